@@ -1,0 +1,48 @@
+"""The project's own errors: each carries one readable line per problem, never a traceback."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Problem:
+    """One problem with the user's input: where it is, which field, what was expected."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "")
+        parts = [p for p in (where, self.field) if p]
+        prefix = ": ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class CostplanError(Exception):
+    """Bad input or usage. Carries one or more problems; the CLI prints one line each and exits 2."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class PriceGap(CostplanError):
+    """A price the price book does not know for a region: an explicit gap, never a silent zero."""
+
+
+def did_you_mean(word: str, choices) -> str:
+    """' (did you mean "x"?)' for the closest choice, or '' when none is close."""
+    import difflib
+
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f' (did you mean "{match[0]}"?)' if match else ""

@@ -1,0 +1,110 @@
+"""The bill: cost components (quantity + price key) → priced line items.
+
+Free tiers and volume tiers apply across the account and region, not per resource: components
+are laid end to end on one monthly meter per price key (free tier pools may span several keys,
+e.g. Lambda's 400,000 GB-seconds shared by x86_64 and arm64), so the total is what AWS bills.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from costplan.pricing.book import PriceBook, Source
+from costplan.pricing.tiers import split_interval, tier_name
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Component:
+    """What a service model returns: a name, a unit, a quantity and the price key to resolve."""
+
+    name: str
+    unit: str
+    quantity: Decimal
+    price_key: str
+    free_tier: bool = True  # False where AWS says the free tier does not apply (e.g. PC functions)
+    resource: str = ""  # which part of the architecture, e.g. "consumer"
+
+
+@dataclass
+class LineItem:
+    name: str
+    quantity: Decimal
+    unit: str
+    unit_price_usd: Decimal  # per unit
+    monthly_usd: Decimal  # exact; round only when displaying
+    price_key: str
+    source: Source | None = None
+    resource: str = ""
+    price_display: str = ""
+    free: bool = False  # the part of a component covered by a free tier
+
+    def to_json(self) -> dict:
+        d = {
+            "name": self.name,
+            "quantity": float(self.quantity),
+            "unit": self.unit,
+            "unit_price_usd": float(self.unit_price_usd),
+            "monthly_usd": money(self.monthly_usd),
+            "price_key": self.price_key,
+        }
+        if self.resource:
+            d["resource"] = self.resource
+        if self.source:
+            d["source"] = {"url": self.source.url, "as_of": self.source.as_of}
+        return d
+
+
+def money(d: Decimal) -> float:
+    """Round to the cent for display (JSON, tables)."""
+    return float(Decimal(d).quantize(Decimal("0.01")))
+
+
+@dataclass
+class _Meter:
+    used: dict = field(default_factory=dict)  # price key → quantity already on the meter
+    free_left: dict = field(default_factory=dict)  # free pool → quantity still free
+
+
+def price_components(components: list[Component], book: PriceBook, free_tier: bool = True,
+                     meter: _Meter | None = None) -> list[LineItem]:
+    """Price components in order on one account meter; returns line items (free part and each tier)."""
+    meter = meter or _Meter()
+    items: list[LineItem] = []
+    for c in components:
+        q = Decimal(c.quantity)
+        if q <= 0:
+            continue
+        price = book.get(c.price_key)
+        label = f"{c.name}"
+        free_used = ZERO
+        if free_tier and c.free_tier and price.free_quantity > 0:
+            left = meter.free_left.setdefault(price.free_pool, price.free_quantity)
+            free_used = min(left, q)
+            meter.free_left[price.free_pool] = left - free_used
+            if free_used > 0:
+                items.append(LineItem(f"{label} (free tier)", free_used, c.unit, ZERO, ZERO, c.price_key,
+                                      price.free_source or price.source, c.resource, "free", free=True))
+        billable = q - free_used
+        if billable <= 0:
+            continue
+        start = meter.used.get(c.price_key, ZERO)
+        meter.used[c.price_key] = start + billable
+        parts = split_interval(price.tiers, start, start + billable)
+        if sum((q for _, q in parts), ZERO) < billable:
+            from costplan.errors import PriceGap
+
+            raise PriceGap(f"no price for {c.price_key} in {book.region} above "
+                           f"{price.tiers[-1].upto:,} {price.unit} a month: the price book knows only "
+                           f"the first tier there (pricing_data/{price.service}.yaml)")
+        for i, part in parts:
+            tname = tier_name(price.tiers, i, price.unit) if price.tiered else ""
+            items.append(LineItem(f"{label} ({tname})" if tname else label, part, c.unit, price.tiers[i].usd,
+                                  part * price.tiers[i].usd, c.price_key, price.source, c.resource,
+                                  price.display(i)))
+    return items
+
+
+def total(items: list[LineItem]) -> Decimal:
+    return sum((i.monthly_usd for i in items), ZERO)

@@ -1,0 +1,197 @@
+"""Load price data files (one per service) with their sources; resolve a price key for a region.
+
+Files live in the top-level `pricing_data/` folder, shipped in the wheel as `costplan.pricing_data`.
+A price book in the user's directory (``$COSTPLAN_PRICING_DIR`` or ``~/.config/costplan/pricing``)
+overrides the bundled file of the same name, and every price says which file it came from.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from costplan.errors import CostplanError, PriceGap, Problem, did_you_mean
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    url: str
+    title: str
+    as_of: str
+    grade: str = ""
+
+
+@dataclass(frozen=True)
+class Tier:
+    upto: Decimal | None  # cumulative monthly quantity where this tier ends; None = no end
+    usd: Decimal  # per unit
+
+
+@dataclass(frozen=True)
+class Price:
+    key: str  # "lambda.requests"
+    service: str
+    region: str
+    description: str
+    unit: str  # "requests", "GB-seconds"
+    per: Decimal  # display quantity: "$0.20 per 1M requests" has per=1000000
+    tiers: tuple[Tier, ...]
+    source: Source
+    free_quantity: Decimal = Decimal(0)
+    free_pool: str = ""  # free tiers shared by several keys name one pool
+    free_source: Source | None = None
+    note: str = ""
+    origin: str = ""  # which file: "bundled" or a user path
+
+    @property
+    def usd(self) -> Decimal:
+        """The per-unit price of the first tier."""
+        return self.tiers[0].usd
+
+    @property
+    def tiered(self) -> bool:
+        return len(self.tiers) > 1
+
+    def display(self, tier: int = 0) -> str:
+        from costplan.units import human_count
+
+        amount = self.tiers[tier].usd * self.per
+        if self.per == 1:
+            unit = self.unit[:-1] if self.unit.endswith("s") else self.unit
+            return f"${_fmt_rate(amount)} per {unit}"
+        return f"${_fmt_rate(amount)} per {human_count(self.per)} {self.unit}"
+
+
+def _fmt_rate(d: Decimal) -> str:
+    s = format(d.normalize(), "f")
+    if "." in s and len(s.split(".")[1]) < 2:
+        s = f"{d:.2f}"
+    return s
+
+
+def data_dirs() -> list[tuple[str, Path | resources.abc.Traversable]]:
+    """Where price files are looked up, highest precedence first."""
+    dirs: list = []
+    user = os.environ.get("COSTPLAN_PRICING_DIR")
+    if user:
+        dirs.append((user, Path(user)))
+    else:
+        home = Path(os.path.expanduser("~/.config/costplan/pricing"))
+        if home.is_dir():
+            dirs.append((str(home), home))
+    dirs.append(("bundled", resources.files("costplan.pricing_data")))
+    return dirs
+
+
+def _yaml_load(text: str, name: str):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as e:
+        raise CostplanError(f"price file {name} is not valid YAML: {e}") from None
+
+
+@lru_cache(maxsize=None)
+def read_data_file(name: str) -> tuple[dict, str]:
+    """Return (parsed YAML, origin) for a data file such as 'lambda.yaml'."""
+    for origin, folder in data_dirs():
+        f = folder / name
+        if f.is_file():
+            return _yaml_load(f.read_text(encoding="utf-8"), name), origin
+    raise CostplanError(f"no price data file {name!r}")
+
+
+class PriceBook:
+    """Prices for one region, loaded file by file on first use."""
+
+    def __init__(self, region: str = DEFAULT_REGION):
+        check_region(region)
+        self.region = region
+        self._cache: dict[str, Price] = {}
+
+    def service_file(self, service: str) -> tuple[dict, str]:
+        return read_data_file(f"{service}.yaml")
+
+    def get(self, key: str) -> Price:
+        if key in self._cache:
+            return self._cache[key]
+        service, _, name = key.partition(".")
+        data, origin = self.service_file(service)
+        prices = data.get("prices", {})
+        if name not in prices:
+            raise CostplanError(f"unknown price key {key!r}{did_you_mean(name, prices)}")
+        price = _parse_price(service, name, prices[name], data.get("sources", {}), self.region, origin)
+        self._cache[key] = price
+        return price
+
+    def service_prices(self, service: str) -> list[Price | PriceGap]:
+        """Every price of a service in this region; gaps are returned as PriceGap, not raised."""
+        data, _ = self.service_file(service)
+        out: list = []
+        for name in data.get("prices", {}):
+            try:
+                out.append(self.get(f"{service}.{name}"))
+            except PriceGap as gap:
+                out.append(gap)
+        return out
+
+
+def _source(sources: dict, key: str, where: str) -> Source:
+    if key not in sources:
+        raise CostplanError(f"{where}: source {key!r} is not listed under 'sources'")
+    s = sources[key]
+    return Source(key=key, url=s["url"], title=s.get("title", ""), as_of=str(s.get("as_of", "undated")),
+                  grade=s.get("grade", ""))
+
+
+def _parse_price(service: str, name: str, entry: dict, sources: dict, region: str, origin: str) -> Price:
+    key = f"{service}.{name}"
+    regions = entry.get("regions", {})
+    if region not in regions:
+        raise PriceGap(Problem(f"no price for {key} in {region}: the price book has "
+                               f"{', '.join(sorted(regions)) or 'no region'} (pricing_data/{service}.yaml)"))
+    r = regions[region]
+    if isinstance(r, str | int | float):
+        r = {"usd": r}
+    if "gap" in r:
+        raise PriceGap(Problem(f"no price for {key} in {region}: {r['gap']} (pricing_data/{service}.yaml)"))
+    if "tiers" in r:
+        tiers = tuple(Tier(None if up is None else Decimal(str(up)), Decimal(str(usd))) for up, usd in r["tiers"])
+    else:
+        tiers = (Tier(None, Decimal(str(r["usd"]))),)
+    per = Decimal(str(entry.get("per", 1)))
+    # prices are written "per `per` units" in the files ($0.20 per 1M requests); store per unit
+    tiers = tuple(Tier(t.upto, t.usd / per) for t in tiers)
+    src = _source(sources, r.get("source", entry.get("source", "")), key)
+    free = entry.get("free") or {}
+    free_q = Decimal(str(free.get("quantity", 0)))
+    free_src = _source(sources, free["source"], key) if free.get("source") else None
+    return Price(key=key, service=service, region=region, description=entry.get("description", name),
+                 unit=entry["unit"], per=per, tiers=tiers, source=src, free_quantity=free_q,
+                 free_pool=free.get("pool", key), free_source=free_src,
+                 note=r.get("note", entry.get("note", "")), origin=origin)
+
+
+@lru_cache(maxsize=1)
+def regions() -> dict[str, str]:
+    data, _ = read_data_file("regions.yaml")
+    return dict(data["regions"])
+
+
+def check_region(region: str) -> None:
+    known = regions()
+    if region not in known:
+        raise CostplanError(Problem(f"unknown region {region!r}{did_you_mean(region, known)}; "
+                                    f"the price book covers {', '.join(known)}", field="region"))
+
+
+def load_book(region: str = DEFAULT_REGION) -> PriceBook:
+    return PriceBook(region)

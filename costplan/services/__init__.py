@@ -1,0 +1,33 @@
+"""One pure module per AWS service: usage → cost components. Modules are imported on first use."""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from costplan.errors import CostplanError, Problem, did_you_mean
+
+# service name (as typed in `costplan price SERVICE`) → module
+REGISTRY: dict[str, str] = {
+    "lambda": "costplan.services.lambda_",
+    "fargate": "costplan.services.fargate",
+    "ec2": "costplan.services.ec2",
+    "alb": "costplan.services.alb",
+    "nat_gateway": "costplan.services.nat_gateway",
+}
+
+
+def get(name: str) -> ModuleType:
+    if name not in REGISTRY:
+        raise CostplanError(Problem(f"unknown service {name!r}{did_you_mean(name, REGISTRY)}; "
+                                    f"known: {', '.join(sorted(REGISTRY))}", field="service"))
+    return importlib.import_module(REGISTRY[name])
+
+
+def price(name: str, raw_usage: dict, book, free_tier: bool = True, resource: str = "", where=None):
+    """Validate usage for a service, build its components and price them: the `costplan price` path."""
+    from costplan.pricing.bill import price_components
+    from costplan.services.base import parse_usage
+
+    mod = get(name)
+    usage = parse_usage(name, mod.USAGE, raw_usage, where)
+    return price_components(mod.components(usage, resource=resource), book, free_tier=free_tier)

@@ -1,0 +1,137 @@
+"""Human units → numbers: "3M", "1.5s", "512MB", "2KB", "1h". One 730-hour month for everything."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+HOURS_PER_MONTH = Decimal(730)
+SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+
+_NUM = r"(?P<num>[+-]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+_RE = re.compile(rf"^\s*{_NUM}\s*(?P<unit>[A-Za-z/%]*)\s*$")
+
+_COUNT = {"": 1, "k": 10**3, "K": 10**3, "m": 10**6, "M": 10**6, "mm": 10**6, "b": 10**9, "B": 10**9,
+          "bn": 10**9, "g": 10**9, "G": 10**9, "t": 10**12, "T": 10**12}
+# durations → milliseconds
+_DURATION = {"ms": Decimal(1), "s": Decimal(1000), "sec": Decimal(1000), "m": Decimal(60_000),
+             "min": Decimal(60_000), "h": Decimal(3_600_000), "hr": Decimal(3_600_000),
+             "d": Decimal(86_400_000), "day": Decimal(86_400_000), "days": Decimal(86_400_000),
+             "us": Decimal("0.001")}
+# sizes → bytes (KB/MB/GB are binary, as AWS bills them: "GB = 1024^3 bytes")
+_SIZE = {"b": 1, "byte": 1, "bytes": 1, "kb": 1024, "kib": 1024, "mb": 1024**2, "mib": 1024**2,
+         "gb": 1024**3, "gib": 1024**3, "tb": 1024**4, "tib": 1024**4}
+
+
+class UnitError(ValueError):
+    """A value that is not a number in the expected unit."""
+
+
+def _split(value) -> tuple[Decimal, str]:
+    if isinstance(value, bool):
+        raise UnitError(f"expected a number, got {value!r}")
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value)), ""
+    if not isinstance(value, str):
+        raise UnitError(f"expected a number, got {type(value).__name__}")
+    m = _RE.match(value)
+    if not m:
+        raise UnitError(f"expected a number with an optional unit, got {value!r}")
+    try:
+        num = Decimal(m.group("num").replace("_", "").replace(",", ""))
+    except InvalidOperation:
+        raise UnitError(f"expected a number, got {value!r}") from None
+    return num, m.group("unit")
+
+
+def _nonneg(num: Decimal, value) -> Decimal:
+    if num < 0:
+        raise UnitError(f"must not be negative, got {value!r}")
+    if not num.is_finite():
+        raise UnitError(f"must be finite, got {value!r}")
+    return num
+
+
+def count(value) -> Decimal:
+    """'3M' → 3000000; '1.5k' → 1500; 10 → 10. Counts are never negative."""
+    num, unit = _split(value)
+    if unit not in _COUNT:
+        raise UnitError(f"expected a count like 3M or 250k, got unit {unit!r} in {value!r}")
+    return _nonneg(num * _COUNT[unit], value)
+
+
+def duration_ms(value, default_unit: str = "ms") -> Decimal:
+    """'120ms' → 120; '1.5s' → 1500; '2h' → 7200000. A bare number is in `default_unit`."""
+    num, unit = _split(value)
+    unit = unit or default_unit
+    if unit not in _DURATION:
+        raise UnitError(f"expected a duration like 250ms, 1.5s or 2h, got unit {unit!r} in {value!r}")
+    return _nonneg(num * _DURATION[unit], value)
+
+
+def duration_s(value, default_unit: str = "s") -> Decimal:
+    return duration_ms(value, default_unit) / 1000
+
+
+def duration_h(value, default_unit: str = "h") -> Decimal:
+    return duration_ms(value, default_unit) / 3_600_000
+
+
+def size_bytes(value, default_unit: str = "b") -> Decimal:
+    num, unit = _split(value)
+    unit = (unit or default_unit).lower()
+    if unit not in _SIZE:
+        raise UnitError(f"expected a size like 512MB or 2KB, got unit {unit!r} in {value!r}")
+    return _nonneg(num * _SIZE[unit], value)
+
+
+def size_mb(value) -> Decimal:
+    """'1.5GB' → 1536; '512MB' → 512; a bare number is MB."""
+    return size_bytes(value, "mb") / 1024**2
+
+
+def size_kb(value) -> Decimal:
+    """'2KB' → 2; '1MB' → 1024; a bare number is KB."""
+    return size_bytes(value, "kb") / 1024
+
+
+def size_gb(value) -> Decimal:
+    """'4GB' → 4; '512MB' → 0.5; a bare number is GB."""
+    return size_bytes(value, "gb") / 1024**3
+
+
+def rate_per_s(value) -> Decimal:
+    """'500/s' or '500' → 500 per second; '30k/min' → 500; '1.8M/h' → 500."""
+    if isinstance(value, str) and "/" in value:
+        amount, _, per = value.partition("/")
+        per_ms = duration_ms("1" + per.strip(), "s") if per.strip() and not per.strip()[0].isdigit() \
+            else duration_ms(per.strip(), "s")
+        return count(amount.strip()) * 1000 / per_ms
+    return count(value)
+
+
+def number(value) -> Decimal:
+    num, unit = _split(value)
+    if unit:
+        raise UnitError(f"expected a plain number, got {value!r}")
+    return num
+
+
+def percent(value) -> Decimal:
+    """'70%' or 70 → 0.70; 0.7 → 0.7 (a bare number ≤ 1 is a fraction)."""
+    num, unit = _split(value)
+    if unit == "%":
+        return num / 100
+    if unit:
+        raise UnitError(f"expected a percentage like 70%, got {value!r}")
+    return num if num <= 1 else num / 100
+
+
+def human_count(n) -> str:
+    """3000000 → '3M' (used for tier names and short labels)."""
+    n = Decimal(n)
+    for div, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")):
+        if n >= div:
+            q = n / div
+            return (f"{q:.2f}".rstrip("0").rstrip(".")) + suffix
+    return f"{n:.2f}".rstrip("0").rstrip(".")

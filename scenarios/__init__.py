@@ -1,0 +1,1 @@
+"""Bundled scenario files, shipped in the wheel as `costplan.scenarios`."""
