@@ -13,6 +13,7 @@ REGISTRY: dict[str, str] = {
     "ec2": "costplan.services.ec2",
     "alb": "costplan.services.alb",
     "nat_gateway": "costplan.services.nat_gateway",
+    "public_ipv4": "costplan.services.public_ipv4",
 }
 
 

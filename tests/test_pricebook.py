@@ -1,0 +1,90 @@
+"""Every price file: each price resolves or is an explicit gap in every region; every source is cited."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from costplan.errors import PriceGap
+from costplan.pricing.book import PriceBook, read_data_file, regions
+
+DATA = Path(__file__).resolve().parent.parent / "pricing_data"
+SERVICE_FILES = sorted(p.stem for p in DATA.glob("*.yaml") if p.stem != "regions")
+GRADES = {"P", "S", "D", "A"}  # A = an explicit assumption where the reference has a gap (see the file)
+
+
+def test_the_price_book_has_the_expected_files():
+    expected = {"lambda", "fargate", "ec2", "alb", "vpc"}  # issue 3 files are added below
+    _later = {"apigateway", "sqs", "sns", "eventbridge",
+                "stepfunctions", "dynamodb", "s3", "iot", "glue", "cloudwatch_logs"}
+    assert expected <= set(SERVICE_FILES)
+
+
+@pytest.mark.parametrize("service", SERVICE_FILES)
+def test_every_source_has_an_https_url_an_as_of_and_a_grade(service):
+    data, _ = read_data_file(f"{service}.yaml")
+    assert data["service"] == service
+    assert data["sources"], f"{service}.yaml lists no sources"
+    for key, src in data["sources"].items():
+        assert src["url"].startswith("https://"), f"{service}.yaml source {key}: url must be https"
+        assert str(src.get("as_of", "")).strip(), f"{service}.yaml source {key}: as_of missing"
+        assert src.get("grade") in GRADES, f"{service}.yaml source {key}: grade {src.get('grade')!r}"
+
+
+@pytest.mark.parametrize("service", SERVICE_FILES)
+@pytest.mark.parametrize("region", sorted(regions()))
+def test_every_price_resolves_or_is_an_explicit_gap(service, region):
+    data, _ = read_data_file(f"{service}.yaml")
+    book = PriceBook(region)
+    for name, entry in data["prices"].items():
+        assert region in entry["regions"], f"{service}.{name} says nothing about {region}: write a gap"
+        r = entry["regions"][region]
+        if isinstance(r, dict) and "gap" in r:
+            assert len(r["gap"]) > 10, f"{service}.{name} {region}: say why the price is a gap"
+            with pytest.raises(PriceGap, match=f"{service}.{name}"):
+                book.get(f"{service}.{name}")
+            continue
+        price = book.get(f"{service}.{name}")
+        assert price.source.url.startswith("https://")
+        assert all(t.usd >= 0 for t in price.tiers)
+        uptos = [t.upto for t in price.tiers[:-1]]
+        assert all(u is not None for u in uptos) and uptos == sorted(uptos), f"{service}.{name}: tiers out of order"
+        if price.free_source is not None:
+            assert price.free_quantity > 0
+
+
+@pytest.mark.parametrize("service", SERVICE_FILES)
+def test_a_zero_price_is_never_silent(service):
+    """A price of exactly zero must say why in a note (e.g. SNS deliveries to Lambda are not charged)."""
+    data, _ = read_data_file(f"{service}.yaml")
+    for name, entry in data["prices"].items():
+        for region, r in entry["regions"].items():
+            if isinstance(r, dict) and "usd" in r and Decimal(str(r["usd"])) == 0:
+                assert entry.get("note") or r.get("note"), f"{service}.{name} {region} is $0 without a note"
+
+
+def test_a_gap_raises_price_gap_never_a_zero():
+    book = PriceBook("ap-southeast-1")
+    with pytest.raises(PriceGap, match="fargate.vcpu_linux_x86_64 in ap-southeast-1"):
+        book.get("fargate.vcpu_linux_x86_64")
+
+
+def test_a_gap_surfaces_when_pricing_a_service():
+    from costplan.services import price
+
+    with pytest.raises(PriceGap, match="no price for ec2.m5.large in eu-west-1"):
+        price("ec2", {"instance_type": "m5.large"}, PriceBook("eu-west-1"))
+
+
+def test_fargate_stores_the_per_second_rates_of_the_pricing_page():
+    book = PriceBook()
+    assert book.get("fargate.vcpu_linux_x86_64").usd == Decimal("0.000011244")
+    assert book.get("fargate.memory_linux_arm64").usd == Decimal("0.0000009889")
+    assert book.get("fargate.vcpu_linux_x86_64").unit == "vCPU-seconds"
+
+
+def test_price_keys_are_read_per_unit_from_per_quantities():
+    book = PriceBook()
+    assert book.get("lambda.requests").usd == Decimal("0.0000002")
+    assert book.get("ec2.m7g.xlarge").usd == Decimal("0.1632")
