@@ -1,0 +1,66 @@
+"""The `costplan` command: a thin typer app, one module per command group."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from costplan import __version__
+
+app = typer.Typer(
+    name="costplan",
+    help="Cost and capacity planning for AWS architectures that choose between Lambda and ECS.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"costplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Show the version and exit.")] = False):
+    """Price a scenario on Lambda, ECS Fargate and ECS on EC2; check it against quotas; emit templates."""
+
+
+def _register() -> None:
+    from costplan.cli import compare, price, pricing, scenario_cmd
+
+    app.command("compare")(compare.compare)
+    app.command("price")(price.price)
+    app.add_typer(scenario_cmd.app, name="scenario")
+    app.add_typer(pricing.app, name="pricing")
+    for optional in ("limits", "template", "aws_cmd", "report_cmd"):
+        try:
+            mod = __import__(f"costplan.cli.{optional}", fromlist=["register"])
+        except ModuleNotFoundError as e:
+            if e.name != f"costplan.cli.{optional}":
+                raise
+            continue
+        mod.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point: the last line of defence against tracebacks."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as e:  # a bug, not bad input
+        if os.environ.get("COSTPLAN_DEBUG"):
+            raise
+        print(f"costplan: internal error: {type(e).__name__}: {e} (set COSTPLAN_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        sys.exit(3)

@@ -1,0 +1,71 @@
+"""What every command shares: the output-format option, the error boundary, writing files safely."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costplan.errors import CostplanError
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="AWS region (default: the scenario's, "
+                                                                       "else us-east-1).")]
+FreeTierOpt = Annotated[bool, typer.Option("--free-tier/--no-free-tier",
+                                           help="Apply AWS's perpetual free tiers (default on).")]
+
+
+def fail(err: CostplanError) -> None:
+    for p in err.problems:
+        typer.echo(f"error: {p}", err=True)
+    raise typer.Exit(err.exit_code)
+
+
+def guarded(fn):
+    """The error boundary: library errors become one line per problem and exit 2, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except CostplanError as e:
+            fail(e)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def emit(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def write_atomic(path: Path, text: str, force: bool = False) -> None:
+    """Write a file via a temporary file and rename, refusing to overwrite without force."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise CostplanError(f"{path}: already exists; use --force to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

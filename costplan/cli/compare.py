@@ -1,0 +1,86 @@
+"""`costplan compare`: Lambda vs ECS Fargate vs ECS on EC2, the break-even and a recommendation."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from costplan.cli.common import Format, FormatOpt, FreeTierOpt, RegionOpt, emit, guarded
+from costplan.errors import CostplanError, Problem
+
+
+def _need_unit(value: str | None, flag: str, kind: str):
+    """A duration or size on the command line must say its unit: 120 alone is ambiguous."""
+    if value is None:
+        return None
+    v = value.strip()
+    if v and (v[-1].isdigit() or v[-1] == "."):
+        raise CostplanError(Problem(f"{v!r} is ambiguous: give a unit, e.g. {kind}", field=flag))
+    return v
+
+
+def scenario_from_flags(executions, duration, memory, architecture, peak_rps, hours_per_day, region) -> dict:
+    if executions is None or duration is None:
+        missing = [f for f, v in (("--executions", executions), ("--duration", duration)) if v is None]
+        raise CostplanError(Problem("give a scenario file, or at least " + " and ".join(missing),
+                                    field="compare"))
+    w = {"monthly_requests": executions, "duration_ms": _need_unit(duration, "--duration", "120ms or 1.5s")}
+    if memory is not None:
+        w["memory_mb"] = _need_unit(memory, "--memory", "512MB or 1.5GB")
+    if architecture:
+        w["architecture"] = architecture
+    if peak_rps is not None:
+        w["peak_rps"] = peak_rps
+    if hours_per_day is not None:
+        w["active_hours_per_day"] = hours_per_day
+    return {"version": 1, "name": "command line", "region": region or "us-east-1", "workload": w}
+
+
+@guarded
+def compare(
+    scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario files or folders.")] = None,
+    executions: Annotated[str | None, typer.Option(help="Requests per month, e.g. 3M (no scenario file).")] = None,
+    duration: Annotated[str | None, typer.Option(help="Average duration with unit, e.g. 120ms.")] = None,
+    memory: Annotated[str | None, typer.Option(help="Memory with unit, e.g. 512MB.")] = None,
+    architecture: Annotated[str | None, typer.Option(help="x86_64 or arm64.")] = None,
+    peak_rps: Annotated[str | None, typer.Option("--peak-rps", help="Peak requests per second.")] = None,
+    hours_per_day: Annotated[str | None, typer.Option("--hours-per-day", help="Active hours per day.")] = None,
+    region: RegionOpt = None,
+    free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
+                                                   help="Apply free tiers (default: the scenario's "
+                                                        "free_tier, on).")] = None,
+    brief: Annotated[bool, typer.Option("--brief", help="Totals only, no line items.")] = False,
+    format: FormatOpt = Format.table,
+):
+    """Price a workload on Lambda, ECS on Fargate and ECS on EC2; show the break-even and a recommendation.
+
+    Example: costplan compare scenarios/steady_heavy_api.yaml
+    Example: costplan compare --executions 3M --duration 120ms --memory 512MB
+    """
+    from costplan import scenario as sc_mod
+    from costplan.compute.compare import compare as run
+    from costplan.report import compare_view as view
+
+    if scenarios:
+        loaded = sc_mod.load_many(scenarios)
+    else:
+        loaded = [sc_mod.from_dict(scenario_from_flags(executions, duration, memory, architecture, peak_rps,
+                                                       hours_per_day, region), "command line")]
+    results, problems = [], []
+    for s in loaded:
+        try:
+            results.append(run(s, free_tier=free_tier, region=region))
+        except CostplanError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise CostplanError(problems)
+    if format == Format.json:
+        emit(view.json_text(results))
+    elif format == Format.markdown:
+        emit(view.markdown(results))
+    elif format == Format.csv:
+        emit(view.csv_rows(results))
+    else:
+        from costplan.report.render import console
+
+        view.table(results, console(), details=not brief)

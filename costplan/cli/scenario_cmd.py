@@ -1,0 +1,93 @@
+"""`costplan scenario validate|new|schema`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costplan.cli.common import emit, guarded, write_atomic
+from costplan.errors import CostplanError, Problem, did_you_mean
+
+app = typer.Typer(help="Write, check and describe scenario files.", no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+@app.command("validate")
+@guarded
+def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or folders.")]):
+    """Check scenario files: one line per problem with file:line and field; exit 2 if any."""
+    from costplan import patterns
+    from costplan import scenario as sc_mod
+
+    scenarios = sc_mod.load_many(files)
+    problems = []
+    for s in scenarios:
+        try:
+            patterns.plan(s)
+        except CostplanError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise CostplanError(problems)
+    for s in scenarios:
+        typer.echo(f"ok: {s.source_file} ({s.name}, {s.pattern}, {s.region}, account {s.account})")
+
+
+@app.command("new")
+@guarded
+def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or queue_load_leveling.")],
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False):
+    """Print a commented starter scenario for a pattern."""
+    from importlib import resources
+
+    from costplan.scenario import PATTERNS
+
+    if pattern not in PATTERNS:
+        raise CostplanError(Problem(f"unknown pattern {pattern!r}{did_you_mean(pattern, PATTERNS)}; "
+                                    f"expected one of {', '.join(PATTERNS)}", field="pattern"))
+    starters = resources.files("costplan.scenarios")
+    f = starters / "starters" / f"{pattern}.yaml"
+    text = f.read_text(encoding="utf-8") if f.is_file() else _generic(pattern)
+    if out:
+        write_atomic(out, text, force)
+        typer.echo(f"wrote {out}", err=True)
+    else:
+        emit(text)
+
+
+def _generic(pattern: str) -> str:
+    return f"""# costplan scenario, format version 1. Values take units: 3M, 120ms, 1.5s, 512MB, 2KB, 2h.
+version: 1
+name: my-{pattern.replace('_', '-')}
+description: What this design does and why these numbers.
+region: us-east-1
+account: prod            # scenarios with the same account and region share quotas
+pattern: {pattern}
+workload:
+  monthly_requests: 3M    # or average_rps / peak_rps
+  active_hours_per_day: 24
+  peak_to_average: 3      # or peak_rps: 50
+  duration_ms: 120ms      # average
+  p99_duration_ms: 800ms
+  memory_mb: 512MB
+  architecture: arm64     # x86_64 | arm64
+  request_size_kb: 2KB
+settings: {{}}            # pattern-specific: see `costplan scenario schema` and the README
+ecs:
+  vcpu: 0.5
+  memory_gb: 1GB
+  concurrent_requests_per_task: 20
+  min_tasks: 2
+  scaling: autoscale      # autoscale | peak
+"""
+
+
+@app.command("schema")
+@guarded
+def schema():
+    """Print the JSON Schema of scenario files (for editors)."""
+    from costplan.report.render import to_json
+    from costplan.scenario import json_schema
+
+    emit(to_json(json_schema()))

@@ -1,0 +1,149 @@
+"""The article's calculator: price a scenario on every alternative, find the break-even volume where
+ECS becomes cheaper than Lambda, and recommend one with its reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from costplan import units
+from costplan.compute.options import Option, price_options
+
+ECS = ("fargate", "ec2")
+CLOSE = Decimal("0.10")  # within 10 %, prefer Lambda: no servers, no idle capacity to manage
+
+
+@dataclass
+class Breakeven:
+    monthly_requests: Decimal
+    against: str  # "fargate" | "ec2"
+    factor: Decimal  # × today's volume
+    lambda_usd: Decimal
+    ecs_usd: Decimal
+
+    @property
+    def average_rps(self) -> Decimal:
+        return self.monthly_requests / units.SECONDS_PER_MONTH
+
+
+@dataclass
+class Comparison:
+    scenario: object
+    plan: object
+    options: list[Option]
+    breakeven: Breakeven | None
+    breakeven_note: str
+    recommendation: str
+    reason: str
+    free_tier: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def option(self, name: str) -> Option | None:
+        return next((o for o in self.options if o.name == name), None)
+
+    @property
+    def cheapest(self) -> Option:
+        return min(self.options, key=lambda o: o.monthly_usd)
+
+
+def scaled_scenario(sc, k: Decimal):
+    """The same scenario with k times the traffic (same shape)."""
+    w = sc.workload
+    upd = {}
+    for f in ("monthly_requests", "average_rps", "peak_rps"):
+        v = getattr(w, f)
+        if v is not None:
+            upd[f] = v * k
+    return sc.model_copy(update={"workload": w.model_copy(update=upd)})
+
+
+def _costs(sc, book, free_tier: bool) -> dict[str, Decimal]:
+    from costplan import patterns
+
+    plan = patterns.plan(sc)
+    return {o.name: o.monthly_usd for o in price_options(plan, book, free_tier, warm=False)}
+
+
+def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven | None, str]:
+    """Smallest volume where the cheaper ECS option costs no more than Lambda (bisection in log space).
+
+    Lambda's cost is continuous in volume; ECS's steps up with whole tasks, so the first crossing is
+    where Lambda's line meets an ECS step from below and both totals agree there."""
+    def diff(k: Decimal) -> tuple[Decimal, str, Decimal, Decimal]:
+        c = _costs(scaled_scenario(sc, k), book, free_tier)
+        ecs = [(c[n], n) for n in ECS if n in c]
+        if not ecs:
+            return Decimal(0), "", c["lambda"], Decimal(0)
+        e, name = min(ecs)
+        return c["lambda"] - e, name, c["lambda"], e
+
+    d1, name, _, _ = diff(Decimal(1))
+    if not name:
+        return None, "no stage of this pattern can run on ECS"
+    lo, hi = Decimal(1), Decimal(1)
+    limit = Decimal(10) ** 6
+    if d1 < 0:  # Lambda cheaper today: search upwards
+        while True:
+            hi = hi * 2
+            if hi > limit:
+                return None, "ECS does not become cheaper below a million times today's volume"
+            if diff(hi)[0] >= 0:
+                lo = hi / 2
+                break
+    else:  # ECS already cheaper: search downwards
+        while True:
+            lo = lo / 2
+            if lo < 1 / limit:
+                return None, "ECS is cheaper at every volume tried"
+            if diff(lo)[0] < 0:
+                hi = lo * 2
+                break
+    for _ in range(60):
+        mid = (lo * hi).sqrt()
+        if diff(mid)[0] < 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi / lo < Decimal("1.000001"):
+            break
+    _, name, lam, ecs = diff(hi)
+    return Breakeven(base * hi, name, hi, lam, ecs), ""
+
+
+def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:
+    lam = next(o for o in options if o.name == "lambda")
+    ecs = [o for o in options if o.name in ECS]
+    if not ecs:
+        return "lambda", "only the Lambda design applies to this pattern's compute"
+    best_ecs = min(ecs, key=lambda o: o.monthly_usd)
+    L, E = lam.monthly_usd, best_ecs.monthly_usd
+    if L <= E:
+        why = f"Lambda costs ${L:,.2f} a month against ${E:,.2f} for {best_ecs.title}"
+        if be is not None:
+            why += (f"; ECS becomes cheaper only at {be.monthly_requests:,.0f} requests a month "
+                    f"({be.factor:,.1f}× today's volume)")
+        return "lambda", why + ": light or periodic load is cheaper without idle capacity."
+    saving = (L - E) / L
+    if saving < CLOSE:
+        return "lambda", (f"{best_ecs.title} is cheaper by ${L - E:,.2f} a month ({saving:.0%}), under the "
+                          f"{CLOSE:.0%} margin that would pay for running and patching a cluster.")
+    why = (f"{best_ecs.title} costs ${E:,.2f} a month against ${L:,.2f} on Lambda ({saving:.0%} less): "
+           f"steady, heavy load keeps tasks busy")
+    if be is not None:
+        why += f"; the break-even is {be.monthly_requests:,.0f} requests a month ({be.factor:,.2f}× today)"
+    return best_ecs.name, why + "."
+
+
+def compare(sc, free_tier: bool | None = None, region: str | None = None) -> Comparison:
+    from costplan import patterns
+    from costplan.pricing.book import PriceBook
+
+    free = sc.free_tier if free_tier is None else free_tier
+    book = PriceBook(region or sc.region)
+    plan = patterns.plan(sc)
+    options = price_options(plan, book, free)
+    from costplan.compute.traffic import Traffic
+
+    base = Traffic.from_workload(sc.workload).monthly_requests
+    be, note = find_breakeven(sc, book, free, base) if base > 0 else (None, "no traffic")
+    rec, reason = recommend(options, be)
+    return Comparison(sc, plan, options, be, note, rec, reason, free)

@@ -1,0 +1,61 @@
+"""Shared rendering helpers: money, numbers, Markdown tables, CSV and JSON output."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any, Iterable
+
+
+def usd(d, places: int = 2) -> str:
+    d = Decimal(d)
+    return f"${d:,.{places}f}" if d >= 0 else f"-${-d:,.{places}f}"
+
+
+def qty(d) -> str:
+    d = Decimal(d)
+    if d == d.to_integral_value():
+        return f"{d:,.0f}"
+    if d >= 100:
+        return f"{d:,.0f}"
+    return f"{d:,.4f}".rstrip("0").rstrip(".")
+
+
+def to_json(data: Any) -> str:
+    def default(o):
+        if isinstance(o, Decimal):
+            return float(o)
+        raise TypeError(type(o).__name__)
+
+    return json.dumps(data, indent=2, default=default, ensure_ascii=False) + "\n"
+
+
+def md_table(headers: list[str], rows: Iterable[list[Any]], align: str | None = None) -> str:
+    def cell(v) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(headers) + " |"]
+    al = align or "l" * len(headers)
+    out.append("|" + "|".join(":---" if a == "l" else "---:" for a in al) + "|")
+    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def csv_text(headers: list[str], rows: Iterable[list[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(headers)
+    for r in rows:
+        w.writerow(r)
+    return buf.getvalue()
+
+
+def console(file=None):
+    """A rich console; plain (no colour, fixed width) when not a TTY so output is stable."""
+    import os
+
+    from rich.console import Console
+
+    width = int(os.environ.get("COLUMNS", "0") or 0) or None
+    return Console(file=file, width=width or 120, highlight=False, soft_wrap=False)
