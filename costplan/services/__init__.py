@@ -14,6 +14,18 @@ REGISTRY: dict[str, str] = {
     "alb": "costplan.services.alb",
     "nat_gateway": "costplan.services.nat_gateway",
     "public_ipv4": "costplan.services.public_ipv4",
+    "apigateway_http": "costplan.services.apigateway_http",
+    "apigateway_rest": "costplan.services.apigateway_rest",
+    "apigateway_websocket": "costplan.services.apigateway_websocket",
+    "sqs": "costplan.services.sqs",
+    "sns": "costplan.services.sns",
+    "eventbridge": "costplan.services.eventbridge",
+    "stepfunctions": "costplan.services.stepfunctions",
+    "dynamodb": "costplan.services.dynamodb",
+    "s3": "costplan.services.s3",
+    "iot": "costplan.services.iot",
+    "glue": "costplan.services.glue",
+    "cloudwatch_logs": "costplan.services.cloudwatch_logs",
 }
 
 
