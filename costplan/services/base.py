@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any, Callable, Mapping
 
 from costplan import units
@@ -77,7 +77,8 @@ def chunks(size_kb: Decimal, chunk_kb: int) -> int:
     a 65 KB message counts as 2. Zero-size messages still count as one request."""
     if size_kb <= 0:
         return 1
-    return int(-(-Decimal(size_kb) // chunk_kb))
+    # Decimal's // truncates toward zero (unlike int's floor), so -(-a // b) is not a ceiling here.
+    return int((Decimal(size_kb) / chunk_kb).to_integral_value(rounding=ROUND_CEILING))
 
 
 __all__ = ["Component", "UsageKey", "boolean", "choice", "chunks", "parse_usage", "positive_int"]
