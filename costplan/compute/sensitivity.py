@@ -1,0 +1,246 @@
+"""Sensitivity: price one scenario across a range of one input (traffic, duration or memory) and report
+each alternative's total and the recommendation at every step; also the series the charts draw."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from costplan import units
+from costplan.compute.compare import recommend, scaled_scenario
+from costplan.errors import CostplanError, Problem
+
+# field → (parser for absolute values, unit shown)
+VARIABLES = {
+    "monthly_requests": (units.count, "requests"),
+    "duration_ms": (units.duration_ms, "ms"),
+    "memory_mb": (units.size_mb, "MB"),
+}
+MEMORY_RANGE = (Decimal(128), Decimal(10240))
+
+
+@dataclass(frozen=True)
+class Vary:
+    """`monthly_requests=0.5x..4x` (factors of today's value) or `duration_ms=100ms..400ms` (values)."""
+
+    field: str
+    lo: Decimal
+    hi: Decimal
+    relative: bool  # lo/hi are factors (×) rather than values
+
+
+def parse_vary(text: str) -> Vary:
+    name, eq, rng = (text or "").partition("=")
+    ends = rng.split("..")
+    if not eq or len(ends) != 2 or not all(e.strip() for e in ends):
+        raise CostplanError(Problem(f"expected FIELD=LOW..HIGH, e.g. monthly_requests=0.5x..4x, got {text!r}",
+                                    field="--vary"))
+    name, a, b = name.strip(), ends[0].strip(), ends[1].strip()
+    if name not in VARIABLES:
+        from costplan.errors import did_you_mean
+
+        raise CostplanError(Problem(f"cannot vary {name!r}{did_you_mean(name, VARIABLES)}; "
+                                    f"expected one of {', '.join(VARIABLES)}", field="--vary"))
+    rel = [s.lower().endswith("x") for s in (a, b)]
+    if rel[0] != rel[1]:
+        raise CostplanError(Problem("give both ends as factors (0.5x..4x) or both as values", field="--vary"))
+    try:
+        if rel[0]:
+            lo, hi = Decimal(a[:-1]), Decimal(b[:-1])
+        else:
+            parse = VARIABLES[name][0]
+            lo, hi = parse(a), parse(b)
+    except (ArithmeticError, ValueError, CostplanError) as e:
+        raise CostplanError(Problem(f"bad range {a}..{b}: {e}", field="--vary")) from None
+    if lo <= 0 or hi <= 0 or hi < lo:
+        raise CostplanError(Problem(f"the range must be positive and increasing, got {a}..{b}", field="--vary"))
+    return Vary(name, lo, hi, rel[0])
+
+
+def base_value(sc, name: str) -> Decimal:
+    """Today's value of the varied input (monthly requests are derived from rates when not given)."""
+    if name == "monthly_requests":
+        from costplan.compute.traffic import Traffic
+
+        return Traffic.from_workload(sc.workload).monthly_requests
+    return getattr(sc.workload, name)
+
+
+def varied(sc, name: str, k: Decimal):
+    """The scenario with one input multiplied by k. Scaling duration scales its p99 too (same spread)."""
+    if name == "monthly_requests":
+        return scaled_scenario(sc, k)
+    w = sc.workload
+    upd = {name: getattr(w, name) * k}
+    if name == "duration_ms" and w.p99_duration_ms is not None:
+        upd["p99_duration_ms"] = w.p99_duration_ms * k
+    if name == "memory_mb":
+        lo, hi = MEMORY_RANGE
+        if not lo <= upd[name] <= hi:
+            raise CostplanError(sc.problem(f"{upd[name]:,.0f} MB is outside Lambda's {lo:,.0f}–{hi:,.0f} MB",
+                                           "workload", "memory_mb"))
+    return sc.model_copy(update={"workload": w.model_copy(update=upd)})
+
+
+def factors(lo: Decimal, hi: Decimal, steps: int) -> list[Decimal]:
+    """`steps` points from lo to hi, evenly spaced on a log scale (each step the same ratio), both ends in."""
+    if steps < 2 or lo == hi:
+        return [lo] if lo == hi else [lo, hi][:max(steps, 1)]
+    ratio = (hi / lo) ** (Decimal(1) / (steps - 1))
+    out = [lo * ratio ** i for i in range(steps - 1)] + [hi]
+    return [f.quantize(Decimal("0.0001")) if f < 1000 else f.to_integral_value() for f in out]
+
+
+@dataclass
+class Point:
+    factor: Decimal
+    value: Decimal  # the varied input at this step
+    totals: dict[str, Decimal]  # option name → monthly USD (exact)
+    recommendation: str
+
+
+@dataclass
+class Sweep:
+    scenario: object
+    field: str
+    unit: str
+    base: Decimal
+    titles: dict[str, str]  # option name → title, in compare's order
+    points: list[Point] = field(default_factory=list)
+
+    def series(self, option: str) -> list[Decimal]:
+        return [p.totals.get(option) for p in self.points]
+
+    @property
+    def values(self) -> list[Decimal]:
+        return [p.value for p in self.points]
+
+    @property
+    def changes(self) -> list[tuple[Point, Point]]:
+        """Consecutive steps where the recommendation flips."""
+        return [(a, b) for a, b in zip(self.points, self.points[1:]) if a.recommendation != b.recommendation]
+
+
+def price_point(sc, book, free: bool, warm: bool = True):
+    """The options compare() would price for this scenario (same book, same free tier)."""
+    from costplan import patterns
+    from costplan.compute.options import price_options
+
+    return price_options(patterns.plan(sc), book, free, warm=warm)
+
+
+def sweep(sc, name: str, ks: list[Decimal], free_tier: bool | None = None, region: str | None = None,
+          warm: bool = True) -> Sweep:
+    """Price the scenario at each factor k of one input. Totals equal compare(varied(sc, name, k))."""
+    from costplan.pricing.book import PriceBook
+
+    if name not in VARIABLES:
+        raise CostplanError(Problem(f"cannot vary {name!r}; expected one of {', '.join(VARIABLES)}"))
+    free = sc.free_tier if free_tier is None else free_tier
+    book = PriceBook(region or sc.region)
+    base = base_value(sc, name)
+    out = Sweep(sc, name, VARIABLES[name][1], base, {})
+    for k in ks:
+        opts = price_point(varied(sc, name, k), book, free, warm)
+        for o in opts:
+            out.titles.setdefault(o.name, o.title)
+        # The recommended alternative does not depend on the break-even (only its wording does).
+        rec, _ = recommend(opts, None)
+        out.points.append(Point(k, base * k, {o.name: o.monthly_usd for o in opts}, rec))
+    return out
+
+
+def sensitivity(sc, vary: Vary, steps: int = 8, free_tier: bool | None = None,
+                region: str | None = None) -> Sweep:
+    if steps < 2 or steps > 200:
+        raise CostplanError(Problem(f"--steps must be 2–200, got {steps}", field="--steps"))
+    base = base_value(sc, vary.field)
+    if vary.relative:
+        lo, hi = vary.lo, vary.hi
+    else:
+        if base <= 0:
+            raise CostplanError(Problem(f"{vary.field} is zero today: give factors, not values", field="--vary"))
+        lo, hi = vary.lo / base, vary.hi / base
+    return sweep(sc, vary.field, factors(lo, hi, steps), free_tier, region)
+
+
+def cost_curve(sc, breakeven=None, points: int = 25, free_tier: bool | None = None,
+               region: str | None = None) -> Sweep:
+    """Monthly cost of Lambda, Fargate and EC2 against monthly requests, wide enough to show the
+    break-even (from compare) inside the range: log-spaced from ~1/10 of min(today, break-even) to
+    ~10× max(today, break-even)."""
+    lo, hi = Decimal("0.1"), Decimal(10)
+    if breakeven is not None:
+        lo = min(lo, breakeven.factor / 10)
+        hi = max(hi, breakeven.factor * 10)
+    return sweep(sc, "monthly_requests", factors(lo, hi, points), free_tier, region, warm=False)
+
+
+# ---- queue backlog -----------------------------------------------------------------------------
+
+@dataclass
+class Backlog:
+    queue: str
+    arrival_peak_rps: Decimal
+    after_rps: Decimal  # arrivals once the peak window is over
+    drain_rps: Decimal  # what the consumer can take off the queue per second
+    window_s: Decimal
+    times_s: list[Decimal]
+    depth: list[Decimal]  # messages waiting at each time
+    drained_at_s: Decimal | None  # when the backlog is back to zero; None = never (drain ≤ arrivals)
+    basis: str  # how the drain rate was derived
+
+
+def drain_rate(q: dict, plan) -> tuple[Decimal | None, str]:
+    """Messages per second the consumer removes: declared by the pattern, else concurrency × batch ÷
+    duration of one batch (concurrency = the event source cap, else reserved, else the account's 1,000)."""
+    for key in ("drain_rps", "consumer_capacity_rps", "consumer_rps"):
+        if q.get(key) is not None:
+            return Decimal(q[key]), f"{key} from the plan"
+    stage = next((s for s in getattr(plan, "stages", []) if s.name == q.get("consumer")), None)
+    if stage is None:
+        return None, "no consumer stage"
+    batch = Decimal(q.get("batch_size") or stage.batch_size or 1)
+    conc = q.get("max_concurrency") or stage.max_concurrency or stage.reserved_concurrency
+    basis = "event source maximum concurrency" if q.get("max_concurrency") or stage.max_concurrency else (
+        "reserved concurrency" if stage.reserved_concurrency else "account concurrency 1,000 (default quota)")
+    conc = Decimal(conc or 1000)
+    seconds = stage.traffic.duration_ms / 1000
+    if seconds <= 0:
+        return None, "consumer duration is zero"
+    return conc * batch / seconds, f"{conc:,.0f} concurrent × {batch:,.0f} per batch ÷ {seconds} s ({basis})"
+
+
+def backlog(q: dict, plan, samples: int = 60) -> Backlog | None:
+    """Queue depth while the peak window's arrivals exceed the drain rate, then while it drains."""
+    a = q.get("arrival_peak_rps")
+    window = q.get("peak_window_s")
+    if a is None or not window:
+        return None
+    a, window = Decimal(a), Decimal(window)
+    after = Decimal(q.get("arrival_average_rps") or 0)
+    after = min(after, a)
+    d, basis = drain_rate(q, plan)
+    if d is None:
+        return None
+    peak_depth = max(Decimal(0), (a - d) * window)
+    if peak_depth == 0:
+        drained, end = window, window
+    elif d > after:
+        drained = window + peak_depth / (d - after)
+        end = drained
+    else:
+        drained, end = None, window * 2
+    end = max(end * Decimal("1.1"), window * Decimal("1.1"))
+    times = [end * i / samples for i in range(samples + 1)]
+    if drained is not None and drained not in times:
+        times = sorted(times + [window, drained])
+    else:
+        times = sorted(set(times + [window]))
+
+    def depth(t: Decimal) -> Decimal:
+        if t <= window:
+            return max(Decimal(0), (a - d) * t)
+        return max(Decimal(0), peak_depth - (d - after) * (t - window))
+
+    return Backlog(str(q.get("name", "queue")), a, after, d, window, times, [depth(t) for t in times],
+                   drained, basis)
