@@ -10,7 +10,8 @@ from costplan.errors import PriceGap
 from costplan.pricing.book import PriceBook, read_data_file, regions
 
 DATA = Path(__file__).resolve().parent.parent / "pricing_data"
-SERVICE_FILES = sorted(p.stem for p in DATA.glob("*.yaml") if p.stem != "regions")
+# price files are the data files with `prices:` (regions.yaml, quotas.yaml and the like are not)
+SERVICE_FILES = sorted(p.stem for p in DATA.glob("*.yaml") if "\nprices:" in p.read_text(encoding="utf-8"))
 GRADES = {"P", "S", "D", "A"}  # A = an explicit assumption where the reference has a gap (see the file)
 
 
