@@ -9,6 +9,7 @@ from costplan.errors import CostplanError, Problem
 REGISTRY: dict[str, str] = {
     "sync_api": "costplan.patterns.sync_api",
     "queue_load_leveling": "costplan.patterns.queue_load_leveling",
+    "pubsub": "costplan.patterns.pubsub",
 }
 
 

@@ -52,6 +52,9 @@ def timeout_for(duration_ms: Decimal) -> Decimal:
 def derived(base: Traffic, monthly: Decimal, peak_rps: Decimal, duration_ms: Decimal | None = None,
             request_kb: Decimal | None = None) -> Traffic:
     """Traffic of a downstream stage: same active time as the workload, its own volume, peak and duration."""
+    # Quantities are kept to 3 decimals: the account meter adds them up with 28-digit Decimals, and a
+    # sum that needs more digits than that rounds below its parts (a false "no price above" gap).
+    monthly = Decimal(monthly).quantize(Decimal("0.001"))
     d = base.duration_ms if duration_ms is None else Decimal(duration_ms)
     p99 = base.p99_duration_ms * d / base.duration_ms if base.duration_ms else d
     return replace(base, monthly_requests=Decimal(monthly), peak_rps=Decimal(peak_rps), duration_ms=d,
@@ -59,14 +62,20 @@ def derived(base: Traffic, monthly: Decimal, peak_rps: Decimal, duration_ms: Dec
                    request_size_kb=base.request_size_kb if request_kb is None else Decimal(request_kb))
 
 
+def svc(service: str, usage: dict, resource: str = "") -> ServiceUsage:
+    """A service usage line with quantities kept to 6 decimals (see `derived`)."""
+    clean = {k: (Decimal(v).quantize(Decimal("0.000001")) if isinstance(v, Decimal) else v)
+             for k, v in usage.items()}
+    return ServiceUsage(service, clean, resource=resource)
+
+
 def logs(stages, s: PatternSettings) -> list[ServiceUsage]:
     """One CloudWatch Logs line per stage: invocations × log size, kept for the retention period."""
     out = []
     for st in stages:
         gb = st.traffic.monthly_requests * s.log_kb_per_request / KB_PER_GB
-        out.append(ServiceUsage("cloudwatch_logs", {"ingested_gb": gb,
-                                                    "stored_gb": gb * s.log_retention_days / 30},
-                                resource=f"{st.name} logs"))
+        out.append(svc("cloudwatch_logs", {"ingested_gb": gb, "stored_gb": gb * s.log_retention_days / 30},
+                       resource=f"{st.name} logs"))
     return out
 
 

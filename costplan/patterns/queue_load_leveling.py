@@ -10,8 +10,8 @@ from pydantic import Field
 from costplan import units
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan, ServiceUsage
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, timeout_for, wru
+from costplan.patterns.base import Plan
+from costplan.patterns.common import PatternSettings, svc, derived, log_assumption, logs, num, stage, timeout_for, wru
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -64,9 +64,9 @@ def plan(scenario) -> Plan:
     idle_receives = s.idle_pollers * idle_s / 20
     sqs_requests = msgs + 2 * invocations + idle_receives
     services = [
-        ServiceUsage(f"apigateway_{s.api}", {"monthly_requests": msgs}, resource="api"),
-        ServiceUsage("sqs", {"monthly_requests": sqs_requests, "message_size_kb": msg_kb}, resource="queue"),
-        ServiceUsage("dynamodb", {"monthly_write_request_units": msgs * s.writes_per_message * wru(s.item_size_kb),
+        svc(f"apigateway_{s.api}", {"monthly_requests": msgs}, resource="api"),
+        svc("sqs", {"monthly_requests": sqs_requests, "message_size_kb": msg_kb}, resource="queue"),
+        svc("dynamodb", {"monthly_write_request_units": msgs * s.writes_per_message * wru(s.item_size_kb),
                                   "storage_gb": s.storage_gb}, resource="table"),
     ] + logs([consumer], s)
 
