@@ -10,6 +10,7 @@ REGISTRY: dict[str, str] = {
     "sync_api": "costplan.patterns.sync_api",
     "queue_load_leveling": "costplan.patterns.queue_load_leveling",
     "pubsub": "costplan.patterns.pubsub",
+    "sequential_convoy": "costplan.patterns.sequential_convoy",
 }
 
 
