@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import boto3
 import botocore.exceptions as bce
 from botocore.config import Config
+from botocore.parsers import ResponseParserError
 
 from costplan.errors import CostplanError
 
@@ -109,7 +110,7 @@ def describe_error(exc: BaseException, service: str, operation: str) -> str:
         line = "incomplete AWS credentials (an access key without its secret, or the reverse)"
     elif isinstance(exc, bce.NoRegionError):
         line = "no AWS region configured (pass --region or set AWS_REGION)"
-    elif isinstance(exc, bce.ResponseParserError):
+    elif isinstance(exc, ResponseParserError):
         line = f"{what} sent a response to {operation} that could not be parsed"
     elif isinstance(exc, MalformedResponse):
         line = f"{what} sent an unexpected response to {operation}: {exc}"
