@@ -11,6 +11,7 @@ REGISTRY: dict[str, str] = {
     "queue_load_leveling": "costplan.patterns.queue_load_leveling",
     "pubsub": "costplan.patterns.pubsub",
     "sequential_convoy": "costplan.patterns.sequential_convoy",
+    "claim_check": "costplan.patterns.claim_check",
 }
 
 

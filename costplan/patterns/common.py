@@ -54,10 +54,12 @@ def derived(base: Traffic, monthly: Decimal, peak_rps: Decimal, duration_ms: Dec
     """Traffic of a downstream stage: same active time as the workload, its own volume, peak and duration."""
     # Quantities are kept to 3 decimals: the account meter adds them up with 28-digit Decimals, and a
     # sum that needs more digits than that rounds below its parts (a false "no price above" gap).
+    # Likewise active time is kept to whole hundredths of an hour (30.41666… days a month repeats forever).
     monthly = Decimal(monthly).quantize(Decimal("0.001"))
+    active = (base.active_seconds / 36).quantize(Decimal(1)) * 36
     d = base.duration_ms if duration_ms is None else Decimal(duration_ms)
     p99 = base.p99_duration_ms * d / base.duration_ms if base.duration_ms else d
-    return replace(base, monthly_requests=Decimal(monthly), peak_rps=Decimal(peak_rps), duration_ms=d,
+    return replace(base, monthly_requests=monthly, active_seconds=active, peak_rps=Decimal(peak_rps), duration_ms=d,
                    p99_duration_ms=max(p99, d),
                    request_size_kb=base.request_size_kb if request_kb is None else Decimal(request_kb))
 
