@@ -40,6 +40,12 @@ class PriceGap(CostplanError):
     """A price the price book does not know for a region: an explicit gap, never a silent zero."""
 
 
+def suggest(word: str, choices, what: str = "expected one of") -> str:
+    """' (did you mean "x"?)' when one choice is close, else '; expected one of a, b, c'."""
+    hint = did_you_mean(word, choices)
+    return hint or f"; {what} {', '.join(str(c) for c in choices)}"
+
+
 def did_you_mean(word: str, choices) -> str:
     """' (did you mean "x"?)' for the closest choice, or '' when none is close."""
     import difflib

@@ -216,7 +216,22 @@ def pydantic_problems(err: ValidationError, file: str | None, lines: dict, prefi
     from costplan.yamlfile import line_for
 
     out = []
-    for e in err.errors():
+    errors = err.errors()
+    # A misspelled required key gives "unknown key" and "missing": report it once, as the misspelling.
+    misspelt = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            loc = prefix + tuple(e["loc"])
+            parent = loc[:-1]
+            model = root_model if root_model is not None and parent == prefix else _model_at(parent)
+            import difflib
+
+            close = difflib.get_close_matches(str(loc[-1]), _fields(model) if model else [], n=1, cutoff=0.6)
+            if close:
+                misspelt.add(parent + (close[0],))
+    for e in errors:
+        if e["type"] == "missing" and prefix + tuple(e["loc"]) in misspelt:
+            continue
         loc = prefix + tuple(x for x in e["loc"] if x != "__root__")
         field = ".".join(str(x) for x in loc) or None
         msg = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -233,7 +248,7 @@ def pydantic_problems(err: ValidationError, file: str | None, lines: dict, prefi
         elif e["type"] == "literal_error":
             msg = f"expected {e['ctx']['expected']}, got {e.get('input')!r}"
         out.append(Problem(msg, file=file, line=line_for(lines, loc), field=field))
-    return out
+    return sorted(out, key=lambda p: p.line or 0)
 
 
 def from_dict(data: Any, file: str | None = None, lines: dict | None = None) -> Scenario:

@@ -103,7 +103,7 @@ def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven 
             lo = mid
         else:
             hi = mid
-        if hi / lo < Decimal("1.000001"):
+        if hi / lo < Decimal("1.0001"):  # 0.01 % in volume: far inside the 1 % the totals must agree
             break
     _, name, lam, ecs = diff(hi)
     return Breakeven(base * hi, name, hi, lam, ecs), ""

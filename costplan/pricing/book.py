@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from costplan.errors import CostplanError, PriceGap, Problem, did_you_mean
+from costplan.errors import CostplanError, PriceGap, Problem, did_you_mean, suggest
 
 DEFAULT_REGION = "us-east-1"
 
@@ -189,8 +189,8 @@ def regions() -> dict[str, str]:
 def check_region(region: str) -> None:
     known = regions()
     if region not in known:
-        raise CostplanError(Problem(f"unknown region {region!r}{did_you_mean(region, known)}; "
-                                    f"the price book covers {', '.join(known)}", field="region"))
+        raise CostplanError(Problem(f"unknown region {region!r}{suggest(region, list(known), 'the price book covers')}",
+                                    field="region"))
 
 
 def load_book(region: str = DEFAULT_REGION) -> PriceBook:

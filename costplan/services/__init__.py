@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from costplan.errors import CostplanError, Problem, did_you_mean
+from costplan.errors import CostplanError, Problem, suggest
 
 # service name (as typed in `costplan price SERVICE`) → module
 REGISTRY: dict[str, str] = {
@@ -31,8 +31,8 @@ REGISTRY: dict[str, str] = {
 
 def get(name: str) -> ModuleType:
     if name not in REGISTRY:
-        raise CostplanError(Problem(f"unknown service {name!r}{did_you_mean(name, REGISTRY)}; "
-                                    f"known: {', '.join(sorted(REGISTRY))}", field="service"))
+        raise CostplanError(Problem(f"unknown service {name!r}{suggest(name, sorted(REGISTRY), 'known:')}",
+                                    field="service"))
     return importlib.import_module(REGISTRY[name])
 
 

@@ -6,7 +6,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, Callable, Mapping
 
 from costplan import units
-from costplan.errors import CostplanError, Problem, did_you_mean
+from costplan.errors import CostplanError, Problem, did_you_mean, suggest
 from costplan.pricing.bill import Component
 
 
@@ -50,8 +50,8 @@ def parse_usage(service: str, keys: tuple[UsageKey, ...], raw: Mapping[str, Any]
     out: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in known:
-            problems.append(Problem(f"unknown usage key for {service}{did_you_mean(name, known)}; "
-                                    f"expected one of {', '.join(known)}", file=where, field=name))
+            problems.append(Problem(f"unknown usage key for {service}{suggest(name, list(known))}",
+                                    file=where, field=name))
             continue
         try:
             out[name] = known[name].parse(value)

@@ -1,0 +1,159 @@
+"""Lambda vs ECS: the bundled rule-of-thumb scenarios, the break-even, sizing and free tiers."""
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from costplan import scenario
+from costplan.compute.compare import compare, scaled_scenario
+from costplan.compute.options import price_options, size_tasks
+from costplan.pricing.book import PriceBook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name):
+    return scenario.load(ROOT / "scenarios" / name)
+
+
+def sc(**w):
+    base = {"monthly_requests": "3M", "duration_ms": "120ms", "memory_mb": 512}
+    base.update(w)
+    return scenario.from_dict({"version": 1, "name": "t", "workload": base})
+
+
+def test_steady_heavy_recommends_ecs():
+    c = compare(load("steady_heavy_api.yaml"))
+    assert c.recommendation in ("fargate", "ec2")
+    assert c.option("lambda").monthly_usd > 2 * c.cheapest.monthly_usd
+
+
+def test_periodic_light_recommends_lambda():
+    c = compare(load("periodic_light_api.yaml"))
+    assert c.recommendation == "lambda"
+    assert c.cheapest.name.startswith("lambda")
+
+
+@pytest.mark.parametrize("name", ["steady_heavy_api.yaml", "periodic_light_api.yaml"])
+def test_breakeven_prices_equal_within_one_percent(name):
+    s = load(name)
+    c = compare(s)
+    be = c.breakeven
+    assert be is not None
+    scaled = scaled_scenario(s, be.factor)
+    book = PriceBook(s.region)
+    from costplan import patterns
+
+    opts = {o.name: o.monthly_usd for o in price_options(patterns.plan(scaled), book, warm=False)}
+    lam, ecs = opts["lambda"], opts[be.against]
+    assert abs(lam - ecs) / ecs < Decimal("0.01")
+    # just below the break-even Lambda is cheaper than that ECS option
+    below = scaled_scenario(s, be.factor * Decimal("0.9"))
+    opts = {o.name: o.monthly_usd for o in price_options(patterns.plan(below), book, warm=False)}
+    assert opts["lambda"] < min(opts["fargate"], opts["ec2"])
+
+
+def test_breakeven_volume_is_scaled_scenario_volume():
+    s = load("periodic_light_api.yaml")
+    c = compare(s)
+    assert c.breakeven.monthly_requests == pytest.approx(Decimal(200_000) * c.breakeven.factor)
+    assert c.breakeven.average_rps == c.breakeven.monthly_requests / (730 * 3600)
+
+
+def test_lambda_option_matches_hand_arithmetic():
+    # 3M × 120 ms × 0.5 GB = 180,000 GB-s: under the 400,000 free; requests 2M billable × $0.20/M
+    c = compare(sc())
+    assert c.option("lambda").monthly_usd == Decimal("0.40")
+    c = compare(sc(), free_tier=False)
+    expected = Decimal("0.60") + Decimal(180_000) * Decimal("0.0000166667")
+    assert c.option("lambda").monthly_usd == expected
+
+
+def test_fargate_tasks_follow_littles_law():
+    # 100 req/s peak, 200 ms: 20 concurrent; 10 per task at 70 % → per task 50 req/s × 0.7 = 35 → 3 tasks
+    s = scenario.from_dict({"version": 1, "name": "t",
+                            "workload": {"peak_rps": 100, "peak_to_average": 1, "duration_ms": 200},
+                            "ecs": {"concurrent_requests_per_task": 10, "scaling": "peak", "min_tasks": 1}})
+    from costplan import patterns
+
+    z = size_tasks(patterns.plan(s).stages[0], s.ecs)
+    assert z.per_task_rps == 50 and z.tasks_peak == 3
+    assert z.task_hours == 3 * 730
+
+
+def test_min_tasks_floor_and_autoscale_hours():
+    s = scenario.from_dict({"version": 1, "name": "t",
+                            "workload": {"monthly_requests": "1k", "active_hours_per_day": 6,
+                                         "duration_ms": 100},
+                            "ecs": {"min_tasks": 2}})
+    from costplan import patterns
+
+    z = size_tasks(patterns.plan(s).stages[0], s.ecs)
+    assert z.tasks_peak == 2 and z.tasks_average == 2
+    assert z.task_hours == 2 * 730
+
+
+def test_fargate_price_is_vcpu_plus_memory_per_second():
+    s = scenario.from_dict({"version": 1, "name": "t",
+                            "workload": {"peak_rps": 10, "duration_ms": 100},
+                            "ecs": {"vcpu": 1, "memory_gb": 2, "min_tasks": 1, "scaling": "peak",
+                                    "load_balancer": "none", "public_ipv4": False}})
+    c = compare(s)
+    seconds = Decimal(730 * 3600)
+    expected = seconds * Decimal("0.000011244") + 2 * seconds * Decimal("0.000001235")
+    assert c.option("fargate").monthly_usd == expected
+
+
+def test_free_tier_applies_once_across_functions():
+    # The warmer option has the API function (900k) and 50 × 8,760 warm-up pings (438k): together
+    # over the 1M free requests, which are granted once, not once per function.
+    s = scenario.from_dict({"version": 1, "name": "t",
+                            "workload": {"monthly_requests": "900k", "duration_ms": 100},
+                            "lambda": {"warm": {"copies": 50}}})
+    c = compare(s)
+    warm = c.option("lambda_warmer")
+    free_requests = sum(li.quantity for li in warm.line_items if li.free and li.price_key == "lambda.requests")
+    assert free_requests == 1_000_000
+    total_requests = sum(li.quantity for li in warm.line_items if li.price_key == "lambda.requests")
+    assert total_requests == 900_000 + 50 * 8760
+
+
+def test_no_free_tier_removes_it():
+    s = load("periodic_light_api.yaml")
+    with_free = compare(s)
+    without = compare(s, free_tier=False)
+    assert not any(li.free for o in without.options for li in o.line_items)
+    assert without.option("lambda").monthly_usd > with_free.option("lambda").monthly_usd
+
+
+def test_provisioned_concurrency_option_has_no_free_tier_and_bills_pc():
+    c = compare(load("periodic_light_api.yaml"))
+    pc = c.option("lambda_provisioned")
+    keys = {li.price_key for li in pc.line_items}
+    assert "lambda.provisioned_concurrency_x86_64" in keys
+    assert not any(li.free and li.resource == "api" for li in pc.line_items)
+    # 2 copies × 0.5 GB × 730 h × 3600 s × $0.0000041667
+    pc_cost = sum(li.monthly_usd for li in pc.line_items
+                  if li.price_key == "lambda.provisioned_concurrency_x86_64")
+    assert pc_cost == Decimal(2) * Decimal("0.5") * 730 * 3600 * Decimal("0.0000041667")
+
+
+def test_ec2_architecture_mismatch_is_a_clear_error():
+    from costplan.errors import CostplanError
+
+    s = scenario.from_dict({"version": 1, "name": "t", "workload": {"peak_rps": 10, "duration_ms": 100},
+                            "ec2": {"instance_type": "m7g.large"}})
+    with pytest.raises(CostplanError) as e:
+        compare(s)
+    assert "m7g.large is arm64 but the tasks are x86_64" in str(e.value)
+
+
+def test_eu_west_1_gap_is_explicit_not_zero():
+    from costplan.errors import CostplanError
+
+    s = scenario.from_dict({"version": 1, "name": "t", "region": "eu-west-1",
+                            "workload": {"monthly_requests": "1M", "duration_ms": 100},
+                            "lambda": {"ephemeral_storage_mb": 1024}})
+    with pytest.raises(CostplanError) as e:
+        compare(s)
+    assert "no price for lambda.ephemeral_storage in eu-west-1" in str(e.value)
