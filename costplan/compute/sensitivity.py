@@ -73,7 +73,8 @@ def varied(sc, name: str, k: Decimal):
     upd = {name: getattr(w, name) * k}
     if name == "duration_ms" and w.p99_duration_ms is not None:
         upd["p99_duration_ms"] = w.p99_duration_ms * k
-    if name == "memory_mb":
+    if name == "memory_mb":  # Lambda takes whole megabytes
+        upd[name] = upd[name].to_integral_value()
         lo, hi = MEMORY_RANGE
         if not lo <= upd[name] <= hi:
             raise CostplanError(sc.problem(f"{upd[name]:,.0f} MB is outside Lambda's {lo:,.0f}–{hi:,.0f} MB",
@@ -140,12 +141,13 @@ def sweep(sc, name: str, ks: list[Decimal], free_tier: bool | None = None, regio
     base = base_value(sc, name)
     out = Sweep(sc, name, VARIABLES[name][1], base, {})
     for k in ks:
-        opts = price_point(varied(sc, name, k), book, free, warm)
+        vsc = varied(sc, name, k)
+        opts = price_point(vsc, book, free, warm)
         for o in opts:
             out.titles.setdefault(o.name, o.title)
         # The recommended alternative does not depend on the break-even (only its wording does).
         rec, _ = recommend(opts, None)
-        out.points.append(Point(k, base * k, {o.name: o.monthly_usd for o in opts}, rec))
+        out.points.append(Point(k, base_value(vsc, name), {o.name: o.monthly_usd for o in opts}, rec))
     return out
 
 
@@ -244,3 +246,47 @@ def backlog(q: dict, plan, samples: int = 60) -> Backlog | None:
 
     return Backlog(str(q.get("name", "queue")), a, after, d, window, times, [depth(t) for t in times],
                    drained, basis)
+
+
+# ---- output shapes (rendered by the CLI through report.render) ---------------------------------------
+
+def _show(v: Decimal, unit: str) -> str:
+    if unit == "requests":
+        return f"{v:,.0f}"
+    return f"{v:,.0f} {unit}" if v >= 100 else f"{v.normalize():f} {unit}"
+
+
+def rows(sw: Sweep) -> tuple[list[str], list[list[str]], str]:
+    """(headers, rows, align): one row per step — the input, its factor, each total, the recommendation."""
+    from costplan.report.render import usd
+
+    names = list(sw.titles)
+    headers = [sw.field, "×today"] + [sw.titles[n] for n in names] + ["recommended"]
+    out = []
+    for p in sw.points:
+        cheapest = min((p.totals[n], n) for n in names if n in p.totals)[1]
+        cells = [usd(p.totals[n]) + (" *" if n == cheapest else "") if n in p.totals else "—" for n in names]
+        out.append([_show(p.value, sw.unit), f"{p.factor.normalize():f}"] + cells + [sw.titles.get(p.recommendation,
+                                                                                                     p.recommendation)])
+    return headers, out, "rr" + "r" * len(names) + "l"
+
+
+def as_dict(sw: Sweep) -> dict:
+    from costplan.pricing.bill import money
+
+    return {"scenario": sw.scenario.name, "field": sw.field, "unit": sw.unit, "today": float(sw.base),
+            "alternatives": sw.titles,
+            "points": [{"factor": float(p.factor), "value": float(p.value),
+                        "totals_usd": {n: money(v) for n, v in p.totals.items()},
+                        "recommendation": p.recommendation} for p in sw.points],
+            "recommendation_changes": [{"from": a.recommendation, "to": b.recommendation,
+                                        "between": [float(a.value), float(b.value)]} for a, b in sw.changes]}
+
+
+def summary(sw: Sweep) -> str:
+    if not sw.changes:
+        rec = sw.points[0].recommendation if sw.points else ""
+        return f"The recommendation is {sw.titles.get(rec, rec)} across the whole range."
+    return " ".join(f"The recommendation changes from {sw.titles.get(a.recommendation, a.recommendation)} to "
+                    f"{sw.titles.get(b.recommendation, b.recommendation)} between {_show(a.value, sw.unit)} and "
+                    f"{_show(b.value, sw.unit)}." for a, b in sw.changes)
