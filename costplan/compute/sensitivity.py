@@ -165,7 +165,7 @@ def sensitivity(sc, vary: Vary, steps: int = 8, free_tier: bool | None = None,
     return sweep(sc, vary.field, factors(lo, hi, steps), free_tier, region)
 
 
-def cost_curve(sc, breakeven=None, points: int = 25, free_tier: bool | None = None,
+def cost_curve(sc, breakeven=None, points: int = 41, free_tier: bool | None = None,
                region: str | None = None) -> Sweep:
     """Monthly cost of Lambda, Fargate and EC2 against monthly requests, wide enough to show the
     break-even (from compare) inside the range: log-spaced from ~1/10 of min(today, break-even) to

@@ -41,6 +41,7 @@ def _save(fig, stem: Path, force: bool) -> list[Path]:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(buf.getvalue())
+            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, p)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -48,10 +49,16 @@ def _save(fig, stem: Path, force: bool) -> list[Path]:
     return out
 
 
+def _umask() -> int:
+    m = os.umask(0)
+    os.umask(m)
+    return m
+
+
 def _money_axis(ax):
     from matplotlib.ticker import FuncFormatter
 
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.2f}" if 0 < v < 1 else f"${v:,.0f}"))
 
 
 def cost_chart(curve, stem: Path, breakeven=None, today: Decimal | None = None, title: str = "",
@@ -65,8 +72,8 @@ def cost_chart(curve, stem: Path, breakeven=None, today: Decimal | None = None, 
         ys = curve.series(name)
         if any(y is None for y in ys):
             continue
-        ax.plot(xs, [float(y) for y in ys], label=curve.titles.get(name, name), color=COLOURS.get(name),
-                linewidth=2, drawstyle="default" if name == "lambda" else "steps-post")
+        ax.plot(xs, [float(y) if y > 0 else float("nan") for y in ys], label=curve.titles.get(name, name), color=COLOURS.get(name),
+                linewidth=2)
     if breakeven is not None:
         x = float(breakeven.monthly_requests)
         ax.axvline(x, color="grey", linestyle="--", linewidth=1)
@@ -77,9 +84,11 @@ def cost_chart(curve, stem: Path, breakeven=None, today: Decimal | None = None, 
         ax.axvline(float(today), color="black", linewidth=1, alpha=0.5)
         ax.annotate("today", (float(today), 0), textcoords="offset points", xytext=(4, 4), fontsize=8,
                     xycoords=("data", "axes fraction"))
+        ax.set_xlim(left=min(float(today), xs[0]) / 1.5)
     ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("requests per month")
-    ax.set_ylabel("monthly cost (USD)")
+    ax.set_ylabel("monthly cost (USD, log scale)")
     _money_axis(ax)
     ax.set_title(title or f"{curve.scenario.name}: monthly cost against traffic")
     ax.grid(True, which="both", alpha=0.3)
@@ -135,15 +144,14 @@ def notify_chart(series: dict[str, list[tuple[Decimal, Decimal]]], stem: Path, t
 
 def notify_series(sc, sizes: list[Decimal] | None = None) -> tuple[dict | None, str]:
     """Cost per mechanism at each audience size, from costplan.patterns.notify when it exists."""
+    if not sc.notify and not sc.pattern.endswith("_notify"):
+        return None, ""
     try:
         from costplan.patterns import notify
     except ImportError:
-        return None, "notification pricing (costplan.patterns.notify) is not available in this build"
-    fn = getattr(notify, "price_notify", None)
-    if fn is None:
-        return None, "costplan.patterns.notify has no price_notify()"
-    if not sc.notify and not sc.pattern.endswith("_notify"):
-        return None, ""
+        return None, "no notify chart: notification pricing (costplan.patterns.notify) is not in this build"
+    if getattr(notify, "price_notify", None) is None:
+        return None, "no notify chart: costplan.patterns.notify has no price_notify()"
     adapter = getattr(notify, "audience_series", None)
     if adapter is not None:  # the notify module's own series, if it offers one
         return adapter(sc, sizes), ""
@@ -160,7 +168,7 @@ def write_charts(c, out_dir: Path, force: bool = False) -> tuple[list[tuple[str,
     notes: list[str] = []
     if any(o.name in ("fargate", "ec2") for o in c.options):
         curve = sensitivity.cost_curve(c.scenario, c.breakeven, free_tier=c.free_tier)
-        paths = cost_chart(curve, out_dir / f"{slug}-cost", c.breakeven, c.plan.traffic.monthly_requests,
+        paths = cost_chart(curve, out_dir / f"{slug}-cost", c.breakeven, curve.base,
                            force=force)
         made.append((f"{c.scenario.name}: monthly cost of Lambda, Fargate and EC2 against requests", paths[0]))
     series, note = notify_series(c.scenario)

@@ -137,13 +137,19 @@ def effective_inputs(sc) -> list[tuple[str, str, str]]:
 
 def derived_inputs(c) -> list[tuple[str, str]]:
     """What the plan computed from the inputs (the numbers every alternative was priced on)."""
-    t = c.plan.traffic
+    from costplan.compute.traffic import Traffic
+
+    t = Traffic.from_workload(c.scenario.workload)
     rows = [("monthly requests", f"{t.monthly_requests:,.0f}"),
             ("active hours a month", f"{t.active_hours:,.1f}"),
             ("average rate while active", f"{t.average_rps:,.2f} req/s"),
-            ("peak rate", f"{t.peak_rps:,.2f} req/s"),
-            ("peak concurrency (Little's law)", f"{t.peak_concurrency:,.1f}")]
+            ("peak rate", f"{t.peak_rps:,.2f} req/s")]
     for s in c.plan.stages:
+        rows.append((f"{s.name}: invocations a month", f"{s.traffic.monthly_requests:,.0f}"))
+        if s.batch_size != 1:
+            rows.append((f"{s.name}: messages per invocation", f"{s.batch_size:,}"))
+        rows.append((f"{s.name}: duration of one invocation", f"{_value(s.traffic.duration_ms)} ms"))
+        rows.append((f"{s.name}: peak concurrency (Little's law)", f"{s.traffic.peak_concurrency:,.1f}"))
         rows.append((f"{s.name}: Lambda timeout", f"{_value(s.timeout_s)} s"))
     rows.append(("free tier applied", "yes" if c.free_tier else "no"))
     return rows
@@ -222,7 +228,9 @@ def breakeven_text(c) -> str:
     be = c.breakeven
     if be is None:
         return f"No break-even: {c.breakeven_note or 'none found'}.\n"
-    today = c.plan.traffic.monthly_requests
+    from costplan.compute.traffic import Traffic
+
+    today = Traffic.from_workload(c.scenario.workload).monthly_requests
     side = "below" if be.factor > 1 else "above"
     return (f"At **{be.monthly_requests:,.0f} requests a month** ({be.average_rps:,.2f} req/s averaged over the "
             f"month, {be.factor:,.2f}× today's {today:,.0f}) {_title(c, be.against)} costs the same as Lambda "
