@@ -12,6 +12,8 @@ REGISTRY: dict[str, str] = {
     "pubsub": "costplan.patterns.pubsub",
     "sequential_convoy": "costplan.patterns.sequential_convoy",
     "claim_check": "costplan.patterns.claim_check",
+    "pipes_and_filters": "costplan.patterns.pipes_and_filters",
+    "scheduled_cron": "costplan.patterns.scheduled_cron",
 }
 
 
