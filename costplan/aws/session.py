@@ -114,6 +114,8 @@ def describe_error(exc: BaseException, service: str, operation: str) -> str:
         line = f"{what} sent a response to {operation} that could not be parsed"
     elif isinstance(exc, MalformedResponse):
         line = f"{what} sent an unexpected response to {operation}: {exc}"
+    elif isinstance(exc, (ValueError, TypeError, KeyError)):  # botocore could not parse a field
+        line = f"{what} sent an unexpected response to {operation} ({type(exc).__name__}: {exc})"
     elif isinstance(exc, bce.BotoCoreError):
         line = f"{what} {operation} failed: {exc}"
     else:
