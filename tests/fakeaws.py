@@ -1,9 +1,10 @@
 """A small fake AWS endpoint on 127.0.0.1 that serves recorded responses over real HTTP.
 
 It speaks the wire protocols botocore uses: JSON 1.1 (Price List `AWSPriceListService.*`, Service
-Quotas `ServiceQuotasV20190624.*`, dispatched on X-Amz-Target), REST-JSON (Lambda
-GetAccountSettings / GetFunctionConfiguration / GetFunctionConcurrency) and Smithy RPC v2 CBOR
-(CloudWatch GetMetricData). Tests switch an operation to a failure mode with `fake.on(op, ...)`.
+Quotas `ServiceQuotasV20190624.*`, dispatched on X-Amz-Target), JSON 1.0 (CloudWatch
+GetMetricData, which this botocore sends as JSON) or Smithy RPC v2 CBOR (the same, for a botocore
+that prefers CBOR) and REST-JSON (Lambda GetAccountSettings / GetFunctionConfiguration /
+GetFunctionConcurrency). Tests switch an operation to a failure mode with `fake.on(op, ...)`.
 """
 from __future__ import annotations
 
@@ -169,6 +170,18 @@ class FakeAws:
         return {"MetricDataResults": results, "Messages": []}
 
 
+def _as_datetime(v) -> dt.datetime:
+    if isinstance(v, (int, float)):
+        return dt.datetime.fromtimestamp(v, dt.timezone.utc)
+    return dt.datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+
+
+def _epoch_stamps(out: dict) -> dict:
+    for r in out["MetricDataResults"]:
+        r["Timestamps"] = [t.timestamp() for t in r["Timestamps"]]
+    return out
+
+
 def _products() -> dict:
     out = {}
     for f in sorted(FIXTURES.glob("pricing_*.json")):
@@ -228,6 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = out
             elif protocol == "json":
                 reply = Reply(200, json.dumps(out).encode(), {"Content-Type": "application/x-amz-json-1.1"})
+            elif protocol == "json1.0":
+                reply = Reply(200, json.dumps(out).encode(), {"Content-Type": "application/x-amz-json-1.0"})
             elif protocol == "rest":
                 reply = Reply(200, json.dumps(out).encode(), {"Content-Type": "application/json"})
             else:
@@ -244,7 +259,12 @@ class _Handler(BaseHTTPRequestHandler):
         if target in _JSON_OPS:
             op, fn = _JSON_OPS[target]
             return self._dispatch(op, json.loads(raw or b"{}"), lambda r: fn(self.fake, r), "json")
-        if self.path.endswith("/operation/GetMetricData"):
+        if target == "GraniteServiceVersion20100801.GetMetricData":  # CloudWatch over JSON 1.0
+            req = json.loads(raw or b"{}")
+            req["EndTime"] = _as_datetime(req["EndTime"])
+            return self._dispatch("cloudwatch:GetMetricData", req,
+                                  lambda r: _epoch_stamps(self.fake.get_metric_data(r)), "json1.0")
+        if self.path.endswith("/operation/GetMetricData"):  # CloudWatch over Smithy RPC v2 CBOR
             shape = MODELS["cloudwatch"].operation_model("GetMetricData").input_shape
             req = RpcV2CBORParser().parse({"body": raw, "headers": {}, "status_code": 200}, shape)
             return self._dispatch("cloudwatch:GetMetricData", req, self.fake.get_metric_data, "cbor")
