@@ -14,6 +14,7 @@ REGISTRY: dict[str, str] = {
     "claim_check": "costplan.patterns.claim_check",
     "pipes_and_filters": "costplan.patterns.pipes_and_filters",
     "scheduled_cron": "costplan.patterns.scheduled_cron",
+    "scheduled_ttl": "costplan.patterns.scheduled_ttl",
 }
 
 

@@ -1,0 +1,67 @@
+"""Scheduling (TTL): items written with an expiry attribute; DynamoDB TTL deletes them and the stream
+invokes a Lambda that acts on the expiry (the article's temporary account bans). TTL deletes are
+best-effort — typically within a few days — so this is only for work with a loose deadline."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from costplan.compute.traffic import Traffic
+from costplan.patterns import settings
+from costplan.patterns.base import Plan
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, wru
+from costplan.scenario import KB, Number, Seconds
+
+
+class Settings(PatternSettings):
+    required_precision_s: Seconds = Field(..., description="how late after its expiry an item may be handled "
+                                                           "(required: TTL deletes can lag by days)")
+    ttl_attribute: str = Field("expires_at", description="the table's TTL attribute (epoch seconds)")
+    item_size_kb: KB = Field(Decimal(1), description="item size")
+    average_ttl_days: Number = Field(Decimal(7), description="average time an item lives before it expires")
+    reads_per_item: Number = Field(Decimal(0), description="reads of each item while it lives (e.g. ban checks)")
+    writes_on_expiry: Number = Field(Decimal(1), description="writes the expiry handler makes (e.g. lift the ban)")
+    records_per_invocation: Number = Field(Decimal(1), description="TTL deletes per handler invocation "
+                                                                   "(TTL trickles, so batches stay small)")
+    filter_ttl_deletes: bool = Field(True, description="an event filter passes only TTL REMOVE records; "
+                                                       "otherwise the handler also runs for every insert")
+
+
+def plan(scenario) -> Plan:
+    s = settings(scenario, Settings)
+    w = scenario.workload
+    t = Traffic.from_workload(w)
+    items = t.monthly_requests
+    records = items if s.filter_ttl_deletes else items * 2
+    invocations = records / s.records_per_invocation
+    handler = stage(scenario, "expiry-handler", "consumer",
+                    derived(t, invocations, t.peak_rps / s.records_per_invocation), ecs_capable=False, primary=True)
+    w_units = wru(s.item_size_kb)
+    services = [
+        svc("dynamodb", {"monthly_write_request_units": items * w_units + items * s.writes_on_expiry * w_units,
+                         "monthly_read_request_units": items * s.reads_per_item * rru(s.item_size_kb),
+                         "storage_gb": items * s.average_ttl_days / 30 * s.item_size_kb / 1024 / 1024,
+                         "monthly_ttl_deletes": items, "stream_reads_from_lambda": True}, "table"),
+    ] + logs([handler], s)
+    assumptions = [
+        f"{num(items)} items a month are written with a {s.ttl_attribute} TTL and expire after "
+        f"{s.average_ttl_days} days on average; TTL deletes are free and their stream records are read by "
+        f"Lambda at no charge.",
+        f"The stream handler runs {num(invocations)} times ({s.records_per_invocation} record(s) per invocation"
+        + (", TTL REMOVE records only, by event filter)." if s.filter_ttl_deletes else ", for inserts and deletes)."),
+        f"Each expiry makes {s.writes_on_expiry} write(s); each item is read {s.reads_per_item} time(s) while it lives.",
+        f"Required precision: {s.required_precision_s:,.0f} s after expiry; DynamoDB deletes expired items "
+        f"typically within a few days, not at the second.",
+        "The stream handler stays on Lambda: DynamoDB Streams triggers only Lambda directly.",
+        log_assumption(s),
+    ]
+    summary = (f"TTL timer: {num(items)} items a month expire through DynamoDB TTL; the stream invokes a Lambda "
+               f"handler for each expiry (required precision {s.required_precision_s:,.0f} s).")
+    facts = {
+        "api": None,
+        "sync": False,
+        "payloads": [{"hop": "dynamodb_item", "size_kb": s.item_size_kb}],
+        "ttl": {"attribute": s.ttl_attribute, "required_precision_s": s.required_precision_s},
+    }
+    return Plan(scenario, "scheduled_ttl", summary, [handler], services, assumptions, facts)
