@@ -15,6 +15,8 @@ REGISTRY: dict[str, str] = {
     "pipes_and_filters": "costplan.patterns.pipes_and_filters",
     "scheduled_cron": "costplan.patterns.scheduled_cron",
     "scheduled_ttl": "costplan.patterns.scheduled_ttl",
+    "websocket_notify": "costplan.patterns.websocket_notify",
+    "mqtt_notify": "costplan.patterns.mqtt_notify",
 }
 
 

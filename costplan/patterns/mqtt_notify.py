@@ -1,0 +1,70 @@
+"""MQTT notify: fans' apps hold MQTT connections to IoT Core and subscribe to fixture topics; a feed
+publishes key events, a topic rule invokes a Lambda publisher that enriches and republishes them to the
+fixture topic, and the broker delivers to every subscriber (the article's soccer events)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from costplan.compute.traffic import Traffic
+from costplan.patterns import settings
+from costplan.patterns.base import Plan
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc
+from costplan.scenario import KB, Count, Number, Seconds
+
+
+class Settings(PatternSettings):
+    peak_devices: Count = Field(Decimal(100_000), description="devices connected at the busiest moment")
+    sessions_per_month: Count = Field(Decimal(2_000_000), description="connections opened per month")
+    session_minutes: Number = Field(Decimal(100), description="average connection length (a match plus margin)")
+    concurrent_topics: Count = Field(Decimal(10), description="fixture topics live at the peak")
+    subscriptions_per_device: Count = Field(Decimal(1), description="fixtures each fan follows")
+    message_size_kb: KB = Field(Decimal(1), description="event size (metered per 5 KB)")
+    connect_surge_s: Seconds = Field(Decimal(600), description="time over which the peak's devices connect "
+                                                                "(kick-off)")
+
+
+def plan(scenario) -> Plan:
+    s = settings(scenario, Settings)
+    w = scenario.workload
+    t = Traffic.from_workload(w)
+    events = t.monthly_requests
+    conn_minutes = s.sessions_per_month * s.session_minutes
+    avg_devices = conn_minutes * 60 / t.active_seconds if t.active_seconds else Decimal(0)
+    per_topic_avg = avg_devices * s.subscriptions_per_device / s.concurrent_topics
+    per_topic_peak = s.peak_devices * s.subscriptions_per_device / s.concurrent_topics
+    deliveries = events * per_topic_avg
+    publisher = stage(scenario, "publisher", "publisher", derived(t, events, t.peak_rps), primary=True)
+    # Messages: the feed's inbound publish, the publisher's republish, and one delivery per subscriber;
+    # subscribe requests count as messages too.
+    subscribes = s.sessions_per_month * s.subscriptions_per_device
+    messages = events * 2 + deliveries + subscribes
+    services = [
+        svc("iot", {"monthly_connection_minutes": conn_minutes, "monthly_messages": messages,
+                    "message_size_kb": s.message_size_kb, "monthly_rules_triggered": events,
+                    "monthly_actions": events}, "broker"),
+    ] + logs([publisher], s)
+    assumptions = [
+        f"{num(s.sessions_per_month)} sessions of {s.session_minutes} min = {num(conn_minutes)} connection minutes; "
+        f"{avg_devices:,.0f} devices connected on average while active, {num(s.peak_devices)} at the peak.",
+        f"An event reaches {per_topic_avg:,.0f} subscribers on average ({per_topic_peak:,.0f} at the peak): "
+        f"{s.subscriptions_per_device} fixture(s) per fan across {s.concurrent_topics} live fixtures.",
+        f"IoT messages = {num(events)} feed publishes + {num(events)} republishes + {num(deliveries)} deliveries "
+        f"+ {num(subscribes)} subscribe requests; keep-alive pings are not counted.",
+        "One topic rule with one Lambda action per feed event.",
+        log_assumption(s),
+    ]
+    summary = (f"MQTT notify: {num(events)} key events a month (peak {t.peak_rps:,.2f}/s) republished by a Lambda to "
+               f"fixture topics on IoT Core, delivered to {per_topic_avg:,.0f} subscribers each "
+               f"({num(s.peak_devices)} devices at the peak).")
+    facts = {
+        "api": None,
+        "sync": False,
+        "payloads": [{"hop": "iot", "size_kb": s.message_size_kb}, {"hop": "lambda_async", "size_kb": s.message_size_kb}],
+        "mqtt": {"devices": s.peak_devices, "connect_peak_rps": s.peak_devices / s.connect_surge_s,
+                 "publish_peak_rps": t.peak_rps, "subscribers_per_topic": per_topic_peak,
+                 "outbound_peak_rps": t.peak_rps * per_topic_peak, "message_size_kb": s.message_size_kb,
+                 "publish_per_device_rps": t.peak_rps * s.subscriptions_per_device / s.concurrent_topics},
+    }
+    return Plan(scenario, "mqtt_notify", summary, [publisher], services, assumptions, facts)

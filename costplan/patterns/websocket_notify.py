@@ -1,0 +1,84 @@
+"""WebSocket notify: clients hold connections to an API Gateway WebSocket API; $connect/$disconnect and a
+subscribe route keep connections and subscriptions tables in DynamoDB; a fan-out Lambda looks up the
+subscribers of each update and posts it to every connection (the article's stock explorer)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from costplan.compute.traffic import Traffic
+from costplan.patterns import settings
+from costplan.patterns.base import Plan
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, up, wru
+from costplan.scenario import KB, Count, Ms, Number, Seconds
+
+
+class Settings(PatternSettings):
+    peak_connections: Count = Field(Decimal(10_000), description="connections open at the busiest moment")
+    sessions_per_month: Count = Field(Decimal(300_000), description="connections opened per month")
+    session_minutes: Number = Field(Decimal(60), description="average connection length (API limit 2 h)")
+    idle_timeout_s: Seconds = Field(Decimal(600), description="API Gateway idle timeout (10 min)")
+    subscriptions_per_connection: Count = Field(Decimal(5), description="topics (symbols) each client follows")
+    topics: Count = Field(Decimal(500), description="distinct topics updates are published to")
+    message_size_kb: KB = Field(Decimal(0.5), description="update size (metered per 32 KB)")
+    post_ms: Ms = Field(Decimal(4), description="fan-out time per PostToConnection call (SDK, kept-alive)")
+    handler_duration_ms: Ms = Field(Decimal(30), description="$connect/$disconnect/subscribe handler duration")
+    connect_surge_s: Seconds = Field(Decimal(300), description="time over which the peak's connections open")
+    record_kb: KB = Field(Decimal(0.2), description="size of one subscription record read by the fan-out")
+
+
+def plan(scenario) -> Plan:
+    s = settings(scenario, Settings)
+    w = scenario.workload
+    t = Traffic.from_workload(w)
+    updates = t.monthly_requests
+    conn_minutes = s.sessions_per_month * s.session_minutes
+    # Connections open on average while traffic flows; recipients per update = connections following a topic.
+    avg_conn = conn_minutes * 60 / t.active_seconds if t.active_seconds else Decimal(0)
+    per_topic = s.subscriptions_per_connection / s.topics
+    recipients_avg, recipients_peak = avg_conn * per_topic, s.peak_connections * per_topic
+    posts = updates * recipients_avg
+    posts_peak = t.peak_rps * recipients_peak
+    fan_ms = w.duration_ms + s.post_ms * recipients_avg
+    fanout = stage(scenario, "fanout", "publisher", derived(t, updates, t.peak_rps, fan_ms), primary=True)
+    subscribes = s.sessions_per_month * s.subscriptions_per_connection
+    handler_calls = s.sessions_per_month * 2 + subscribes
+    handlers = stage(scenario, "connection-handlers", "api",
+                     derived(t, handler_calls, s.peak_connections / s.connect_surge_s * 2, s.handler_duration_ms),
+                     memory_mb=Decimal(128), timeout_s=Decimal(3), ecs_capable=False)
+    # Fan-out reads the topic's subscriptions with one Query (eventually consistent, 4 KB per unit).
+    query_rru = rru(up(recipients_avg) * s.record_kb)
+    inbound = subscribes
+    services = [
+        svc("apigateway_websocket", {"monthly_messages": posts + inbound, "message_size_kb": s.message_size_kb,
+                                     "monthly_connection_minutes": conn_minutes}, "websocket api"),
+        svc("dynamodb", {"monthly_write_request_units": s.sessions_per_month * 2 + subscribes * 2,
+                         "monthly_read_request_units": updates * query_rru, "storage_gb": Decimal("0.1")},
+            "connections + subscriptions"),
+    ] + logs([fanout, handlers], s)
+    assumptions = [
+        f"{num(s.sessions_per_month)} sessions of {s.session_minutes} min = {num(conn_minutes)} connection minutes; "
+        f"{avg_conn:,.0f} connections open on average while active, {num(s.peak_connections)} at the peak.",
+        f"Each client follows {s.subscriptions_per_connection} of {num(s.topics)} topics: an update reaches "
+        f"{recipients_avg:,.1f} connections on average ({recipients_peak:,.1f} at the peak).",
+        f"WebSocket messages = {num(posts)} posts to connections + {num(inbound)} subscribe messages; connect and "
+        f"disconnect are not billed as messages.",
+        f"The fan-out Lambda runs {w.duration_ms} ms + {s.post_ms} ms per post ({fan_ms:,.1f} ms per update) and "
+        f"reads the topic's subscriptions with one Query ({query_rru} RRU).",
+        "$connect, $disconnect and subscribe each write (put/delete) one item; handlers stay on Lambda.",
+        log_assumption(s),
+    ]
+    summary = (f"WebSocket notify: {num(updates)} updates a month (peak {t.peak_rps:,.1f}/s) posted to "
+               f"{recipients_avg:,.1f} subscribed connections each through an API Gateway WebSocket API "
+               f"({num(s.peak_connections)} connections at the peak).")
+    facts = {
+        "api": "websocket",
+        "sync": False,
+        "payloads": [{"hop": "websocket", "size_kb": s.message_size_kb}],
+        "websocket": {"connections": s.peak_connections, "connect_peak_rps": s.peak_connections / s.connect_surge_s,
+                      "messages_peak_rps": t.peak_rps, "recipients_per_message": recipients_peak,
+                      "posts_peak_rps": posts_peak, "session_s": s.session_minutes * 60,
+                      "idle_s": s.idle_timeout_s, "message_size_kb": s.message_size_kb},
+    }
+    return Plan(scenario, "websocket_notify", summary, [fanout, handlers], services, assumptions, facts)
