@@ -1,0 +1,221 @@
+"""Checks, findings and the result: a check declares its id, title, severity, quota ids, formula and
+source; it reads a Plan through a Context and returns findings with needed vs limit and a fix.
+
+Status rule (documented, tested at the boundary): used % = needed ÷ limit × 100; a quota is the
+largest value that still works, so `fail` only when used % > critical (default 100), `warn` when
+used % ≥ warning (default 80), else `ok`. needed == limit is therefore `warn`, one unit over `fail`.
+Checks with severity "warning" (ramps, advisories) never go beyond `warn`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any, Callable
+
+from costplan.limits.quotas import Limit
+
+STATUSES = ("ok", "warn", "fail")
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    severity: str  # "error" (may fail) | "warning" (at most warn)
+    quotas: tuple[str, ...]
+    formula: str
+    source: str  # the primary source URL, in the AWS docs
+    fn: Callable = field(compare=False, repr=False)
+    module: str = ""
+
+
+REGISTRY: list[Check] = []
+
+
+def check(id: str, title: str, quotas: tuple[str, ...] | list[str], formula: str, source: str = "",
+          severity: str = "error"):
+    """Register a check function `fn(ctx) -> None` that calls ctx.finding(...) / ctx.needs(...)."""
+
+    def deco(fn):
+        REGISTRY.append(Check(id, title, severity, tuple(quotas), formula, source, fn, fn.__module__))
+        return fn
+
+    return deco
+
+
+@dataclass
+class Finding:
+    check: str
+    title: str
+    scenario: str  # scenario name, or "account:region" for account-level findings
+    status: str
+    needed: Decimal | None
+    limit: Decimal | None
+    unit: str
+    headroom_pct: Decimal | None
+    used_pct: Decimal | None
+    limit_source: str  # default | scenario | override | live | config
+    quota: str | None
+    message: str
+    fix: str
+    formula: str
+    source_url: str | None
+    severity: str = "error"
+    subject: str = ""  # stage, queue or hop the finding is about
+    file: str | None = None
+    account: str = ""
+    region: str = ""
+    level: str = "scenario"  # scenario | account
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("needed", "limit", "headroom_pct", "used_pct"):
+            v = d[k]
+            d[k] = None if v is None else float(_round(v))
+        return d
+
+
+def _round(v: Decimal) -> Decimal:
+    return v.quantize(Decimal("0.01")) if abs(v) < 10**12 else v
+
+
+def ceil(d) -> int:
+    return int(Decimal(d).to_integral_value(rounding=ROUND_CEILING))
+
+
+def floor(d) -> int:
+    return int(Decimal(d).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def status_for(needed: Decimal, limit: Decimal, warn: Decimal, critical: Decimal, severity: str = "error"):
+    """(status, used %, headroom %) per the rule in the module docstring."""
+    if limit <= 0:
+        used = Decimal(0) if needed <= 0 else Decimal("Infinity")
+        head = None
+    else:
+        used = needed * 100 / limit
+        head = (limit - needed) * 100 / limit
+    if used > critical:
+        st = "fail"
+    elif used >= warn:
+        st = "warn"
+    else:
+        st = "ok"
+    if severity == "warning" and st == "fail":
+        st = "warn"
+    return st, (None if used.is_infinite() else used), head
+
+
+class Context:
+    """What a check sees: the scenario, its plan and facts, effective limits, thresholds."""
+
+    def __init__(self, scenario, plan, resolve, warn: Decimal, critical: Decimal):
+        self.scenario = scenario
+        self.plan = plan
+        self.facts: dict[str, Any] = plan.facts or {}
+        self.resolve = resolve
+        self.region = scenario.region
+        self.warn = warn
+        self.critical = critical
+        self.findings: list[Finding] = []
+        self.missing: list[str] = []
+        self.current: Check | None = None
+        self.shares: dict = {}  # what the scenario adds to its account's shared quotas
+
+    def limit(self, qid: str) -> Limit:
+        return self.resolve(qid)
+
+    def needs(self, what: str) -> None:
+        """Record that the current check cannot run without a number the scenario does not give."""
+        cid = self.current.id if self.current else "?"
+        self.missing.append(f"{cid} needs {what}")
+
+    def finding(self, needed, limit: Limit | Decimal, unit: str, message: str, fix: str = "",
+                subject: str = "", quota: str | None = None, status: str | None = None,
+                source: str | None = None) -> Finding:
+        """Record a finding; `limit` a resolved Limit or a plain configured number (source 'config')."""
+        c = self.current
+        if isinstance(limit, Limit):
+            lim, src, url, qid = limit.value, limit.source, limit.url, limit.quota.id if limit.quota else None
+        else:
+            lim, src, url, qid = Decimal(limit), source or "config", c.source, quota
+        needed = None if needed is None else Decimal(needed)
+        if needed is None:
+            st, used, head = status or "ok", None, None
+        else:
+            st, used, head = status_for(needed, lim, self.warn, self.critical, c.severity)
+            if status is not None:
+                st = status
+        if st == "ok":
+            fix = ""  # a fix is advice for warn/fail; checks may set an "ok" note afterwards
+        f = Finding(c.id, c.title, self.scenario.name, st, needed, lim, unit, head, used, src,
+                    qid or (c.quotas[0] if c.quotas else None), message, fix, c.formula, url or c.source,
+                    c.severity, subject, self.scenario.source_file, self.scenario.account,
+                    self.scenario.region)
+        self.findings.append(f)
+        return f
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Any
+    findings: list[Finding]
+    missing: list[str]  # numbers the scenario must give for the skipped checks
+    unchecked: str = ""  # why the scenario could not be checked at all
+    shares: dict = field(default_factory=dict)  # what it adds to the account's shared quotas
+
+
+@dataclass
+class LimitsResult:
+    scenarios: list[ScenarioResult]
+    account_findings: list[Finding]
+    warn: Decimal
+    critical: Decimal
+    warnings: list[str] = field(default_factory=list)  # e.g. live lookups that fell back to defaults
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for s in self.scenarios for f in s.findings] + self.account_findings
+
+    def by_scenario(self) -> dict[str, list[Finding]]:
+        out: dict[str, list[Finding]] = {}
+        for s in self.scenarios:
+            out.setdefault(s.scenario.name, []).extend(s.findings)
+        return out
+
+    def by_account(self) -> dict[tuple[str, str], list[Finding]]:
+        out: dict[tuple[str, str], list[Finding]] = {}
+        for f in self.account_findings:
+            out.setdefault((f.account, f.region), []).append(f)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        c = {s: 0 for s in STATUSES}
+        for f in self.findings:
+            c[f.status] += 1
+        return c
+
+    def exit_code(self, strict: bool = False) -> int:
+        c = self.counts()
+        if c["fail"] or (strict and c["warn"]):
+            return 1
+        return 0
+
+    def to_dict(self) -> dict:
+        return {
+            "thresholds": {"warning_pct": float(self.warn), "critical_pct": float(self.critical)},
+            "summary": self.counts(),
+            "scenarios": [{
+                "scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
+                "region": s.scenario.region, "pattern": s.scenario.pattern,
+                "unchecked": s.unchecked or None, "needs": s.missing,
+                "findings": [f.to_dict() for f in s.findings]} for s in self.scenarios],
+            "accounts": [{"account": a, "region": r, "findings": [f.to_dict() for f in fs]}
+                         for (a, r), fs in self.by_account().items()],
+            "warnings": self.warnings,
+        }
+
+    def to_json(self) -> str:
+        from costplan.report.render import to_json
+
+        return to_json(self.to_dict())
