@@ -99,3 +99,15 @@ def test_cli_report_writes_file_and_refuses_overwrite(cli, tmp_path):
 def test_cli_report_bad_file(cli):
     code, out, err = cli("report", "scenarios/nope.yaml")
     assert code == 2 and "no such file" in err and "Traceback" not in err
+
+
+def test_cli_report_includes_limits_when_available(cli):
+    from costplan import limits
+
+    if getattr(limits, "check", None) is None:
+        pytest.skip("costplan.limits.check not built yet")
+    code, out, err = cli("report", "scenarios/steady_heavy_api.yaml")
+    assert code == 0, err
+    section = out[out.index("### Limits"):out.index("### Assumptions")]
+    assert "| Status | Check | Needed | Limit | Headroom | Limit from | Finding | Fix |" in section
+    assert "Quotas:" in out[out.index("## Sources"):]

@@ -52,6 +52,9 @@ def finding_status(f) -> str:
 def findings_for(limits, sc) -> list:
     if limits is None:
         return []
+    by = getattr(limits, "by_scenario", None)
+    if callable(by):
+        return list(by().get(sc.name, []))
     return [f for f in (field_of(limits, "findings", default=[]) or []) if finding_scenario(f) in ("", sc.name)]
 
 
@@ -66,7 +69,11 @@ def _num(v) -> str:
     return str(v)
 
 
-def _headroom(v) -> str:
+def _headroom(f) -> str:
+    pct = field_of(f, "headroom_pct")
+    if pct is not None:
+        return f"{Decimal(str(pct)):,.0f}%"
+    v = field_of(f, "headroom")
     if v is None:
         return "—"
     if isinstance(v, (int, float, Decimal)):
@@ -81,6 +88,10 @@ def limits_section(limits, note: str, sc) -> str:
     fs = findings_for(limits, sc)
     if not fs:
         return "_No limits apply to this scenario._\n"
+    return findings_table(fs)
+
+
+def findings_table(fs: list) -> str:
     order = {"fail": 0, "warn": 1, "ok": 2}
     fs = sorted(fs, key=lambda f: (order.get(finding_status(f), 3), finding_check(f)))
     rows = []
@@ -88,11 +99,14 @@ def limits_section(limits, note: str, sc) -> str:
         unit = field_of(f, "unit", default="")
         rows.append([STATUS_ICON.get(finding_status(f), finding_status(f)), f"`{finding_check(f)}`",
                      f"{_num(field_of(f, 'needed'))} {unit}".strip(), f"{_num(field_of(f, 'limit'))} {unit}".strip(),
-                     _headroom(field_of(f, "headroom")), field_of(f, "message", default=""),
+                     _headroom(f), str(getattr(field_of(f, "limit_source", default="—"), "value",
+                                               field_of(f, "limit_source", default="—"))),
+                     field_of(f, "message", default=""),
                      field_of(f, "fix", default="") if finding_status(f) != "ok" else ""])
     counts = {s: sum(1 for f in fs if finding_status(f) == s) for s in ("fail", "warn", "ok")}
     head = f"{counts['fail']} failing, {counts['warn']} warning, {counts['ok']} within limits.\n\n"
-    return head + md_table(["Status", "Check", "Needed", "Limit", "Headroom", "Finding", "Fix"], rows, "lllrrll")
+    return head + md_table(["Status", "Check", "Needed", "Limit", "Headroom", "Limit from", "Finding", "Fix"], rows,
+                           "llrrrlll")
 
 
 # ---- inputs and defaults ------------------------------------------------------------------------
@@ -172,18 +186,28 @@ def price_sources(comparisons: list) -> list[dict]:
     return sorted(seen.values(), key=lambda e: (e["title"], e["url"]))
 
 
+def _quota_as_of(qid: str) -> str:
+    if not qid:
+        return ""
+    try:
+        from costplan.limits import quotas
+
+        return quotas.get(qid).as_of
+    except Exception:  # the quota table is optional here: a missing date is shown as "—"
+        return ""
+
+
 def quota_sources(limits, comparisons: list) -> list[dict]:
     if limits is None:
         return []
-    names = {c.scenario.name for c in comparisons}
     seen: dict[tuple, dict] = {}
-    for f in field_of(limits, "findings", default=[]) or []:
-        if finding_scenario(f) not in names | {""}:
-            continue
+    for f in field_of(limits, "findings", default=[]) or []:  # only the documented scenarios were checked
         url = field_of(f, "source_url", "url", default="")
         src = field_of(f, "limit_source", "source", default="")
         src = getattr(src, "value", src)
         as_of = field_of(f, "as_of", default="")
+        if not as_of:
+            as_of = _quota_as_of(field_of(f, "quota", default=""))
         e = seen.setdefault((str(url), str(src)), {"url": url, "source": src, "as_of": as_of, "checks": set()})
         e["checks"].add(finding_check(f))
     return sorted(seen.values(), key=lambda e: (str(e["url"]), str(e["source"])))
@@ -271,7 +295,7 @@ def sources_section(comparisons: list, limits=None) -> str:
            md_table(["Source", "As of", "Price keys"], rows, "lll")]
     q = quota_sources(limits, comparisons)
     if q:
-        qrows = [[f"[{e['url']}]({e['url']})" if e["url"] else "—", str(e["source"] or "—"), str(e["as_of"] or "—"),
+        qrows = [[f"[{str(e['url']).split('://')[-1]}]({e['url']})" if e["url"] else "—", str(e["source"] or "—"), str(e["as_of"] or "—"),
                   ", ".join(f"`{k}`" for k in sorted(e["checks"]))] for e in q]
         out += ["\nQuotas:\n", md_table(["Source", "Limit from", "As of", "Checks"], qrows, "llll")]
     return "\n".join(out)
@@ -291,4 +315,8 @@ def render(comparisons: list, limits=None, limits_note: str = "",
                 for c in comparisons]
         head.append(md_table(["Scenario", "Recommended", "Monthly", "Cheapest", "Monthly"], rows, "llrlr"))
     body = [scenario_section(c, limits, limits_note, (charts or {}).get(c.scenario.name)) for c in comparisons]
+    shared = list(field_of(limits, "account_findings", default=[]) or []) if limits is not None else []
+    if shared:
+        body.append("## Shared account quotas\n\nScenarios on the same account and Region draw on one quota "
+                    "together:\n\n" + findings_table(shared))
     return "\n".join(head + body + [sources_section(comparisons, limits)])
