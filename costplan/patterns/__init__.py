@@ -8,6 +8,7 @@ from costplan.errors import CostplanError, Problem
 
 REGISTRY: dict[str, str] = {
     "sync_api": "costplan.patterns.sync_api",
+    "async_request_reply": "costplan.patterns.async_request_reply",
     "queue_load_leveling": "costplan.patterns.queue_load_leveling",
     "pubsub": "costplan.patterns.pubsub",
     "sequential_convoy": "costplan.patterns.sequential_convoy",
