@@ -55,10 +55,13 @@ def account_rps(ctx):
     ctx.shares["apigw_rps"] = total
     lim = ctx.limit("apigateway.account_rps")
     detail = " + ".join(f"{name} {q(v)}/s" for name, v in parts)
+    ask = f"request API Gateway throttle ≥ {q(ceil(total))}/s ({lim.quota.quota_code})"
+    if ctx.facts.get("queues"):
+        fix = f"{ask} before the peak; the queue levels Lambda, not the API's own request rate"
+    else:
+        fix = f"{ask}, or accept the request into SQS and return 202 (queue-based load leveling)"
     ctx.finding(total, lim, "requests/s", f"{detail} = {q(total)}/s against the {q(lim.value)}/s account "
-                f"throttle (REST, HTTP, WebSocket and callbacks share it)",
-                f"request API Gateway throttle ≥ {q(ceil(total))}/s ({lim.quota.quota_code}), or accept "
-                f"the request into SQS and return 202 (queue-based load leveling)")
+                f"throttle (REST, HTTP, WebSocket and callbacks share it)", fix)
 
 
 @check("APIGW-TIMEOUT", "Synchronous p99 within the integration timeout",

@@ -94,6 +94,7 @@ def burst(ctx):
             continue  # SQS consumers ramp through their event source mapping (SQS-ESM-RAMP)
         n = min(stage_need(s), caps(s.reserved_concurrency))
         c0 = Decimal(getattr(s.warm, "copies", 0) or 0) if s.warm is not None else Decimal(0)
+        c0 = min(c0, n)
         steps = max(0, ceil((n - c0) / step.value)) if step.value > 0 else 0
         t = 10 * steps
         status = "ok" if n - c0 <= step.value else "warn"

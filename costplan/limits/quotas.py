@@ -125,5 +125,6 @@ class Resolver:
         for key in ((self.region, qid), qid):
             if key in self.live:
                 v = self.live[key]
-                return Limit(_dec(getattr(v, "value", v)), "live", q)
+                src = getattr(v, "source", "live")
+                return Limit(_dec(getattr(v, "value", v)), src if src in ("live", "aws-default") else "live", q)
         return Limit(q.value(self.region), "default", q)

@@ -1,0 +1,56 @@
+"""`costplan limits-check`: scenarios at their peak against account and service quotas."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from costplan.cli.common import Format, FormatOpt, emit, guarded
+
+
+@guarded
+def limits_check(
+    paths: Annotated[list[str], typer.Argument(help="Scenario files or folders.")],
+    format: FormatOpt = Format.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    warn: Annotated[float, typer.Option("--warn", help="Warning threshold, % of the quota.")] = 80,
+    critical: Annotated[float, typer.Option("--critical", help="Critical threshold, % of the quota "
+                                            "(above it a check fails).")] = 100,
+    quota: Annotated[list[str] | None, typer.Option("--quota", help="Override a quota: ID=VALUE "
+                                                    "(e.g. lambda.concurrent_executions=10); repeatable.")] = None,
+    live: Annotated[bool, typer.Option("--live", hidden=True, help="Read the account's applied quotas "
+                                       "(Service Quotas, Lambda account settings).")] = False,
+    profile: Annotated[str | None, typer.Option("--profile", hidden=True, help="AWS profile for --live.")] = None,
+):
+    """Check scenarios against Lambda, API Gateway, SQS, SNS, EventBridge, Step Functions, S3, IoT and
+    WebSocket quotas at their peak; scenarios sharing an account and Region are added up.
+
+    Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input.
+
+    Example: costplan limits-check scenarios/
+    Example: costplan limits-check scenarios/global_vote.yaml --quota lambda.concurrent_executions=10
+    """
+    from costplan import limits, scenario
+    from costplan.report import limits_view as view
+
+    loaded = scenario.load_many(paths)
+    live_values, warnings = None, []
+    if live:
+        from costplan.limits.live import fetch
+
+        live_values, warnings = fetch([s.region for s in loaded], profile)
+    result = limits.check(loaded, warn=warn, critical=critical, overrides=list(quota or []), live=live_values)
+    result.warnings.extend(warnings)
+    if format == Format.json:
+        emit(view.json_text(result))
+    elif format == Format.markdown:
+        emit(view.markdown(result))
+    elif format == Format.csv:
+        emit(view.csv(result))
+    else:
+        emit(view.text(result))
+    raise typer.Exit(result.exit_code(strict))
+
+
+def register(app) -> None:
+    app.command("limits-check")(limits_check)
