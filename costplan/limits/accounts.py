@@ -129,7 +129,7 @@ def lambda_concurrency(ctx, g):
     floor_ = ctx.limit("lambda.unreserved_floor").value
     avail = Limit(quota.value - reserved, quota.source, quota.quota)
     total, active = peak_sum(items)
-    fix = ""
+    fix, dos = "", ""
     if total > avail.value and len(active) > 1:
         sus, v = _suspect(active)
         others = total - v
@@ -138,12 +138,13 @@ def lambda_concurrency(ctx, g):
         fix = (f"move {name} to its own account, or cap it with reserved concurrency {q(floor(n))}" if n >= 1 else
                f"move {name} to its own account (the others alone need {q(others)} of {q(avail.value)})")
         fix += "; or request concurrency ≥ " + q(ceil(total + reserved))
+        if NON_PROD.search(f"{sus.scenario.name} {sus.scenario.description}"):
+            dos = f" — {name} starves production (DoSing yourself: the quota is per account and Region)"
     elif total > avail.value:
         fix = f"request concurrency ≥ {q(ceil(total + reserved))}"
     ctx.finding(total, avail, "concurrent executions",
                 f"coinciding peaks: {_windows(active)} = {q(total)} against {q(quota.value)} {quota.source} quota − "
-                f"{q(reserved)} reserved" + (" — the load test starves production (DoSing yourself)"
-                                             if fix.startswith("move") and NON_PROD.search(fix) else ""), fix)
+                f"{q(reserved)} reserved{dos}", fix)
 
 
 @_account_check("ACCOUNT-LAMBDA-RESERVED", "Reserved concurrency across the account leaves ≥100 unreserved",

@@ -71,13 +71,27 @@ def get(qid: str) -> Quota:
     try:
         return table()[qid]
     except KeyError:
-        raise CostplanError(f"unknown quota id {qid!r}{did_you_mean(qid, table())}") from None
+        raise CostplanError(f"unknown quota id {qid!r}{suggest(qid)}") from None
+
+
+def suggest(qid: str) -> str:
+    """' (did you mean "x"?)': the closest id of the same service first, else the closest overall."""
+    import difflib
+
+    known = table()
+    service = str(qid).split(".", 1)[0]
+    same = [k for k in known if k.split(".", 1)[0] == service]
+    if same:
+        best = max(same, key=lambda k: difflib.SequenceMatcher(None, qid, k).ratio())
+        if difflib.SequenceMatcher(None, qid, best).ratio() >= 0.5:
+            return f' (did you mean "{best}"?)'
+    return did_you_mean(qid, known)
 
 
 def scenario_problems(scenario) -> list[Problem]:
     """Unknown ids in a scenario's `quotas:` section, each with file:line and a did-you-mean."""
     known = table()
-    return [scenario.problem(f"unknown quota id{did_you_mean(k, known) or '; see costplan limits-check --list-quotas'}",
+    return [scenario.problem(f"unknown quota id{suggest(k) or '; ids are listed in pricing_data/quotas.yaml'}",
                              "quotas", k)
             for k in scenario.quotas if k not in known]
 
@@ -95,7 +109,7 @@ def parse_overrides(items: list[str] | None) -> dict[str, Decimal]:
             problems.append(Problem(f"expected ID=VALUE, got {item!r}", field="--quota"))
             continue
         if qid not in known:
-            problems.append(Problem(f"unknown quota id {qid!r}{did_you_mean(qid, known)}", field="--quota"))
+            problems.append(Problem(f"unknown quota id {qid!r}{suggest(qid)}", field="--quota"))
             continue
         try:
             out[qid] = units.count(raw.strip())
