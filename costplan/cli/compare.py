@@ -50,6 +50,9 @@ def compare(
                                                    help="Apply free tiers (default: the scenario's "
                                                         "free_tier, on).")] = None,
     brief: Annotated[bool, typer.Option("--brief", help="Totals only, no line items.")] = False,
+    notify: Annotated[str | None, typer.Option(
+        "--notify", help="Also price progress notification for the scenario's notify: audience, e.g. "
+                         "polling,websocket,mqtt.")] = None,
     format: FormatOpt = Format.table,
 ):
     """Price a workload on Lambda, ECS on Fargate and ECS on EC2; show the break-even and a recommendation.
@@ -74,7 +77,25 @@ def compare(
             problems.extend(e.problems)
     if problems:
         raise CostplanError(problems)
-    if format == Format.json:
+    notified = []
+    if notify:
+        from costplan.report import notify_view
+
+        methods = [m.strip() for m in notify.split(",") if m.strip()]
+        bad = [m for m in methods if m not in notify_view.TITLES]
+        if bad:
+            raise CostplanError(Problem(f"unknown notify method {', '.join(bad)}; expected polling, websocket, mqtt",
+                                        field="--notify"))
+        notified = notify_view.compute(results, methods)
+    if format == Format.json and notified:
+        import json
+
+        data = json.loads(view.json_text(results))
+        by_name = {sc.name: notify_view.as_dict(r) for sc, r in notified}
+        for d in data if isinstance(data, list) else [data]:
+            d["notify"] = by_name.get(d["scenario"])
+        emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif format == Format.json:
         emit(view.json_text(results))
     elif format == Format.markdown:
         emit(view.markdown(results))
@@ -83,4 +104,7 @@ def compare(
     else:
         from costplan.report.render import console
 
-        view.table(results, console(), details=not brief)
+        con = console()
+        view.table(results, con, details=not brief)
+        if notified:
+            notify_view.table(notified, con)
