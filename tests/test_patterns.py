@@ -1,0 +1,140 @@
+"""Every bundled pattern scenario prices through `compare`, lists every service its pattern uses, and
+its key numbers hold by hand; the rendered table is a golden file."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import SCENARIOS
+
+EXPECTED = {
+    "db_refresh_async": {"apigateway_http", "stepfunctions", "dynamodb", "cloudwatch_logs", "lambda"},
+    "global_vote": {"apigateway_http", "sqs", "dynamodb", "cloudwatch_logs", "lambda"},
+    "user_registration_fanout": {"sns", "cloudwatch_logs", "lambda"},
+    "order_ledger_convoy": {"sqs", "dynamodb", "cloudwatch_logs", "lambda"},
+    "avatar_resize_claim_check": {"apigateway_http", "s3", "cloudwatch_logs", "lambda"},
+    "qa_db_refresh_pipeline": {"stepfunctions", "glue", "cloudwatch_logs", "lambda"},
+    "monthly_invoicing_cron": {"eventbridge", "dynamodb", "s3", "cloudwatch_logs", "lambda"},
+    "account_bans_ttl": {"dynamodb", "cloudwatch_logs", "lambda"},
+    "stock_explorer_websocket": {"apigateway_websocket", "dynamodb", "cloudwatch_logs", "lambda"},
+    "soccer_events_mqtt": {"iot", "cloudwatch_logs", "lambda"},
+}
+PREFIX = {"apigateway": None, "vpc": None}  # price-key prefixes that name a family, resolved below
+
+
+def _service_of(key: str) -> str:
+    head = key.split(".")[0]
+    if head == "apigateway":
+        return "apigateway_" + key.split(".")[1].split("_")[0]
+    if head == "logs":
+        return "cloudwatch_logs"
+    return head
+
+
+def _plan(name):
+    from costplan import patterns, scenario
+
+    return patterns.plan(scenario.load(SCENARIOS / f"{name}.yaml"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_compare_lists_every_service_the_pattern_uses(cli, name):
+    code, out, _ = cli("compare", str(SCENARIOS / f"{name}.yaml"), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    lam = next(o for o in data["options"] if o["name"] == "lambda")
+    plan = _plan(name)
+    used = {su.service for su in plan.services} | {"lambda"}
+    assert used == EXPECTED[name]
+    assert {li["resource"] for li in lam["line_items"]} >= {su.resource for su in plan.services} - {
+        r for su in plan.services for r in [su.resource] if not su.usage}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_compare_table_golden(cli, golden, name):
+    code, out, _ = cli("compare", str(SCENARIOS / f"{name}.yaml"))
+    assert code == 0
+    golden(f"compare/{name}.txt", out)
+
+
+def _usage(plan, service, resource=None):
+    return next(su.usage for su in plan.services if su.service == service and (resource is None or su.resource == resource))
+
+
+def test_vote_requests_are_voters_times_votes_and_sqs_counts_send_receive_delete():
+    p = _plan("global_vote")
+    votes = Decimal(10_000_000) * 3
+    assert _usage(p, "apigateway_http")["monthly_requests"] == votes
+    batches = votes / 100
+    idle = 5 * (Decimal(730 * 3600) - 3600 * Decimal(1)) / 20
+    assert _usage(p, "sqs")["monthly_requests"] == (votes + 2 * batches + idle).quantize(Decimal("0.000001"))
+    q = p.facts["queues"][0]
+    assert q["max_concurrency"] == 25 and q["batch_size"] == 100 and q["arrival_peak_rps"] == votes / 3600 * 3
+
+
+def test_fanout_multiplies_deliveries_by_subscribers():
+    p = _plan("user_registration_fanout")
+    events = Decimal(1_500_000)
+    assert _usage(p, "sns")["lambda_deliveries"] == events * (1 + 1 + Decimal("0.8"))
+    assert p.facts["fanout"]["subscribers"] == 3
+    assert sum(s.traffic.monthly_requests for s in p.stages) == events * Decimal("2.8")
+
+
+def test_convoy_consumers_bounded_by_groups_and_fifo_requests():
+    p = _plan("order_ledger_convoy")
+    m = Decimal(18_000_000)
+    assert _usage(p, "sqs", "transactions.fifo")["monthly_requests"] == m + 2 * m / 10
+    assert _usage(p, "sqs", "ledger.fifo")["monthly_requests"] == m / 10 + 2 * m
+    assert all(q["fifo"] and q["message_groups"] == 400 for q in p.facts["queues"])
+
+
+def test_claim_check_puts_gets_and_notification_payload():
+    p = _plan("avatar_resize_claim_check")
+    s3 = _usage(p, "s3")
+    assert s3["monthly_put_requests"] == 3_000_000 * 4
+    assert s3["monthly_get_requests"] == 3_000_000 + 9_000_000
+    assert p.facts["s3"]["same_bucket_output"] is False
+    assert {"hop": "lambda_async", "size_kb": Decimal(2)} in p.facts["payloads"]
+
+
+def test_pipeline_transitions_and_glue_dpu_hours():
+    p = _plan("qa_db_refresh_pipeline")
+    assert _usage(p, "stepfunctions")["monthly_transitions"] == Decimal(88) * 6 * Decimal("1.05")
+    glue = {su.resource: su.usage["dpu_hours"] for su in p.services if su.service == "glue"}
+    assert glue["glue:sanitise"] == Decimal(88 * 4 * 15) / 60
+
+
+def test_cron_counts_runs_from_the_expression():
+    from costplan.patterns.scheduled_cron import runs_per_month
+
+    assert runs_per_month("cron(0 2 1 * ? *)") == 1
+    assert runs_per_month("rate(5 minutes)") == Decimal(730 * 12)
+    assert _plan("monthly_invoicing_cron").facts["schedule"]["required_precision_s"] == 3600
+
+
+def test_ttl_requires_a_precision():
+    from costplan.errors import CostplanError
+    from costplan import patterns, scenario
+
+    sc = scenario.load(SCENARIOS / "account_bans_ttl.yaml")
+    sc = sc.model_copy(update={"settings": {k: v for k, v in sc.settings.items() if k != "required_precision_s"}})
+    with pytest.raises(CostplanError):
+        patterns.plan(sc)
+    assert _plan("account_bans_ttl").facts["ttl"]["required_precision_s"] == 2 * 86400
+
+
+def test_websocket_posts_are_updates_times_recipients():
+    p = _plan("stock_explorer_websocket")
+    ws = p.facts["websocket"]
+    assert abs(ws["recipients_per_message"] - 80) < Decimal("1e-9")  # 6,000 connections × 8 ÷ 600 topics
+    msgs = _usage(p, "apigateway_websocket")["monthly_messages"]
+    assert msgs > Decimal(300_000_000) * 20
+
+
+def test_mqtt_counts_rules_and_connection_minutes():
+    p = _plan("soccer_events_mqtt")
+    iot = _usage(p, "iot")
+    assert iot["monthly_connection_minutes"] == Decimal(1_500_000) * 110
+    assert iot["monthly_rules_triggered"] == 2400
