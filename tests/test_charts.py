@@ -104,3 +104,24 @@ def test_terminal_bars():
     assert len(lines) == 3
     assert lines[0].startswith("Lambda") and "█" * 20 in lines[0]  # the dearest fills the width
     assert "cheapest, recommended" in lines[1] and "$174.83" in lines[1]
+
+
+def test_notify_chart_polling_websocket_mqtt(tmp_path):
+    path = SCENARIOS / "stock_explorer_websocket.yaml"
+    try:
+        from costplan.patterns.notify import cost, price_notify, settings_of  # noqa: F401
+    except ImportError:
+        pytest.skip("notify pricing not built yet")
+    if not path.exists():
+        pytest.skip("websocket scenario not bundled yet")
+    from costplan.pricing.book import PriceBook
+    from costplan.report import charts
+
+    sc = scenario.load(path)
+    nc, note = S.notify_curve(sc)
+    assert note == "" and set(nc.series) == {"HTTP polling", "WebSocket API", "IoT Core MQTT"}
+    # the middle point is the scenario's own audience, priced by the notify module
+    aud, usd = nc.series["HTTP polling"][6]
+    assert aud == nc.audience.to_integral_value()
+    assert usd == cost("polling", settings_of(sc), aud, PriceBook(sc.region), sc.free_tier)
+    _check_files(charts.notify_chart(nc.series, tmp_path / "notify", audience=nc.audience))

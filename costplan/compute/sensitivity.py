@@ -290,3 +290,36 @@ def summary(sw: Sweep) -> str:
     return " ".join(f"The recommendation changes from {sw.titles.get(a.recommendation, a.recommendation)} to "
                     f"{sw.titles.get(b.recommendation, b.recommendation)} between {_show(a.value, sw.unit)} and "
                     f"{_show(b.value, sw.unit)}." for a, b in sw.changes)
+
+
+# ---- notification cost against audience ----------------------------------------------------------
+
+NOTIFY_TITLES = {"polling": "HTTP polling", "websocket": "WebSocket API", "mqtt": "IoT Core MQTT"}
+
+
+@dataclass
+class NotifyCurve:
+    series: dict[str, list[tuple[Decimal, Decimal]]]  # title → [(audience, monthly USD)]
+    crossovers: dict[str, Decimal | None]  # title → audience where polling becomes dearer
+    audience: Decimal  # the scenario's
+
+
+def notify_curve(sc, free_tier: bool | None = None, region: str | None = None,
+                 points: int = 13) -> tuple[NotifyCurve | None, str]:
+    """Polling, WebSocket and MQTT monthly cost from 1/100 to 100× the scenario's audience, through
+    costplan.patterns.notify.price_notify; (None, why) when the scenario has no audience or the module is absent."""
+    if not sc.notify and not sc.pattern.endswith("_notify"):
+        return None, ""
+    try:
+        from costplan.patterns.notify import price_notify, settings_of
+    except ImportError:
+        return None, "no notify chart: notification pricing (costplan.patterns.notify) is not in this build"
+    from costplan.pricing.book import PriceBook
+
+    free = sc.free_tier if free_tier is None else free_tier
+    base = settings_of(sc).audience
+    auds = [(base * k).to_integral_value() or Decimal(1) for k in factors(Decimal("0.01"), Decimal(100), points)]
+    r = price_notify(sc, PriceBook(region or sc.region), free, audiences=auds)
+    series = {NOTIFY_TITLES.get(m, m): [(row["audience"], row[m]) for row in r.rows] for m in r.methods}
+    cross = {NOTIFY_TITLES.get(m, m): v for m, v in r.crossovers.items()}
+    return NotifyCurve(series, cross, base), ""

@@ -58,7 +58,7 @@ def _umask() -> int:
 def _money_axis(ax):
     from matplotlib.ticker import FuncFormatter
 
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.2f}" if 0 < v < 1 else f"${v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:.3g}" if 0 < v < 1 else f"${v:,.0f}"))
 
 
 def cost_chart(curve, stem: Path, breakeven=None, today: Decimal | None = None, title: str = "",
@@ -121,17 +121,22 @@ def backlog_chart(b, stem: Path, title: str = "", force: bool = False) -> list[P
         plt.close(fig)
 
 
-def notify_chart(series: dict[str, list[tuple[Decimal, Decimal]]], stem: Path, title: str = "",
-                 force: bool = False) -> list[Path]:
+def notify_chart(series: dict[str, list[tuple[Decimal, Decimal]]], stem: Path, audience: Decimal | None = None,
+                 title: str = "", force: bool = False) -> list[Path]:
     """Monthly cost of each notification mechanism (polling, WebSocket, MQTT) against audience size."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name, pts in series.items():
-        ax.plot([float(x) for x, _ in pts], [float(y) for _, y in pts], label=name, linewidth=2, marker="o",
-                markersize=3)
+        ax.plot([float(x) for x, _ in pts], [float(y) if y > 0 else float("nan") for _, y in pts], label=name,
+                linewidth=2, marker="o", markersize=3)
+    if audience is not None:
+        ax.axvline(float(audience), color="black", linewidth=1, alpha=0.5)
+        ax.annotate("this scenario", (float(audience), 0), textcoords="offset points", xytext=(4, 4), fontsize=8,
+                    xycoords=("data", "axes fraction"))
     ax.set_xscale("log")
-    ax.set_xlabel("audience (connected clients)")
-    ax.set_ylabel("monthly cost (USD)")
+    ax.set_yscale("log")
+    ax.set_xlabel("audience (client sessions a month)")
+    ax.set_ylabel("monthly cost (USD, log scale)")
     _money_axis(ax)
     ax.set_title(title or "notification cost against audience size")
     ax.grid(True, which="both", alpha=0.3)
@@ -140,22 +145,6 @@ def notify_chart(series: dict[str, list[tuple[Decimal, Decimal]]], stem: Path, t
         return _save(fig, stem, force)
     finally:
         plt.close(fig)
-
-
-def notify_series(sc, sizes: list[Decimal] | None = None) -> tuple[dict | None, str]:
-    """Cost per mechanism at each audience size, from costplan.patterns.notify when it exists."""
-    if not sc.notify and not sc.pattern.endswith("_notify"):
-        return None, ""
-    try:
-        from costplan.patterns import notify
-    except ImportError:
-        return None, "no notify chart: notification pricing (costplan.patterns.notify) is not in this build"
-    if getattr(notify, "price_notify", None) is None:
-        return None, "no notify chart: costplan.patterns.notify has no price_notify()"
-    adapter = getattr(notify, "audience_series", None)
-    if adapter is not None:  # the notify module's own series, if it offers one
-        return adapter(sc, sizes), ""
-    return None, "costplan.patterns.notify has no audience_series() for a chart"
 
 
 def write_charts(c, out_dir: Path, force: bool = False) -> tuple[list[tuple[str, Path]], list[str]]:
@@ -171,9 +160,10 @@ def write_charts(c, out_dir: Path, force: bool = False) -> tuple[list[tuple[str,
         paths = cost_chart(curve, out_dir / f"{slug}-cost", c.breakeven, curve.base,
                            force=force)
         made.append((f"{c.scenario.name}: monthly cost of Lambda, Fargate and EC2 against requests", paths[0]))
-    series, note = notify_series(c.scenario)
-    if series:
-        paths = notify_chart(series, out_dir / f"{slug}-notify", force=force)
+    nc, note = sensitivity.notify_curve(c.scenario, free_tier=c.free_tier)
+    if nc is not None:
+        paths = notify_chart(nc.series, out_dir / f"{slug}-notify", audience=nc.audience,
+                             title=f"{c.scenario.name}: notification cost against audience size", force=force)
         made.append((f"{c.scenario.name}: polling, WebSocket and MQTT cost against audience size", paths[0]))
     elif note:
         notes.append(note)
