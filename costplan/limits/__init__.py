@@ -40,14 +40,19 @@ def _pct(v, name) -> Decimal:
 
 def check_one(scenario, warn: Decimal, critical: Decimal, overrides=None, live=None) -> ScenarioResult:
     from costplan import patterns
+
+    if scenario.pattern not in patterns.REGISTRY:
+        return ScenarioResult(scenario, [], [], unchecked=f"pattern {scenario.pattern!r} has no planner yet; "
+                              "limits-check needs its stages and facts")
+    return check_plan(scenario, patterns.plan(scenario), warn, critical, overrides, live)
+
+
+def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None, live=None) -> ScenarioResult:
+    """Run every registered check on one planned scenario."""
     from costplan.limits.model import Context
     from costplan.limits.quotas import Resolver
 
     load_checks()
-    if scenario.pattern not in patterns.REGISTRY:
-        return ScenarioResult(scenario, [], [], unchecked=f"pattern {scenario.pattern!r} has no planner yet; "
-                              "limits-check needs its stages and facts")
-    plan = patterns.plan(scenario)
     ctx = Context(scenario, plan, Resolver(scenario.region, scenario.quotas, overrides, live), warn, critical)
     for c in REGISTRY:
         ctx.current = c
@@ -95,4 +100,4 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> Limits
     return LimitsResult(results, accounts.run(results, w, c, overrides, live), w, c)
 
 
-__all__ = ["Check", "Finding", "LimitsResult", "ScenarioResult", "check", "check_one", "load_checks"]
+__all__ = ["Check", "Finding", "LimitsResult", "ScenarioResult", "check", "check_one", "check_plan", "load_checks"]
