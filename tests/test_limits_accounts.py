@@ -1,0 +1,116 @@
+"""Across scenarios: one (account, Region) adds up Lambda concurrency, API Gateway RPS and PutEvents
+at coinciding peaks; the QA load test on the production account is the article's self-DoS."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from costplan import limits
+from costplan.scenario import load
+from tests.test_limits_helpers import scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def api(name, rps, window=None, account="prod", region="us-east-1", **extra):
+    w = {"peak_rps": rps, "duration_ms": "1s"}
+    if window:
+        w["traffic_window"] = window
+    return scenario(w, name=name, account=account, region=region, **extra)
+
+
+def acct(res, check):
+    return [f for f in res.account_findings if f.check == check]
+
+
+def test_each_fits_alone_but_not_together():
+    a, b = api("shop", 600, "18:00-20:00"), api("qa-load-test", 600, "19:00-21:00")
+    res = limits.check([a, b])
+    assert all(f.status != "fail" for f in res.findings if f.level == "scenario")
+    [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
+    assert f.status == "fail" and f.needed == 1200 and f.scenario == "prod/us-east-1"
+    assert "move qa-load-test to its own account, or cap it with reserved concurrency 400" in f.fix
+    assert "DoSing yourself" in f.message
+    assert res.exit_code() == 1
+
+
+def test_windows_that_do_not_overlap_do_not_add_up():
+    res = limits.check([api("a", 600, "08:00-09:00"), api("b", 600, "09:00-10:00")])
+    [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
+    assert f.needed == 600 and f.status == "ok"
+
+
+def test_undeclared_window_coincides_with_everything():
+    res = limits.check([api("a", 600, "08:00-09:00"), api("b", 600)])
+    assert acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")[0].status == "fail"
+
+
+@pytest.mark.parametrize("other", [{"account": "qa"}, {"region": "eu-west-1"}])
+def test_other_accounts_or_regions_do_not_share(other):
+    res = limits.check([api("a", 600), api("b", 600, **other)])
+    assert not acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
+
+
+def test_shared_api_gateway_rps():
+    a = api("a", 6000, settings={"api": "http"})
+    b = api("b", 6000, settings={"api": "http"})
+    res = limits.check([a, b], overrides={"lambda.concurrent_executions": 100000})
+    [f] = acct(res, "ACCOUNT-APIGW-RPS")
+    assert f.status == "fail" and f.needed == 12000
+
+
+def test_account_quota_is_the_smallest_declared():
+    a = api("a", 5, quotas={"lambda.concurrent_executions": 10})
+    b = api("b", 6)
+    [f] = acct(limits.check([a, b]), "ACCOUNT-LAMBDA-CONCURRENCY")
+    assert f.limit == 10 and f.limit_source == "scenario" and f.status == "fail"
+
+
+def test_reserved_across_scenarios_keeps_100_unreserved():
+    a = api("a", 1, **{"lambda": {"reserved_concurrency": 500}})
+    b = api("b", 1, **{"lambda": {"reserved_concurrency": 450}})
+    [f] = acct(limits.check([a, b]), "ACCOUNT-LAMBDA-RESERVED")
+    assert f.status == "fail" and f.needed == 950 and f.limit == 900
+
+
+# ---- the bundled scenarios --------------------------------------------------------------------
+
+def bundled(*names):
+    paths = [SCENARIOS / n for n in names]
+    if not all(p.exists() for p in paths):
+        pytest.skip(f"bundled scenarios not there yet: {names}")
+    return [load(p) for p in paths]
+
+
+def status(res, name, check):
+    return {f.status for f in res.findings if f.scenario == name and f.check == check}
+
+
+def test_vote_without_queue_fails_invoke_rate_and_api_gateway_rps():
+    [direct] = bundled("global_vote_direct.yaml")
+    res = limits.check([direct])
+    assert status(res, "global-vote-direct", "APIGW-RPS") == {"fail"}
+    assert status(res, "global-vote-direct", "LAMBDA-INVOKE-RATE") == {"fail"}
+    # 25,000/s × 25 ms = 625 concurrent: alone it fits the default 1,000; on a new account it does not.
+    assert status(res, "global-vote-direct", "LAMBDA-CONCURRENCY") == {"ok"}
+    res = limits.check([direct], overrides={"lambda.concurrent_executions": 600})
+    assert status(res, "global-vote-direct", "LAMBDA-CONCURRENCY") == {"fail"}
+
+
+def test_vote_with_queue_and_capped_consumer_passes_lambda_and_reports_backlog():
+    [vote] = bundled("global_vote.yaml")
+    res = limits.check([vote])
+    for check in ("LAMBDA-CONCURRENCY", "LAMBDA-INVOKE-RATE", "SQS-BACKLOG", "SQS-IN-FLIGHT", "SQS-ESM-CONCURRENCY"):
+        assert status(res, "global-vote", check) == {"ok"}, check
+    f = next(f for f in res.findings if f.check == "SQS-BACKLOG")
+    assert "backlog peaks at" in f.message and "drains in" in f.message and "retention" in f.fix
+
+
+def test_qa_load_test_on_prod_dos_the_vote():
+    scs = bundled("global_vote_direct.yaml", "qa_load_test.yaml")
+    res = limits.check(scs)
+    assert status(res, "qa-load-test", "LAMBDA-CONCURRENCY") == {"ok"}
+    [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
+    assert f.status == "fail" and "DoSing yourself" in f.message
+    assert "move qa-load-test to its own account, or cap it with reserved concurrency" in f.fix

@@ -1,0 +1,141 @@
+"""`costplan limits-check`: exit codes, formats, overrides, and no traceback on any input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+OK = """version: 1
+name: small
+account: a
+workload:
+  peak_rps: 10
+  duration_ms: 100ms
+"""
+HOT = """version: 1
+name: hot
+account: a
+workload:
+  peak_rps: 900
+  duration_ms: 1s
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    def make(**docs):
+        for name, text in docs.items():
+            (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+        return tmp_path
+
+    return make
+
+
+def test_ok_exits_0(cli, files):
+    d = files(ok=OK)
+    code, out, _ = cli("limits-check", str(d / "ok.yaml"))
+    assert code == 0 and "LAMBDA-CONCURRENCY" in out and "0 failed" in out
+
+
+def test_warning_exits_0_or_1_with_strict(cli, files):
+    d = files(hot=HOT)
+    assert cli("limits-check", str(d / "hot.yaml"))[0] == 0
+    assert cli("limits-check", str(d / "hot.yaml"), "--strict")[0] == 1
+
+
+def test_override_makes_it_fail(cli, files):
+    d = files(ok=OK)
+    code, out, _ = cli("limits-check", str(d / "ok.yaml"), "--quota", "lambda.concurrent_executions=0.5")
+    assert code == 1 and "override" in out
+
+
+def test_folder_groups_by_account(cli, files):
+    d = files(hot=HOT, hot2=HOT.replace("name: hot", "name: hot2"))
+    code, out, _ = cli("limits-check", str(d))
+    assert code == 1 and "== account a, us-east-1" in out and "ACCOUNT-LAMBDA-CONCURRENCY" in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "csv", "table"])
+def test_formats(cli, files, fmt):
+    d = files(ok=OK)
+    code, out, _ = cli("limits-check", str(d / "ok.yaml"), "--format", fmt)
+    assert code == 0
+    if fmt == "json":
+        data = json.loads(out)
+        f = data["scenarios"][0]["findings"][0]
+        assert {"check", "status", "needed", "limit", "unit", "headroom_pct", "limit_source", "message", "fix",
+                "formula", "source_url"} <= set(f)
+    elif fmt == "markdown":
+        assert out.startswith("# Limits check") and "| Status |" in out
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--quota", "nope=1"], "unknown quota id"),
+    (["--warn", "120"], "above critical"),
+    (["--warn", "0"], "above 0"),
+])
+def test_bad_input_exits_2(cli, files, args, msg):
+    d = files(ok=OK)
+    code, _, err = cli("limits-check", str(d / "ok.yaml"), *args)
+    assert code == 2 and msg in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("text", [
+    "", "[]", "version: 1", "version: 1\nname: x\nworkload: {}\n", "{{{", "version: 1\nname: x\nquotas: 3\n"
+    "workload: {peak_rps: 1, duration_ms: 1ms}\n",
+    "version: 1\nname: x\nworkload: {peak_rps: 1, duration_ms: 1ms}\nquotas: {lambda.concurrency: 1}\n",
+    "version: 1\nname: x\npattern: queue_load_leveling\nworkload: {peak_rps: 1, duration_ms: 1ms}\n"
+    "settings: {max_concurrency: 0}\n",
+])
+def test_no_traceback_on_any_input(cli, files, text):
+    d = files(bad=text)
+    code, out, err = cli("limits-check", str(d / "bad.yaml"))
+    assert code in (0, 1, 2) and "Traceback" not in err + out
+
+
+def test_unknown_quota_id_in_scenario_names_line(cli, files):
+    d = files(bad="version: 1\nname: x\nworkload: {peak_rps: 1, duration_ms: 1ms}\nquotas:\n"
+                  "  lambda.concurrency: 1\n")
+    code, _, err = cli("limits-check", str(d / "bad.yaml"))
+    assert code == 2 and "bad.yaml:5" in err and 'did you mean "lambda.concurrent_executions"' in err
+
+
+def test_live_without_aws_falls_back_with_a_warning(cli, files, monkeypatch):
+    import costplan.limits.live as live
+
+    monkeypatch.setattr(live, "fetch", lambda regions, profile=None: ({}, ["--live us-east-1: no credentials"]))
+    d = files(ok=OK)
+    code, out, _ = cli("limits-check", str(d / "ok.yaml"), "--live")
+    assert code == 0 and "warning: --live us-east-1: no credentials" in out
+
+
+def test_live_values_are_used(files):
+    from costplan import limits
+    from costplan.scenario import load
+
+    d = files(ok=OK)
+    res = limits.check([load(d / "ok.yaml")], live={("us-east-1", "lambda.concurrent_executions"): 1})
+    f = next(f for f in res.findings if f.check == "LAMBDA-CONCURRENCY")
+    assert (f.limit, f.limit_source, f.status) == (1, "live", "warn")
+
+
+def test_bundled_scenarios_run(cli):
+    code, out, err = cli("limits-check", str(ROOT / "scenarios"), "--format", "json")
+    assert code in (0, 1) and "Traceback" not in err
+    data = json.loads(out)
+    assert len(data["scenarios"]) >= 2
+
+
+def test_every_check_declares_metadata():
+    from costplan.limits import load_checks
+    from costplan.limits.quotas import table
+
+    checks = load_checks()
+    ids = [c.id for c in checks]
+    assert len(ids) == len(set(ids))
+    for c in checks:
+        assert c.title and c.formula and c.source.startswith("https://") and c.severity in ("error", "warning")
+        assert all(q in table() for q in c.quotas), c.id
