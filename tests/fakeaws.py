@@ -90,11 +90,18 @@ def malformed() -> Reply:
     return Reply(200, b'{"this is": "not the documented shape"', {"Content-Type": "application/x-amz-json-1.1"})
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # a client killed mid-request is expected
+        pass
+
+
 class FakeAws:
     """State of the fake: recorded data, per-operation overrides, and the calls it saw."""
 
     def __init__(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.fake = self  # type: ignore[attr-defined]
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -333,9 +340,12 @@ def fake(fake_server, monkeypatch):
 
 
 @pytest.fixture
-def fast():
-    """Retries kept fast: one retry, standard mode."""
+def fast(monkeypatch):
+    """Retries kept fast: standard mode, max_attempts 2 (= 3 tries), and no sleep between tries."""
     from botocore.config import Config
+    from botocore.retries import standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
     return Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=2, read_timeout=5)
 

@@ -118,6 +118,19 @@ def test_check_reports_changes_and_writes_nothing(fake, fast, tmp_path):
         "lambda.duration_x86_64 us-east-1 tier 2: 0.0000150000 → 0.000014 (-6.67%)"
 
 
+def test_moved_tier_bounds_are_a_change(fake, fast, tmp_path):
+    for p in fake.products[("AWSLambda", "us-east-1")]:
+        if p["product"]["attributes"]["usagetype"] == "USE1-Lambda-GB-Second":
+            for t in p["terms"]["OnDemand"].values():
+                for d in t["priceDimensions"].values():
+                    d["beginRange"] = d["beginRange"].replace("6000000000", "7000000000")
+                    d["endRange"] = d["endRange"].replace("6000000000", "7000000000")
+    result = refresh.refresh_prices(tmp_path, ["lambda"], check=True, config=fast)
+    assert [str(c) for c in result.changes] == [
+        "lambda.duration_x86_64 us-east-1: tier bounds [6000000000, 15000000000, None] → "
+        "tier bounds [7000000000, 15000000000, None]"]
+
+
 def test_a_price_the_api_does_not_map_keeps_its_value(fake, fast, tmp_path):
     fake.products[("AWSLambda", "us-east-1")] = [
         p for p in fake.products[("AWSLambda", "us-east-1")]

@@ -186,9 +186,9 @@ def render_scenario_yaml(measured: MeasuredScenario) -> str:
 
 
 def _default_region() -> str:
-    import boto3
+    from costplan.aws.session import session
 
-    region = boto3.session.Session().region_name
+    region = session().region_name
     if not region:
         raise AwsError("no AWS region configured (pass --region or set AWS_REGION)")
     return region

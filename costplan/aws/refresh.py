@@ -92,9 +92,11 @@ class PriceChange:
 
     @property
     def change_pct(self) -> Decimal | None:
-        if self.old is None or Decimal(self.old) == 0:
+        try:
+            old, new = Decimal(str(self.old)), Decimal(self.new)
+        except InvalidOperation:  # a gap filled, a tier added or removed, bounds moved
             return None
-        return (Decimal(self.new) - Decimal(self.old)) / Decimal(self.old) * 100
+        return None if old == 0 else (new - old) / old * 100
 
     def __str__(self) -> str:
         where = f"{self.key} {self.region}" + (f" tier {self.tier + 1}" if self.tier is not None else "")
@@ -303,9 +305,10 @@ def merge_region(key: str, region: str, entry: dict, tiers: list[_Tier]) -> tupl
     value: dict = dict(kept, source=SOURCE_KEY)
     if tiered:
         value["tiers"] = [[_upto(u), s] for (u, _, _), s in zip(new_vals, strings)]
-        if old and [_upto(u) for u, _, _ in new_vals] != [up for up, _ in old][:len(new_vals)] and not changes:
-            changes.append(PriceChange(key, region, 0, "tier bounds " + str([up for up, _ in old]),
-                                       "tier bounds " + str([_upto(u) for u, _, _ in new_vals])))
+        bounds = [_upto(u) for u, _, _ in new_vals]
+        if old and bounds != [up for up, _ in old]:
+            changes.append(PriceChange(key, region, None, "tier bounds " + str([up for up, _ in old]),
+                                       "tier bounds " + str(bounds)))
     else:
         value["usd"] = strings[0]
     return value, changes

@@ -48,10 +48,27 @@ class AwsError(CostplanError):
     """A call to AWS failed; the message is one redacted line naming what to do about it."""
 
 
+_loader = None
+
+
+def _botocore_session():
+    """A fresh botocore session (it reads env and config anew) sharing one loader, so service
+    models are parsed once per process instead of once per client."""
+    global _loader
+    import botocore.session
+    from botocore.loaders import create_loader
+
+    if _loader is None:
+        _loader = create_loader()
+    bs = botocore.session.get_session()
+    bs.register_component("data_loader", _loader)
+    return bs
+
+
 def session(profile: str | None = None, region: str | None = None) -> boto3.session.Session:
     """A boto3 session from the usual credential chain (env, profile, SSO, instance role)."""
     try:
-        return boto3.session.Session(profile_name=profile, region_name=region)
+        return boto3.session.Session(profile_name=profile, region_name=region, botocore_session=_botocore_session())
     except bce.ProfileNotFound as e:
         raise AwsError(redact(str(e))) from None
 
@@ -60,7 +77,7 @@ def client(service: str, region: str, sess: boto3.session.Session | None = None,
            config: Config | None = None):
     """A client for `service` in `region`; endpoints come from the standard places
     (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, ~/.aws/config), retries are 'standard'."""
-    sess = sess or boto3.session.Session()
+    sess = sess or boto3.session.Session(botocore_session=_botocore_session())
     cfg = DEFAULT_CONFIG.merge(config) if config is not None else DEFAULT_CONFIG
     return sess.client(service, region_name=region, config=cfg)
 
@@ -71,9 +88,10 @@ def region_unavailable(cl, service: str, region: str) -> str | None:
     host = urlparse(cl.meta.endpoint_url).hostname or ""
     if not (host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn")):
         return None
-    known = boto3.session.Session().get_available_regions(service)
+    sess = boto3.session.Session(botocore_session=_botocore_session())
+    known = sess.get_available_regions(service)
     if not known:
-        known = boto3.session.Session().get_available_regions(service, partition_name="aws-cn")
+        known = sess.get_available_regions(service, partition_name="aws-cn")
     if known and region not in known:
         shown = ", ".join(known) if len(known) <= 6 else f"{len(known)} regions"
         return (f"{SERVICE_TITLES.get(service, service)} is not available in {region} "
