@@ -157,3 +157,24 @@ def test_eu_west_1_gap_is_explicit_not_zero():
     with pytest.raises(CostplanError) as e:
         compare(s)
     assert "no price for lambda.ephemeral_storage in eu-west-1" in str(e.value)
+
+
+def test_long_fractions_on_one_meter_do_not_break_the_bill():
+    # 1/3-hour quantities on one key sum past Decimal's 28 digits; the bill must still price them.
+    from costplan.pricing.bill import Component, price_components
+
+    third = Decimal(1) / Decimal(3)
+    comps = [Component("a", "GB-seconds", Decimal(10**9) * third, "lambda.duration_x86_64"),
+             Component("b", "GB-seconds", Decimal(10**9) * third * 7, "lambda.duration_x86_64")]
+    items = price_components(comps, PriceBook("us-east-1"))
+    assert sum(li.quantity for li in items) == pytest.approx(Decimal(10**9) * third * 8)
+
+
+def test_usage_past_the_last_known_tier_is_a_gap():
+    from costplan.errors import PriceGap
+    from costplan.pricing.bill import Component, price_components
+
+    comps = [Component("d", "GB-seconds", Decimal(7 * 10**9), "lambda.duration_x86_64")]
+    with pytest.raises(PriceGap) as e:
+        price_components(comps, PriceBook("eu-west-1"), free_tier=False)
+    assert "above 6,000,000,000 GB-seconds" in str(e.value)

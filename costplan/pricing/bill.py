@@ -91,13 +91,14 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
             continue
         start = meter.used.get(c.price_key, ZERO)
         meter.used[c.price_key] = start + billable
-        parts = split_interval(price.tiers, start, start + billable)
-        if sum((q for _, q in parts), ZERO) < billable:
+        last = price.tiers[-1].upto
+        if last is not None and start + billable > last:
             from costplan.errors import PriceGap
 
-            raise PriceGap(f"no price for {c.price_key} in {book.region} above "
-                           f"{price.tiers[-1].upto:,} {price.unit} a month: the price book knows only "
-                           f"the first tier there (pricing_data/{price.service}.yaml)")
+            raise PriceGap(f"no price for {c.price_key} in {book.region} above {last:,} {price.unit} a "
+                           f"month: the price book knows only the tiers below it "
+                           f"(pricing_data/{price.service}.yaml)")
+        parts = split_interval(price.tiers, start, start + billable)
         for i, part in parts:
             tname = tier_name(price.tiers, i, price.unit) if price.tiered else ""
             items.append(LineItem(f"{label} ({tname})" if tname else label, part, c.unit, price.tiers[i].usd,
