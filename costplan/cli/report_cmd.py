@@ -124,7 +124,7 @@ def sensitivity(
     if format == Format.json:
         emit(render.to_json(sens.as_dict(sw)))
     elif format == Format.csv:
-        emit(render.csv_text(headers, rows))
+        emit(render.csv_text(*sens.csv_rows(sw)))
     elif format == Format.markdown:
         emit(f"### Sensitivity of {sw.scenario.name} to {sw.field}\n\n" + render.md_table(headers, rows, align)
              + f"\n\\* cheapest at that step. {sens.summary(sw)}\n")

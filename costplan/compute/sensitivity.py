@@ -71,6 +71,8 @@ def varied(sc, name: str, k: Decimal):
         return scaled_scenario(sc, k)
     w = sc.workload
     upd = {name: getattr(w, name) * k}
+    if name == "duration_ms":  # to the microsecond: Lambda bills whole milliseconds anyway
+        upd[name] = upd[name].quantize(Decimal("0.001"))
     if name == "duration_ms" and w.p99_duration_ms is not None:
         upd["p99_duration_ms"] = w.p99_duration_ms * k
     if name == "memory_mb":  # Lambda takes whole megabytes
@@ -82,12 +84,14 @@ def varied(sc, name: str, k: Decimal):
     return sc.model_copy(update={"workload": w.model_copy(update=upd)})
 
 
-def factors(lo: Decimal, hi: Decimal, steps: int) -> list[Decimal]:
+def factors(lo: Decimal, hi: Decimal, steps: int, exact: bool = False) -> list[Decimal]:
     """`steps` points from lo to hi, evenly spaced on a log scale (each step the same ratio), both ends in."""
     if steps < 2 or lo == hi:
         return [lo] if lo == hi else [lo, hi][:max(steps, 1)]
     ratio = (hi / lo) ** (Decimal(1) / (steps - 1))
     out = [lo * ratio ** i for i in range(steps - 1)] + [hi]
+    if exact:
+        return out
     return [f.quantize(Decimal("0.0001")) if f < 1000 else f.to_integral_value() for f in out]
 
 
@@ -162,7 +166,7 @@ def sensitivity(sc, vary: Vary, steps: int = 8, free_tier: bool | None = None,
         if base <= 0:
             raise CostplanError(Problem(f"{vary.field} is zero today: give factors, not values", field="--vary"))
         lo, hi = vary.lo / base, vary.hi / base
-    return sweep(sc, vary.field, factors(lo, hi, steps), free_tier, region)
+    return sweep(sc, vary.field, factors(lo, hi, steps, exact=not vary.relative), free_tier, region)
 
 
 def cost_curve(sc, breakeven=None, points: int = 41, free_tier: bool | None = None,
@@ -266,9 +270,17 @@ def rows(sw: Sweep) -> tuple[list[str], list[list[str]], str]:
     for p in sw.points:
         cheapest = min((p.totals[n], n) for n in names if n in p.totals)[1]
         cells = [usd(p.totals[n]) + (" *" if n == cheapest else "") if n in p.totals else "—" for n in names]
-        out.append([_show(p.value, sw.unit), f"{p.factor.normalize():f}"] + cells + [sw.titles.get(p.recommendation,
+        out.append([_show(p.value, sw.unit), f"{float(p.factor):.4g}"] + cells + [sw.titles.get(p.recommendation,
                                                                                                      p.recommendation)])
     return headers, out, "rr" + "r" * len(names) + "l"
+
+
+def csv_rows(sw: Sweep) -> tuple[list[str], list[list]]:
+    """Plain numbers for spreadsheets: the input, the factor, each total in USD (exact), the recommendation."""
+    names = list(sw.titles)
+    rows = [[f"{p.value.normalize():f}", f"{p.factor.normalize():f}"]
+            + [f"{p.totals[n]:.6f}" if n in p.totals else "" for n in names] + [p.recommendation] for p in sw.points]
+    return [sw.field, "factor"] + [f"{n}_usd" for n in names] + ["recommendation"], rows
 
 
 def as_dict(sw: Sweep) -> dict:
