@@ -1,0 +1,395 @@
+"""Components added to a Builder in both formats: queues, mappings, topics, buckets, tables, schedules,
+APIs, IoT rules, state machines, Glue jobs, alarms. Each number carries the reason it has that value."""
+from __future__ import annotations
+
+import json
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from costplan.templates.build import (A, Builder, Dual, F, Function, Handle, P, Statement, num, pascal, snake,
+                                      to_tf)
+from costplan.templates.model import Blocks, C, Call, Expr
+
+SQS_ATTRS = dict(cfn_attrs={"arn": "GetAtt:Arn", "url": "Ref", "name": "GetAtt:QueueName"},
+                 tf_attrs={"arn": "arn", "url": "url", "name": "name"})
+
+
+def _up(d) -> int:
+    return int(Decimal(d).to_integral_value(rounding=ROUND_CEILING))
+
+
+# ---- SQS ---------------------------------------------------------------------------------------------
+
+def queue(b: Builder, q: dict, consumer: Function | None) -> tuple[Handle, Handle | None]:
+    """A queue (and its DLQ) with retention, visibility and redrive from the plan."""
+    base = pascal(q.get("name") or "queue")
+    cid = base if base.endswith("Queue") else base + "Queue"
+    fifo = bool(q.get("fifo"))
+    retention = C(_up(q.get("retention_s") or 345600), "plan: queue retention_s (backlog age must stay below it)")
+    timeout = Decimal(consumer.stage.timeout_s) if consumer else Decimal(30)
+    window = Decimal(q.get("batching_window_s") or 0) if not fifo else Decimal(0)
+    need = _up(6 * timeout + window)
+    planned = q.get("visibility_timeout_s")
+    vis_value = max(need, _up(planned)) if planned is not None else need
+    vis = C(vis_value, f"rule CP101: >= 6 x {num(timeout)} s function timeout + {num(window)} s batching window"
+            + (f" (plan said {num(planned)} s)" if planned is not None and _up(planned) < need else ""))
+    common_cfn: dict = {"SqsManagedSseEnabled": C(True, "encryption at rest")}
+    common_tf: dict = {"sqs_managed_sse_enabled": C(True, "encryption at rest")}
+    if fifo:
+        common_cfn["FifoQueue"] = True
+        common_tf["fifo_queue"] = True
+    dlq = None
+    if q.get("dlq", True):
+        dlq_props = dict(common_cfn, MessageRetentionPeriod=C(1209600, "14 days (SQS maximum) to inspect failures"))
+        dlq_tf = dict(common_tf, message_retention_seconds=C(1209600, "14 days (SQS maximum) to inspect failures"))
+        if fifo:
+            dlq_tf["name_prefix"] = f"${{var.name_prefix}}-{snake(base)}-dlq"
+            dlq_tf["name"] = None
+            dlq_tf.pop("name")
+        dlq = b.resource(f"{cid}Dlq", "AWS::SQS::Queue", dlq_props, "aws_sqs_queue", _tf_queue_name(dlq_tf, fifo, f"{snake(base)}-dlq"),
+                         **SQS_ATTRS)
+    props = dict(common_cfn, MessageRetentionPeriod=retention, VisibilityTimeout=vis)
+    tf = dict(common_tf, message_retention_seconds=retention, visibility_timeout_seconds=vis)
+    if fifo:
+        props["ContentBasedDeduplication"] = C(True, "deduplicate on the body; senders set MessageGroupId")
+        tf["content_based_deduplication"] = C(True, "deduplicate on the body; senders set MessageGroupId")
+    if dlq is not None:
+        mrc = C(_up(q.get("max_receive_count") or 5), "plan: max_receive_count before the DLQ")
+        props["RedrivePolicy"] = {"deadLetterTargetArn": dlq("arn"), "maxReceiveCount": mrc}
+        tf["redrive_policy"] = Call("jsonencode", {"deadLetterTargetArn": Expr(dlq("arn").tf()),
+                                                   "maxReceiveCount": mrc})
+    h = b.resource(cid, "AWS::SQS::Queue", props, "aws_sqs_queue", _tf_queue_name(tf, fifo, snake(base)), **SQS_ATTRS)
+    return h, dlq
+
+
+def _tf_queue_name(tf: dict, fifo: bool, name: str) -> dict:
+    tf.pop("name_prefix", None)
+    if fifo:  # Terraform needs the .fifo name for a FIFO queue; CloudFormation generates one.
+        tf = {"name": f"${{var.name_prefix}}-{name.replace('_', '-')}.fifo", **tf}
+    return tf
+
+
+def esm_sqs(b: Builder, q: dict, qh: Handle, fn: Function) -> None:
+    fifo = bool(q.get("fifo"))
+    batch = int(q.get("batch_size") or fn.stage.batch_size or 10)
+    props: dict = {"EventSourceArn": qh("arn"), "FunctionName": fn.handle("arn"),
+                   "BatchSize": C(batch, "plan: consumer batch_size" + (" (FIFO max 10)" if fifo else ""))}
+    tf: dict = {"event_source_arn": qh("arn"), "function_name": fn.handle("arn"), "batch_size": props["BatchSize"]}
+    window = Decimal(q.get("batching_window_s") or 0)
+    if not fifo and (window > 0 or batch > 10):
+        w = C(max(1, _up(window)), "plan: batching_window_s (required when BatchSize > 10)")
+        props["MaximumBatchingWindowInSeconds"] = w
+        tf["maximum_batching_window_in_seconds"] = w
+    mc = q.get("max_concurrency") or fn.stage.max_concurrency
+    if mc is not None:
+        mcv = C(num(mc), "plan: consumer max_concurrency (ESM cap, 2-1000, <= reserved concurrency)")
+        props["ScalingConfig"] = {"MaximumConcurrency": mcv}
+        tf["scaling_config"] = Blocks([{"maximum_concurrency": mcv}])
+    props["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+    tf["function_response_types"] = ["ReportBatchItemFailures"]
+    b.resource(f"{fn.handle.cfn_id}{qh.cfn_id}Mapping", "AWS::Lambda::EventSourceMapping", props,
+               "aws_lambda_event_source_mapping", tf)
+
+
+def consume_statement(qh: Handle) -> Statement:
+    return Statement(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                      "sqs:ChangeMessageVisibility"], [qh("arn")], "consume the queue")
+
+
+def queue_alarms(b: Builder, q: dict, qh: Handle, dlq: Handle | None) -> None:
+    retention = _up(q.get("retention_s") or 345600)
+    threshold = _up(Decimal(retention) * Decimal("0.5"))
+    alarm(b, f"{qh.cfn_id}AgeAlarm", "AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": qh("name")},
+          C(threshold, f"half of the {retention} s retention: messages expire at retention"), "Maximum",
+          f"oldest message in {qh.cfn_id} is halfway to its retention period")
+    if dlq is not None:
+        alarm(b, f"{dlq.cfn_id}Alarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": dlq("name")},
+              C(0, "any message in the DLQ is a failed message"), "Maximum", f"{dlq.cfn_id} holds failed messages")
+
+
+def alarm(b: Builder, cid: str, namespace: str, metric: str, dims: dict, threshold: C, stat: str,
+          description: str) -> None:
+    props = {"AlarmDescription": description, "Namespace": namespace, "MetricName": metric,
+             "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+             "Statistic": stat, "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 3,
+             "Threshold": threshold, "ComparisonOperator": "GreaterThanThreshold",
+             "TreatMissingData": "notBreaching"}
+    tf = {"alarm_name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "alarm_description": description,
+          "namespace": namespace, "metric_name": metric, "dimensions": dims, "statistic": stat, "period": 60,
+          "evaluation_periods": 5, "datapoints_to_alarm": 3, "threshold": threshold,
+          "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"}
+    b.resource(cid, "AWS::CloudWatch::Alarm", props, "aws_cloudwatch_metric_alarm", tf)
+
+
+def throttle_alarm(b: Builder, fn: Function, cap) -> None:
+    if cap is None:
+        return
+    alarm(b, f"{fn.handle.cfn_id}ThrottlesAlarm", "AWS/Lambda", "Throttles", {"FunctionName": fn.handle("name")},
+          C(0, f"throttled at the concurrency cap of {num(cap)}"), "Sum",
+          f"{fn.handle.cfn_id} is throttled at its concurrency cap ({num(cap)})")
+
+
+# ---- DynamoDB ----------------------------------------------------------------------------------------
+
+def table(b: Builder, cid: str, key: str = "pk", sort: str | None = None, ttl: str | None = None,
+          stream: bool = False) -> Handle:
+    attrs = [{"AttributeName": key, "AttributeType": "S"}]
+    schema = [{"AttributeName": key, "KeyType": "HASH"}]
+    if sort:
+        attrs.append({"AttributeName": sort, "AttributeType": "S"})
+        schema.append({"AttributeName": sort, "KeyType": "RANGE"})
+    props: dict = {"BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": attrs, "KeySchema": schema,
+                   "SSESpecification": {"SSEEnabled": C(True, "encryption at rest with a KMS key")},
+                   "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
+    tf: dict = {"name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "billing_mode": "PAY_PER_REQUEST",
+                "hash_key": key}
+    if sort:
+        tf["range_key"] = sort
+    tf["attribute"] = Blocks([{"name": a["AttributeName"], "type": "S"} for a in attrs])
+    tf["server_side_encryption"] = Blocks([{"enabled": C(True, "encryption at rest with a KMS key")}])
+    tf["point_in_time_recovery"] = Blocks([{"enabled": True}])
+    if ttl:
+        t = C(ttl, "plan: ttl.attribute (epoch seconds; deletes are best-effort, within ~2 days)")
+        props["TimeToLiveSpecification"] = {"AttributeName": t, "Enabled": True}
+        tf["ttl"] = Blocks([{"attribute_name": t, "enabled": True}])
+    if stream:
+        props["StreamSpecification"] = {"StreamViewType": "OLD_IMAGE"}
+        tf["stream_enabled"] = True
+        tf["stream_view_type"] = "OLD_IMAGE"
+    return b.resource(cid, "AWS::DynamoDB::Table", props, "aws_dynamodb_table", tf,
+                      cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref", "stream_arn": "GetAtt:StreamArn"},
+                      tf_attrs={"arn": "arn", "name": "name", "stream_arn": "stream_arn"})
+
+
+# ---- SNS / EventBridge -------------------------------------------------------------------------------
+
+def topic(b: Builder, cid: str) -> Handle:
+    kms = C("alias/aws/sns", "encryption at rest (AWS managed key)")
+    return b.resource(cid, "AWS::SNS::Topic", {"KmsMasterKeyId": kms}, "aws_sns_topic",
+                      {"name_prefix": f"${{var.name_prefix}}-", "kms_master_key_id": kms},
+                      cfn_attrs={"arn": "Ref", "name": "GetAtt:TopicName"}, tf_attrs={"arn": "arn", "name": "name"})
+
+
+def subscribe(b: Builder, th: Handle, fn: Function) -> None:
+    cid = fn.handle.cfn_id
+    b.resource(f"{cid}Subscription", "AWS::SNS::Subscription",
+               {"TopicArn": th("arn"), "Protocol": "lambda", "Endpoint": fn.handle("arn")},
+               "aws_sns_topic_subscription", {"topic_arn": th("arn"), "protocol": "lambda",
+                                              "endpoint": fn.handle("arn")})
+    b.permission(fn, f"{cid}SnsPermission", "sns.amazonaws.com", th("arn"))
+
+
+def rule(b: Builder, cid: str, fn: Function, *, schedule: Any = None, pattern: dict | None = None,
+         bus: Handle | None = None) -> Handle:
+    props: dict = {"State": "ENABLED", "Targets": [{"Id": "function", "Arn": fn.handle("arn")}]}
+    tf: dict = {"name_prefix": f"${{var.name_prefix}}-"}
+    if schedule is not None:
+        props["ScheduleExpression"] = schedule
+        tf["schedule_expression"] = schedule
+    if pattern is not None:
+        props["EventPattern"] = pattern
+        tf["event_pattern"] = Call("jsonencode", pattern)
+    if bus is not None:
+        props["EventBusName"] = bus("name")
+        tf["event_bus_name"] = bus("name")
+    h = b.resource(cid, "AWS::Events::Rule", props, "aws_cloudwatch_event_rule", tf,
+                   cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
+    tgt = {"rule": h("name"), "arn": fn.handle("arn")}
+    if bus is not None:
+        tgt["event_bus_name"] = bus("name")
+    b.tf.resources.append(_tf_block("aws_cloudwatch_event_target", h.tf_name, tgt))
+    b.permission(fn, f"{fn.handle.cfn_id}{cid}Permission", "events.amazonaws.com", h("arn"))
+    return h
+
+
+def _tf_block(typ: str, name: str, body: dict):
+    from costplan.templates.model import TfBlock
+
+    return TfBlock("resource", (typ, name), to_tf(body))
+
+
+# ---- S3 ----------------------------------------------------------------------------------------------
+
+def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | None = None) -> Handle:
+    """A private, encrypted bucket. With notify=(fn, prefix) the bucket's name comes from a parameter so
+    the notification, the permission and the function's policy need no GetAtt cycle."""
+    props: dict = {}
+    if name_param is not None:
+        props["BucketName"] = name_param
+    props.update({
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": C("AES256", "encryption at rest (SSE-S3)")}}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+    })
+    depends = None
+    if notify is not None:
+        fn, prefix = notify
+        props["NotificationConfiguration"] = {"LambdaConfigurations": [{
+            "Event": "s3:ObjectCreated:*", "Function": fn.handle("arn"),
+            "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": C(prefix, "plan: s3.trigger_prefix")}]}}}]}
+        depends = [f"{fn.handle.cfn_id}S3Permission"]
+        b.permission(fn, f"{fn.handle.cfn_id}S3Permission", "s3.amazonaws.com",
+                     F("arn:{partition}:s3:::{0}", (name_param,)))
+    h = b.resource(cid, "AWS::S3::Bucket", props, "aws_s3_bucket",
+                   {"bucket_prefix": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}-"},
+                   cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "id"},
+                   depends_on=depends)
+    n = h.tf_name
+    b.tf.resources += [
+        _tf_block("aws_s3_bucket_public_access_block", n, {
+            "bucket": h("name"), "block_public_acls": True, "block_public_policy": True,
+            "ignore_public_acls": True, "restrict_public_buckets": True}),
+        _tf_block("aws_s3_bucket_ownership_controls", n, {
+            "bucket": h("name"), "rule": Blocks([{"object_ownership": "BucketOwnerEnforced"}])}),
+        _tf_block("aws_s3_bucket_server_side_encryption_configuration", n, {
+            "bucket": h("name"), "rule": Blocks([{"apply_server_side_encryption_by_default": Blocks([
+                {"sse_algorithm": C("AES256", "encryption at rest (SSE-S3)")}])}])}),
+    ]
+    if notify is not None:
+        fn, prefix = notify
+        b.tf.resources.append(_tf_block("aws_s3_bucket_notification", n, {
+            "bucket": h("name"),
+            "lambda_function": Blocks([{"lambda_function_arn": fn.handle("arn"), "events": ["s3:ObjectCreated:*"],
+                                        "filter_prefix": C(prefix, "plan: s3.trigger_prefix")}]),
+            "depends_on": [Expr(f"aws_lambda_permission.{snake(fn.handle.cfn_id + 'S3Permission')}")]}))
+        # Terraform has no cycle: the permission can name the bucket resource itself.
+        for blk in b.tf.resources:
+            if blk.labels == ("aws_lambda_permission", snake(f"{fn.handle.cfn_id}S3Permission")):
+                blk.body["source_arn"] = Expr(h("arn").tf())
+    return h
+
+
+def bucket_arn(name_param: P | None, h: Handle, suffix: str = "") -> Any:
+    """The bucket's ARN (+ object suffix) without GetAtt when its name is a parameter (no cycle)."""
+    if name_param is not None:
+        return Dual(F("arn:{partition}:s3:::{0}" + suffix, (name_param,)), F("{0}" + suffix, (h("arn"),)))
+    return F("{0}" + suffix, (h("arn"),)) if suffix else h("arn")
+
+
+# ---- API Gateway v2 (HTTP, WebSocket) ------------------------------------------------------------------
+
+def http_api(b: Builder, cid: str, throttle: tuple[C, C], protocol: str = "HTTP",
+             route_selection: str | None = None) -> Handle:
+    props: dict = {"Name": F("{stack}-" + snake(cid).replace("_", "-")), "ProtocolType": protocol}
+    tf: dict = {"name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "protocol_type": protocol}
+    if route_selection:
+        props["RouteSelectionExpression"] = route_selection
+        tf["route_selection_expression"] = route_selection
+    h = b.resource(cid, "AWS::ApiGatewayV2::Api", props, "aws_apigatewayv2_api", tf,
+                   cfn_attrs={"id": "Ref", "endpoint": "GetAtt:ApiEndpoint"},
+                   tf_attrs={"id": "id", "endpoint": "api_endpoint", "execution_arn": "execution_arn"})
+    rate, burst = throttle
+    stage_name = "$default" if protocol == "HTTP" else "live"
+    sprops: dict = {"ApiId": h("id"), "StageName": stage_name, "AutoDeploy": True,
+                    "DefaultRouteSettings": {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}}
+    stf: dict = {"api_id": h("id"), "name": stage_name, "auto_deploy": True,
+                 "default_route_settings": Blocks([{"throttling_rate_limit": rate, "throttling_burst_limit": burst}])}
+    b.resource(f"{cid}Stage", "AWS::ApiGatewayV2::Stage", sprops, "aws_apigatewayv2_stage", stf)
+    b.output(f"{cid}Endpoint", h("endpoint"), f"{cid} endpoint")
+    return h
+
+
+def api_execution_arn(h: Handle, route: str = "*/*") -> F:
+    return Dual(F("arn:{partition}:execute-api:{region}:{account}:{0}/" + route, (h("id"),)),
+                F("{0}/" + route, (A(h, "execution_arn"),)))
+
+
+def api_lambda_route(b: Builder, api: Handle, route_key: str, fn: Function, websocket: bool = False) -> None:
+    key = pascal(route_key.replace("$", "").replace("/", " ").replace("{", "").replace("}", "")) or "Default"
+    cid = f"{api.cfn_id}{key}"
+    iprops = {"ApiId": api("id"), "IntegrationType": "AWS_PROXY",
+              "IntegrationUri": F("arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{0}/invocations",
+                                  (fn.handle("arn"),))}
+    itf = {"api_id": api("id"), "integration_type": "AWS_PROXY", "integration_uri": A(fn.handle, "invoke_arn")}
+    if not websocket:
+        iprops["PayloadFormatVersion"] = "2.0"
+        itf["payload_format_version"] = "2.0"
+    integ = b.resource(f"{cid}Integration", "AWS::ApiGatewayV2::Integration", iprops, "aws_apigatewayv2_integration",
+                       itf, cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+    b.resource(f"{cid}Route", "AWS::ApiGatewayV2::Route",
+               {"ApiId": api("id"), "RouteKey": route_key, "Target": F("integrations/{0}", (integ("id"),))},
+               "aws_apigatewayv2_route",
+               {"api_id": api("id"), "route_key": route_key, "target": F("integrations/{0}", (integ("id"),))})
+    if f"{fn.handle.cfn_id}{api.cfn_id}Permission" not in b.cfn.resources:
+        b.permission(fn, f"{fn.handle.cfn_id}{api.cfn_id}Permission", "apigateway.amazonaws.com",
+                     api_execution_arn(api))
+
+
+ACCOUNT_RPS, ACCOUNT_BURST = 10000, 5000  # API Gateway account throttle defaults (L-8A5B8E43, L-CDF5615A)
+
+
+def throttle_for(peak_rps, headroom=Decimal("1.2"), cap=None, why="") -> tuple[C, C]:
+    rate = _up(Decimal(peak_rps) * headroom)
+    note = f"plan: peak {num(Decimal(peak_rps).quantize(Decimal('0.1')))} req/s x {headroom}"
+    if cap is not None and rate > cap:
+        rate, note = int(cap), why
+    if rate > ACCOUNT_RPS:
+        rate, note = ACCOUNT_RPS, f"{note}, capped at the account's {ACCOUNT_RPS} RPS (limits-check reports it)"
+    rate = max(rate, 1)
+    burst = min(2 * rate, ACCOUNT_BURST) if rate <= ACCOUNT_BURST else ACCOUNT_BURST
+    burst = max(burst, min(rate, ACCOUNT_BURST))
+    return C(rate, note), C(burst, "burst: 2 x the rate limit, at most the account burst of 5000")
+
+
+# ---- Step Functions / Glue ----------------------------------------------------------------------------
+
+def glue_job(b: Builder, cid: str, script_param: P, role: Handle) -> Handle:
+    return b.resource(cid, "AWS::Glue::Job", {
+        "Role": role("arn"), "GlueVersion": "4.0",
+        "Command": {"Name": "glueetl", "PythonVersion": "3", "ScriptLocation": F("{0}" + snake(cid) + ".py",
+                                                                                    (script_param,))},
+        "ExecutionProperty": {"MaxConcurrentRuns": C(1, "one refresh at a time (Glue default)")},
+        "WorkerType": "G.1X", "NumberOfWorkers": 2},
+        "aws_glue_job", {
+            "name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "role_arn": role("arn"),
+            "glue_version": "4.0", "worker_type": "G.1X", "number_of_workers": 2,
+            "command": Blocks([{"name": "glueetl", "python_version": "3",
+                                "script_location": F("{0}" + snake(cid) + ".py", (script_param,))}]),
+            "execution_property": Blocks([{"max_concurrent_runs": C(1, "one refresh at a time (Glue default)")}])},
+        cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
+
+
+def glue_job_arn(h: Handle) -> F:
+    return F("arn:{partition}:glue:{region}:{account}:job/{0}", (h("name"),))
+
+
+def state_machine(b: Builder, cid: str, definition: dict, role_statements: list[Statement], subs: dict) -> Handle:
+    """definition holds "${Name}" placeholders; subs maps each Name to a neutral value (A / F)."""
+    role = b.role(f"{cid}Role", "states.amazonaws.com", role_statements)
+    text = json.dumps(definition, indent=2, sort_keys=False)
+    names = sorted(subs)
+    # CloudFormation: ${Name} substitution of GetAtt/Ref; Terraform: templated string with interpolations.
+    cfn_text = text
+    tf_text = text
+    args = []
+    for i, n in enumerate(names):
+        v = subs[n]
+        cfn_text = cfn_text.replace("${" + n + "}", "{" + str(i) + "}")
+        tf_text = tf_text.replace("${" + n + "}", "{" + str(i) + "}")
+        args.append(v)
+    from costplan.templates.build import to_cfn
+    from costplan.templates.model import Sub
+
+    cfn_sub = to_cfn(F(cfn_text, tuple(args)))
+    props = {"StateMachineType": "STANDARD", "RoleArn": role("arn"), "DefinitionString": Sub(cfn_sub.text + "\n")}
+    tf_def = to_tf(F(tf_text, tuple(args)))
+    h = b.resource(cid, "AWS::StepFunctions::StateMachine", props, "aws_sfn_state_machine",
+                   {"name_prefix": f"${{var.name_prefix}}-", "role_arn": role("arn"), "type": "STANDARD",
+                    "definition": Expr("<<-EOT\n" + tf_def + "\nEOT")},
+                   cfn_attrs={"arn": "Ref", "name": "GetAtt:Name"}, tf_attrs={"arn": "arn", "name": "name"})
+    return h
+
+
+# ---- IoT ---------------------------------------------------------------------------------------------
+
+def iot_rule(b: Builder, cid: str, sql: str, fn: Function) -> Handle:
+    props = {"TopicRulePayload": {"Sql": sql, "AwsIotSqlVersion": "2016-03-23", "RuleDisabled": False,
+                                  "Actions": [{"Lambda": {"FunctionArn": fn.handle("arn")}}]}}
+    h = b.resource(cid, "AWS::IoT::TopicRule", props, "aws_iot_topic_rule",
+                   {"name": Expr(f'replace("${{var.name_prefix}}_{snake(cid)}", "-", "_")'), "enabled": True, "sql": sql,
+                    "sql_version": "2016-03-23", "lambda": Blocks([{"function_arn": fn.handle("arn")}])},
+                   cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
+    b.permission(fn, f"{fn.handle.cfn_id}{cid}Permission", "iot.amazonaws.com", h("arn"))
+    return h

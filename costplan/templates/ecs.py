@@ -1,0 +1,196 @@
+"""The ECS Fargate service that replaces a Lambda stage: cluster, task definition with a valid
+CPU/memory pair, service with autoscaling bounds from the plan, and an ALB for API stages."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from costplan.errors import CostplanError
+from costplan.templates.build import Builder, Dual, F, P, Statement, num, pascal, snake
+from costplan.templates.model import Blocks, C, Call, Expr
+
+# Fargate task sizes: CPU units → allowed memory (MiB).
+FARGATE = {
+    256: [512, 1024, 2048],
+    512: list(range(1024, 4097, 1024)),
+    1024: list(range(2048, 8193, 1024)),
+    2048: list(range(4096, 16385, 1024)),
+    4096: list(range(8192, 30721, 1024)),
+    8192: list(range(16384, 61441, 4096)),
+    16384: list(range(32768, 122881, 8192)),
+}
+PORT = 8080
+
+
+def fargate_size(vcpu, memory_gb) -> tuple[int, int]:
+    cpu = int(Decimal(vcpu) * 1024)
+    mem = int(Decimal(memory_gb) * 1024)
+    if cpu not in FARGATE or mem not in FARGATE[cpu]:
+        raise CostplanError(f"ecs: {vcpu} vCPU / {memory_gb} GB is not a Fargate size; valid memory for "
+                            f"{cpu} CPU units: {FARGATE.get(cpu, 'none (CPU must be 0.25, 0.5, 1, 2, 4, 8 or 16 vCPU)')}")
+    return cpu, mem
+
+
+def _inputs(b: Builder):
+    if "VpcId" not in b.cfn.parameters:
+        b.both_input("VpcId", "vpc_id", "AWS::EC2::VPC::Id", "string", "VPC for the ECS tasks and load balancer")
+        b.both_input("SubnetIds", "subnet_ids", "List<AWS::EC2::Subnet::Id>", "list(string)",
+                     "Subnets (two AZs or more) for the tasks and the load balancer")
+        b.both_input("ContainerImage", "container_image", "String", "string",
+                     "Container image URI for the service(s)")
+        b.resource("Cluster", "AWS::ECS::Cluster",
+                   {"ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}]},
+                   "aws_ecs_cluster", {"name": "${var.name_prefix}",
+                                       "setting": Blocks([{"name": "containerInsights", "value": "enabled"}])},
+                   cfn_attrs={"name": "Ref", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
+    from costplan.templates.patterns import _bucket_handle  # noqa: F401  (same Handle helper style)
+    from costplan.templates.build import Handle
+
+    return Handle("Cluster", "aws_ecs_cluster", "cluster", (("name", "Ref"), ("arn", "GetAtt:Arn")),
+                  (("name", "name"), ("arn", "arn")))
+
+
+def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[Statement], env: dict):
+    cluster = _inputs(b)
+    cid = pascal(stage.name)
+    name = snake(cid).replace("_", "-")
+    cpu, mem = fargate_size(ecs.vcpu, ecs.memory_gb)
+    arch = (ecs.architecture or stage.architecture)
+    cpu_arch = "ARM64" if arch == "arm64" else "X86_64"
+    logs = b.resource(f"{cid}TaskLogs", "AWS::Logs::LogGroup", {"RetentionInDays": 30}, "aws_cloudwatch_log_group",
+                      {"name": f"/ecs/${{var.name_prefix}}-{name}", "retention_in_days": 30},
+                      cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
+    log_arn = Dual(logs("arn"), F("{0}:*", (logs("arn"),)))
+    exec_role = b.role(f"{cid}ExecutionRole", "ecs-tasks.amazonaws.com", [
+        Statement(["ecr:GetAuthorizationToken"], ["*"], "AWS requires resource * for this action"),
+        Statement(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                  [F("arn:{partition}:ecr:{region}:{account}:repository/*")], "pull from this account's ECR"),
+        Statement(["logs:CreateLogStream", "logs:PutLogEvents"], [log_arn], "own log group")])
+    task_role = b.role(f"{cid}TaskRole", "ecs-tasks.amazonaws.com", statements)
+    container = {"Name": "app", "Image": P("ContainerImage", "container_image"), "Essential": True,
+                 "Environment": [{"Name": k, "Value": v} for k, v in env.items()],
+                 "LogConfiguration": {"LogDriver": "awslogs", "Options": {
+                     "awslogs-group": logs("name"), "awslogs-region": F("{region}"), "awslogs-stream-prefix": "app"}}}
+    tf_container = {"name": "app", "image": P("ContainerImage", "container_image"), "essential": True,
+                    "environment": [{"name": k, "value": v} for k, v in env.items()],
+                    "logConfiguration": {"logDriver": "awslogs", "options": {
+                        "awslogs-group": logs("name"), "awslogs-region": F("{region}"),
+                        "awslogs-stream-prefix": "app"}}}
+    if stage.role == "api":
+        container["PortMappings"] = [{"ContainerPort": PORT, "Protocol": "tcp"}]
+        tf_container["portMappings"] = [{"containerPort": PORT, "protocol": "tcp"}]
+    cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)} (valid Fargate pair, rule CP601)")
+    mem_c = C(str(mem), f"ecs.memory_gb {num(ecs.memory_gb)}")
+    td = b.resource(f"{cid}TaskDefinition", "AWS::ECS::TaskDefinition", {
+        "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": cpu_c, "Memory": mem_c,
+        "RuntimePlatform": {"CpuArchitecture": C(cpu_arch, "plan: architecture"), "OperatingSystemFamily": "LINUX"},
+        "ExecutionRoleArn": exec_role("arn"), "TaskRoleArn": task_role("arn"), "ContainerDefinitions": [container]},
+        "aws_ecs_task_definition", {
+        "family": f"${{var.name_prefix}}-{name}", "requires_compatibilities": ["FARGATE"],
+        "network_mode": "awsvpc", "cpu": cpu_c, "memory": mem_c,
+        "execution_role_arn": exec_role("arn"), "task_role_arn": task_role("arn"),
+        "container_definitions": Call("jsonencode", [tf_container]),
+        "runtime_platform": Blocks([{"cpu_architecture": C(cpu_arch, "plan: architecture"),
+                                     "operating_system_family": "LINUX"}])},
+        cfn_attrs={"arn": "Ref"}, tf_attrs={"arn": "arn"})
+    task_sg = b.resource(f"{cid}TaskSecurityGroup", "AWS::EC2::SecurityGroup", {
+        "GroupDescription": f"{stage.name} tasks", "VpcId": P("VpcId", "vpc_id")},
+        "aws_security_group", {"description": f"{stage.name} tasks", "vpc_id": P("VpcId", "vpc_id"),
+                               "egress": [_egress_tf()]},
+        cfn_attrs={"id": "GetAtt:GroupId"}, tf_attrs={"id": "id"})
+    lb_parts = None
+    depends = None
+    if stage.role == "api":
+        lb_parts = _alb(b, cid, name, task_sg)
+        depends = [f"{cid}Listener"]
+    lo, hi = int(sizing.get("tasks_min") or ecs.min_tasks), int(sizing.get("tasks_peak") or ecs.min_tasks)
+    hi = max(hi, lo)
+    desired = C(lo, "plan: ecs.min_tasks")
+    svc_props = {"Cluster": cluster("name"), "TaskDefinition": td("arn"), "LaunchType": "FARGATE",
+                 "DesiredCount": desired,
+                 "NetworkConfiguration": {"AwsvpcConfiguration": {
+                     "Subnets": P("SubnetIds", "subnet_ids"), "SecurityGroups": [task_sg("id")],
+                     "AssignPublicIp": C("ENABLED" if ecs.public_ipv4 else "DISABLED", "scenario: ecs.public_ipv4")}}}
+    svc_tf = {"name": name, "cluster": cluster("arn"), "task_definition": td("arn"), "launch_type": "FARGATE",
+              "desired_count": desired,
+              "network_configuration": Blocks([{"subnets": P("SubnetIds", "subnet_ids"),
+                                                "security_groups": [task_sg("id")],
+                                                "assign_public_ip": C(bool(ecs.public_ipv4), "scenario: ecs.public_ipv4")}]),
+              "lifecycle": Blocks([{"ignore_changes": [Expr("desired_count")]}])}
+    if lb_parts is not None:
+        tg, _ = lb_parts
+        svc_props["LoadBalancers"] = [{"ContainerName": "app", "ContainerPort": PORT, "TargetGroupArn": tg("arn")}]
+        svc_tf["load_balancer"] = Blocks([{"container_name": "app", "container_port": PORT, "target_group_arn": tg("arn")}])
+        svc_tf["depends_on"] = [Expr(f"aws_lb_listener.{snake(cid + 'Listener')}")]
+    svc = b.resource(f"{cid}Service", "AWS::ECS::Service", svc_props, "aws_ecs_service", svc_tf,
+                     cfn_attrs={"name": "GetAtt:Name"}, tf_attrs={"name": "name"}, depends_on=depends)
+    target = b.resource(f"{cid}ScalableTarget", "AWS::ApplicationAutoScaling::ScalableTarget", {
+        "ServiceNamespace": "ecs", "ScalableDimension": "ecs:service:DesiredCount",
+        "ResourceId": F("service/{0}/{1}", (cluster("name"), svc("name"))),
+        "MinCapacity": C(lo, "plan: tasks_min (ecs.min_tasks, two AZs)"),
+        "MaxCapacity": C(hi, "plan: tasks_peak (tasks the peak needs at the target utilization)")},
+        "aws_appautoscaling_target", {
+        "service_namespace": "ecs", "scalable_dimension": "ecs:service:DesiredCount",
+        "resource_id": F("service/{0}/{1}", (cluster("name"), svc("name"))),
+        "min_capacity": C(lo, "plan: tasks_min (ecs.min_tasks, two AZs)"),
+        "max_capacity": C(hi, "plan: tasks_peak (tasks the peak needs at the target utilization)")},
+        cfn_attrs={"id": "Ref"}, tf_attrs={"resource_id": "resource_id", "dimension": "scalable_dimension",
+                                          "namespace": "service_namespace"})
+    util = C(num(Decimal(ecs.target_utilization) * 100), "scenario: ecs.target_utilization")
+    b.resource(f"{cid}ScalingPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy", {
+        "PolicyName": f"{name}-cpu", "PolicyType": "TargetTrackingScaling", "ScalingTargetId": target("id"),
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": util, "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}},
+        "aws_appautoscaling_policy", {
+        "name": f"{name}-cpu", "policy_type": "TargetTrackingScaling",
+        "resource_id": target("resource_id"), "scalable_dimension": target("dimension"),
+        "service_namespace": target("namespace"),
+        "target_tracking_scaling_policy_configuration": Blocks([{
+            "target_value": util, "predefined_metric_specification": Blocks([
+                {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}])}])})
+    return svc
+
+
+def _egress_tf() -> dict:
+    return {"description": "all outbound", "from_port": 0, "to_port": 0, "protocol": "-1",
+            "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
+            "self": False}
+
+
+def _alb(b: Builder, cid: str, name: str, task_sg):
+    lb_sg = b.resource(f"{cid}LoadBalancerSecurityGroup", "AWS::EC2::SecurityGroup", {
+        "GroupDescription": f"{cid} load balancer", "VpcId": P("VpcId", "vpc_id"),
+        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0",
+                                  "Description": "HTTP from anywhere (add HTTPS with your certificate)"}]},
+        "aws_security_group", {
+        "description": f"{cid} load balancer", "vpc_id": P("VpcId", "vpc_id"),
+        "ingress": [{"description": "HTTP from anywhere (add HTTPS with your certificate)", "from_port": 80,
+                     "to_port": 80, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [],
+                     "prefix_list_ids": [], "security_groups": [], "self": False}],
+        "egress": [_egress_tf()]},
+        cfn_attrs={"id": "GetAtt:GroupId"}, tf_attrs={"id": "id"})
+    b.resource(f"{cid}TaskIngress", "AWS::EC2::SecurityGroupIngress", {
+        "GroupId": task_sg("id"), "IpProtocol": "tcp", "FromPort": PORT, "ToPort": PORT,
+        "SourceSecurityGroupId": lb_sg("id"), "Description": "from the load balancer"},
+        "aws_vpc_security_group_ingress_rule", {
+        "security_group_id": task_sg("id"), "ip_protocol": "tcp", "from_port": PORT, "to_port": PORT,
+        "referenced_security_group_id": lb_sg("id"), "description": "from the load balancer"})
+    lb = b.resource(f"{cid}LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer", {
+        "Type": "application", "Scheme": "internet-facing", "Subnets": P("SubnetIds", "subnet_ids"),
+        "SecurityGroups": [lb_sg("id")]},
+        "aws_lb", {"name_prefix": name[:6], "load_balancer_type": "application", "internal": False,
+                   "subnets": P("SubnetIds", "subnet_ids"), "security_groups": [lb_sg("id")]},
+        cfn_attrs={"arn": "Ref", "dns": "GetAtt:DNSName"}, tf_attrs={"arn": "arn", "dns": "dns_name"})
+    tg = b.resource(f"{cid}TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", {
+        "TargetType": "ip", "Protocol": "HTTP", "Port": PORT, "VpcId": P("VpcId", "vpc_id"),
+        "HealthCheckPath": "/health"},
+        "aws_lb_target_group", {"name_prefix": name[:6], "target_type": "ip", "protocol": "HTTP", "port": PORT,
+                                "vpc_id": P("VpcId", "vpc_id"),
+                                "health_check": Blocks([{"path": "/health"}])},
+        cfn_attrs={"arn": "Ref"}, tf_attrs={"arn": "arn"})
+    b.resource(f"{cid}Listener", "AWS::ElasticLoadBalancingV2::Listener", {
+        "LoadBalancerArn": lb("arn"), "Port": 80, "Protocol": "HTTP",
+        "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg("arn")}]},
+        "aws_lb_listener", {"load_balancer_arn": lb("arn"), "port": 80, "protocol": "HTTP",
+                            "default_action": Blocks([{"type": "forward", "target_group_arn": tg("arn")}])})
+    b.output(f"{cid}Url", F("http://{0}", (lb("dns"),)), f"{cid} load balancer URL")
+    return tg, lb

@@ -1,0 +1,475 @@
+"""Plan → template: one assembly per pattern, from the plan's stages and facts, plus the ECS Fargate
+service that replaces the API and queue-consumer stages when the compute choice is fargate."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from costplan.errors import CostplanError
+from costplan.templates import components as c
+from costplan.templates.build import A, Builder, F, Function, P, Statement, num, pascal, snake
+from costplan.templates.ecs import fargate_service
+from costplan.templates.handlers import handler_source
+from costplan.templates.model import C
+
+COMPUTES = ("auto", "lambda", "fargate", "ec2")
+
+
+def resolve_compute(scenario, compute: str) -> str:
+    if compute == "auto":
+        from costplan.compute.compare import compare
+
+        compute = compare(scenario).recommendation
+    if compute == "ec2":
+        raise CostplanError("--compute ec2: templates for ECS on EC2 capacity are not supported yet; "
+                            "use --compute fargate (same task definition and service) or lambda")
+    if compute not in ("lambda", "fargate"):
+        raise CostplanError(f"--compute must be one of {', '.join(COMPUTES)}, got {compute!r}")
+    return compute
+
+
+def moves_to_ecs(stage, compute: str) -> bool:
+    """Only request/response APIs and queue consumers can become services; push-triggered stages stay."""
+    return compute == "fargate" and stage.ecs_capable and stage.role in ("api", "consumer")
+
+
+class Ctx:
+    def __init__(self, plan, compute: str, sizing: dict | None):
+        self.plan = plan
+        self.compute = compute
+        self.sizing = sizing or {}
+        sc = plan.scenario
+        self.b = Builder(f"{sc.name} ({plan.pattern}, {compute})")
+        self.stages = {s.name: s for s in plan.stages}
+        self.facts = plan.facts or {}
+        self.ecs: dict[str, object] = {}
+
+    def compute_stage(self, stage, statements, env=None, **kw) -> Function | None:
+        """A Lambda function, or (fargate) an ECS service with the same permissions. Returns the function."""
+        if moves_to_ecs(stage, self.compute):
+            self.ecs[stage.name] = fargate_service(self.b, stage, self.plan.scenario.ecs,
+                                                   self.sizing.get(stage.name, {}), statements, env or {})
+            return None
+        fn = self.b.function(stage, statements, env, code_role=kw.pop("code_role", stage.role), **kw)
+        self.b.handlers[snake(fn.handle.cfn_id)] = handler_source(fn.code_role, stage.name)
+        cap = stage.reserved_concurrency or stage.max_concurrency
+        c.throttle_alarm(self.b, fn, cap)
+        return fn
+
+
+def build(plan, compute: str = "lambda", sizing: dict | None = None) -> Builder:
+    ctx = Ctx(plan, compute, sizing)
+    assemble = ASSEMBLERS.get(plan.pattern)
+    if assemble is None:
+        raise CostplanError(plan.scenario.problem(f"pattern {plan.pattern!r} has no template yet", "pattern"))
+    assemble(ctx)
+    return ctx.b
+
+
+# ---- patterns ----------------------------------------------------------------------------------------
+
+def _throttle(ctx, stage=None):
+    t = stage.traffic if stage is not None else ctx.plan.traffic
+    cap = None
+    why = ""
+    if stage is not None and stage.reserved_concurrency:
+        # Little's law: the function can serve reserved / duration requests per second.
+        cap = int(Decimal(stage.reserved_concurrency) * 1000 / Decimal(t.duration_ms))
+        why = f"protects the function: {num(stage.reserved_concurrency)} reserved / {num(t.duration_ms)} ms"
+    return c.throttle_for(t.peak_rps, cap=cap, why=why)
+
+
+def sync_api(ctx: Ctx) -> None:
+    st = ctx.plan.stages[0]
+    b = ctx.b
+    fn = ctx.compute_stage(st, [], {})
+    if fn is None:
+        return
+    api = ctx.facts.get("api") or "function_url"
+    if api == "function_url":
+        b.resource(f"{fn.handle.cfn_id}Url", "AWS::Lambda::Url",
+                   {"TargetFunctionArn": fn.handle("arn"), "AuthType": C("AWS_IAM", "callers sign requests (SigV4)")},
+                   "aws_lambda_function_url", {"function_name": fn.handle("name"),
+                                               "authorization_type": C("AWS_IAM", "callers sign requests (SigV4)")},
+                   cfn_attrs={"url": "GetAtt:FunctionUrl"}, tf_attrs={"url": "function_url"})
+        b.output("FunctionUrl", A(b_handle(fn, "Url", "aws_lambda_function_url"), "url"), "function URL")
+    else:
+        if api == "rest":
+            b.notes.append("settings.api rest: emitted as an HTTP API (same Lambda proxy integration and stage "
+                           "throttling); REST-only features are not generated.")
+        h = c.http_api(b, "HttpApi", _throttle(ctx, st))
+        c.api_lambda_route(b, h, "$default", fn)
+
+
+def b_handle(fn: Function, suffix: str, tf_type: str):
+    from costplan.templates.build import Handle
+
+    return Handle(fn.handle.cfn_id + suffix, tf_type, fn.handle.tf_name + "_" + snake(suffix),
+                  (("url", "GetAtt:FunctionUrl"),), (("url", "function_url"),))
+
+
+def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env: dict | None = None):
+    """A queue, its DLQ and alarms, and its consumer (Lambda with an event source mapping, or ECS)."""
+    stage = ctx.stages.get(q.get("consumer"))
+    b = ctx.b
+    # the queue's visibility depends on the consumer's timeout, so build the queue from the stage first
+    fake = Function(stage, None, None, [], {}, "") if stage is not None else None
+    qh, dlq = c.queue(b, q, fake)
+    c.queue_alarms(b, q, qh, dlq)
+    if stage is None:
+        return qh, None
+    stmts = [c.consume_statement(qh)] + (extra or [])
+    fn = ctx.compute_stage(stage, stmts, dict(env or {}, **({"QUEUE_URL": qh("url")} if moves_to_ecs(stage, ctx.compute) else {})))
+    if fn is not None:
+        c.esm_sqs(b, q, qh, fn)
+    return qh, fn
+
+
+def _send_statement(qh) -> Statement:
+    return Statement(["sqs:SendMessage"], [qh("arn")], "send to the next queue")
+
+
+def queue_load_leveling(ctx: Ctx) -> None:
+    b = ctx.b
+    q = (ctx.facts.get("queues") or [{"name": "queue", "consumer": ctx.plan.stages[0].name}])[0]
+    votes = c.table(b, "ResultsTable")
+    qh, _ = _queue_consumer(ctx, q, [Statement(["dynamodb:PutItem", "dynamodb:UpdateItem"], [votes("arn")],
+                                               "write results")], {"TABLE_NAME": votes("name")})
+    # API Gateway → SQS SendMessage service integration: no function in front of the queue.
+    rate = q.get("arrival_peak_rps") or ctx.plan.traffic.peak_rps
+    api = c.http_api(b, "HttpApi", c.throttle_for(rate))
+    role = b.role("HttpApiSqsRole", "apigateway.amazonaws.com", [_send_statement(qh)])
+    integ = b.resource("HttpApiSqsIntegration", "AWS::ApiGatewayV2::Integration", {
+        "ApiId": api("id"), "IntegrationType": "AWS_PROXY", "IntegrationSubtype": "SQS-SendMessage",
+        "PayloadFormatVersion": "1.0", "CredentialsArn": role("arn"),
+        "RequestParameters": {"QueueUrl": qh("url"), "MessageBody": "$request.body"}},
+        "aws_apigatewayv2_integration", {
+        "api_id": api("id"), "integration_type": "AWS_PROXY", "integration_subtype": "SQS-SendMessage",
+        "payload_format_version": "1.0", "credentials_arn": role("arn"),
+        "request_parameters": {"QueueUrl": qh("url"), "MessageBody": "$request.body"}},
+        cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+    b.resource("HttpApiPostRoute", "AWS::ApiGatewayV2::Route",
+               {"ApiId": api("id"), "RouteKey": "POST /", "Target": F("integrations/{0}", (integ("id"),))},
+               "aws_apigatewayv2_route",
+               {"api_id": api("id"), "route_key": "POST /", "target": F("integrations/{0}", (integ("id"),))})
+    b.output("QueueUrl", qh("url"), "work queue URL")
+
+
+def pubsub(ctx: Ctx) -> None:
+    b = ctx.b
+    fan = ctx.facts.get("fanout") or {}
+    subs = [s for s in ctx.plan.stages if s.role == "subscriber"] or ctx.plan.stages
+    if fan.get("bus") == "eventbridge":
+        bus = b.resource("EventBus", "AWS::Events::EventBus", {"Name": F("{stack}-events")}, "aws_cloudwatch_event_bus",
+                         {"name": "${var.name_prefix}-events"},
+                         cfn_attrs={"name": "Ref", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
+        for st in subs:
+            fn = ctx.b.function(st, [], {}, code_role="subscriber")
+            b.handlers[snake(fn.handle.cfn_id)] = handler_source("subscriber", st.name)
+            c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern={"source": ["costplan.app"],
+                                                              "detail-type": [st.name.split(":")[-1]]}, bus=bus)
+        b.output("EventBusName", bus("name"), "event bus to publish to")
+    else:
+        th = c.topic(b, "Topic")
+        for st in subs:
+            fn = ctx.b.function(st, [], {}, code_role="subscriber")
+            b.handlers[snake(fn.handle.cfn_id)] = handler_source("subscriber", st.name)
+            c.subscribe(b, th, fn)
+        b.output("TopicArn", th("arn"), "topic to publish to")
+
+
+def sequential_convoy(ctx: Ctx) -> None:
+    queues = ctx.facts.get("queues") or []
+    # Build from the last queue back, so each processor can be granted SendMessage on the next queue.
+    nxt = None
+    for q in reversed(queues):
+        extra = [_send_statement(nxt)] if nxt is not None else []
+        env = {"NEXT_QUEUE_URL": nxt("url"),
+               "MESSAGE_GROUP_FIELD": C("orderId", "MessageGroupId source: ordered per order id")} if nxt else {}
+        qh, _ = _queue_consumer(ctx, q, extra, env)
+        nxt = qh
+    if nxt is not None:
+        ctx.b.output("InputQueueUrl", nxt("url"), "FIFO queue the producers send to (MessageGroupId = order id)")
+
+
+def claim_check(ctx: Ctx) -> None:
+    b = ctx.b
+    s3 = ctx.facts.get("s3") or {}
+    trig = s3.get("trigger_prefix") or "uploads/"
+    out_prefix = s3.get("output_prefix") or "resized/"
+    same = bool(s3.get("same_bucket_output"))
+    name = b.both_input("UploadsBucketName", "uploads_bucket_name", "String", "string",
+                        "Name of the uploads bucket (globally unique; named up front so the S3 notification "
+                        "needs no dependency cycle)")
+    b.cfn.parameters["UploadsBucketName"]["AllowedPattern"] = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+    uploads_h = _bucket_handle("UploadsBucket")
+    api_st = next((s for s in ctx.plan.stages if s.role == "api"), None)
+    worker = next((s for s in ctx.plan.stages if s.role != "api"), None)
+    out_h = uploads_h if same else None
+    if not same:
+        out_h = c.bucket(b, "OutputBucket")
+    out_arn = c.bucket_arn(name if same else None, out_h, "/" + out_prefix + "*")
+    read = Statement(["s3:GetObject"], [c.bucket_arn(name, uploads_h, "/" + trig + "*")], "read uploads")
+    write = Statement(["s3:PutObject"], [out_arn], "write results outside the trigger prefix")
+    fn = b.function(worker, [read, write], {
+        "OUTPUT_BUCKET": name if same else out_h("name"),
+        "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)")},
+        code_role="claim_check", recursive_guard=True)
+    b.handlers[snake(fn.handle.cfn_id)] = handler_source("claim_check", worker.name)
+    c.bucket(b, "UploadsBucket", name_param=name, notify=(fn, trig))
+    b.tf.resources = [blk for blk in b.tf.resources if True]
+    # Terraform: the bucket's name is the variable too, so both formats deploy the same bucket.
+    for blk in b.tf.resources:
+        if blk.labels == ("aws_s3_bucket", "uploads_bucket"):
+            from costplan.templates.model import Expr
+            blk.body.pop("bucket_prefix", None)
+            blk.body["bucket"] = Expr("var.uploads_bucket_name")
+    if api_st is not None:
+        put = Statement(["s3:PutObject"], [c.bucket_arn(name, uploads_h, "/" + trig + "*")],
+                        "presign uploads under the trigger prefix")
+        afn = ctx.compute_stage(api_st, [put], {"UPLOADS_BUCKET": name, "UPLOAD_PREFIX": trig}, code_role="api")
+        if afn is not None:
+            h = c.http_api(b, "HttpApi", _throttle(ctx, api_st))
+            c.api_lambda_route(b, h, "POST /uploads", afn)
+
+
+def _bucket_handle(cid):
+    from costplan.templates.build import Handle
+
+    return Handle(cid, "aws_s3_bucket", snake(cid), (("arn", "GetAtt:Arn"), ("name", "Ref")),
+                  (("arn", "arn"), ("name", "id")))
+
+
+def scheduled_cron(ctx: Ctx) -> None:
+    b = ctx.b
+    sched = ctx.facts.get("schedule") or {}
+    expr = C(sched.get("expression") or "rate(1 day)", "plan: schedule.expression (1-minute precision at best)")
+    st = ctx.plan.stages[0]
+    fn = ctx.b.function(st, [], {}, code_role="job")
+    b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", st.name)
+    c.throttle_alarm(b, fn, st.reserved_concurrency)
+    if sched.get("service") == "rule":
+        c.rule(b, "ScheduleRule", fn, schedule=expr)
+        return
+    role = b.role("SchedulerRole", "scheduler.amazonaws.com",
+                  [Statement(["lambda:InvokeFunction"], [fn.handle("arn")], "invoke the job")])
+    b.resource("Schedule", "AWS::Scheduler::Schedule", {
+        "ScheduleExpression": expr, "ScheduleExpressionTimezone": "UTC",
+        "FlexibleTimeWindow": {"Mode": "OFF"}, "State": "ENABLED",
+        "Target": {"Arn": fn.handle("arn"), "RoleArn": role("arn"),
+                   "RetryPolicy": {"MaximumRetryAttempts": 2}}},
+        "aws_scheduler_schedule", {
+        "name_prefix": "${var.name_prefix}-", "schedule_expression": expr,
+        "schedule_expression_timezone": "UTC",
+        "flexible_time_window": c.Blocks([{"mode": "OFF"}]),
+        "target": c.Blocks([{"arn": fn.handle("arn"), "role_arn": role("arn"),
+                             "retry_policy": c.Blocks([{"maximum_retry_attempts": 2}])}])},
+        cfn_attrs={"arn": "GetAtt:Arn"}, tf_attrs={"arn": "arn"})
+
+
+def scheduled_ttl(ctx: Ctx) -> None:
+    b = ctx.b
+    ttl = (ctx.facts.get("ttl") or {}).get("attribute") or "expires_at"
+    t = c.table(b, "TimersTable", ttl=ttl, stream=True)
+    st = ctx.plan.stages[0]
+    fn = ctx.b.function(st, [Statement(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                                        "dynamodb:ListStreams"], [t("stream_arn")], "read the table's stream")],
+                        {}, code_role="ttl")
+    b.handlers[snake(fn.handle.cfn_id)] = handler_source("ttl", st.name)
+    c.throttle_alarm(b, fn, st.reserved_concurrency)
+    pattern = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]},
+               "eventName": ["REMOVE"]}
+    import json
+    b.resource(f"{fn.handle.cfn_id}StreamMapping", "AWS::Lambda::EventSourceMapping", {
+        "EventSourceArn": t("stream_arn"), "FunctionName": fn.handle("arn"),
+        "StartingPosition": C("LATEST", "required for stream sources"),
+        "BatchSize": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
+        "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern, separators=(",", ":"))}]}},
+        "aws_lambda_event_source_mapping", {
+        "event_source_arn": t("stream_arn"), "function_name": fn.handle("arn"),
+        "starting_position": C("LATEST", "required for stream sources"),
+        "batch_size": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
+        "filter_criteria": c.Blocks([{"filter": c.Blocks([{"pattern": c.Call("jsonencode", pattern)}])}])})
+    b.output("TableName", t("name"), "write items with the TTL attribute to start a timer")
+
+
+def pipes_and_filters(ctx: Ctx) -> None:
+    b = ctx.b
+    steps = _steps(ctx)
+    script = b.both_input("GlueScriptPrefix", "glue_script_prefix", "String", "string",
+                          "s3://bucket/prefix/ holding the Glue job scripts (<job>.py)")
+    glue_role = None
+    glue_bucket_stmt = Statement(["s3:GetObject"], [F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath", "glue_script_bucket_path"),))])
+    states: dict = {}
+    subs: dict = {}
+    invoked_fns, jobs = [], []
+    for i, (name, kind) in enumerate(steps):
+        sid = pascal(name)
+        nxt = pascal(steps[i + 1][0]) if i + 1 < len(steps) else None
+        if kind == "glue":
+            if glue_role is None:
+                b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
+                             "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
+                glue_role = b.role("GlueJobRole", "glue.amazonaws.com", [glue_bucket_stmt])
+            job = c.glue_job(b, f"{sid}Job", script, glue_role)
+            jobs.append(job)
+            subs[f"{sid}Job"] = job("name")
+            state = {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                     "Parameters": {"JobName": "${" + f"{sid}Job" + "}"}}
+        else:
+            st = ctx.stages.get(f"filter:{name}") or next((s for s in ctx.plan.stages if s.name.endswith(name)),
+                                                           ctx.plan.stages[0])
+            fn = b.function(st, [], {}, code_role="job")
+            b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", st.name)
+            invoked_fns.append(fn)
+            subs[f"{fn.handle.cfn_id}Arn"] = fn.handle("arn")
+            state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                     "Parameters": {"FunctionName": "${" + f"{fn.handle.cfn_id}Arn" + "}", "Payload.$": "$"},
+                     "OutputPath": "$.Payload"}
+        state["Retry"] = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 30, "MaxAttempts": 2, "BackoffRate": 2}]
+        if nxt:
+            state["Next"] = nxt
+        else:
+            state["End"] = True
+        states[sid] = state
+    definition = {"Comment": f"costplan {ctx.plan.scenario.name}: pipes and filters",
+                  "StartAt": pascal(steps[0][0]), "States": states}
+    stmts = []
+    if invoked_fns:
+        stmts.append(Statement(["lambda:InvokeFunction"], [f.handle("arn") for f in invoked_fns], "invoke the filters"))
+    if jobs:
+        stmts.append(Statement(["glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:StartJobRun"],
+                               [c.glue_job_arn(j) for j in jobs], "run the Glue filters (.sync)"))
+    sm = c.state_machine(b, "Pipeline", definition, stmts, subs)
+    b.output("StateMachineArn", sm("arn"), "start an execution to run the pipeline")
+
+
+def _steps(ctx) -> list[tuple[str, str]]:
+    try:
+        from costplan.patterns import pipes_and_filters as pf
+        from costplan.patterns import settings
+
+        return [(s.name, s.kind) for s in settings(ctx.plan.scenario, pf.Settings).steps]
+    except Exception:  # another planner's settings shape: fall back to the stages
+        return [(s.name.split(":")[-1], "lambda") for s in ctx.plan.stages]
+
+
+def async_request_reply(ctx: Ctx) -> None:
+    b = ctx.b
+    status = c.table(b, "StatusTable", key="jobId")
+    job_st = next((s for s in ctx.plan.stages if s.role == "job"), None)
+    api_st = next((s for s in ctx.plan.stages if s.role == "api"), None)
+    engine, steps = _async_settings(ctx)
+    states: dict = {}
+    subs: dict = {}
+    stmts: list[Statement] = []
+    if engine == "glue":
+        script = b.both_input("GlueScriptPrefix", "glue_script_prefix", "String", "string",
+                              "s3://bucket/prefix/ holding the Glue job script (<job>.py)")
+        b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
+                     "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
+        grole = b.role("GlueJobRole", "glue.amazonaws.com", [Statement(["s3:GetObject"], [
+            F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath", "glue_script_bucket_path"),))])])
+        job = c.glue_job(b, "RefreshJob", script, grole)
+        subs["RefreshJob"] = job("name")
+        states["Refresh"] = {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                             "Parameters": {"JobName": "${RefreshJob}"}, "End": True}
+        stmts.append(Statement(["glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:StartJobRun"],
+                               [c.glue_job_arn(job)], "run the Glue job (.sync)"))
+    else:
+        fn = b.function(job_st, [Statement(["dynamodb:UpdateItem"], [status("arn")], "record progress")],
+                        {"STATUS_TABLE": status("name")}, code_role="job")
+        b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", job_st.name)
+        subs["StepFunctionArn"] = fn.handle("arn")
+        for i in range(steps):
+            sid = f"Step{i + 1}"
+            states[sid] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                           "Parameters": {"FunctionName": "${StepFunctionArn}", "Payload": {"step": i + 1,
+                                                                                          "input.$": "$"}},
+                           "ResultPath": None,
+                           "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "MaxAttempts": 2,
+                                      "BackoffRate": 2}]}
+            if i + 1 < steps:
+                states[sid]["Next"] = f"Step{i + 2}"
+            else:
+                states[sid]["End"] = True
+        stmts.append(Statement(["lambda:InvokeFunction"], [fn.handle("arn")], "invoke the job steps"))
+    definition = {"Comment": f"costplan {ctx.plan.scenario.name}: the long job behind /start",
+                  "StartAt": next(iter(states)), "States": states}
+    sm = c.state_machine(b, "Workflow", definition, stmts, subs)
+    api_stmts = [Statement(["states:StartExecution"], [sm("arn")], "/start"),
+                 Statement(["dynamodb:GetItem", "dynamodb:PutItem"], [status("arn")], "/status and the first status")]
+    fn = ctx.compute_stage(api_st, api_stmts, {"STATE_MACHINE_ARN": sm("arn"), "STATUS_TABLE": status("name")})
+    if fn is not None:
+        polling = ctx.facts.get("polling") or {}
+        rate = Decimal(polling.get("rps") or api_st.traffic.peak_rps) + Decimal(api_st.traffic.peak_rps)
+        api = c.http_api(b, "HttpApi", c.throttle_for(rate))
+        c.api_lambda_route(b, api, "POST /start", fn)
+        c.api_lambda_route(b, api, "GET /status/{jobId}", fn)
+
+
+def _async_settings(ctx) -> tuple[str, int]:
+    try:
+        from costplan.patterns import async_request_reply as ar
+        from costplan.patterns import settings
+
+        s = settings(ctx.plan.scenario, ar.Settings)
+        return s.engine, max(1, int(s.steps))
+    except Exception:
+        return "stepfunctions", 1
+
+
+def websocket_notify(ctx: Ctx) -> None:
+    b = ctx.b
+    ws = ctx.facts.get("websocket") or {}
+    conns = c.table(b, "ConnectionsTable", key="connectionId")
+    subs_t = c.table(b, "SubscriptionsTable", key="topic", sort="connectionId")
+    handler_st = next((s for s in ctx.plan.stages if s.role == "api"), ctx.plan.stages[-1])
+    fan_st = next((s for s in ctx.plan.stages if s.role == "publisher"), ctx.plan.stages[0])
+    rate = Decimal(ws.get("connect_peak_rps") or handler_st.traffic.peak_rps) * 2
+    api = c.http_api(b, "WebSocketApi", c.throttle_for(rate, why=""), protocol="WEBSOCKET",
+                     route_selection="$request.body.action")
+    h = b.function(handler_st, [Statement(["dynamodb:PutItem", "dynamodb:DeleteItem"], [conns("arn"), subs_t("arn")],
+                                          "track connections and subscriptions")],
+                   {"CONNECTIONS_TABLE": conns("name"), "SUBSCRIPTIONS_TABLE": subs_t("name")}, code_role="api")
+    b.handlers[snake(h.handle.cfn_id)] = handler_source("api", handler_st.name)
+    for route in ("$connect", "$disconnect", "subscribe"):
+        c.api_lambda_route(b, api, route, h, websocket=True)
+    topic = c.topic(b, "PricesTopic")
+    manage = c.api_execution_arn(api, "live/POST/@connections/*")
+    fan = b.function(fan_st, [
+        Statement(["execute-api:ManageConnections"], [manage], "post to connected clients"),
+        Statement(["dynamodb:Query"], [subs_t("arn")], "find subscribers"),
+        Statement(["dynamodb:DeleteItem"], [conns("arn")], "drop gone connections")],
+        {"SUBSCRIPTIONS_TABLE": subs_t("name"), "CONNECTIONS_TABLE": conns("name"),
+         "CALLBACK_URL": F("https://{0}.execute-api.{region}.amazonaws.com/live", (api("id"),))},
+        code_role="publisher")
+    b.handlers[snake(fan.handle.cfn_id)] = handler_source("publisher", fan_st.name)
+    c.subscribe(b, topic, fan)
+    c.throttle_alarm(b, fan, fan_st.reserved_concurrency)
+    b.output("PricesTopicArn", topic("arn"), "publish price updates here; the fan-out posts them to subscribers")
+
+
+def mqtt_notify(ctx: Ctx) -> None:
+    b = ctx.b
+    st = ctx.plan.stages[0]
+    topic_arn = F("arn:{partition}:iot:{region}:{account}:topic/fixtures/*")
+    fn = b.function(st, [Statement(["iot:Publish"], [topic_arn], "publish to fans' fixture topics")],
+                    {"TOPIC_PREFIX": "fixtures/"}, code_role="publisher")
+    b.handlers[snake(fn.handle.cfn_id)] = handler_source("publisher", st.name)
+    c.iot_rule(b, "KeyEventsRule", "SELECT * FROM 'events/+/key'", fn)
+    c.throttle_alarm(b, fn, st.reserved_concurrency)
+
+
+ASSEMBLERS = {
+    "sync_api": sync_api,
+    "queue_load_leveling": queue_load_leveling,
+    "pubsub": pubsub,
+    "sequential_convoy": sequential_convoy,
+    "claim_check": claim_check,
+    "scheduled_cron": scheduled_cron,
+    "scheduled_ttl": scheduled_ttl,
+    "pipes_and_filters": pipes_and_filters,
+    "async_request_reply": async_request_reply,
+    "websocket_notify": websocket_notify,
+    "mqtt_notify": mqtt_notify,
+}

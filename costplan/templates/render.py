@@ -1,0 +1,79 @@
+"""Scenario → the files of a deployable template (CloudFormation or Terraform), checked by costplan's
+own rules before anything is written."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from costplan.errors import CostplanError, Problem
+from costplan.templates import cfn, hcl
+from costplan.templates.build import Builder, snake
+from costplan.templates.model import Blocks, Expr, TfBlock
+
+FORMATS = ("terraform", "cloudformation")
+
+
+@dataclass
+class Rendered:
+    files: dict[str, str]  # relative path → text
+    builder: Builder
+    compute: str
+    notes: list[str] = field(default_factory=list)
+
+
+def build_for(scenario, compute: str = "auto") -> tuple[Builder, str]:
+    from costplan.patterns import plan as make_plan
+    from costplan.templates.patterns import build, resolve_compute
+
+    compute = resolve_compute(scenario, compute)
+    p = make_plan(scenario)
+    sizing = None
+    if compute == "fargate":
+        from costplan.compute.compare import compare
+
+        opt = compare(scenario).option("fargate")
+        sizing = opt.sizing if opt is not None else None
+    return build(p, compute, sizing), compute
+
+
+def header(b: Builder, sc, compute: str) -> str:
+    lines = [f"costplan template for scenario {sc.name!r} ({compute})",
+             "Numbers come from the plan; each carries a comment naming the check or figure that set it.",
+             "Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py"]
+    return "\n".join(lines + [f"note: {n}" for n in b.notes])
+
+
+def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
+    from costplan.templates import rules
+
+    if fmt not in FORMATS:
+        raise CostplanError(f"--format must be terraform or cloudformation, got {fmt!r}")
+    b, compute = build_for(scenario, compute)
+    tpl = cfn.to_json_ready(b.cfn_dict())
+    facts = getattr(b, "facts", None)
+    violations = rules.check(tpl, facts) + rules.check_terraform(b.tf)
+    if violations:
+        raise CostplanError([Problem(v) for v in violations])
+    files: dict[str, str] = {}
+    head = header(b, scenario, compute)
+    if fmt == "cloudformation":
+        files["template.yaml"] = cfn.dumps(b.cfn_dict(), head)
+    else:
+        files.update(terraform_files(b, head, scenario.region))
+    for name, text in sorted(b.handlers.items()):
+        files[f"src/{name}/handler.py"] = text
+    return Rendered(files, b, compute, list(b.notes))
+
+
+def terraform_files(b: Builder, head: str, region: str) -> dict[str, str]:
+    versions = [TfBlock("terraform", (), {
+        "required_version": ">= 1.5",
+        "required_providers": Blocks([{"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7"}}])})]
+    # No provider block: the region comes from the environment (AWS_REGION) or a calling module, so the
+    # directory works as a root module and as a child module alike.
+    variables = list(b.tf.variables)
+    return {
+        "versions.tf": hcl.dumps(versions, head, sort=False),
+        "variables.tf": hcl.dumps(variables, head),
+        "main.tf": hcl.dumps(b.tf.data, head) + "\n" + hcl.dumps(b.tf.resources),
+        "outputs.tf": hcl.dumps(b.tf.outputs, head),
+    }

@@ -1,0 +1,36 @@
+"""Write a template's files into a directory atomically: everything goes to a temporary directory
+beside it first, then each file is renamed into place. A directory holding other files is refused
+unless forced."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from costplan.errors import CostplanError
+
+
+def write_tree(out: Path, files: dict[str, str], force: bool = False) -> list[Path]:
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise CostplanError(f"{out}: exists and is not a directory")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise CostplanError(f"{out}: directory is not empty; use --force to write into it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for rel, text in files.items():
+            p = tmp / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text, encoding="utf-8")
+        out.mkdir(exist_ok=True)
+        written = []
+        for rel in files:
+            dest = out / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / rel, dest)
+            written.append(dest)
+        return written
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
