@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from costplan.limits.calc import ceil, floor, q
 from costplan.limits.model import Check, Context, check
@@ -27,6 +28,7 @@ def _account_check(*args, **kw):
     return wrap
 
 
+@lru_cache(maxsize=1024)
 def minutes(window: str | None):
     """The set of UTC minutes a window covers (None = all day)."""
     if not window:
@@ -36,8 +38,8 @@ def minutes(window: str | None):
     a, b = parse_window(window)
     a, b = a % 1440, b % 1440
     if a == b:
-        return set(range(1440))
-    return set(range(a, b)) if a < b else set(range(a, 1440)) | set(range(0, b))
+        return frozenset(range(1440))
+    return frozenset(range(a, b)) if a < b else frozenset(range(a, 1440)) | frozenset(range(0, b))
 
 
 def peak_sum(items: list[tuple[object, set | None, Decimal]]):
@@ -93,9 +95,10 @@ def run(results, warn, critical, overrides, live) -> list:
         if len(rs) < 2:
             continue
         # The account's quotas: the smallest any of its scenarios declares (they describe one account).
-        def resolve(qid, _rs=rs, _region=region):
-            lims = [Resolver(_region, r.scenario.quotas, overrides, live)(qid) for r in _rs]
-            return min(lims, key=lambda lim: lim.value)
+        resolvers = [Resolver(region, r.scenario.quotas, overrides, live) for r in rs]
+
+        def resolve(qid, _resolvers=resolvers):
+            return min((res(qid) for res in _resolvers), key=lambda lim: lim.value)
 
         g = _Group(account, region, rs, resolve, warn, critical)
         ctx = _ctx(g, rs[0].scenario)

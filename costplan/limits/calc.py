@@ -10,6 +10,8 @@ INF = Decimal("Infinity")
 
 def num(v, default=None) -> Decimal | None:
     """A fact as Decimal (None, '', bad values → default)."""
+    if v.__class__ is Decimal:
+        return v if v.is_finite() else default
     if v is None or isinstance(v, bool):
         return default
     try:
@@ -36,9 +38,13 @@ def p99_s(st) -> Decimal:
 
 def caps(*values) -> Decimal:
     """The smallest of the given caps that are set (Infinity when none is)."""
-    vals = [num(v) for v in values]
-    vals = [v for v in vals if v is not None]
-    return min(vals) if vals else INF
+    best = INF
+    for v in values:
+        if v is not None:
+            d = num(v)
+            if d is not None and d < best:
+                best = d
+    return best
 
 
 def stage_need(st) -> Decimal:
@@ -50,10 +56,13 @@ def q(d, places: int = 1) -> str:
     """1234.5 → '1,234.5'; integers without decimals."""
     if d is None:
         return "—"
-    d = Decimal(d)
+    if d.__class__ is int:
+        return f"{d:,}"
+    if d.__class__ is not Decimal:
+        d = Decimal(d)
     if d.is_infinite():
         return "∞"
-    if d == d.to_integral_value() or abs(d) >= 100:
+    if d >= 100 or d <= -100 or d == d.to_integral_value():
         return f"{d:,.0f}"
     s = f"{d:,.{places + 1}f}".rstrip("0").rstrip(".")
     return s

@@ -8,7 +8,7 @@ Checks with severity "warning" (ramps, advisories) never go beyond `warn`.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Callable
 
@@ -68,7 +68,7 @@ class Finding:
     level: str = "scenario"  # scenario | account
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = dict(self.__dict__)  # flat fields: no deep copy needed
         for k in ("needed", "limit", "headroom_pct", "used_pct"):
             v = d[k]
             d[k] = None if v is None else float(_round(v))
@@ -216,6 +216,6 @@ class LimitsResult:
         }
 
     def to_json(self) -> str:
-        from costplan.report.render import to_json
+        from costplan.report.limits_view import json_text
 
-        return to_json(self.to_dict())
+        return json_text(self)

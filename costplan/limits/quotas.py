@@ -120,6 +120,12 @@ def parse_overrides(items: list[str] | None) -> dict[str, Decimal]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _default(region: str, qid: str) -> Limit:
+    q = get(qid)
+    return Limit(q.value(region), "default", q)
+
+
 class Resolver:
     """Effective limits for one scenario."""
 
@@ -129,8 +135,17 @@ class Resolver:
         self.scenario_quotas = scenario_quotas or {}
         self.overrides = overrides or {}
         self.live = live or {}
+        self._cache: dict[str, Limit] = {}
 
     def __call__(self, qid: str) -> Limit:
+        hit = self._cache.get(qid)
+        if hit is None:
+            hit = self._cache[qid] = self._resolve(qid)
+        return hit
+
+    def _resolve(self, qid: str) -> Limit:
+        if not (self.overrides or self.scenario_quotas or self.live):
+            return _default(self.region, qid)
         q = get(qid)
         if qid in self.overrides:
             return Limit(_dec(self.overrides[qid]), "override", q)

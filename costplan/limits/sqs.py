@@ -39,6 +39,7 @@ class Q:
         self.groups = num(qu.get("message_groups"))
         self.d_batch = Decimal(c.traffic.duration_ms) / 1000 if c else None
         self.timeout = num(c.timeout_s) if c else None
+        self._c_eff = None
 
     def ceiling(self) -> Decimal:
         if self.fifo:
@@ -47,7 +48,9 @@ class Q:
 
     def c_eff(self) -> Decimal:
         """Concurrent batches the consumer can run: min(MaximumConcurrency, reserved, 1,250, FIFO groups)."""
-        return caps(self.max_conc, self.reserved, self.ceiling(), self.groups if self.fifo else None)
+        if self._c_eff is None:
+            self._c_eff = caps(self.max_conc, self.reserved, self.ceiling(), self.groups if self.fifo else None)
+        return self._c_eff
 
     def mu(self) -> Decimal:
         """Formula 5: μ = C_eff · B / D_batch messages/s."""

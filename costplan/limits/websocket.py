@@ -57,6 +57,8 @@ def connect(ctx):
        "idle gap ≤ 600 s, else heartbeats N / 600 s; session ≤ 2 h", A4, severity="warning")
 def idle(ctx):
     w = _ws(ctx)
+    if not w:
+        return
     lim = ctx.limit("apigateway.websocket_idle_timeout")
     idle_s = num(w.get("idle_s"))
     if idle_s is not None:

@@ -119,7 +119,29 @@ def markdown(result) -> str:
 
 
 def json_text(result) -> str:
-    return result.to_json()
+    """Pretty JSON, one finding per line: json's C encoder only runs without indent, and a folder of
+    scenarios has thousands of findings."""
+    import json
+
+    def dump(o):
+        return json.dumps(o, ensure_ascii=False, default=float)
+
+    data = result.to_dict()
+    out = ["{\n"]
+    for key in ("thresholds", "summary"):
+        out.append(f'  "{key}": {dump(data[key])},\n')
+    for key in ("scenarios", "accounts"):
+        items = data[key]
+        out.append(f'  "{key}": [')
+        for i, item in enumerate(items):
+            findings = item.pop("findings")
+            head = dump(item)[:-1]
+            body = ",\n      ".join(dump(f) for f in findings)
+            sep = "," if i < len(items) - 1 else ""
+            out.append(f'\n    {head}, "findings": [' + (f"\n      {body}]" if findings else "]") + "}" + sep)
+        out.append("\n  ],\n" if items else "],\n")
+    out.append(f'  "warnings": {dump(data["warnings"])}\n}}\n')
+    return "".join(out)
 
 
 def csv(result) -> str:
