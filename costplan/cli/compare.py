@@ -108,3 +108,9 @@ def compare(
         view.table(results, con, details=not brief)
         if notified:
             notify_view.table(notified, con)
+        import sys
+
+        if sys.stdout.isatty():  # a compact bar chart for people, never in piped output
+            from costplan.report.terminal_chart import terminal_bars
+
+            emit("\n".join(terminal_bars(c) for c in results) + "\n")
