@@ -50,7 +50,7 @@ def test_cloudwatch_denied_is_one_line(fake, fast):
     with pytest.raises(AwsError) as e:
         from_cloudwatch("orders-api", config=fast, now=NOW)
     assert str(e.value) == ("access denied to cloudwatch:GetMetricData (AccessDeniedException); grant it "
-                            "(see `costplan aws iam-policy`)")
+                            "(see `costplan iam-policy`)")
 
 
 def test_no_invocations_is_one_line(fake, fast):
@@ -63,7 +63,7 @@ def test_reserved_concurrency_denied_is_a_warning(fake, fast):
     fake.on("lambda:GetFunctionConcurrency", denied("lambda:GetFunctionConcurrency", "rest"))
     m = from_cloudwatch("orders-api", config=fast, now=NOW)
     assert m.warnings == ["reserved concurrency not read: access denied to lambda:GetFunctionConcurrency "
-                          "(AccessDeniedException); grant it (see `costplan aws iam-policy`)"]
+                          "(AccessDeniedException); grant it (see `costplan iam-policy`)"]
     assert "reserved_concurrency" not in m.scenario["lambda"]
 
 

@@ -41,7 +41,7 @@ def test_unknown_quota_code_is_one_warning(fake, fast):
 @pytest.mark.parametrize("op, reply, expected", [
     ("servicequotas:ListServiceQuotas", denied("servicequotas:ListServiceQuotas"),
      "Service Quotas not read, using the bundled defaults for 5 quotas: access denied to "
-     "servicequotas:ListServiceQuotas (AccessDeniedException); grant it (see `costplan aws iam-policy`)"),
+     "servicequotas:ListServiceQuotas (AccessDeniedException); grant it (see `costplan iam-policy`)"),
     ("servicequotas:ListServiceQuotas", throttled(),
      "Service Quotas not read, using the bundled defaults for 5 quotas: Service Quotas throttled "
      "ListServiceQuotas (ThrottlingException) after 3 attempts"),
@@ -79,7 +79,7 @@ def test_throttling_is_retried_first(fake, fast):
 @pytest.mark.parametrize("reply, expected", [
     (denied("lambda:GetAccountSettings", "rest"),
      "Lambda account settings not read (access denied to lambda:GetAccountSettings (AccessDeniedException); "
-     "grant it (see `costplan aws iam-policy`)); Lambda concurrency comes from Service Quotas or the bundled default"),
+     "grant it (see `costplan iam-policy`)); Lambda concurrency comes from Service Quotas or the bundled default"),
     (rest_error("TooManyRequestsException", "Rate exceeded", 429),
      "Lambda account settings not read (Lambda throttled GetAccountSettings (TooManyRequestsException) after "
      "3 attempts); Lambda concurrency comes from Service Quotas or the bundled default"),

@@ -110,7 +110,7 @@ def describe_error(exc: BaseException, service: str, operation: str) -> str:
             exc.response, dict) else None
         attempts = 1 + int(exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0)
         if code in _DENIED or status == 403 and code not in _BAD_CREDENTIALS:
-            line = f"access denied to {action} ({code}); grant it (see `costplan aws iam-policy`)"
+            line = f"access denied to {action} ({code}); grant it (see `costplan iam-policy`)"
         elif code in _BAD_CREDENTIALS:
             line = f"AWS rejected the credentials calling {action} ({code}); check your profile or keys"
         elif code in _THROTTLED or status == 429:

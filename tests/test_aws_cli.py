@@ -1,0 +1,68 @@
+"""The AWS-facing commands end to end: boto3 over real HTTP to the local fake endpoint."""
+from __future__ import annotations
+
+import json
+
+import yaml
+from fakeaws import dummy_credentials, fake, fake_server, fast  # noqa: F401
+
+
+def test_pricing_refresh_check_then_write_then_show_reads_the_user_book(cli, fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("COSTPLAN_PRICING_DIR", str(tmp_path))
+    code, out, err = cli("pricing", "refresh", "--services", "lambda", "--check", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["changes"] == [] and data["written"] == [] and len(data["unchanged"]) >= 8
+    assert not list(tmp_path.iterdir())  # --check wrote nothing
+
+    code, out, err = cli("pricing", "refresh", "--services", "lambda")
+    assert code == 0, err
+    assert (tmp_path / "lambda.yaml").exists() and f"wrote {tmp_path / 'lambda.yaml'}" in out
+
+    from costplan.pricing.book import read_data_file
+
+    read_data_file.cache_clear()
+    try:
+        code, out, _ = cli("pricing", "show", "lambda", "--format", "json")
+        rows = json.loads(out)["prices"]
+        req = next(r for r in rows if r["key"] == "lambda.requests")
+        assert req["origin"] == str(tmp_path)  # the refreshed book overrides the bundled one
+        assert req["price"].startswith("$0.20 per 1M requests")
+    finally:
+        read_data_file.cache_clear()
+
+
+def test_pricing_refresh_denied_is_one_line_exit_2(cli, fake, tmp_path):
+    from fakeaws import denied
+
+    fake.on("pricing:GetProducts", denied("pricing:GetProducts"))
+    code, out, err = cli("pricing", "refresh", "--services", "lambda", "--out", str(tmp_path))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "pricing:GetProducts" in lines[0] and "costplan iam-policy" in lines[0]
+    assert "AKIA" not in out + err
+    assert not list(tmp_path.iterdir())
+
+
+def test_iam_policy_names_exactly_the_calls(cli):
+    code, out, _ = cli("iam-policy")
+    assert code == 0
+    doc = json.loads(out)
+    actions = {a for s in doc["Statement"] for a in s["Action"]}
+    assert {"pricing:GetProducts", "lambda:GetAccountSettings", "servicequotas:GetServiceQuota",
+            "cloudwatch:GetMetricData"} <= actions
+    assert not any(a.endswith(":*") or a == "*" for a in actions)
+
+
+def test_scenario_from_cloudwatch_writes_a_valid_scenario(cli, fake, tmp_path):
+    target = tmp_path / "orders.yaml"
+    code, out, err = cli("scenario", "from-cloudwatch", "--function", "orders-api", "--out", str(target))
+    assert code == 0, err
+    text = target.read_text()
+    assert text.startswith("# Measured by costplan from CloudWatch")
+    data = yaml.safe_load(text)
+    assert data["version"] == 1 and data["workload"]["monthly_requests"] > 0
+    code, _, err = cli("scenario", "from-cloudwatch", "--function", "orders-api", "--out", str(target))
+    assert code == 2 and "already exists; use --force" in err
+    code, _, err = cli("scenario", "validate", str(target))
+    assert code == 0, err
