@@ -57,14 +57,16 @@ def reserved(ctx):
             continue
         need = stage_need(s)
         r = Decimal(s.reserved_concurrency)
-        if s.max_concurrency is not None and Decimal(s.max_concurrency) <= r:
-            fix = ""
+        capped = s.max_concurrency is not None and Decimal(s.max_concurrency) <= r
+        if capped:
+            fix = ""  # the event source never asks for more than is reserved: excess waits in the queue
         else:
             fix = (f"raise {s.name}'s reserved concurrency to ≥ {q(ceil(need))}, or cap its event source at "
                    f"{q(r)} concurrent so excess waits in the queue instead of being throttled")
         ctx.finding(need, r, "concurrent executions",
                     f"{s.name} reaches {q(need)} concurrent against {q(r)} reserved; above it Lambda throttles",
-                    fix, subject=s.name, quota="lambda.concurrent_executions", source="scenario")
+                    fix, subject=s.name, quota="lambda.concurrent_executions", source="scenario",
+                    status="ok" if capped else None)
 
 
 @check("LAMBDA-UNRESERVED-FLOOR", "Reserved concurrency leaves ≥100 unreserved",

@@ -4,7 +4,9 @@ source; it reads a Plan through a Context and returns findings with needed vs li
 Status rule (documented, tested at the boundary): used % = needed ÷ limit × 100; a quota is the
 largest value that still works, so `fail` only when used % > critical (default 100), `warn` when
 used % ≥ warning (default 80), else `ok`. needed == limit is therefore `warn`, one unit over `fail`.
-Checks with severity "warning" (ramps, advisories) never go beyond `warn`.
+Checks with severity "warning" (ramps, advisories) never go beyond `warn`. Rules that are AWS advice
+rather than capacity (visibility ≥ 6 × timeout, MaximumConcurrency ≤ reserved) are pass/fail:
+meeting the advice exactly is `ok`.
 """
 from __future__ import annotations
 

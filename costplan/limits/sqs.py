@@ -152,10 +152,11 @@ def visibility(ctx):
             continue
         vt = num(x.raw.get("visibility_timeout_s"))
         lim = ctx.limit("sqs.visibility_timeout_default") if vt is None else Limit(vt, "scenario", mx.quota)
+        # AWS's advice, not a capacity: meeting it exactly is ok.
         ctx.finding(need, lim, "s", f"{x.name}: needs ≥ 6 × {q(x.timeout)} s timeout + {q(x.batching_window)} s "
                     f"window = {q(need)} s; visibility timeout is {q(lim.value)} s ({lim.source})",
                     f"set {x.name}'s visibility timeout to ≥ {q(ceil(need))} s so messages are not redelivered "
-                    f"while still being processed", subject=x.name)
+                    f"while still being processed", subject=x.name, status="ok" if need <= lim.value else "fail")
 
 
 @check("SQS-ESM-CONCURRENCY", "Consumer maximum concurrency vs reserved, the 2–1,000 range and 1,250 ceiling",
@@ -172,13 +173,14 @@ def esm_concurrency(ctx):
             else:
                 ctx.finding(x.max_conc, hi, "concurrent invokes", f"{x.name}: MaximumConcurrency {q(x.max_conc)} of "
                             f"the {q(hi.value)} allowed", f"cap the consumer at {q(hi.value)} concurrent or fewer",
-                            subject=x.name)
+                            subject=x.name, status="ok" if x.max_conc <= hi.value else "fail")
             if x.reserved is not None:
                 ctx.finding(x.max_conc, x.reserved, "concurrent invokes",
                             f"{x.name}: MaximumConcurrency {q(x.max_conc)} vs reserved concurrency {q(x.reserved)} "
                             f"(above it the poller is throttled and messages return to the queue)",
                             f"cap the consumer at {q(x.reserved)} concurrent (≤ reserved concurrency)",
-                            subject=x.name, quota="lambda_sqs.max_concurrency_max", source="scenario")
+                            subject=x.name, quota="lambda_sqs.max_concurrency_max", source="scenario",
+                            status="ok" if x.max_conc <= x.reserved else "fail")
         elif not x.fifo and x.arrival is not None and x.d_batch:
             demand = min(x.demand(), caps(x.reserved))
             ceil_ = ctx.limit("lambda_sqs.esm_ceiling")
