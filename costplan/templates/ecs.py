@@ -39,7 +39,7 @@ def _inputs(b: Builder):
                      "Container image URI for the service(s)")
         b.resource("Cluster", "AWS::ECS::Cluster",
                    {"ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}]},
-                   "aws_ecs_cluster", {"name": "${var.name_prefix}",
+                   "aws_ecs_cluster", {"name": "${var.name_prefix}-cluster",
                                        "setting": Blocks([{"name": "containerInsights", "value": "enabled"}])},
                    cfn_attrs={"name": "Ref", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
     from costplan.templates.patterns import _bucket_handle  # noqa: F401  (same Handle helper style)

@@ -60,11 +60,16 @@ def _attrs(body: dict, indent: int) -> list[str]:
     attrs = [(k, v) for k, v in body.items() if not isinstance(v, Blocks)]
     blocks = [(k, v) for k, v in body.items() if isinstance(v, Blocks)]
     rendered = [(k, value(v, indent), v.comment if isinstance(v, C) else None) for k, v in attrs]
-    # alignment runs: consecutive single-line attributes
+    # alignment runs, as terraform fmt makes them: consecutive single-line attributes, broken by a
+    # multi-line value or a comment line
     i = 0
     while i < len(rendered):
         j = i
-        while j < len(rendered) and "\n" not in rendered[j][1]:
+        while j < len(rendered) and (j == i or not rendered[j][2]):
+            if "\n" in rendered[j][1]:
+                if rendered[j][1].startswith("<<"):  # a heredoc joins the run and ends it
+                    j += 1
+                break
             j += 1
         run = rendered[i:j] if j > i else rendered[i:i + 1]
         width = max(len(_key(k)) for k, _, _ in run)
