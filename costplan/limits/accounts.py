@@ -42,20 +42,23 @@ def minutes(window: str | None):
     return frozenset(range(a, b)) if a < b else frozenset(range(a, 1440)) | frozenset(range(0, b))
 
 
-def peak_sum(items: list[tuple[object, set | None, Decimal]]):
-    """Largest Σ value over scenarios active at one minute; returns (total, [active scenarios])."""
-    points = sorted({min(m) if m else 0 for _, m, _ in items if m} | {0})
-    starts = set()
-    for _, m, _ in items:
-        if m:
-            starts |= {x for x in m if (x - 1) % 1440 not in m} or {min(m)}
+def peak_sum(items: list[tuple[object, frozenset | None, Decimal]]):
+    """Largest Σ value over scenarios active at one minute; returns (total, [(scenario, value)]).
+
+    The load only rises where a window starts, so those minutes are the only candidates."""
+    starts = {_start(m) for _, m, _ in items if m} or {0}
     best, best_set = Decimal(-1), []
-    for p in sorted(starts) or points:
+    for p in sorted(starts):
         active = [(s, v) for s, m, v in items if m is None or p in m]
         total = sum((v for _, v in active), Decimal(0))
         if total > best:
             best, best_set = total, active
     return max(best, Decimal(0)), best_set
+
+
+@lru_cache(maxsize=1024)
+def _start(m: frozenset) -> int:
+    return min((x for x in m if (x - 1) % 1440 not in m), default=0)
 
 
 class _Group:
@@ -102,7 +105,6 @@ def run(results, warn, critical, overrides, live) -> list:
 
         g = _Group(account, region, rs, resolve, warn, critical)
         ctx = _ctx(g, rs[0].scenario)
-        ctx.findings_level = "account"
         for c in ACCOUNT_CHECKS:
             ctx.current = c
             c.fn(ctx, g)

@@ -1,7 +1,6 @@
 """IoT Core (MQTT notify): connect storms, publish rate per connection and per account, fan-out outbound."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 from costplan.limits.calc import ceil, dur, num, q
 from costplan.limits.model import check

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costplan.limits.calc import caps, ceil, dur, floor, p99_s, q, stage_need
+from costplan.limits.calc import caps, ceil, dur, p99_s, q, stage_need
 from costplan.limits.model import check
 from costplan.limits.quotas import Limit
 

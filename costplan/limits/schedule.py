@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from costplan.limits.calc import dur, num
 from costplan.limits.model import check
