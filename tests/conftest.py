@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import difflib
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Tests never read or write the user's cache: one fresh price-data cache per test session.
+os.environ["COSTPLAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="costplan-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = Path(__file__).resolve().parent / "goldens"

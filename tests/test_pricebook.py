@@ -88,3 +88,25 @@ def test_price_keys_are_read_per_unit_from_per_quantities():
     book = PriceBook()
     assert book.get("lambda.requests").usd == Decimal("0.0000002")
     assert book.get("ec2.m7g.xlarge").usd == Decimal("0.1632")
+
+
+def test_json_cache_gives_the_same_prices_as_yaml(tmp_path, monkeypatch):
+    """The data cache is an accelerator only: cold (YAML) and warm (JSON) reads price the same."""
+    from costplan.pricing import book as book_mod
+
+    monkeypatch.setenv("COSTPLAN_CACHE_DIR", str(tmp_path))
+
+    def snapshot():
+        book_mod.read_data_file.cache_clear()
+        out = {}
+        for svc in ("lambda", "fargate", "ec2", "sqs", "apigateway", "dynamodb"):
+            for p in book_mod.PriceBook("us-east-1").service_prices(svc):
+                out[getattr(p, "key", str(p))] = (getattr(p, "tiers", None), getattr(p, "source", None),
+                                                  getattr(p, "free_quantity", None))
+        return out
+
+    cold = snapshot()
+    assert list(tmp_path.glob("*.json")), "the first read should fill the cache"
+    warm = snapshot()
+    book_mod.read_data_file.cache_clear()
+    assert cold == warm and len(cold) > 20

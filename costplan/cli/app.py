@@ -5,6 +5,10 @@ import os
 import sys
 from typing import Annotated
 
+# costplan uses no pydantic plugins; without this, building the first model scans the entry points of
+# every installed distribution (tens of ms in a venv with test tools). A user's explicit setting wins.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 import typer
 
 from costplan import __version__

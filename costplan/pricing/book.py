@@ -105,8 +105,49 @@ def read_data_file(name: str) -> tuple[dict, str]:
     for origin, folder in data_dirs():
         f = folder / name
         if f.is_file():
-            return _yaml_load(f.read_text(encoding="utf-8"), name), origin
+            return _load_cached(f, name), origin
     raise CostplanError(f"no price data file {name!r}")
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("COSTPLAN_NO_CACHE"):
+        return None
+    base = os.environ.get("COSTPLAN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "costplan")
+    return Path(base)
+
+
+def _load_cached(f, name: str) -> dict:
+    """Parse a data file, through a JSON copy keyed by path, size and mtime: YAML parsing is ~50×
+    slower and every command reads several files. The cache is best-effort and never changes a value."""
+    import json
+
+    cache = _cache_dir()
+    key = None
+    if cache is not None:
+        try:  # a file on disk; a data file inside a zip has no stat and is simply not cached
+            import hashlib
+
+            st = os.stat(f)
+            digest = hashlib.sha1(os.fsencode(os.path.abspath(f))).hexdigest()[:16]
+            key = cache / f"{digest}-{st.st_size}-{st.st_mtime_ns}.json"
+        except (OSError, TypeError):
+            key = None
+    if key is not None:
+        try:
+            return json.loads(key.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    data = _yaml_load(f.read_text(encoding="utf-8"), name)
+    if key is not None:
+        try:
+            key.parent.mkdir(parents=True, exist_ok=True)
+            tmp = key.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
+            os.replace(tmp, key)
+        except (OSError, TypeError, ValueError):
+            pass
+    return data
 
 
 class PriceBook:
