@@ -66,6 +66,21 @@ def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None,
     return ScenarioResult(scenario, ctx.findings, ctx.missing, shares=ctx.shares)
 
 
+def pool_account_quotas(scenarios) -> list:
+    """A quota is a fact about an account: what one scenario declares under `quotas:` holds for every
+    scenario checked with it on the same account and Region (the smaller value where two disagree)."""
+    pooled: dict[tuple[str, str], dict] = {}
+    for sc in scenarios:
+        acct = pooled.setdefault((sc.account, sc.region), {})
+        for qid, v in (sc.quotas or {}).items():
+            acct[qid] = min(v, acct[qid]) if qid in acct else v
+    out = []
+    for sc in scenarios:
+        merged = pooled[(sc.account, sc.region)]
+        out.append(sc if merged == dict(sc.quotas or {}) else sc.model_copy(update={"quotas": dict(merged)}))
+    return out
+
+
 def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> LimitsResult:
     """Check scenarios against quotas; scenarios on one account and Region also against each other.
 
@@ -89,6 +104,7 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> Limits
         problems.extend(quotas.scenario_problems(sc))
     if problems:
         raise CostplanError(problems)
+    scenarios = pool_account_quotas(scenarios)
     results = []
     for sc in scenarios:
         try:

@@ -27,7 +27,7 @@ class Settings(PatternSettings):
     message_size_kb: KB | None = Field(None, description="queued message size (default: the request size)")
     retention_s: Seconds = Field(Decimal(4 * 86400), description="queue message retention (SQS default 4 days)")
     visibility_timeout_s: Seconds | None = Field(
-        None, description="queue visibility timeout (default: 6 × the consumer timeout, AWS's advice)")
+        None, description="queue visibility timeout (default: 6 × the consumer timeout + batching window)")
     dlq: bool = Field(True, description="a dead-letter queue receives messages that fail max_receive_count times")
     max_receive_count: Count = Field(Decimal(5), description="receives before a message goes to the DLQ")
     writes_per_message: Number = Field(Decimal(1), description="DynamoDB writes per message")
@@ -47,7 +47,9 @@ def plan(scenario) -> Plan:
     msg_kb = s.message_size_kb if s.message_size_kb is not None else w.request_size_kb
     batch_ms = s.batch_overhead_ms + w.duration_ms * batch
     timeout = timeout_for(batch_ms) if scenario.lambda_.timeout_s is None else scenario.lambda_.timeout_s
-    visibility = s.visibility_timeout_s if s.visibility_timeout_s is not None else timeout * 6
+    # AWS: at least 6 × the function timeout, plus the batching window the poller may wait.
+    visibility = (s.visibility_timeout_s if s.visibility_timeout_s is not None
+                  else timeout * 6 + s.batching_window_s)
     window = s.peak_window_s if s.peak_window_s is not None else w.active_hours_per_day * 3600 / w.peak_to_average
 
     # Consumer capacity in messages per second: concurrency × batch ÷ batch duration.
