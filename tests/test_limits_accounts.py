@@ -124,7 +124,8 @@ def test_a_quota_declared_by_one_scenario_holds_for_its_whole_account():
 
     def mk(name, quotas=None, account="prod"):
         return sc_mod.from_dict({"version": 1, "name": name, "account": account, "pattern": "sync_api",
-                                 "workload": {"peak_rps": 6000, "duration_ms": 10}, "quotas": quotas or {}})
+                                 "workload": {"peak_rps": 6000, "duration_ms": 10}, "settings": {"api": "http"},
+                                 "quotas": quotas or {}})
 
     a, b = mk("a", {"apigateway.account_rps": 20000}), mk("b")
     res = limits.check([a, b])
