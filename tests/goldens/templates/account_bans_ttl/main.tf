@@ -1,0 +1,124 @@
+# costplan template for scenario 'account-bans-ttl' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+data "aws_region" "current" {
+}
+
+resource "aws_cloudwatch_log_group" "expiry_handler_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-expiry-handler"
+  retention_in_days = 30
+}
+
+resource "aws_dynamodb_table" "timers_table" {
+  name             = "${var.name_prefix}-timers-table"
+  billing_mode     = "PAY_PER_REQUEST"
+  hash_key         = "pk"
+  stream_enabled   = true
+  stream_view_type = "OLD_IMAGE"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  server_side_encryption {
+    # encryption at rest with a KMS key
+    enabled = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  ttl {
+    # plan: ttl.attribute (epoch seconds; deletes are best-effort, within ~2 days)
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+}
+
+resource "aws_iam_role" "expiry_handler_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "expiry_handler_role" {
+  role = aws_iam_role.expiry_handler_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.expiry_handler_logs.arn}:*"
+      },
+      {
+        Effect = "Allow"
+        Action = [
+          "dynamodb:DescribeStream",
+          "dynamodb:GetRecords",
+          "dynamodb:GetShardIterator",
+          "dynamodb:ListStreams",
+        ]
+        Resource = aws_dynamodb_table.timers_table.stream_arn
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_event_source_mapping" "expiry_handler_stream_mapping" {
+  event_source_arn = aws_dynamodb_table.timers_table.stream_arn
+  function_name    = aws_lambda_function.expiry_handler.arn
+  # required for stream sources
+  starting_position = "LATEST"
+  # plan: stage batch size
+  batch_size = 1
+
+  filter_criteria {
+    filter {
+      pattern = jsonencode({
+        userIdentity = {
+          type        = ["Service"]
+          principalId = ["dynamodb.amazonaws.com"]
+        }
+        eventName = ["REMOVE"]
+      })
+    }
+  }
+}
+
+resource "aws_lambda_function" "expiry_handler" {
+  function_name = "${var.name_prefix}-expiry-handler"
+  description   = "costplan account-bans-ttl (scheduled_ttl, lambda): expiry-handler (consumer)"
+  role          = aws_iam_role.expiry_handler_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/expiry_handler.zip"
+  # plan: expiry-handler memory_mb
+  memory_size = 256
+  # plan: expiry-handler timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.expiry_handler_logs.name
+  }
+}

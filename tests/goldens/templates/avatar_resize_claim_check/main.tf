@@ -1,0 +1,273 @@
+# costplan template for scenario 'avatar-resize-claim-check' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+data "aws_region" "current" {
+}
+
+resource "aws_apigatewayv2_api" "http_api" {
+  name          = "${var.name_prefix}-http-api"
+  protocol_type = "HTTP"
+}
+
+resource "aws_apigatewayv2_integration" "http_api_postuploads_integration" {
+  api_id                 = aws_apigatewayv2_api.http_api.id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = aws_lambda_function.upload_url.invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_route" "http_api_postuploads_route" {
+  api_id    = aws_apigatewayv2_api.http_api.id
+  route_key = "POST /uploads"
+  target    = "integrations/${aws_apigatewayv2_integration.http_api_postuploads_integration.id}"
+}
+
+resource "aws_apigatewayv2_stage" "http_api_stage" {
+  api_id      = aws_apigatewayv2_api.http_api.id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    # plan: peak 5.1 req/s x 1.2
+    throttling_rate_limit = 7
+    # burst: 2 x the rate limit, at most the account burst of 5000
+    throttling_burst_limit = 14
+  }
+}
+
+resource "aws_cloudwatch_log_group" "resizer_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-resizer"
+  retention_in_days = 30
+}
+
+resource "aws_cloudwatch_log_group" "upload_url_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-upload-url"
+  retention_in_days = 30
+}
+
+resource "aws_iam_role" "resizer_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "upload_url_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "resizer_role" {
+  role = aws_iam_role.resizer_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.resizer_logs.arn}:*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = "${aws_s3_bucket.uploads_bucket.arn}/uploads/*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = "${aws_s3_bucket.output_bucket.arn}/avatars/*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "upload_url_role" {
+  role = aws_iam_role.upload_url_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.upload_url_logs.arn}:*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = "${aws_s3_bucket.uploads_bucket.arn}/uploads/*"
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_function" "resizer" {
+  function_name = "${var.name_prefix}-resizer"
+  description   = "costplan avatar-resize-claim-check (claim_check, lambda): resizer (subscriber)"
+  role          = aws_iam_role.resizer_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/resizer.zip"
+  # plan: resizer memory_mb
+  memory_size = 1536
+  # plan: resizer timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 5
+  architectures = ["arm64"]
+
+  environment {
+    variables = {
+      OUTPUT_BUCKET = aws_s3_bucket.output_bucket.id
+      # plan: s3.output_prefix (not under the trigger prefix)
+      OUTPUT_PREFIX = "avatars/"
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.resizer_logs.name
+  }
+}
+
+resource "aws_lambda_function" "upload_url" {
+  function_name = "${var.name_prefix}-upload-url"
+  description   = "costplan avatar-resize-claim-check (claim_check, lambda): upload-url (api)"
+  role          = aws_iam_role.upload_url_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/upload_url.zip"
+  # plan: upload-url memory_mb
+  memory_size = 128
+  # plan: upload-url timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  environment {
+    variables = {
+      UPLOADS_BUCKET = var.uploads_bucket_name
+      UPLOAD_PREFIX  = "uploads/"
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.upload_url_logs.name
+  }
+}
+
+resource "aws_lambda_function_recursion_config" "resizer" {
+  function_name = aws_lambda_function.resizer.function_name
+  # stop S3/SQS/SNS recursive invocation loops
+  recursive_loop = "Terminate"
+}
+
+resource "aws_lambda_permission" "resizer_s3_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.resizer.function_name
+  principal     = "s3.amazonaws.com"
+  source_arn    = aws_s3_bucket.uploads_bucket.arn
+}
+
+resource "aws_lambda_permission" "upload_url_http_api_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.upload_url.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http_api.execution_arn}/*/*"
+}
+
+resource "aws_s3_bucket" "output_bucket" {
+  bucket_prefix = "${var.name_prefix}-output-bucket-"
+}
+
+resource "aws_s3_bucket" "uploads_bucket" {
+  bucket = var.uploads_bucket_name
+}
+
+resource "aws_s3_bucket_notification" "uploads_bucket" {
+  bucket     = aws_s3_bucket.uploads_bucket.id
+  depends_on = [aws_lambda_permission.resizer_s3_permission]
+
+  lambda_function {
+    lambda_function_arn = aws_lambda_function.resizer.arn
+    events              = ["s3:ObjectCreated:*"]
+    # plan: s3.trigger_prefix
+    filter_prefix = "uploads/"
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "output_bucket" {
+  bucket = aws_s3_bucket.output_bucket.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "uploads_bucket" {
+  bucket = aws_s3_bucket.uploads_bucket.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "output_bucket" {
+  bucket                  = aws_s3_bucket.output_bucket.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_public_access_block" "uploads_bucket" {
+  bucket                  = aws_s3_bucket.uploads_bucket.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "output_bucket" {
+  bucket = aws_s3_bucket.output_bucket.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      # encryption at rest (SSE-S3)
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "uploads_bucket" {
+  bucket = aws_s3_bucket.uploads_bucket.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      # encryption at rest (SSE-S3)
+      sse_algorithm = "AES256"
+    }
+  }
+}

@@ -1,0 +1,13 @@
+# costplan template for scenario 'avatar-resize-claim-check' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+variable "name_prefix" {
+  description = "Prefix for the names Terraform requires (functions, tables, rules): one per deployment, so a second deploy in the same account does not collide."
+  type        = string
+}
+
+variable "uploads_bucket_name" {
+  description = "Name of the uploads bucket (globally unique; named up front so the S3 notification needs no dependency cycle)"
+  type        = string
+}

@@ -1,0 +1,375 @@
+# costplan template for scenario 'db-refresh-async' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+data "aws_region" "current" {
+}
+
+resource "aws_apigatewayv2_api" "http_api" {
+  name          = "${var.name_prefix}-http-api"
+  protocol_type = "HTTP"
+}
+
+resource "aws_apigatewayv2_integration" "http_api_getstatus_job_id_integration" {
+  api_id                 = aws_apigatewayv2_api.http_api.id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = aws_lambda_function.api.invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_integration" "http_api_poststart_integration" {
+  api_id                 = aws_apigatewayv2_api.http_api.id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = aws_lambda_function.api.invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_route" "http_api_getstatus_job_id_route" {
+  api_id    = aws_apigatewayv2_api.http_api.id
+  route_key = "GET /status/{jobId}"
+  target    = "integrations/${aws_apigatewayv2_integration.http_api_getstatus_job_id_integration.id}"
+}
+
+resource "aws_apigatewayv2_route" "http_api_poststart_route" {
+  api_id    = aws_apigatewayv2_api.http_api.id
+  route_key = "POST /start"
+  target    = "integrations/${aws_apigatewayv2_integration.http_api_poststart_integration.id}"
+}
+
+resource "aws_apigatewayv2_stage" "http_api_stage" {
+  api_id      = aws_apigatewayv2_api.http_api.id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    # plan: peak 9.5 req/s x 1.2
+    throttling_rate_limit = 12
+    # burst: 2 x the rate limit, at most the account burst of 5000
+    throttling_burst_limit = 24
+  }
+}
+
+resource "aws_cloudwatch_log_group" "api_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-api"
+  retention_in_days = 30
+}
+
+resource "aws_cloudwatch_log_group" "job_steps_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-job-steps"
+  retention_in_days = 30
+}
+
+resource "aws_dynamodb_table" "status_table" {
+  name         = "${var.name_prefix}-status-table"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "jobId"
+
+  attribute {
+    name = "jobId"
+    type = "S"
+  }
+
+  server_side_encryption {
+    # encryption at rest with a KMS key
+    enabled = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+
+resource "aws_iam_role" "api_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "job_steps_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "workflow_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "states.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "api_role" {
+  role = aws_iam_role.api_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.api_logs.arn}:*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "states:StartExecution"
+        Resource = aws_sfn_state_machine.workflow.arn
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+        Resource = aws_dynamodb_table.status_table.arn
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "job_steps_role" {
+  role = aws_iam_role.job_steps_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.job_steps_logs.arn}:*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "dynamodb:UpdateItem"
+        Resource = aws_dynamodb_table.status_table.arn
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "workflow_role" {
+  role = aws_iam_role.workflow_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "lambda:InvokeFunction"
+        Resource = aws_lambda_function.job_steps.arn
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_function" "api" {
+  function_name = "${var.name_prefix}-api"
+  description   = "costplan db-refresh-async (async_request_reply, lambda): api (api)"
+  role          = aws_iam_role.api_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/api.zip"
+  # plan: api memory_mb
+  memory_size = 256
+  # plan: api timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  environment {
+    variables = {
+      STATE_MACHINE_ARN = aws_sfn_state_machine.workflow.arn
+      STATUS_TABLE      = aws_dynamodb_table.status_table.name
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.api_logs.name
+  }
+}
+
+resource "aws_lambda_function" "job_steps" {
+  function_name = "${var.name_prefix}-job-steps"
+  description   = "costplan db-refresh-async (async_request_reply, lambda): job-steps (job)"
+  role          = aws_iam_role.job_steps_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/job_steps.zip"
+  # plan: job-steps memory_mb
+  memory_size = 256
+  # plan: job-steps timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 900
+  architectures = ["arm64"]
+
+  environment {
+    variables = {
+      STATUS_TABLE = aws_dynamodb_table.status_table.name
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.job_steps_logs.name
+  }
+}
+
+resource "aws_lambda_permission" "api_http_api_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.api.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http_api.execution_arn}/*/*"
+}
+
+resource "aws_sfn_state_machine" "workflow" {
+  name_prefix = "${var.name_prefix}-"
+  role_arn    = aws_iam_role.workflow_role.arn
+  type        = "STANDARD"
+  definition  = <<-EOT
+{
+  "Comment": "costplan db-refresh-async: the long job behind /start",
+  "StartAt": "Step1",
+  "States": {
+    "Step1": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "${aws_lambda_function.job_steps.arn}",
+        "Payload": {
+          "step": 1,
+          "input.$": "$"
+        }
+      },
+      "ResultPath": null,
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2
+        }
+      ],
+      "Next": "Step2"
+    },
+    "Step2": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "${aws_lambda_function.job_steps.arn}",
+        "Payload": {
+          "step": 2,
+          "input.$": "$"
+        }
+      },
+      "ResultPath": null,
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2
+        }
+      ],
+      "Next": "Step3"
+    },
+    "Step3": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "${aws_lambda_function.job_steps.arn}",
+        "Payload": {
+          "step": 3,
+          "input.$": "$"
+        }
+      },
+      "ResultPath": null,
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2
+        }
+      ],
+      "Next": "Step4"
+    },
+    "Step4": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "${aws_lambda_function.job_steps.arn}",
+        "Payload": {
+          "step": 4,
+          "input.$": "$"
+        }
+      },
+      "ResultPath": null,
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2
+        }
+      ],
+      "Next": "Step5"
+    },
+    "Step5": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Parameters": {
+        "FunctionName": "${aws_lambda_function.job_steps.arn}",
+        "Payload": {
+          "step": 5,
+          "input.$": "$"
+        }
+      },
+      "ResultPath": null,
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2
+        }
+      ],
+      "End": true
+    }
+  }
+}
+EOT
+}

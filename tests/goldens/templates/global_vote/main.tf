@@ -1,0 +1,261 @@
+# costplan template for scenario 'global-vote' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+data "aws_region" "current" {
+}
+
+resource "aws_apigatewayv2_api" "http_api" {
+  name          = "${var.name_prefix}-http-api"
+  protocol_type = "HTTP"
+}
+
+resource "aws_apigatewayv2_integration" "http_api_sqs_integration" {
+  api_id                 = aws_apigatewayv2_api.http_api.id
+  integration_type       = "AWS_PROXY"
+  integration_subtype    = "SQS-SendMessage"
+  payload_format_version = "1.0"
+  credentials_arn        = aws_iam_role.http_api_sqs_role.arn
+  request_parameters = {
+    QueueUrl    = aws_sqs_queue.queue.url
+    MessageBody = "$request.body"
+  }
+}
+
+resource "aws_apigatewayv2_route" "http_api_post_route" {
+  api_id    = aws_apigatewayv2_api.http_api.id
+  route_key = "POST /"
+  target    = "integrations/${aws_apigatewayv2_integration.http_api_sqs_integration.id}"
+}
+
+resource "aws_apigatewayv2_stage" "http_api_stage" {
+  api_id      = aws_apigatewayv2_api.http_api.id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    # plan: peak 25000 req/s x 1.2, capped at the account's 10000 RPS (limits-check reports it)
+    throttling_rate_limit = 10000
+    # burst: 2 x the rate limit, at most the account burst of 5000
+    throttling_burst_limit = 5000
+  }
+}
+
+resource "aws_cloudwatch_log_group" "consumer_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-consumer"
+  retention_in_days = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "consumer_throttles_alarm" {
+  alarm_name        = "${var.name_prefix}-consumer-throttles-alarm"
+  alarm_description = "Consumer is throttled at its concurrency cap (25)"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Throttles"
+  dimensions = {
+    FunctionName = aws_lambda_function.consumer.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  # throttled at the concurrency cap of 25
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "queue_age_alarm" {
+  alarm_name        = "${var.name_prefix}-queue-age-alarm"
+  alarm_description = "oldest message in Queue is halfway to its retention period"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateAgeOfOldestMessage"
+  dimensions = {
+    QueueName = aws_sqs_queue.queue.name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  # half of the 345600 s retention: messages expire at retention
+  threshold           = 172800
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "queue_dlq_alarm" {
+  alarm_name        = "${var.name_prefix}-queue-dlq-alarm"
+  alarm_description = "QueueDlq holds failed messages"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.queue_dlq.name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  # any message in the DLQ is a failed message
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+}
+
+resource "aws_dynamodb_table" "results_table" {
+  name         = "${var.name_prefix}-results-table"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  server_side_encryption {
+    # encryption at rest with a KMS key
+    enabled = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+
+resource "aws_iam_role" "consumer_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "http_api_sqs_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "apigateway.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "consumer_role" {
+  role = aws_iam_role.consumer_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.consumer_logs.arn}:*"
+      },
+      {
+        Effect = "Allow"
+        Action = [
+          "sqs:ChangeMessageVisibility",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+          "sqs:ReceiveMessage",
+        ]
+        Resource = aws_sqs_queue.queue.arn
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+        Resource = aws_dynamodb_table.results_table.arn
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "http_api_sqs_role" {
+  role = aws_iam_role.http_api_sqs_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.queue.arn
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_event_source_mapping" "consumer_queue_mapping" {
+  event_source_arn = aws_sqs_queue.queue.arn
+  function_name    = aws_lambda_function.consumer.arn
+  # plan: consumer batch_size
+  batch_size = 100
+  # plan: batching_window_s (required when BatchSize > 10)
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    # plan: consumer max_concurrency (ESM cap, 2-1000, <= reserved concurrency)
+    maximum_concurrency = 25
+  }
+}
+
+resource "aws_lambda_function" "consumer" {
+  function_name = "${var.name_prefix}-consumer"
+  description   = "costplan global-vote (queue_load_leveling, lambda): consumer (consumer)"
+  role          = aws_iam_role.consumer_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/consumer.zip"
+  # plan: consumer memory_mb
+  memory_size = 256
+  # plan: consumer timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  environment {
+    variables = {
+      TABLE_NAME = aws_dynamodb_table.results_table.name
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.consumer_logs.name
+  }
+}
+
+resource "aws_sqs_queue" "queue" {
+  # encryption at rest
+  sqs_managed_sse_enabled = true
+  # plan: queue retention_s (backlog age must stay below it)
+  message_retention_seconds = 345600
+  # rule CP101: >= 6 x 3 s function timeout + 1 s batching window
+  visibility_timeout_seconds = 19
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.queue_dlq.arn
+    # plan: max_receive_count before the DLQ
+    maxReceiveCount = 5
+  })
+}
+
+resource "aws_sqs_queue" "queue_dlq" {
+  # encryption at rest
+  sqs_managed_sse_enabled = true
+  # 14 days (SQS maximum) to inspect failures
+  message_retention_seconds = 1209600
+}

@@ -1,0 +1,8 @@
+# costplan template for scenario 'order-ledger-convoy' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+output "input_queue_url" {
+  description = "FIFO queue the producers send to (MessageGroupId = order id)"
+  value       = aws_sqs_queue.transactions_fifo_queue.url
+}

@@ -1,0 +1,71 @@
+# costplan template for scenario 'periodic-light-api' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+data "aws_region" "current" {
+}
+
+resource "aws_cloudwatch_log_group" "api_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-api"
+  retention_in_days = 30
+}
+
+resource "aws_iam_role" "api_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "api_role" {
+  role = aws_iam_role.api_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.api_logs.arn}:*"
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_function" "api" {
+  function_name = "${var.name_prefix}-api"
+  description   = "costplan periodic-light-api (sync_api, lambda): api (api)"
+  role          = aws_iam_role.api_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/api.zip"
+  # plan: api memory_mb
+  memory_size = 512
+  # plan: api timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 4
+  architectures = ["x86_64"]
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.api_logs.name
+  }
+}
+
+resource "aws_lambda_function_url" "api_url" {
+  function_name = aws_lambda_function.api.function_name
+  # callers sign requests (SigV4)
+  authorization_type = "AWS_IAM"
+}

@@ -1,0 +1,94 @@
+# costplan template for scenario 'soccer-events-mqtt' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+data "aws_region" "current" {
+}
+
+resource "aws_cloudwatch_log_group" "publisher_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-publisher"
+  retention_in_days = 30
+}
+
+resource "aws_iam_role" "publisher_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "publisher_role" {
+  role = aws_iam_role.publisher_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.publisher_logs.arn}:*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "iot:Publish"
+        Resource = "arn:${data.aws_partition.current.partition}:iot:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:topic/fixtures/*"
+      },
+    ]
+  })
+}
+
+resource "aws_iot_topic_rule" "key_events_rule" {
+  name        = replace("${var.name_prefix}_key_events_rule", "-", "_")
+  enabled     = true
+  sql         = "SELECT * FROM 'events/+/key'"
+  sql_version = "2016-03-23"
+
+  lambda {
+    function_arn = aws_lambda_function.publisher.arn
+  }
+}
+
+resource "aws_lambda_function" "publisher" {
+  function_name = "${var.name_prefix}-publisher"
+  description   = "costplan soccer-events-mqtt (mqtt_notify, lambda): publisher (publisher)"
+  role          = aws_iam_role.publisher_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/publisher.zip"
+  # plan: publisher memory_mb
+  memory_size = 256
+  # plan: publisher timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  environment {
+    variables = {
+      TOPIC_PREFIX = "fixtures/"
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.publisher_logs.name
+  }
+}
+
+resource "aws_lambda_permission" "publisher_key_events_rule_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.publisher.function_name
+  principal     = "iot.amazonaws.com"
+  source_arn    = aws_iot_topic_rule.key_events_rule.arn
+}

@@ -1,0 +1,8 @@
+# costplan template for scenario 'steady-heavy-api' (fargate)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+output "api_url" {
+  description = "Api load balancer URL"
+  value       = "http://${aws_lb.api_load_balancer.dns_name}"
+}

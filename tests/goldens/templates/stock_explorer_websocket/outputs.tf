@@ -1,0 +1,13 @@
+# costplan template for scenario 'stock-explorer-websocket' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+output "prices_topic_arn" {
+  description = "publish price updates here; the fan-out posts them to subscribers"
+  value       = aws_sns_topic.prices_topic.arn
+}
+
+output "web_socket_api_endpoint" {
+  description = "WebSocketApi endpoint"
+  value       = aws_apigatewayv2_api.web_socket_api.api_endpoint
+}

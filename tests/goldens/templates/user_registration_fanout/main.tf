@@ -1,0 +1,216 @@
+# costplan template for scenario 'user-registration-fanout' (lambda)
+# Numbers come from the plan; each carries a comment naming the check or figure that set it.
+# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+
+data "aws_caller_identity" "current" {
+}
+
+data "aws_partition" "current" {
+}
+
+data "aws_region" "current" {
+}
+
+resource "aws_cloudwatch_log_group" "subscriber_analytics_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-subscriber-analytics"
+  retention_in_days = 30
+}
+
+resource "aws_cloudwatch_log_group" "subscriber_mailing_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-subscriber-mailing"
+  retention_in_days = 30
+}
+
+resource "aws_cloudwatch_log_group" "subscriber_onboarding_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-subscriber-onboarding"
+  retention_in_days = 30
+}
+
+resource "aws_iam_role" "subscriber_analytics_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "subscriber_mailing_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "subscriber_onboarding_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "subscriber_analytics_role" {
+  role = aws_iam_role.subscriber_analytics_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.subscriber_analytics_logs.arn}:*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "subscriber_mailing_role" {
+  role = aws_iam_role.subscriber_mailing_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.subscriber_mailing_logs.arn}:*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "subscriber_onboarding_role" {
+  role = aws_iam_role.subscriber_onboarding_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.subscriber_onboarding_logs.arn}:*"
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_function" "subscriber_analytics" {
+  function_name = "${var.name_prefix}-subscriber-analytics"
+  description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:analytics (subscriber)"
+  role          = aws_iam_role.subscriber_analytics_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/subscriber_analytics.zip"
+  # plan: subscriber:analytics memory_mb
+  memory_size = 256
+  # plan: subscriber:analytics timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.subscriber_analytics_logs.name
+  }
+}
+
+resource "aws_lambda_function" "subscriber_mailing" {
+  function_name = "${var.name_prefix}-subscriber-mailing"
+  description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:mailing (subscriber)"
+  role          = aws_iam_role.subscriber_mailing_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/subscriber_mailing.zip"
+  # plan: subscriber:mailing memory_mb
+  memory_size = 256
+  # plan: subscriber:mailing timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.subscriber_mailing_logs.name
+  }
+}
+
+resource "aws_lambda_function" "subscriber_onboarding" {
+  function_name = "${var.name_prefix}-subscriber-onboarding"
+  description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:onboarding (subscriber)"
+  role          = aws_iam_role.subscriber_onboarding_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/subscriber_onboarding.zip"
+  # plan: subscriber:onboarding memory_mb
+  memory_size = 256
+  # plan: subscriber:onboarding timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.subscriber_onboarding_logs.name
+  }
+}
+
+resource "aws_lambda_permission" "subscriber_analytics_sns_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.subscriber_analytics.function_name
+  principal     = "sns.amazonaws.com"
+  source_arn    = aws_sns_topic.topic.arn
+}
+
+resource "aws_lambda_permission" "subscriber_mailing_sns_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.subscriber_mailing.function_name
+  principal     = "sns.amazonaws.com"
+  source_arn    = aws_sns_topic.topic.arn
+}
+
+resource "aws_lambda_permission" "subscriber_onboarding_sns_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.subscriber_onboarding.function_name
+  principal     = "sns.amazonaws.com"
+  source_arn    = aws_sns_topic.topic.arn
+}
+
+resource "aws_sns_topic" "topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
+}
+
+resource "aws_sns_topic_subscription" "subscriber_analytics_subscription" {
+  topic_arn = aws_sns_topic.topic.arn
+  protocol  = "lambda"
+  endpoint  = aws_lambda_function.subscriber_analytics.arn
+}
+
+resource "aws_sns_topic_subscription" "subscriber_mailing_subscription" {
+  topic_arn = aws_sns_topic.topic.arn
+  protocol  = "lambda"
+  endpoint  = aws_lambda_function.subscriber_mailing.arn
+}
+
+resource "aws_sns_topic_subscription" "subscriber_onboarding_subscription" {
+  topic_arn = aws_sns_topic.topic.arn
+  protocol  = "lambda"
+  endpoint  = aws_lambda_function.subscriber_onboarding.arn
+}

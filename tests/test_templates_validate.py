@@ -1,0 +1,343 @@
+"""Every bundled scenario's templates, both formats: golden files, python-hcl2 parse with every reference
+resolved, cfn-lint, terraform validate against the local provider mirror, and a moto smoke deploy.
+The slow validators run once per session (terraform in the background while cfn-lint runs)."""
+from __future__ import annotations
+
+import glob
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from costplan.scenario import load
+from costplan.templates.render import render
+
+SCEN = Path(__file__).resolve().parent.parent / "scenarios"
+NAMES = sorted(p.stem for p in SCEN.glob("*.yaml"))
+# Scenarios also emitted with their ECS stages on Fargate (API behind an ALB, queue consumers as services).
+FARGATE_TOO = ["avatar_resize_claim_check", "db_refresh_async", "global_vote", "order_ledger_convoy"]
+
+# cfn-lint findings we accept, with the reason. Empty: every bundled template lints clean.
+CFN_LINT_ALLOWED: dict[str, str] = {}
+
+# Resource types moto's CloudFormation cannot create (it warns "not supported" and skips them); the smoke
+# test deploys the rest. If moto learns one of these, this set shrinks and the test says so.
+MOTO_CANNOT_MODEL = {
+    "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Stage", "AWS::Glue::Job", "AWS::IoT::TopicRule", "AWS::Lambda::Url",
+    "AWS::SNS::Subscription", "AWS::Scheduler::Schedule", "AWS::CloudWatch::Alarm",
+    "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy",
+}
+
+
+@pytest.fixture(scope="session")
+def emitted():
+    """(scenario, compute) → {"cfn": text, "tf": {file: text}, "compute": str, "scenario": Scenario}."""
+    out = {}
+    for name in NAMES:
+        sc = load(SCEN / f"{name}.yaml")
+        for compute in ["auto"] + (["fargate"] if name in FARGATE_TOO else []):
+            c = render(sc, "cloudformation", compute)
+            t = render(sc, "terraform", compute)
+            out[(name, compute)] = {"cfn": c.files["template.yaml"], "compute": c.compute, "scenario": sc,
+                                    "tf": {k: v for k, v in t.files.items() if k.endswith(".tf")},
+                                    "src": {k: v for k, v in t.files.items() if k.startswith("src/")}}
+    return out
+
+
+# ---- goldens ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_templates(name, emitted, golden):
+    e = emitted[(name, "auto")]
+    golden(f"templates/{name}.cfn.yaml", e["cfn"])
+    for fname, text in sorted(e["tf"].items()):
+        golden(f"templates/{name}/{fname}", text)
+
+
+def test_handlers_are_written_beside_the_template(emitted):
+    for (name, compute), e in emitted.items():
+        for path, text in e["src"].items():
+            assert re.fullmatch(r"src/[a-z0-9_]+/handler\.py", path)
+            compile(text, path, "exec")
+        fn_files = set(re.findall(r'dist/([a-z0-9_]+)\.zip', e["tf"]["main.tf"]))
+        assert fn_files == {p.split("/")[1] for p in e["src"]}, name
+
+
+# ---- python-hcl2: parse back, resolve every reference ------------------------------------------------------
+
+REF = re.compile(r"(?<![\w.])(var\.[A-Za-z_]\w*|data\.aws_\w+\.\w+|aws_\w+\.\w+|module\.\w+|local\.\w+)")
+
+
+def _strings(v):
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield from _strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _strings(x)
+
+
+def test_terraform_parses_and_every_reference_resolves(emitted):
+    import hcl2
+    from hcl2 import SerializationOptions
+
+    opts = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+    for (name, compute), e in emitted.items():
+        parsed = {f: hcl2.loads(text, serialization_options=opts) for f, text in e["tf"].items()}
+        declared = set()
+        for doc in parsed.values():
+            for blk in doc.get("resource", []):
+                for typ, named in blk.items():
+                    declared |= {f"{typ}.{n}" for n in named}
+            for blk in doc.get("data", []):
+                for typ, named in blk.items():
+                    declared |= {f"data.{typ}.{n}" for n in named}
+            for blk in doc.get("variable", []):
+                declared |= {f"var.{n}" for n in blk}
+        used = set()
+        for doc in parsed.values():
+            for kind in ("resource", "output", "data"):
+                for s in _strings(doc.get(kind, [])):
+                    if s.startswith("${") or "${" in s:
+                        for expr in re.findall(r"\$\{(.*)\}", s, re.S):
+                            used |= set(REF.findall(re.sub(r'"(?:[^"\\$]|\\.)*"', '""', expr)))
+        assert used, name
+        assert used - declared == set(), f"{name} ({compute}): undeclared references {sorted(used - declared)}"
+        versions = parsed["versions.tf"]["terraform"][0]["required_providers"][0]
+        assert versions == {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7"}}
+        assert "provider" not in parsed["versions.tf"] and "archive_file" not in e["tf"]["main.tf"]
+
+
+# ---- slow validators, once per session ------------------------------------------------------------------
+
+def _mirror() -> str | None:
+    candidates = [os.environ.get("COSTPLAN_TF_MIRROR", "")]
+    candidates += glob.glob("/opt/tf-plugins") + glob.glob(os.path.expanduser("~/.terraform.d/plugins"))
+    candidates += glob.glob("/usr/share/terraform/plugins") + glob.glob("/usr/local/share/terraform/plugins")
+    for c in candidates:
+        if c and glob.glob(os.path.join(c, "registry.terraform.io", "hashicorp", "aws", "*")):
+            return c
+    return None
+
+
+def _tf_start(emitted, root: Path):
+    tf, mirror = shutil.which("terraform"), _mirror()
+    if not tf:
+        return None, "terraform is not on PATH"
+    if not mirror:
+        return None, "no filesystem mirror of hashicorp/aws (set COSTPLAN_TF_MIRROR)"
+    import hcl2
+
+    mods = []
+    for (name, compute), e in sorted(emitted.items()):
+        mod = f"{name}_{compute}"
+        d = root / mod
+        d.mkdir(parents=True)
+        for f, text in e["tf"].items():
+            (d / f).write_text(text)
+        args = []
+        for blk in hcl2.loads(e["tf"]["variables.tf"]).get("variable", []):
+            for var, body in blk.items():
+                if "default" not in body:
+                    val = '["subnet-1", "subnet-2"]' if "list" in str(body.get("type")) else '"x"'
+                    args.append(f"  {var.strip(chr(34))} = {val}\n")
+        mods.append(f'module "{mod}" {{\n  source = "./{mod}"\n{"".join(args)}}}\n')
+    (root / "main.tf").write_text("\n".join(mods))
+    (root / "cli.tfrc").write_text(
+        'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n'
+        '    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n'
+        '    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n' % mirror)
+    cache = Path(tempfile.gettempdir()) / "costplan-tf-plugin-cache"
+    cache.mkdir(exist_ok=True)
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=str(root / "cli.tfrc"), CHECKPOINT_DISABLE="1",
+               TF_IN_AUTOMATION="1", TF_PLUGIN_CACHE_DIR=str(cache), TF_INPUT="0")
+    script = (f"{tf} init -backend=false -input=false -no-color > init.log 2>&1 || exit 90; "
+              f"{tf} validate -json -no-color > validate.json 2> validate.err")
+    return subprocess.Popen(["sh", "-c", script], cwd=root, env=env), None
+
+
+def _cfn_lint(emitted) -> dict:
+    import cfnlint.api
+
+    out = {}
+    for key, e in sorted(emitted.items()):
+        ms = cfnlint.api.lint(e["cfn"], config=cfnlint.api.ManualArgs(regions=["us-east-1"]))
+        out[key] = [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in ms if m.rule.id not in CFN_LINT_ALLOWED]
+    return out
+
+
+@pytest.fixture(scope="session")
+def validators(emitted, tmp_path_factory):
+    import time
+
+    root = tmp_path_factory.mktemp("tf")
+    t0 = time.monotonic()
+    proc, skip = _tf_start(emitted, root)
+    lint = _cfn_lint(emitted)  # runs while terraform initialises and validates in the background
+    t_lint = time.monotonic() - t0
+    tf = {"skip": skip}
+    if proc is not None:
+        rc = proc.wait(timeout=300)
+        tf.update(rc=rc, seconds=time.monotonic() - t0, root=root,
+                  init=(root / "init.log").read_text() if (root / "init.log").exists() else "",
+                  validate=json.loads((root / "validate.json").read_text() or "{}") if rc != 90 else {})
+    return {"cfn_lint": lint, "cfn_lint_seconds": t_lint, "terraform": tf}
+
+
+def test_cfn_lint_reports_nothing(validators):
+    bad = {f"{k[0]} ({k[1]})": v for k, v in validators["cfn_lint"].items() if v}
+    assert bad == {}
+
+
+def test_terraform_init_and_validate(validators):
+    tf = validators["terraform"]
+    if tf["skip"]:
+        pytest.skip(tf["skip"])
+    assert tf["rc"] != 90, f"terraform init failed:\n{tf['init']}"
+    v = tf["validate"]
+    diags = [f"{d['severity']}: {d['summary']}: {d.get('detail', '')} "
+             f"({d.get('range', {}).get('filename')}:{d.get('range', {}).get('start', {}).get('line')})"
+             for d in v.get("diagnostics", [])]
+    assert v.get("valid") is True and diags == [], "\n".join(diags)
+
+
+# ---- moto smoke deploy -------------------------------------------------------------------------------------
+
+def _long_form(text: str) -> dict:
+    from cfnlint.decode import decode_str
+
+    tpl, matches = decode_str(text)
+    assert not matches, matches
+    return json.loads(json.dumps(tpl))
+
+
+def _refs(v) -> set:
+    from costplan.templates.rules import refs
+
+    return refs(v)
+
+
+def _for_moto(tpl: dict, supported: set) -> tuple[dict, set]:
+    """Drop what moto cannot model, and whatever references it; FIFO queues get the .fifo name moto needs."""
+    res = tpl["Resources"]
+    dropped = {k for k, r in res.items() if r["Type"] not in supported}
+    changed = True
+    while changed:
+        changed = False
+        for k, r in res.items():
+            if k not in dropped and _refs(r.get("Properties", {})) & dropped:
+                dropped.add(k)
+                changed = True
+    types = {res[k]["Type"] for k in dropped if res[k]["Type"] not in supported}
+    for k in dropped:
+        res.pop(k)
+    for r in res.values():
+        dep = r.get("DependsOn")
+        if dep:
+            dep = [dep] if isinstance(dep, str) else dep
+            r["DependsOn"] = [d for d in dep if d in res]
+        if r["Type"] == "AWS::SQS::Queue" and r["Properties"].get("FifoQueue"):
+            r["Properties"]["QueueName"] = f"q-{len(res)}-{id(r) % 100000}.fifo"  # moto does not generate one
+    tpl["Outputs"] = {k: o for k, o in (tpl.get("Outputs") or {}).items() if not _refs(o) & dropped}
+    if not tpl["Outputs"]:
+        tpl.pop("Outputs")
+    return tpl, types
+
+
+@pytest.fixture(scope="session")
+def moto_deploy(emitted):
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    import boto3
+    from moto import mock_aws
+    from moto.cloudformation.parsing import get_model_map
+
+    supported = set(get_model_map())
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    results, unmodelled = {}, set()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="code")
+        z = io.BytesIO()
+        with zipfile.ZipFile(z, "w") as zf:
+            zf.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+        cf = boto3.client("cloudformation", region_name="us-east-1")
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{az}")
+                   ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
+        params = {"CodeBucket": "code", "UploadsBucketName": "uploads-costplan-test",
+                  "GlueScriptPrefix": "s3://scripts/glue/", "GlueScriptBucketPath": "scripts/glue/",
+                  "VpcId": vpc, "SubnetIds": ",".join(subnets), "ContainerImage": "app:1"}
+        for (name, compute), e in sorted(emitted.items()):
+            tpl, types = _for_moto(_long_form(e["cfn"]), supported)
+            unmodelled |= types
+            for fn in re.findall(r"\$\{CodePrefix\}([a-z0-9_]+)\.zip", e["cfn"]):
+                s3.put_object(Bucket="code", Key=f"costplan/{fn}.zip", Body=z.getvalue())
+            stack = f"{name}-{compute}".replace("_", "-")
+            params["UploadsBucketName"] = f"uploads-{stack}"  # bucket names are global: one per stack
+            cf.create_stack(StackName=stack, TemplateBody=json.dumps(tpl), Capabilities=["CAPABILITY_IAM"],
+                            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()
+                                        if k in tpl.get("Parameters", {})])
+            status = cf.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+            physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                        for r in cf.list_stack_resources(StackName=stack)["StackResourceSummaries"]}
+            results[(name, compute)] = {"status": status, "physical": physical, "template": tpl}
+        # what moto created, read back through the service APIs
+        sqs, lam = boto3.client("sqs", region_name="us-east-1"), boto3.client("lambda", region_name="us-east-1")
+        for key, r in results.items():
+            r["queues"] = {}
+            r["mappings"] = {}
+            for lid, res in r["template"]["Resources"].items():
+                if res["Type"] == "AWS::SQS::Queue":
+                    r["queues"][lid] = sqs.get_queue_attributes(QueueUrl=r["physical"][lid],
+                                                                AttributeNames=["All"])["Attributes"]
+                if res["Type"] == "AWS::Lambda::EventSourceMapping":
+                    fn = _refs(res["Properties"]["FunctionName"]).pop()
+                    r["mappings"][fn] = lam.get_event_source_mapping(UUID=r["physical"][lid])
+    return results, unmodelled
+
+
+def test_moto_creates_every_stack_with_the_plans_numbers(moto_deploy):
+    from costplan.patterns import plan
+
+    results, _ = moto_deploy
+    checked_queues = checked_mappings = 0
+    for (name, compute), r in results.items():
+        assert r["status"] == "CREATE_COMPLETE", name
+        facts = plan(load(SCEN / f"{name}.yaml")).facts
+        for q in facts.get("queues") or []:
+            base = "".join(p[:1].upper() + p[1:] for p in re.split(r"[^A-Za-z0-9]+", q["name"]) if p)
+            lid = base if base.endswith("Queue") else base + "Queue"  # logical id: "ledger.fifo" → LedgerFifoQueue
+            attrs = r["queues"][lid]
+            tprops = r["template"]["Resources"][lid]["Properties"]
+            assert int(attrs["VisibilityTimeout"]) == tprops["VisibilityTimeout"] >= q["visibility_timeout_s"]
+            assert int(attrs["MessageRetentionPeriod"]) == int(q["retention_s"])
+            if q.get("dlq"):
+                assert json.loads(attrs["RedrivePolicy"])["maxReceiveCount"] == int(q["max_receive_count"])
+            checked_queues += 1
+            consumer = "".join(p.capitalize() for p in re.split(r"[^A-Za-z0-9]+", q["consumer"]))
+            if consumer in r["mappings"]:
+                m = r["mappings"][consumer]
+                assert m["BatchSize"] == int(q["batch_size"])
+                if q.get("max_concurrency") is not None:
+                    assert m["ScalingConfig"]["MaximumConcurrency"] == int(q["max_concurrency"])
+                checked_mappings += 1
+    assert checked_queues >= 5 and checked_mappings >= 3
+
+
+def test_moto_cannot_model_the_expected_types(moto_deploy):
+    _, unmodelled = moto_deploy
+    assert unmodelled == MOTO_CANNOT_MODEL
