@@ -178,3 +178,11 @@ def test_usage_past_the_last_known_tier_is_a_gap():
     with pytest.raises(PriceGap) as e:
         price_components(comps, PriceBook("eu-west-1"), free_tier=False)
     assert "above 6,000,000,000 GB-seconds" in str(e.value)
+
+
+@pytest.mark.parametrize("value,shown", [(Decimal("11651809.4"), "11,700,000"), (Decimal("164.43"), "164"),
+                                         (Decimal("0.0391"), "0.0391"), (Decimal("3289713122"), "3,290,000,000")])
+def test_breakeven_is_shown_to_three_significant_figures(value, shown):
+    from costplan.compute.compare import significant
+
+    assert f"{significant(value):,}" == shown

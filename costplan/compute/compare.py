@@ -24,6 +24,26 @@ class Breakeven:
     def average_rps(self) -> Decimal:
         return self.monthly_requests / units.SECONDS_PER_MONTH
 
+    @property
+    def shown_requests(self) -> Decimal:
+        """The volume to three significant figures: the search is exact to 0.1 %, no finer, and
+        monthly volumes in a design review are estimates."""
+        return significant(self.monthly_requests)
+
+    @property
+    def shown_rps(self) -> Decimal:
+        return significant(self.shown_requests / units.SECONDS_PER_MONTH)
+
+    @property
+    def shown_factor(self) -> Decimal:
+        return significant(self.factor, 2)
+
+
+def significant(d: Decimal, digits: int = 3) -> Decimal:
+    if d == 0:
+        return d
+    return Decimal(format(Decimal(f"{d:.{digits - 1}e}"), "f"))  # 1.6E+2 → 160
+
 
 @dataclass
 class Comparison:
@@ -129,8 +149,8 @@ def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:
     if L <= E:
         why = f"Lambda costs ${L:,.2f} a month against ${E:,.2f} for {best_ecs.title}"
         if be is not None:
-            why += (f"; ECS becomes cheaper only at {be.monthly_requests:,.0f} requests a month "
-                    f"({be.factor:,.1f}× today's volume)")
+            why += (f"; ECS becomes cheaper only at {be.shown_requests:,.0f} requests a month "
+                    f"({be.shown_factor:,}× today's volume)")
         return "lambda", why + ": light or periodic load is cheaper without idle capacity."
     saving = (L - E) / L
     if saving < CLOSE:
@@ -139,7 +159,7 @@ def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:
     why = (f"{best_ecs.title} costs ${E:,.2f} a month against ${L:,.2f} on Lambda ({saving:.0%} less): "
            f"steady, heavy load keeps tasks busy")
     if be is not None:
-        why += f"; the break-even is {be.monthly_requests:,.0f} requests a month ({be.factor:,.2f}× today)"
+        why += f"; the break-even is {be.shown_requests:,.0f} requests a month ({be.shown_factor:,}× today)"
     return best_ecs.name, why + "."
 
 

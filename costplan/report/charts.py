@@ -78,7 +78,7 @@ def cost_chart(curve, stem: Path, breakeven=None, today: Decimal | None = None, 
         x = float(breakeven.monthly_requests)
         ax.axvline(x, color="grey", linestyle="--", linewidth=1)
         ax.plot([x], [float(breakeven.lambda_usd)], "ko")
-        ax.annotate(f"break-even {x:,.0f}/month", (x, float(breakeven.lambda_usd)), textcoords="offset points",
+        ax.annotate(f"break-even {breakeven.shown_requests:,.0f}/month", (x, float(breakeven.lambda_usd)), textcoords="offset points",
                     xytext=(6, -14), fontsize=8)
     if today is not None:
         ax.axvline(float(today), color="black", linewidth=1, alpha=0.5)

@@ -45,8 +45,8 @@ def _be_line(c) -> str:
     be = c.breakeven
     if be is None:
         return f"Break-even: none ({c.breakeven_note})."
-    return (f"Break-even: {be.monthly_requests:,.0f} requests a month ({be.average_rps:,.2f} req/s on "
-            f"average, {be.factor:,.2f}× today) — above it {_title(c, be.against)} is cheaper than Lambda.")
+    return (f"Break-even: {be.shown_requests:,.0f} requests a month ({be.shown_rps:,} req/s on "
+            f"average, {be.shown_factor:,}× today) — above it {_title(c, be.against)} is cheaper than Lambda.")
 
 
 def _title(c, name: str) -> str:

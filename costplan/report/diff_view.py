@@ -200,7 +200,9 @@ def _qty(d: Decimal | None) -> str:
 
 
 def _be(d: Decimal | None) -> str:
-    return "none" if d is None else f"{d:,.0f} requests/month"
+    from costplan.compute.compare import significant
+
+    return "none" if d is None else f"{significant(d):,.0f} requests/month"
 
 
 def _rec_line(d: CostDiff, bold: str = "") -> str:

@@ -256,8 +256,8 @@ def breakeven_text(c) -> str:
 
     today = Traffic.from_workload(c.scenario.workload).monthly_requests
     side = "below" if be.factor > 1 else "above"
-    return (f"At **{be.monthly_requests:,.0f} requests a month** ({be.average_rps:,.2f} req/s averaged over the "
-            f"month, {be.factor:,.2f}× today's {today:,.0f}) {_title(c, be.against)} costs the same as Lambda "
+    return (f"At **{be.shown_requests:,.0f} requests a month** ({be.shown_rps:,} req/s averaged over the "
+            f"month, {be.shown_factor:,}× today's {today:,.0f}) {_title(c, be.against)} costs the same as Lambda "
             f"({usd(be.lambda_usd)} against {usd(be.ecs_usd)}); above it {_title(c, be.against)} is cheaper. "
             f"Today's volume is {side} the break-even.\n")
 
