@@ -68,8 +68,6 @@ def price(
     for r in rows:
         tab.add_row(*r)
     tab.add_row("Total", "", "", usd(t), style="bold")
-    con = console()
-    con.print(tab)
-    srcs = sorted({(li.source.url, li.source.as_of) for li in items if li.source})
-    for url, d in srcs:
-        con.print(f"source: {url} (as of {d})")
+    console().print(tab)
+    for url, d in sorted({(li.source.url, li.source.as_of) for li in items if li.source}):
+        typer.echo(f"source: {url} ({'undated' if d == 'undated' else 'as of ' + d})")
