@@ -266,7 +266,7 @@ class Builder:
 
     # -- Lambda
     def function(self, stage, statements: list[Statement], env: dict | None = None, code_role: str = "",
-                 recursive_guard: bool = False, extra_comment: str = "") -> Function:
+                 recursive_guard: bool = False) -> Function:
         cid = pascal(stage.name)
         name = snake(cid)
         logs = self.resource(f"{cid}Logs", "AWS::Logs::LogGroup", {"RetentionInDays": 30},
@@ -311,10 +311,14 @@ class Builder:
             props["Environment"] = {"Variables": env}
             tf["environment"] = Blocks([{"variables": env}])
         tf["logging_config"] = Blocks([{"log_format": "Text", "log_group": logs("name")}])
+        source = f"src/{name}/handler.py"
         h = self.resource(cid, "AWS::Lambda::Function", props, "aws_lambda_function", tf,
                           cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"},
                           tf_attrs={"arn": "arn", "name": "function_name", "invoke_arn": "invoke_arn"},
-                          tf_comment=extra_comment or None)
+                          tf_comment=f"handler: {source} (zip it to dist/{name}.zip)")
+        self.cfn.resources[cid]["Metadata"] = {"costplan:source": source,
+                                               "costplan:package": f"zip -j {name}.zip {source}; upload to "
+                                                                   f"s3://<CodeBucket>/<CodePrefix>{name}.zip"}
         if recursive_guard:
             self.tf.resources.append(TfBlock("resource", ("aws_lambda_function_recursion_config", name), to_tf({
                 "function_name": h("name"),

@@ -36,16 +36,13 @@ def queue(b: Builder, q: dict, consumer: Function | None) -> tuple[Handle, Handl
     common_cfn: dict = {"SqsManagedSseEnabled": C(True, "encryption at rest")}
     common_tf: dict = {"sqs_managed_sse_enabled": C(True, "encryption at rest")}
     if fifo:
-        common_cfn["FifoQueue"] = True
-        common_tf["fifo_queue"] = True
+        why = "plan: FIFO (ordered per MessageGroupId; CloudFormation generates the .fifo name)"
+        common_cfn["FifoQueue"] = C(True, why)
+        common_tf["fifo_queue"] = C(True, "plan: FIFO (ordered per MessageGroupId)")
     dlq = None
     if q.get("dlq", True):
         dlq_props = dict(common_cfn, MessageRetentionPeriod=C(1209600, "14 days (SQS maximum) to inspect failures"))
         dlq_tf = dict(common_tf, message_retention_seconds=C(1209600, "14 days (SQS maximum) to inspect failures"))
-        if fifo:
-            dlq_tf["name_prefix"] = f"${{var.name_prefix}}-{snake(base)}-dlq"
-            dlq_tf["name"] = None
-            dlq_tf.pop("name")
         dlq = b.resource(f"{cid}Dlq", "AWS::SQS::Queue", dlq_props, "aws_sqs_queue", _tf_queue_name(dlq_tf, fifo, f"{snake(base)}-dlq"),
                          **SQS_ATTRS)
     props = dict(common_cfn, MessageRetentionPeriod=retention, VisibilityTimeout=vis)
@@ -63,7 +60,6 @@ def queue(b: Builder, q: dict, consumer: Function | None) -> tuple[Handle, Handl
 
 
 def _tf_queue_name(tf: dict, fifo: bool, name: str) -> dict:
-    tf.pop("name_prefix", None)
     if fifo:  # Terraform needs the .fifo name for a FIFO queue; CloudFormation generates one.
         tf = {"name": f"${{var.name_prefix}}-{name.replace('_', '-')}.fifo", **tf}
     return tf

@@ -104,6 +104,7 @@ resource "aws_lambda_event_source_mapping" "expiry_handler_stream_mapping" {
   }
 }
 
+# handler: src/expiry_handler/handler.py (zip it to dist/expiry_handler.zip)
 resource "aws_lambda_function" "expiry_handler" {
   function_name = "${var.name_prefix}-expiry-handler"
   description   = "costplan account-bans-ttl (scheduled_ttl, lambda): expiry-handler (consumer)"

@@ -125,6 +125,7 @@ resource "aws_iam_role_policy" "upload_url_role" {
   })
 }
 
+# handler: src/resizer/handler.py (zip it to dist/resizer.zip)
 resource "aws_lambda_function" "resizer" {
   function_name = "${var.name_prefix}-resizer"
   description   = "costplan avatar-resize-claim-check (claim_check, lambda): resizer (subscriber)"
@@ -152,6 +153,7 @@ resource "aws_lambda_function" "resizer" {
   }
 }
 
+# handler: src/upload_url/handler.py (zip it to dist/upload_url.zip)
 resource "aws_lambda_function" "upload_url" {
   function_name = "${var.name_prefix}-upload-url"
   description   = "costplan avatar-resize-claim-check (claim_check, lambda): upload-url (api)"

@@ -187,6 +187,7 @@ resource "aws_iam_role_policy" "workflow_role" {
   })
 }
 
+# handler: src/api/handler.py (zip it to dist/api.zip)
 resource "aws_lambda_function" "api" {
   function_name = "${var.name_prefix}-api"
   description   = "costplan db-refresh-async (async_request_reply, lambda): api (api)"
@@ -213,6 +214,7 @@ resource "aws_lambda_function" "api" {
   }
 }
 
+# handler: src/job_steps/handler.py (zip it to dist/job_steps.zip)
 resource "aws_lambda_function" "job_steps" {
   function_name = "${var.name_prefix}-job-steps"
   description   = "costplan db-refresh-async (async_request_reply, lambda): job-steps (job)"

@@ -214,6 +214,7 @@ resource "aws_lambda_event_source_mapping" "consumer_queue_mapping" {
   }
 }
 
+# handler: src/consumer/handler.py (zip it to dist/consumer.zip)
 resource "aws_lambda_function" "consumer" {
   function_name = "${var.name_prefix}-consumer"
   description   = "costplan global-vote (queue_load_leveling, lambda): consumer (consumer)"

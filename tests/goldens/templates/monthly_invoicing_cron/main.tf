@@ -74,6 +74,7 @@ resource "aws_iam_role_policy" "scheduler_role" {
   })
 }
 
+# handler: src/job/handler.py (zip it to dist/job.zip)
 resource "aws_lambda_function" "job" {
   function_name = "${var.name_prefix}-job"
   description   = "costplan monthly-invoicing-cron (scheduled_cron, lambda): job (job)"

@@ -215,6 +215,7 @@ resource "aws_lambda_event_source_mapping" "processor_transactions_fifo_queue_ma
   function_response_types = ["ReportBatchItemFailures"]
 }
 
+# handler: src/consumer/handler.py (zip it to dist/consumer.zip)
 resource "aws_lambda_function" "consumer" {
   function_name = "${var.name_prefix}-consumer"
   description   = "costplan order-ledger-convoy (sequential_convoy, lambda): consumer (consumer)"
@@ -234,6 +235,7 @@ resource "aws_lambda_function" "consumer" {
   }
 }
 
+# handler: src/processor/handler.py (zip it to dist/processor.zip)
 resource "aws_lambda_function" "processor" {
   function_name = "${var.name_prefix}-processor"
   description   = "costplan order-ledger-convoy (sequential_convoy, lambda): processor (consumer)"
@@ -265,7 +267,8 @@ resource "aws_sqs_queue" "ledger_fifo_queue" {
   name = "${var.name_prefix}-ledger-fifo.fifo"
   # encryption at rest
   sqs_managed_sse_enabled = true
-  fifo_queue              = true
+  # plan: FIFO (ordered per MessageGroupId)
+  fifo_queue = true
   # plan: queue retention_s (backlog age must stay below it)
   message_retention_seconds = 345600
   # rule CP101: >= 6 x 3 s function timeout + 0 s batching window
@@ -283,7 +286,8 @@ resource "aws_sqs_queue" "ledger_fifo_queue_dlq" {
   name = "${var.name_prefix}-ledger-fifo-dlq.fifo"
   # encryption at rest
   sqs_managed_sse_enabled = true
-  fifo_queue              = true
+  # plan: FIFO (ordered per MessageGroupId)
+  fifo_queue = true
   # 14 days (SQS maximum) to inspect failures
   message_retention_seconds = 1209600
 }
@@ -292,7 +296,8 @@ resource "aws_sqs_queue" "transactions_fifo_queue" {
   name = "${var.name_prefix}-transactions-fifo.fifo"
   # encryption at rest
   sqs_managed_sse_enabled = true
-  fifo_queue              = true
+  # plan: FIFO (ordered per MessageGroupId)
+  fifo_queue = true
   # plan: queue retention_s (backlog age must stay below it)
   message_retention_seconds = 345600
   # rule CP101: >= 6 x 3 s function timeout + 0 s batching window
@@ -310,7 +315,8 @@ resource "aws_sqs_queue" "transactions_fifo_queue_dlq" {
   name = "${var.name_prefix}-transactions-fifo-dlq.fifo"
   # encryption at rest
   sqs_managed_sse_enabled = true
-  fifo_queue              = true
+  # plan: FIFO (ordered per MessageGroupId)
+  fifo_queue = true
   # 14 days (SQS maximum) to inspect failures
   message_retention_seconds = 1209600
 }

@@ -45,6 +45,7 @@ resource "aws_iam_role_policy" "api_role" {
   })
 }
 
+# handler: src/api/handler.py (zip it to dist/api.zip)
 resource "aws_lambda_function" "api" {
   function_name = "${var.name_prefix}-api"
   description   = "costplan periodic-light-api (sync_api, lambda): api (api)"

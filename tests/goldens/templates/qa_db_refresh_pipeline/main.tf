@@ -169,6 +169,7 @@ resource "aws_iam_role_policy" "pipeline_role" {
   })
 }
 
+# handler: src/filter_seed_fixtures/handler.py (zip it to dist/filter_seed_fixtures.zip)
 resource "aws_lambda_function" "filter_seed_fixtures" {
   function_name = "${var.name_prefix}-filter-seed-fixtures"
   description   = "costplan qa-db-refresh-pipeline (pipes_and_filters, lambda): filter:seed-fixtures (job)"

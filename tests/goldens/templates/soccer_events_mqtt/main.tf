@@ -61,6 +61,7 @@ resource "aws_iot_topic_rule" "key_events_rule" {
   }
 }
 
+# handler: src/publisher/handler.py (zip it to dist/publisher.zip)
 resource "aws_lambda_function" "publisher" {
   function_name = "${var.name_prefix}-publisher"
   description   = "costplan soccer-events-mqtt (mqtt_notify, lambda): publisher (publisher)"

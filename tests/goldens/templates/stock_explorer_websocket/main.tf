@@ -203,6 +203,7 @@ resource "aws_iam_role_policy" "fanout_role" {
   })
 }
 
+# handler: src/connection_handlers/handler.py (zip it to dist/connection_handlers.zip)
 resource "aws_lambda_function" "connection_handlers" {
   function_name = "${var.name_prefix}-connection-handlers"
   description   = "costplan stock-explorer-websocket (websocket_notify, lambda): connection-handlers (api)"
@@ -229,6 +230,7 @@ resource "aws_lambda_function" "connection_handlers" {
   }
 }
 
+# handler: src/fanout/handler.py (zip it to dist/fanout.zip)
 resource "aws_lambda_function" "fanout" {
   function_name = "${var.name_prefix}-fanout"
   description   = "costplan stock-explorer-websocket (websocket_notify, lambda): fanout (publisher)"

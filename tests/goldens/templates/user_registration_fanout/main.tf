@@ -113,6 +113,7 @@ resource "aws_iam_role_policy" "subscriber_onboarding_role" {
   })
 }
 
+# handler: src/subscriber_analytics/handler.py (zip it to dist/subscriber_analytics.zip)
 resource "aws_lambda_function" "subscriber_analytics" {
   function_name = "${var.name_prefix}-subscriber-analytics"
   description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:analytics (subscriber)"
@@ -132,6 +133,7 @@ resource "aws_lambda_function" "subscriber_analytics" {
   }
 }
 
+# handler: src/subscriber_mailing/handler.py (zip it to dist/subscriber_mailing.zip)
 resource "aws_lambda_function" "subscriber_mailing" {
   function_name = "${var.name_prefix}-subscriber-mailing"
   description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:mailing (subscriber)"
@@ -151,6 +153,7 @@ resource "aws_lambda_function" "subscriber_mailing" {
   }
 }
 
+# handler: src/subscriber_onboarding/handler.py (zip it to dist/subscriber_onboarding.zip)
 resource "aws_lambda_function" "subscriber_onboarding" {
   function_name = "${var.name_prefix}-subscriber-onboarding"
   description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:onboarding (subscriber)"
