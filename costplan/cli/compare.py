@@ -61,7 +61,7 @@ def compare(
     Example: costplan compare --executions 3M --duration 120ms --memory 512MB
     """
     from costplan import scenario as sc_mod
-    from costplan.compute.compare import compare as run
+    from costplan.compute.compare import compare_many
     from costplan.report import compare_view as view
 
     if scenarios:
@@ -69,14 +69,7 @@ def compare(
     else:
         loaded = [sc_mod.from_dict(scenario_from_flags(executions, duration, memory, architecture, peak_rps,
                                                        hours_per_day, region), "command line")]
-    results, problems = [], []
-    for s in loaded:
-        try:
-            results.append(run(s, free_tier=free_tier, region=region))
-        except CostplanError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise CostplanError(problems)
+    results = compare_many(loaded, free_tier=free_tier, region=region)
     notified = []
     if notify:
         from costplan.report import notify_view

@@ -13,17 +13,9 @@ from costplan.errors import CostplanError
 
 
 def _compare_all(scenarios, free_tier, region):
-    from costplan.compute.compare import compare
+    from costplan.compute.compare import compare_many
 
-    results, problems = [], []
-    for s in scenarios:
-        try:
-            results.append(compare(s, free_tier=free_tier, region=region))
-        except CostplanError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise CostplanError(problems)
-    return results
+    return compare_many(scenarios, free_tier=free_tier, region=region)
 
 
 @guarded

@@ -177,3 +177,18 @@ def compare(sc, free_tier: bool | None = None, region: str | None = None) -> Com
     be, note = find_breakeven(sc, book, free, base) if base > 0 else (None, "no traffic")
     rec, reason = recommend(options, be)
     return Comparison(sc, plan, options, be, note, rec, reason, free)
+
+
+def compare_many(scenarios, free_tier: bool | None = None, region: str | None = None) -> list[Comparison]:
+    """Compare every scenario, collecting every scenario's problems before raising."""
+    from costplan.errors import CostplanError
+
+    results, problems = [], []
+    for sc in scenarios:
+        try:
+            results.append(compare(sc, free_tier=free_tier, region=region))
+        except CostplanError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise CostplanError(problems)
+    return results
