@@ -30,6 +30,7 @@ def test_every_example_cites_an_aws_page_and_its_text(example):
     assert example["url"].startswith("https://")
     assert example["text"].strip()
     assert "page_total" not in example or example.get("note"), "an example at an older rate needs a note"
+    assert "page_total" in example or "outside" not in example, "lines priced elsewhere need the page's total"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["id"] for e in EXAMPLES])
@@ -56,6 +57,16 @@ def test_legacy_page_total_is_the_old_rate_and_differs_from_today(example):
                   for i in items if not i.free), Decimal(0))
     assert cents(legacy) == Decimal(example["page_total"])
     assert cents(total(items)) == Decimal(example["total"]) != Decimal(example["page_total"])
+
+
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if "outside" in e], ids=lambda e: e["id"])
+def test_page_total_is_the_service_total_plus_the_lines_priced_elsewhere(example):
+    """Pages whose total includes data transfer, PrivateLink or archive lines: the service prices its
+    part (`total`), and that plus the page's own figures for the other lines is the page's total."""
+    items = priced(example)
+    assert not set(example["outside"]) & {i.price_key for i in items}
+    outside = sum((Decimal(v) for v in example["outside"].values()), Decimal(0))
+    assert cents(total(items)) + outside == Decimal(example["page_total"])
 
 
 def test_lambda_acceptance_arm64_10m_requests():
