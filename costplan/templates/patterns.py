@@ -161,7 +161,7 @@ def pubsub(ctx: Ctx) -> None:
     if fan.get("bus") == "eventbridge":
         bus = b.resource("EventBus", "AWS::Events::EventBus", {"Name": F("{stack}-events")}, "aws_cloudwatch_event_bus",
                          {"name": "${var.name_prefix}-events"},
-                         cfn_attrs={"name": "Ref", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
+                         cfn_attrs={"name": "GetAtt:Name", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
             b.handlers[snake(fn.handle.cfn_id)] = handler_source("subscriber", st.name)
