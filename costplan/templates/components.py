@@ -206,7 +206,8 @@ def _tf_block(typ: str, name: str, body: dict):
 
 # ---- S3 ----------------------------------------------------------------------------------------------
 
-def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | None = None) -> Handle:
+def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | None = None,
+           expire: tuple[str, int] | None = None) -> Handle:
     """A private, encrypted bucket. With notify=(fn, prefix) the bucket's name comes from a parameter so
     the notification, the permission and the function's policy need no GetAtt cycle."""
     props: dict = {}
@@ -219,6 +220,11 @@ def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | No
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
         "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
     })
+    if expire is not None:
+        prefix, days = expire
+        d = C(days, "plan: original_retention_days (originals expire once resized)")
+        props["LifecycleConfiguration"] = {"Rules": [{"Id": "expire-originals", "Status": "Enabled",
+                                                      "Prefix": prefix, "ExpirationInDays": d}]}
     depends = None
     if notify is not None:
         fn, prefix = notify
@@ -243,6 +249,14 @@ def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | No
             "bucket": h("name"), "rule": Blocks([{"apply_server_side_encryption_by_default": Blocks([
                 {"sse_algorithm": C("AES256", "encryption at rest (SSE-S3)")}])}])}),
     ]
+    if expire is not None:
+        prefix, days = expire
+        b.tf.resources.append(_tf_block("aws_s3_bucket_lifecycle_configuration", n, {
+            "bucket": h("name"),
+            "rule": Blocks([{"id": "expire-originals", "status": "Enabled",
+                             "filter": Blocks([{"prefix": prefix}]),
+                             "expiration": Blocks([{"days": C(days, "plan: original_retention_days (originals "
+                                                                    "expire once resized)")}])}])}))
     if notify is not None:
         fn, prefix = notify
         b.tf.resources.append(_tf_block("aws_s3_bucket_notification", n, {

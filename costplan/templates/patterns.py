@@ -215,8 +215,9 @@ def claim_check(ctx: Ctx) -> None:
         "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)")},
         code_role="claim_check", recursive_guard=True)
     b.handlers[snake(fn.handle.cfn_id)] = handler_source("claim_check", worker.name)
-    c.bucket(b, "UploadsBucket", name_param=name, notify=(fn, trig))
-    b.tf.resources = [blk for blk in b.tf.resources if True]
+    days = _claim_settings(ctx, "original_retention_days")
+    c.bucket(b, "UploadsBucket", name_param=name, notify=(fn, trig),
+             expire=(trig, int(days)) if days else None)
     # Terraform: the bucket's name is the variable too, so both formats deploy the same bucket.
     for blk in b.tf.resources:
         if blk.labels == ("aws_s3_bucket", "uploads_bucket"):
@@ -230,6 +231,16 @@ def claim_check(ctx: Ctx) -> None:
         if afn is not None:
             h = c.http_api(b, "HttpApi", _throttle(ctx, api_st))
             c.api_lambda_route(b, h, "POST /uploads", afn)
+
+
+def _claim_settings(ctx, key):
+    try:
+        from costplan.patterns import claim_check as cc
+        from costplan.patterns import settings
+
+        return getattr(settings(ctx.plan.scenario, cc.Settings), key, None)
+    except Exception:  # another planner's settings shape: no lifecycle rule
+        return None
 
 
 def _bucket_handle(cid):

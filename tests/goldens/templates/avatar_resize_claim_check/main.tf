@@ -208,6 +208,24 @@ resource "aws_s3_bucket" "uploads_bucket" {
   bucket = var.uploads_bucket_name
 }
 
+resource "aws_s3_bucket_lifecycle_configuration" "uploads_bucket" {
+  bucket = aws_s3_bucket.uploads_bucket.id
+
+  rule {
+    id     = "expire-originals"
+    status = "Enabled"
+
+    filter {
+      prefix = "uploads/"
+    }
+
+    expiration {
+      # plan: original_retention_days (originals expire once resized)
+      days = 7
+    }
+  }
+}
+
 resource "aws_s3_bucket_notification" "uploads_bucket" {
   bucket     = aws_s3_bucket.uploads_bucket.id
   depends_on = [aws_lambda_permission.resizer_s3_permission]
