@@ -328,6 +328,17 @@ def test_cli_reports_one_line_per_violation(tmp_path, cli, monkeypatch):
     assert not (tmp_path / "x").exists()
 
 
+def test_render_checks_against_the_plans_facts(monkeypatch):
+    from costplan.templates import components
+
+    real = components.table
+    monkeypatch.setattr(components, "table", lambda b, cid, **kw: real(b, cid, **dict(kw, ttl="ttl") if kw.get("ttl")
+                                                                           else kw))
+    with pytest.raises(Exception) as e:
+        render(load(SCEN / "account_bans_ttl.yaml"), "terraform", "lambda")
+    assert str(e.value) == "CP302 Table: no table has TTL enabled on the plan's attribute 'expires_at'"
+
+
 def test_cli_ec2_is_not_supported_yet(tmp_path, cli):
     code, _, stderr = cli("template", str(SCEN / "steady_heavy_api.yaml"), "--compute", "ec2",
                           "--out", str(tmp_path / "x"))

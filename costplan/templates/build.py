@@ -194,7 +194,7 @@ class Builder:
     functions: dict[str, Function] = field(default_factory=dict)
     handlers: dict[str, str] = field(default_factory=dict)  # src/<name>/handler.py → text
     notes: list[str] = field(default_factory=list)
-    _tf_names: set = field(default_factory=set)
+    facts: dict = field(default_factory=dict)  # the plan's facts, for the rules that compare with the plan
 
     def __post_init__(self):
         self.cfn = CfnTemplate(self.title)

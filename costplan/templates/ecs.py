@@ -42,7 +42,6 @@ def _inputs(b: Builder):
                    "aws_ecs_cluster", {"name": "${var.name_prefix}-cluster",
                                        "setting": Blocks([{"name": "containerInsights", "value": "enabled"}])},
                    cfn_attrs={"name": "Ref", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
-    from costplan.templates.patterns import _bucket_handle  # noqa: F401  (same Handle helper style)
     from costplan.templates.build import Handle
 
     return Handle("Cluster", "aws_ecs_cluster", "cluster", (("name", "Ref"), ("arn", "GetAtt:Arn")),

@@ -58,6 +58,7 @@ class Ctx:
 
 def build(plan, compute: str = "lambda", sizing: dict | None = None) -> Builder:
     ctx = Ctx(plan, compute, sizing)
+    ctx.b.facts = dict(plan.facts or {})
     assemble = ASSEMBLERS.get(plan.pattern)
     if assemble is None:
         raise CostplanError(plan.scenario.problem(f"pattern {plan.pattern!r} has no template yet", "pattern"))

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from costplan.errors import CostplanError, Problem
 from costplan.templates import cfn, hcl
-from costplan.templates.build import Builder, snake
-from costplan.templates.model import Blocks, Expr, TfBlock
+from costplan.templates.build import Builder
+from costplan.templates.model import Blocks, TfBlock
 
 FORMATS = ("terraform", "cloudformation")
 
@@ -49,8 +49,7 @@ def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
         raise CostplanError(f"--format must be terraform or cloudformation, got {fmt!r}")
     b, compute = build_for(scenario, compute)
     tpl = cfn.to_json_ready(b.cfn_dict())
-    facts = getattr(b, "facts", None)
-    violations = rules.check(tpl, facts) + rules.check_terraform(b.tf)
+    violations = rules.check(tpl, b.facts) + rules.check_terraform(b.tf)
     if violations:
         raise CostplanError([Problem(v) for v in violations])
     files: dict[str, str] = {}
