@@ -351,3 +351,23 @@ def test_auto_takes_compare_recommendation():
     assert render(sc, "cloudformation", "auto").compute == "fargate"
     sc = load(SCEN / "periodic_light_api.yaml")
     assert render(sc, "cloudformation", "auto").compute == "lambda"
+
+
+def _stage_throttle(t):
+    stage = next(r["Properties"] for r in t["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Stage")
+    return stage["DefaultRouteSettings"]
+
+
+def test_api_throttle_follows_the_accounts_declared_quota():
+    # global_vote declares apigateway.account_rps 35,000: the stage may take the peak × 1.2 = 30,000
+    t, _ = built("global_vote")
+    assert _stage_throttle(t)["ThrottlingRateLimit"] == 30000
+    assert _stage_throttle(t)["ThrottlingBurstLimit"] == 5000  # the burst bucket is not requestable
+
+
+def test_api_throttle_is_capped_at_the_default_account_rate():
+    sc = load(SCEN / "global_vote.yaml")
+    sc = sc.model_copy(update={"quotas": {}})
+    b, _ = build_for(sc, "lambda")
+    t = cfn.to_json_ready(b.cfn_dict())
+    assert _stage_throttle(t)["ThrottlingRateLimit"] == 10000

@@ -327,20 +327,20 @@ def api_lambda_route(b: Builder, api: Handle, route_key: str, fn: Function, webs
                      api_execution_arn(api))
 
 
-ACCOUNT_RPS, ACCOUNT_BURST = 10000, 5000  # API Gateway account throttle defaults (L-8A5B8E43, L-CDF5615A)
-
-
-def throttle_for(peak_rps, headroom=Decimal("1.2"), cap=None, why="") -> tuple[C, C]:
+def throttle_for(peak_rps, account: tuple[Decimal, Decimal], headroom=Decimal("1.2"), cap=None,
+                 why="") -> tuple[C, C]:
+    """Stage throttling that protects the downstream: the peak with headroom, at most `cap` (what the
+    function can serve) and the account's API Gateway rate and burst (L-8A5B8E43, L-CDF5615A)."""
+    account_rps, account_burst = (int(v) for v in account)
     rate = _up(Decimal(peak_rps) * headroom)
     note = f"plan: peak {num(Decimal(peak_rps).quantize(Decimal('0.1')))} req/s x {headroom}"
     if cap is not None and rate > cap:
         rate, note = int(cap), why
-    if rate > ACCOUNT_RPS:
-        rate, note = ACCOUNT_RPS, f"{note}, capped at the account's {ACCOUNT_RPS} RPS (limits-check reports it)"
+    if rate > account_rps:
+        rate, note = account_rps, f"{note}, capped at the account's {account_rps} RPS (limits-check reports it)"
     rate = max(rate, 1)
-    burst = min(2 * rate, ACCOUNT_BURST) if rate <= ACCOUNT_BURST else ACCOUNT_BURST
-    burst = max(burst, min(rate, ACCOUNT_BURST))
-    return C(rate, note), C(burst, "burst: 2 x the rate limit, at most the account burst of 5000")
+    burst = max(min(2 * rate, account_burst), min(rate, account_burst))
+    return C(rate, note), C(burst, f"burst: 2 x the rate limit, at most the account burst of {account_burst}")
 
 
 # ---- Step Functions / Glue ----------------------------------------------------------------------------

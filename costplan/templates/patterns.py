@@ -68,6 +68,15 @@ def build(plan, compute: str = "lambda", sizing: dict | None = None) -> Builder:
 
 # ---- patterns ----------------------------------------------------------------------------------------
 
+def _throttle_for(ctx, rate, cap=None, why=""):
+    """throttle_for with the scenario account's API Gateway rate and burst, as limits-check sees them."""
+    from costplan.limits.quotas import Resolver
+
+    limit = Resolver(ctx.plan.scenario.region, ctx.plan.scenario.quotas)
+    account = (limit("apigateway.account_rps").value, limit("apigateway.account_burst").value)
+    return c.throttle_for(rate, account, cap=cap, why=why)
+
+
 def _throttle(ctx, stage=None):
     t = stage.traffic if stage is not None else ctx.plan.traffic
     cap = None
@@ -76,7 +85,7 @@ def _throttle(ctx, stage=None):
         # Little's law: the function can serve reserved / duration requests per second.
         cap = int(Decimal(stage.reserved_concurrency) * 1000 / Decimal(t.duration_ms))
         why = f"protects the function: {num(stage.reserved_concurrency)} reserved / {num(t.duration_ms)} ms"
-    return c.throttle_for(t.peak_rps, cap=cap, why=why)
+    return _throttle_for(ctx, t.peak_rps, cap=cap, why=why)
 
 
 def sync_api(ctx: Ctx) -> None:
@@ -137,7 +146,7 @@ def queue_load_leveling(ctx: Ctx) -> None:
                                                "write results")], {"TABLE_NAME": votes("name")})
     # API Gateway → SQS SendMessage service integration: no function in front of the queue.
     rate = q.get("arrival_peak_rps") or ctx.plan.traffic.peak_rps
-    api = c.http_api(b, "HttpApi", c.throttle_for(rate))
+    api = c.http_api(b, "HttpApi", _throttle_for(ctx, rate))
     role = b.role("HttpApiSqsRole", "apigateway.amazonaws.com", [_send_statement(qh)])
     integ = b.resource("HttpApiSqsIntegration", "AWS::ApiGatewayV2::Integration", {
         "ApiId": api("id"), "IntegrationType": "AWS_PROXY", "IntegrationSubtype": "SQS-SendMessage",
@@ -414,7 +423,7 @@ def async_request_reply(ctx: Ctx) -> None:
     if fn is not None:
         polling = ctx.facts.get("polling") or {}
         rate = Decimal(polling.get("rps") or api_st.traffic.peak_rps) + Decimal(api_st.traffic.peak_rps)
-        api = c.http_api(b, "HttpApi", c.throttle_for(rate))
+        api = c.http_api(b, "HttpApi", _throttle_for(ctx, rate))
         c.api_lambda_route(b, api, "POST /start", fn)
         c.api_lambda_route(b, api, "GET /status/{jobId}", fn)
 
@@ -438,7 +447,7 @@ def websocket_notify(ctx: Ctx) -> None:
     handler_st = next((s for s in ctx.plan.stages if s.role == "api"), ctx.plan.stages[-1])
     fan_st = next((s for s in ctx.plan.stages if s.role == "publisher"), ctx.plan.stages[0])
     rate = Decimal(ws.get("connect_peak_rps") or handler_st.traffic.peak_rps) * 2
-    api = c.http_api(b, "WebSocketApi", c.throttle_for(rate, why=""), protocol="WEBSOCKET",
+    api = c.http_api(b, "WebSocketApi", _throttle_for(ctx, rate), protocol="WEBSOCKET",
                      route_selection="$request.body.action")
     h = b.function(handler_st, [Statement(["dynamodb:PutItem", "dynamodb:DeleteItem"], [conns("arn"), subs_t("arn")],
                                           "track connections and subscriptions")],

@@ -40,8 +40,8 @@ resource "aws_apigatewayv2_stage" "http_api_stage" {
   auto_deploy = true
 
   default_route_settings {
-    # plan: peak 25000 req/s x 1.2, capped at the account's 10000 RPS (limits-check reports it)
-    throttling_rate_limit = 10000
+    # plan: peak 25000 req/s x 1.2
+    throttling_rate_limit = 30000
     # burst: 2 x the rate limit, at most the account burst of 5000
     throttling_burst_limit = 5000
   }
