@@ -7,22 +7,16 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from costplan.templates.model import C, GetAtt, Ref, Sub
+from costplan.templates.model import C, GetAtt, Ref, Sub, literal
 
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/-]*$")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 
 def scalar(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, (Decimal, float)):
-        d = Decimal(str(v)).normalize()
-        return str(int(d)) if d == d.to_integral_value() else format(d, "f")
+    lit = literal(v)
+    if lit is not None:
+        return lit
     s = str(v)
     if _PLAIN.match(s) and s.lower() not in _RESERVED and not s.endswith(":"):
         return s

@@ -3,10 +3,9 @@ attributes, a `#` comment line above each value the plan set. Top-level blocks s
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
-from costplan.templates.model import Blocks, C, Call, Expr, TfBlock
+from costplan.templates.model import Blocks, C, Call, Expr, TfBlock, literal
 
 
 def _string(s: str) -> str:
@@ -23,15 +22,9 @@ def value(v: Any, indent: int) -> str:
         return v.text
     if isinstance(v, Call):
         return f"{v.fn}({value(v.arg, indent)})"
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, (Decimal, float)):
-        d = Decimal(str(v)).normalize()
-        return str(int(d)) if d == d.to_integral_value() else format(d, "f")
+    lit = literal(v)
+    if lit is not None:
+        return lit
     if isinstance(v, str):
         return _string(v)
     if isinstance(v, list):

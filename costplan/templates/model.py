@@ -3,6 +3,7 @@ carry a comment saying which check or plan figure set them. Serialisers in cfn.p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -48,6 +49,20 @@ class Blocks:
     """Terraform nested blocks of one type: `name { ... }` once per body."""
 
     bodies: list[dict]
+
+
+def literal(v: Any) -> str | None:
+    """null, booleans and numbers as both YAML and HCL write them; None for anything else."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (Decimal, float)):
+        d = Decimal(str(v)).normalize()
+        return str(int(d)) if d == d.to_integral_value() else format(d, "f")
+    return None
 
 
 def plain(v: Any) -> Any:
