@@ -186,3 +186,18 @@ def test_breakeven_is_shown_to_three_significant_figures(value, shown):
     from costplan.compute.compare import significant
 
     assert f"{significant(value):,}" == shown
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_integration_services_cancel_out_of_lambda_minus_ecs(path):
+    """The break-even search prices compute only: valid because every alternative pays the same for
+    the integration services (priced first on each option's own meter)."""
+    from costplan import patterns
+
+    s = scenario.load(path)
+    plan = patterns.plan(s)
+    book = PriceBook(s.region)
+    full = {o.name: o.monthly_usd for o in price_options(plan, book, warm=False)}
+    compute = {o.name: o.monthly_usd for o in price_options(plan, book, warm=False, fixed=False)}
+    for name in full:
+        assert full["lambda"] - full[name] == compute["lambda"] - compute[name]

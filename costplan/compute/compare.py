@@ -76,11 +76,11 @@ def scaled_scenario(sc, k: Decimal):
     return sc.model_copy(update={"workload": w.model_copy(update=upd)})
 
 
-def _costs(sc, book, free_tier: bool) -> dict[str, Decimal]:
+def _costs(sc, book, free_tier: bool, fixed: bool = True) -> dict[str, Decimal]:
     from costplan import patterns
 
     plan = patterns.plan(sc)
-    return {o.name: o.monthly_usd for o in price_options(plan, book, free_tier, warm=False)}
+    return {o.name: o.monthly_usd for o in price_options(plan, book, free_tier, warm=False, fixed=fixed)}
 
 
 def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven | None, str]:
@@ -97,7 +97,8 @@ def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven 
         return seen[k]
 
     def _diff(k: Decimal) -> tuple[Decimal, str, Decimal, Decimal]:
-        c = _costs(scaled_scenario(sc, k), book, free_tier)
+        # Integration services cost the same on every alternative: only compute decides the sign.
+        c = _costs(scaled_scenario(sc, k), book, free_tier, fixed=False)
         ecs = [(c[n], n) for n in ECS if n in c]
         if not ecs:
             return Decimal(0), "", c["lambda"], Decimal(0)
@@ -135,8 +136,9 @@ def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven 
         # so the two totals agree to within 0.1 % at `hi`, well inside the 1 % promised.
         if hi / lo < Decimal("1.001"):
             break
-    _, name, lam, ecs = diff(hi)
-    return Breakeven(base * hi, name, hi, lam, ecs), ""
+    _, name, _, _ = diff(hi)
+    totals = _costs(scaled_scenario(sc, hi), book, free_tier)
+    return Breakeven(base * hi, name, hi, totals["lambda"], totals[name]), ""
 
 
 def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:

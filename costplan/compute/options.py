@@ -116,13 +116,13 @@ def _network_components(ecs, api_stages, addresses_hours: Decimal) -> list[Compo
     return out
 
 
-def fargate_option(plan, book, free_tier: bool) -> Option | None:
+def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
     sc = plan.scenario
     ecs = sc.ecs
     movable = [s for s in plan.stages if s.ecs_capable]
     if not movable:
         return None
-    comps = fixed_components(plan)
+    comps = fixed_components(plan) if fixed else []
     notes, sizing = [], {}
     task_hours_total = Decimal(0)
     for s in plan.stages:
@@ -156,7 +156,7 @@ def _task_note(stage, z: TaskSizing, ecs) -> str:
     return note
 
 
-def ec2_option(plan, book, free_tier: bool) -> Option | None:
+def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
     from costplan.services import ec2 as ec2svc
 
     sc = plan.scenario
@@ -175,7 +175,7 @@ def ec2_option(plan, book, free_tier: bool) -> Option | None:
     if per_instance < 1:
         raise CostplanError(sc.problem(f"a task of {ecs.vcpu} vCPU / {ecs.memory_gb} GB does not fit on "
                                        f"{itype} ({vcpu} vCPU, {mem_gib} GiB)", "ec2", "instance_type"))
-    comps = fixed_components(plan)
+    comps = fixed_components(plan) if fixed else []
     peak_tasks = avg_tasks = floor_tasks = 0
     active = Decimal(0)
     notes, sizing = [], {}
@@ -211,8 +211,8 @@ def ec2_option(plan, book, free_tier: bool) -> Option | None:
     return Option("ec2", "ECS on EC2", items, notes, sizing)
 
 
-def lambda_option(plan, book, free_tier: bool) -> Option:
-    comps = fixed_components(plan)
+def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
+    comps = fixed_components(plan) if fixed else []
     for s in plan.stages:
         comps += lambda_components(s)
     notes = [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
@@ -262,10 +262,12 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
     return out
 
 
-def price_options(plan, book, free_tier: bool = True, warm: bool = True) -> list[Option]:
-    opts = [lambda_option(plan, book, free_tier)]
+def price_options(plan, book, free_tier: bool = True, warm: bool = True, fixed: bool = True) -> list[Option]:
+    """Every alternative's line items. fixed=False leaves out the integration services, which cost the
+    same on every alternative (priced first on each option's meter), for searches that compare totals."""
+    opts = [lambda_option(plan, book, free_tier, fixed)]
     for fn in (fargate_option, ec2_option):
-        o = fn(plan, book, free_tier)
+        o = fn(plan, book, free_tier, fixed)
         if o is not None:
             opts.append(o)
     if warm:

@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from costplan.errors import CostplanError, PriceGap, Problem, did_you_mean, suggest
@@ -75,7 +74,7 @@ def _fmt_rate(d: Decimal) -> str:
     return s
 
 
-def data_dirs() -> list[tuple[str, Path | resources.abc.Traversable]]:
+def data_dirs() -> list[tuple[str, Path]]:
     """Where price files are looked up, highest precedence first."""
     dirs: list = []
     user = os.environ.get("COSTPLAN_PRICING_DIR")
@@ -85,8 +84,20 @@ def data_dirs() -> list[tuple[str, Path | resources.abc.Traversable]]:
         home = Path(os.path.expanduser("~/.config/costplan/pricing"))
         if home.is_dir():
             dirs.append((str(home), home))
-    dirs.append(("bundled", resources.files("costplan.pricing_data")))
+    dirs.append(("bundled", _bundled_dir()))
     return dirs
+
+
+def _bundled_dir():
+    """The package's data folder; a plain path when installed on disk (cheaper than importlib.resources)."""
+    import costplan.pricing_data as data
+
+    paths = list(getattr(data, "__path__", []))
+    if paths and os.path.isdir(paths[0]):
+        return Path(paths[0])
+    from importlib import resources
+
+    return resources.files("costplan.pricing_data")
 
 
 def _yaml_load(text: str, name: str):

@@ -58,4 +58,5 @@ def console(file=None):
     from rich.console import Console
 
     width = int(os.environ.get("COLUMNS", "0") or 0) or None
-    return Console(file=file, width=width or 120, highlight=False, soft_wrap=False)
+    # emoji=False: no ":name:" codes in our output, and rich skips loading its emoji table.
+    return Console(file=file, width=width or 120, highlight=False, soft_wrap=False, emoji=False)
