@@ -30,7 +30,11 @@ class UnitError(ValueError):
 def _split(value) -> tuple[Decimal, str]:
     if isinstance(value, bool):
         raise UnitError(f"expected a number, got {value!r}")
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, Decimal):  # already a number (the planner passes Decimals): no round trip
+        return value, ""
+    if isinstance(value, int):
+        return Decimal(value), ""
+    if isinstance(value, float):
         return Decimal(str(value)), ""
     if not isinstance(value, str):
         raise UnitError(f"expected a number, got {type(value).__name__}")

@@ -58,6 +58,9 @@ class Price:
         return len(self.tiers) > 1
 
     def display(self, tier: int = 0) -> str:
+        return _display(self, tier)
+
+    def _display(self, tier: int) -> str:
         from costplan.units import human_count
 
         amount = self.tiers[tier].usd * self.per
@@ -65,6 +68,12 @@ class Price:
             unit = self.unit[:-1] if self.unit.endswith("s") else self.unit
             return f"${_fmt_rate(amount)} per {unit}"
         return f"${_fmt_rate(amount)} per {human_count(self.per)} {self.unit}"
+
+
+@lru_cache(maxsize=1024)
+def _display(price: Price, tier: int) -> str:
+    """'$0.20 per 1M requests': built once per price and tier, however many line items show it."""
+    return price._display(tier)
 
 
 def _fmt_rate(d: Decimal) -> str:
