@@ -37,8 +37,16 @@ class LineItem:
     price_key: str
     source: Source | None = None
     resource: str = ""
-    price_display: str = ""
     free: bool = False  # the part of a component covered by a free tier
+    price: object = field(default=None, repr=False, compare=False)  # the Price, for its label
+    tier: int = 0
+
+    @property
+    def price_display(self) -> str:
+        """'$0.20 per 1M requests', or 'free'; built only when something renders it."""
+        if self.free:
+            return "free"
+        return self.price.display(self.tier) if self.price is not None else ""
 
     def to_json(self) -> dict:
         d = {
@@ -85,7 +93,7 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
             meter.free_left[price.free_pool] = left - free_used
             if free_used > 0:
                 items.append(LineItem(f"{label} (free tier)", free_used, c.unit, ZERO, ZERO, c.price_key,
-                                      price.free_source or price.source, c.resource, "free", free=True))
+                                      price.free_source or price.source, c.resource, free=True))
         billable = q - free_used
         if billable <= 0:
             continue
@@ -103,7 +111,7 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
             tname = tier_name(price.tiers, i, price.unit) if price.tiered else ""
             items.append(LineItem(f"{label} ({tname})" if tname else label, part, c.unit, price.tiers[i].usd,
                                   part * price.tiers[i].usd, c.price_key, price.source, c.resource,
-                                  price.display(i)))
+                                  price=price, tier=i))
     return items
 
 

@@ -58,9 +58,6 @@ class Price:
         return len(self.tiers) > 1
 
     def display(self, tier: int = 0) -> str:
-        return _display(self, tier)
-
-    def _display(self, tier: int) -> str:
         from costplan.units import human_count
 
         amount = self.tiers[tier].usd * self.per
@@ -70,15 +67,9 @@ class Price:
         return f"${_fmt_rate(amount)} per {human_count(self.per)} {self.unit}"
 
 
-@lru_cache(maxsize=1024)
-def _display(price: Price, tier: int) -> str:
-    """'$0.20 per 1M requests': built once per price and tier, however many line items show it."""
-    return price._display(tier)
-
-
 def _fmt_rate(d: Decimal) -> str:
     s = format(d.normalize(), "f")
-    if "." in s and len(s.split(".")[1]) < 2:
+    if "." not in s or len(s.split(".")[1]) < 2:  # $1 → $1.00, $0.5 → $0.50; finer rates as they are
         s = f"{d:.2f}"
     return s
 

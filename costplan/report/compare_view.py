@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from costplan.pricing.bill import money
-from costplan.report.render import csv_text, md_table, qty, to_json, usd
+from costplan.report.render import csv_text, md_table, qty, text_table, to_json, usd
 
 
 def as_dict(c) -> dict:
@@ -82,35 +82,29 @@ def csv_rows(comparisons: list) -> str:
 
 
 def table(comparisons: list, console, details: bool = True) -> None:
-    from rich.table import Table
+    """The terminal view: plain aligned columns (fast, stable in pipes), bold headings on a terminal."""
+    def out(text: str = "") -> None:
+        console.out(text, highlight=False)
 
     for c in comparisons:
         sc = c.scenario
         console.print(f"[bold]{sc.name}[/bold] ({sc.pattern}, {sc.region}"
                       + ("" if c.free_tier else ", no free tier") + ")")
-        console.print(c.plan.summary)
-        t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        t.add_column("Alternative")
-        t.add_column("Monthly", justify="right")
-        t.add_column("")
-        for o in c.options:
-            t.add_row(o.title, usd(o.monthly_usd), "cheapest" if o is c.cheapest else "")
-        console.print(t)
+        out(c.plan.summary)
+        rows = [[o.title, usd(o.monthly_usd), "cheapest" if o is c.cheapest else ""] for o in c.options]
+        console.out(text_table(["Alternative", "Monthly", ""], rows, "lrl"), end="", highlight=False)
         if details:
             for o in c.options:
-                d = Table(title=f"{o.title}: {usd(o.monthly_usd)}", title_justify="left", box=None,
-                          show_header=True, header_style="bold", pad_edge=False)
-                for col, j in (("Resource", "left"), ("Item", "left"), ("Quantity", "right"),
-                               ("Price", "left"), ("Monthly", "right")):
-                    d.add_column(col, justify=j)
-                for li in o.line_items:
-                    d.add_row(li.resource, li.name, f"{qty(li.quantity)} {li.unit}", li.price_display,
-                              usd(li.monthly_usd))
-                console.print(d)
+                console.print(f"[bold]{o.title}: {usd(o.monthly_usd)}[/bold]")
+                rows = [[li.resource, li.name, f"{qty(li.quantity)} {li.unit}", li.price_display,
+                         usd(li.monthly_usd)] for li in o.line_items]
+                console.out(text_table(["Resource", "Item", "Quantity", "Price", "Monthly"], rows, "llrlr"),
+                            end="", highlight=False)
                 for n in o.notes:
-                    console.print(f"  • {n}")
-        console.print(_be_line(c))
-        console.print(f"[bold]Recommendation: {_title(c, c.recommendation)}[/bold]. {c.reason}")
+                    out(f"  • {n}")
+        out(_be_line(c))
+        console.print(f"[bold]Recommendation: {_title(c, c.recommendation)}[/bold]. ", end="")
+        out(c.reason)
         for a in c.plan.assumptions:
-            console.print(f"  assumption: {a}")
-        console.print()
+            out(f"  assumption: {a}")
+        out()
