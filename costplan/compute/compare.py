@@ -84,7 +84,8 @@ def _costs(sc, book, free_tier: bool, fixed: bool = True) -> dict[str, Decimal]:
 
 
 def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven | None, str]:
-    """Smallest volume where the cheaper ECS option costs no more than Lambda (bisection in log space).
+    """Smallest volume where the cheaper ECS option costs no more than Lambda: double (or halve) today's
+    volume until the sign changes, then refine the bracket.
 
     Lambda's cost is continuous in volume; ECS's steps up with whole tasks, so the first crossing is
     where Lambda's line meets an ECS step from below and both totals agree there."""
@@ -110,35 +111,64 @@ def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven 
         return None, "no stage of this pattern can run on ECS"
     lo, hi = Decimal(1), Decimal(1)
     limit = Decimal(10) ** 6
+    step = Decimal(4)  # a wide bracket is cheap: refine() narrows it by false position
     if d1 < 0:  # Lambda cheaper today: search upwards
         while True:
-            hi = hi * 2
+            lo, hi = hi, hi * step
             if hi > limit:
                 return None, "ECS does not become cheaper below a million times today's volume"
             if diff(hi)[0] >= 0:
-                lo = hi / 2
                 break
     else:  # ECS already cheaper: search downwards
         while True:
-            lo = lo / 2
+            hi, lo = lo, lo / step
             if lo < 1 / limit:
                 return None, "ECS is cheaper at every volume tried"
             if diff(lo)[0] < 0:
-                hi = lo * 2
                 break
-    for _ in range(60):
-        mid = (lo * hi).sqrt()
-        if diff(mid)[0] < 0:
-            lo = mid
-        else:
-            hi = mid
-        # 0.1 % in volume: Lambda's total moves at most 0.1 % across it and ECS's cannot step down,
-        # so the two totals agree to within 0.1 % at `hi`, well inside the 1 % promised.
-        if hi / lo < Decimal("1.001"):
-            break
+    lo, hi = refine(lambda k: diff(k)[0], lo, hi)
     _, name, _, _ = diff(hi)
     totals = _costs(scaled_scenario(sc, hi), book, free_tier)
     return Breakeven(base * hi, name, hi, totals["lambda"], totals[name]), ""
+
+
+def refine(f, lo: Decimal, hi: Decimal, width: Decimal = Decimal("1.001")) -> tuple[Decimal, Decimal]:
+    """Narrow a bracket f(lo) < 0 <= f(hi) to hi/lo < width, by false position in log space with the
+    Illinois correction, and a bisection step whenever two steps fail to halve the bracket.
+
+    Lambda minus ECS is near-linear between ECS's steps, so this takes a few evaluations where
+    bisection takes ten; the sign is all that is trusted, so a step in ECS's cost cannot mislead it.
+    0.1 % in volume moves Lambda's total at most 0.1 % and ECS's cannot step down, so the two
+    totals agree to within 0.1 % at `hi`, well inside the 1 % promised."""
+    import math
+
+    f_lo, f_hi = float(f(lo)), float(f(hi))
+    side, checkpoint, steps = 0, hi / lo, 0
+    for _ in range(100):
+        if hi / lo < width:
+            break
+        a, b = math.log(lo), math.log(hi)
+        x = b - f_hi * (b - a) / (f_hi - f_lo) if f_hi != f_lo else (a + b) / 2
+        steps += 1
+        if steps % 3 == 0:  # two steps since the checkpoint: did the bracket halve (in log space)?
+            if math.log(hi / lo) > math.log(checkpoint) / 2:
+                x = (a + b) / 2
+            checkpoint = hi / lo
+        k = Decimal(repr(math.exp(min(max(x, a), b))))
+        if not lo < k < hi:
+            k = (lo * hi).sqrt()
+        fk = float(f(k))
+        if fk < 0:
+            lo, f_lo = k, fk
+            if side == -1:
+                f_hi /= 2
+            side = -1
+        else:
+            hi, f_hi = k, fk
+            if side == 1:
+                f_lo /= 2
+            side = 1
+    return lo, hi
 
 
 def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:
