@@ -66,3 +66,23 @@ def test_scenario_from_cloudwatch_writes_a_valid_scenario(cli, fake, tmp_path):
     assert code == 2 and "already exists; use --force" in err
     code, _, err = cli("scenario", "validate", str(target))
     assert code == 0, err
+
+
+def test_limits_check_live_reads_a_new_accounts_concurrency(cli, fake, tmp_path):
+    """--live end to end: boto3 → fake Lambda GetAccountSettings says 10 (a new account), and the
+    finding says so, with the limit's source."""
+    fake.account_settings = {"AccountLimit": {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10,
+                                              "CodeSizeUnzipped": 262144000, "CodeSizeZipped": 52428800,
+                                              "TotalCodeSize": 80530636800},
+                             "AccountUsage": {"FunctionCount": 3, "TotalCodeSize": 1024}}
+    p = tmp_path / "api.yaml"
+    p.write_text("version: 1\nname: api\nworkload:\n  peak_rps: 100\n  duration_ms: 200ms\n")
+    code, out, err = cli("limits-check", str(p), "--live", "--format", "json")
+    data = json.loads(out)
+    f = next(f for f in data["scenarios"][0]["findings"] if f["check"] == "LAMBDA-CONCURRENCY")
+    # 100/s × 0.2 s = 20 concurrent against the account's applied 10
+    assert f["limit"] == 10 and f["limit_source"] == "live" and f["status"] == "fail"
+    assert code == 1
+    code, out, _ = cli("limits-check", str(p), "--format", "json")
+    f = next(f for f in json.loads(out)["scenarios"][0]["findings"] if f["check"] == "LAMBDA-CONCURRENCY")
+    assert f["limit"] == 1000 and f["limit_source"] == "default" and code == 0

@@ -164,3 +164,19 @@ def test_console_script_never_prints_traceback(tmp_path):
     out = subprocess.run([str(exe), "compare", str(p)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and out.stderr.startswith("error: ")
+
+
+def test_compare_vary_sweeps_and_matches_compare_at_today(cli):
+    f = str(ROOT / "scenarios" / "steady_heavy_api.yaml")
+    code, out, err = cli("compare", f, "--vary", "monthly_requests=0.01x..1x", "--steps", "3", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [p["recommendation"] for p in data["points"]][0] == "lambda"  # light end: Lambda
+    today = data["points"][-1]
+    assert today["factor"] == 1.0
+    code, out, _ = cli("compare", f, "--format", "json")
+    whole = json.loads(out)
+    assert today["totals_usd"]["fargate"] == next(o["monthly_usd"] for o in whole["options"] if o["name"] == "fargate")
+    assert today["recommendation"] == whole["recommendation"]
+    code, _, err = cli("compare", f, "--vary", "colour=1x..2x")
+    assert code == 2 and err.startswith("error: ")

@@ -50,6 +50,11 @@ def compare(
                                                    help="Apply free tiers (default: the scenario's "
                                                         "free_tier, on).")] = None,
     brief: Annotated[bool, typer.Option("--brief", help="Totals only, no line items.")] = False,
+    vary: Annotated[str | None, typer.Option("--vary", help="Sweep one input instead: FIELD=LOW..HIGH with FIELD "
+                                                            "monthly_requests, duration_ms or memory_mb, e.g. "
+                                                            "monthly_requests=0.5x..4x (same as `costplan "
+                                                            "sensitivity`).")] = None,
+    steps: Annotated[int, typer.Option("--steps", help="Points across the --vary range.")] = 8,
     notify: Annotated[str | None, typer.Option(
         "--notify", help="Also price progress notification for the scenario's notify: audience, e.g. "
                          "polling,websocket,mqtt.")] = None,
@@ -69,6 +74,13 @@ def compare(
     else:
         loaded = [sc_mod.from_dict(scenario_from_flags(executions, duration, memory, architecture, peak_rps,
                                                        hours_per_day, region), "command line")]
+    if vary:
+        from costplan.compute import sensitivity as sens
+        from costplan.report.sensitivity_view import show
+
+        field = sens.parse_vary(vary)
+        show([sens.sensitivity(s, field, steps, free_tier, region) for s in loaded], format.value)
+        return
     results = compare_many(loaded, free_tier=free_tier, region=region)
     notified = []
     if notify:

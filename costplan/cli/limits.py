@@ -18,9 +18,9 @@ def limits_check(
                                             "(above it a check fails).")] = 100,
     quota: Annotated[list[str] | None, typer.Option("--quota", help="Override a quota: ID=VALUE "
                                                     "(e.g. lambda.concurrent_executions=10); repeatable.")] = None,
-    live: Annotated[bool, typer.Option("--live", hidden=True, help="Read the account's applied quotas "
+    live: Annotated[bool, typer.Option("--live", help="Read the account's applied quotas "
                                        "(Service Quotas, Lambda account settings).")] = False,
-    profile: Annotated[str | None, typer.Option("--profile", hidden=True, help="AWS profile for --live.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile for --live.")] = None,
 ):
     """Check scenarios against Lambda, API Gateway, SQS, SNS, EventBridge, Step Functions, S3, IoT and
     WebSocket quotas at their peak; scenarios sharing an account and Region are added up.

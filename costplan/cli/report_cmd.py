@@ -109,29 +109,9 @@ def sensitivity(
     """
     from costplan import scenario as sc_mod
     from costplan.compute import sensitivity as sens
-    from costplan.report import render
+    from costplan.report.sensitivity_view import show
 
-    sw = sens.sensitivity(sc_mod.load(scenario), sens.parse_vary(vary), steps, free_tier, region)
-    headers, rows, align = sens.rows(sw)
-    if format == Format.json:
-        emit(render.to_json(sens.as_dict(sw)))
-    elif format == Format.csv:
-        emit(render.csv_text(*sens.csv_rows(sw)))
-    elif format == Format.markdown:
-        emit(f"### Sensitivity of {sw.scenario.name} to {sw.field}\n\n" + render.md_table(headers, rows, align)
-             + f"\n\\* cheapest at that step. {sens.summary(sw)}\n")
-    else:
-        from rich.table import Table
-
-        con = render.console()
-        t = Table(box=None, show_header=True, header_style="bold", pad_edge=False,
-                  title=f"{sw.scenario.name}: monthly totals as {sw.field} varies (* cheapest)", title_justify="left")
-        for h, a in zip(headers, align):
-            t.add_column(h, justify="right" if a == "r" else "left")
-        for r in rows:
-            t.add_row(*r)
-        con.print(t)
-        con.print(sens.summary(sw))
+    show([sens.sensitivity(sc_mod.load(scenario), sens.parse_vary(vary), steps, free_tier, region)], format.value)
 
 
 def register(app: typer.Typer) -> None:
