@@ -86,3 +86,18 @@ def test_limits_check_live_reads_a_new_accounts_concurrency(cli, fake, tmp_path)
     code, out, _ = cli("limits-check", str(p), "--format", "json")
     f = next(f for f in json.loads(out)["scenarios"][0]["findings"] if f["check"] == "LAMBDA-CONCURRENCY")
     assert f["limit"] == 1000 and f["limit_source"] == "default" and code == 0
+
+
+def test_an_unknown_profile_is_one_line_everywhere(cli, fake, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    for args in (["pricing", "refresh", "--check"], ["scenario", "from-cloudwatch", "--function", "f"]):
+        code, out, err = cli(*args)
+        assert code == 2, (args, out, err)
+        assert err.strip().splitlines() == [
+            "error: The config profile (no-such-profile) could not be found: check --profile or AWS_PROFILE "
+            "(aws configure list-profiles)"]
+    from pathlib import Path
+
+    scenario = Path(__file__).resolve().parent.parent / "scenarios" / "steady_heavy_api.yaml"
+    code, out, _ = cli("limits-check", str(scenario), "--live")
+    assert code == 0 and "warning: --live us-east-1: The config profile (no-such-profile) could not be found" in out

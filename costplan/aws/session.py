@@ -68,18 +68,23 @@ def _botocore_session():
 def session(profile: str | None = None, region: str | None = None) -> boto3.session.Session:
     """A boto3 session from the usual credential chain (env, profile, SSO, instance role)."""
     try:
-        return boto3.session.Session(profile_name=profile, region_name=region, botocore_session=_botocore_session())
+        sess = boto3.session.Session(profile_name=profile, region_name=region, botocore_session=_botocore_session())
+        sess.region_name  # resolves the profile now, so an unknown one fails here as one line
+        return sess
     except bce.ProfileNotFound as e:
-        raise AwsError(redact(str(e))) from None
+        raise AwsError(f"{redact(str(e))}: check --profile or AWS_PROFILE (aws configure list-profiles)") from None
 
 
 def client(service: str, region: str, sess: boto3.session.Session | None = None,
            config: Config | None = None):
     """A client for `service` in `region`; endpoints come from the standard places
     (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, ~/.aws/config), retries are 'standard'."""
-    sess = sess or boto3.session.Session(botocore_session=_botocore_session())
     cfg = DEFAULT_CONFIG.merge(config) if config is not None else DEFAULT_CONFIG
-    return sess.client(service, region_name=region, config=cfg)
+    try:  # boto3 resolves the profile (--profile or AWS_PROFILE) only now, when a client is built
+        sess = sess or boto3.session.Session(botocore_session=_botocore_session())
+        return sess.client(service, region_name=region, config=cfg)
+    except bce.ProfileNotFound as e:
+        raise AwsError(f"{redact(str(e))}: check --profile or AWS_PROFILE (aws configure list-profiles)") from None
 
 
 def region_unavailable(cl, service: str, region: str) -> str | None:

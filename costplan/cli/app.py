@@ -37,19 +37,13 @@ def root(version: Annotated[bool, typer.Option("--version", callback=_version, i
 
 
 def _register() -> None:
-    from costplan.cli import compare, price, pricing, scenario_cmd
+    from costplan.cli import aws_cmd, compare, limits, price, pricing, report_cmd, scenario_cmd, template
 
     app.command("compare")(compare.compare)
     app.command("price")(price.price)
     app.add_typer(scenario_cmd.app, name="scenario")
     app.add_typer(pricing.app, name="pricing")
-    for optional in ("limits", "template", "aws_cmd", "report_cmd"):
-        try:
-            mod = __import__(f"costplan.cli.{optional}", fromlist=["register"])
-        except ModuleNotFoundError as e:
-            if e.name != f"costplan.cli.{optional}":
-                raise
-            continue
+    for mod in (limits, template, aws_cmd, report_cmd):
         mod.register(app)
 
 
