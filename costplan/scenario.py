@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costplan import units
 from costplan.errors import CostplanError, Problem, did_you_mean
@@ -85,9 +85,14 @@ class Workload(Strict):
             raise ValueError("peak_to_average must be at least 1")
         if not (Decimal(128) <= self.memory_mb <= Decimal(10240)):
             raise ValueError(f"memory_mb must be 128–10,240 MB, got {self.memory_mb}")
-        if self.traffic_window is not None:
-            parse_window(self.traffic_window)
         return self
+
+    @field_validator("traffic_window")
+    @classmethod
+    def _window(cls, v):
+        if v is not None:
+            parse_window(v)
+        return v
 
 
 def parse_window(text: str) -> tuple[int, int]:
@@ -245,6 +250,10 @@ def pydantic_problems(err: ValidationError, file: str | None, lines: dict, prefi
                 msg += f"; expected one of {', '.join(allowed)}"
         elif e["type"] == "missing":
             msg = "required field is missing"
+        elif e["type"] in ("dict_type", "model_type"):
+            msg = "expected a mapping (key: value lines)"
+        elif e["type"] == "list_type":
+            msg = "expected a list (- item lines)"
         elif e["type"] == "literal_error":
             msg = f"expected {e['ctx']['expected']}, got {e.get('input')!r}"
         out.append(Problem(msg, file=file, line=line_for(lines, loc), field=field))

@@ -147,3 +147,11 @@ def test_loader_survives_arbitrary_text(text):
         scenario.from_dict(data, "fuzz.yaml", lines)
     except CostplanError as e:
         assert e.problems
+
+
+def test_wrong_shapes_and_bad_window_name_their_field(tmp_path):
+    lines = problems_of(tmp_path, GOOD + "settings: 5\nquotas: [1]\n")
+    assert lines == [f"{tmp_path / 's.yaml'}:7: settings: expected a mapping (key: value lines)",
+                     f"{tmp_path / 's.yaml'}:8: quotas: expected a mapping (key: value lines)"]
+    lines = problems_of(tmp_path, GOOD + "  traffic_window: 25:00-26:00\n")
+    assert len(lines) == 1 and ":7: workload.traffic_window: " in lines[0] and '"09:00-10:30"' in lines[0]
