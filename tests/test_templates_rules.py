@@ -41,7 +41,7 @@ def mapping(t, fn):
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in SCEN.glob("*.yaml")))
-@pytest.mark.parametrize("compute", ["lambda", "fargate"])
+@pytest.mark.parametrize("compute", ["lambda", "fargate", "ec2"])
 def test_every_bundled_template_passes_the_rules(name, compute):
     t, facts = built(name, compute)
     assert rules.check(t, facts) == []
@@ -339,11 +339,45 @@ def test_render_checks_against_the_plans_facts(monkeypatch):
     assert str(e.value) == "CP302 Table: no table has TTL enabled on the plan's attribute 'expires_at'"
 
 
-def test_cli_ec2_is_not_supported_yet(tmp_path, cli):
-    code, _, stderr = cli("template", str(SCEN / "steady_heavy_api.yaml"), "--compute", "ec2",
-                          "--out", str(tmp_path / "x"))
-    assert code == 2
-    assert len(stderr.splitlines()) == 1 and "not supported yet" in stderr
+def test_cli_ec2_writes_an_ecs_service_on_an_ec2_capacity_provider(tmp_path, cli):
+    code, stdout, _ = cli("template", str(SCEN / "steady_heavy_api.yaml"), "--compute", "ec2",
+                          "--format", "cloudformation", "--out", str(tmp_path / "x"))
+    assert code == 0 and "compute ec2" in stdout
+    assert (tmp_path / "x" / "template.yaml").exists()
+
+
+def test_ec2_uses_compares_cluster_sizing_and_the_capacity_provider():
+    from costplan.compute.compare import compare
+
+    sc = load(SCEN / "steady_heavy_api.yaml")
+    cluster = compare(sc).option("ec2").sizing["cluster"]
+    t, _ = built("steady_heavy_api", "ec2")
+    res = t["Resources"]
+    ami = t["Parameters"]["EcsAmiId"]
+    assert ami["Type"] == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+    assert cluster["instance_type"] == "m7g.large"  # the scenario's tasks are arm64
+    assert ami["Default"] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+    lt = props(t, "Ec2LaunchTemplate")["LaunchTemplateData"]
+    assert lt["InstanceType"] == cluster["instance_type"]
+    assert lt["MetadataOptions"]["HttpTokens"] == "required"
+    assert lt["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
+    assert "ECS_CLUSTER=${Cluster}" in lt["UserData"]["Fn::Base64"]["Fn::Sub"]
+    asg = props(t, "Ec2AutoScalingGroup")
+    assert (asg["MinSize"], asg["MaxSize"]) == (str(cluster["instances_min"]), str(cluster["instances_peak"]))
+    assert asg["VPCZoneIdentifier"] == {"Ref": "SubnetIds"}
+    role = props(t, "Ec2InstanceRole")
+    assert role["ManagedPolicyArns"] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"}]
+    assert "Policies" not in role
+    assert props(t, "Ec2CapacityProvider")["AutoScalingGroupProvider"]["ManagedScaling"]["Status"] == "ENABLED"
+    assert props(t, "ClusterCapacityProviders")["CapacityProviders"] == [{"Ref": "Ec2CapacityProvider"}]
+    td = props(t, "ApiTaskDefinition")
+    assert td["RequiresCompatibilities"] == ["EC2"] and td["NetworkMode"] == "awsvpc"
+    svc = res["ApiService"]
+    assert "LaunchType" not in svc["Properties"]
+    assert svc["Properties"]["CapacityProviderStrategy"] == [{"CapacityProvider": {"Ref": "Ec2CapacityProvider"},
+                                                              "Weight": 1}]
+    assert "ClusterCapacityProviders" in svc["DependsOn"]
 
 
 def test_auto_takes_compare_recommendation():

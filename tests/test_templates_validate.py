@@ -24,6 +24,8 @@ SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 NAMES = sorted(p.stem for p in SCEN.glob("*.yaml"))
 # Scenarios also emitted with their ECS stages on Fargate (API behind an ALB, queue consumers as services).
 FARGATE_TOO = ["avatar_resize_claim_check", "db_refresh_async", "global_vote", "order_ledger_convoy"]
+# ... and on EC2 capacity (launch template, Auto Scaling group, capacity provider), sized by compare's ec2 option.
+EC2_TOO = FARGATE_TOO + ["steady_heavy_api"]
 
 # cfn-lint findings we accept, with the reason. Empty: every bundled template lints clean.
 CFN_LINT_ALLOWED: dict[str, str] = {}
@@ -35,6 +37,9 @@ MOTO_CANNOT_MODEL = {
     "AWS::ApiGatewayV2::Stage", "AWS::Glue::Job", "AWS::IoT::TopicRule", "AWS::Lambda::Url",
     "AWS::SNS::Subscription", "AWS::Scheduler::Schedule", "AWS::CloudWatch::Alarm",
     "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy",
+    # --compute ec2: moto creates the launch template, Auto Scaling group and instance profile, not these
+    # (and so not the services that use the capacity provider)
+    "AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations",
 }
 
 
@@ -61,7 +66,7 @@ def emitted():
     out = {}
     for name in NAMES:
         sc = load(SCEN / f"{name}.yaml")
-        for compute in ["auto"] + (["fargate"] if name in FARGATE_TOO else []):
+        for compute in ["auto"] + (["fargate"] if name in FARGATE_TOO else []) + (["ec2"] if name in EC2_TOO else []):
             out[(name, compute)] = _emit(sc, compute)
     for (name, label), settings in VARIANTS.items():
         sc = load(SCEN / f"{name}.yaml")
@@ -78,6 +83,14 @@ def test_golden_templates(name, emitted, golden):
     golden(f"templates/{name}.cfn.yaml", e["cfn"])
     for fname, text in sorted(e["tf"].items()):
         golden(f"templates/{name}/{fname}", text)
+
+
+@pytest.mark.parametrize("name", ["steady_heavy_api"])
+def test_golden_templates_ec2(name, emitted, golden):
+    e = emitted[(name, "ec2")]
+    assert e["compute"] == "ec2"
+    golden(f"templates/{name}.ec2.cfn.yaml", e["cfn"])
+    golden(f"templates/{name}.ec2/main.tf", e["tf"]["main.tf"])
 
 
 def test_handlers_are_written_beside_the_template(emitted):

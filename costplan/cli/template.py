@@ -29,8 +29,10 @@ def template(
                                                    case_sensitive=False)] = TemplateFormat.terraform,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory to write (default: ./<scenario>-<format>).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Write into a directory that holds other files.")] = False,
-    compute: Annotated[Compute, typer.Option("--compute", help="auto (compare's recommendation), lambda, fargate; "
-                                                               "ec2 is not supported yet (exit 2).",
+    compute: Annotated[Compute, typer.Option("--compute", help="auto (compare's recommendation), lambda, fargate, or "
+                                                               "ec2 (ECS on an EC2 capacity provider: "
+                                                               "ECS-optimised AMI, Auto Scaling group sized "
+                                                               "like compare's ec2 option).",
                                              case_sensitive=False)] = Compute.auto,
 ):
     """Write a deployable template for the scenario's pattern, with the plan's numbers and costplan's rules checked."""

@@ -254,6 +254,8 @@ class Builder:
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service},
                                                           "Action": "sts:AssumeRole"}]}
         props: dict = {"AssumeRolePolicyDocument": trust}
+        if managed:
+            props["ManagedPolicyArns"] = [F("arn:{partition}:iam::aws:policy/" + m) for m in managed]
         if statements:
             props["Policies"] = [{"PolicyName": "least-privilege", "PolicyDocument": policy_doc(statements, to_cfn)}]
         h = self.resource(cfn_id, "AWS::IAM::Role", props, "aws_iam_role",
@@ -262,6 +264,11 @@ class Builder:
         if statements:
             self.tf.resources.append(TfBlock("resource", ("aws_iam_role_policy", h.tf_name), {
                 "role": Expr(f"{h.tf_addr}.id"), "policy": tf_policy_doc(statements)}))
+        for m in managed or []:
+            self.tf.resources.append(TfBlock("resource", ("aws_iam_role_policy_attachment",
+                                                          f"{h.tf_name}_{snake(m.rsplit('/', 1)[-1])}"), {
+                "role": Expr(f"{h.tf_addr}.name"),
+                "policy_arn": to_tf(F("arn:{partition}:iam::aws:policy/" + m))}))
         return h
 
     # -- Lambda

@@ -1,12 +1,13 @@
-"""The ECS Fargate service that replaces a Lambda stage: cluster, task definition with a valid
-CPU/memory pair, service with autoscaling bounds from the plan, and an ALB for API stages."""
+"""The ECS service that replaces a Lambda stage: cluster, task definition, service with autoscaling bounds
+from the plan, and an ALB for API stages. On Fargate (a valid CPU/memory pair) or on EC2 capacity: an
+Auto Scaling group of ECS-optimised instances behind a capacity provider, sized by compare's ec2 option."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from costplan.errors import CostplanError
 from costplan.templates.build import Builder, Dual, F, P, Statement, num, pascal, snake
-from costplan.templates.model import Blocks, C, Call, Expr
+from costplan.templates.model import Blocks, C, Call, Expr, TfBlock
 
 # Fargate task sizes: CPU units → allowed memory (MiB).
 FARGATE = {
@@ -19,6 +20,10 @@ FARGATE = {
     16384: list(range(32768, 122881, 8192)),
 }
 PORT = 8080
+# Public SSM parameters with the current ECS-optimised Amazon Linux 2023 AMI.
+ECS_AMI = {"x86_64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+           "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"}
+ROOT_VOLUME_GB = 30  # the ECS-optimised AL2023 AMI's root volume size
 
 
 def fargate_size(vcpu, memory_gb) -> tuple[int, int]:
@@ -48,12 +53,116 @@ def _inputs(b: Builder):
                   (("name", "name"), ("arn", "arn")))
 
 
-def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[Statement], env: dict):
+def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
+    """Once per cluster: ECS-optimised AMI, launch template, instance role and profile, Auto Scaling group,
+    capacity provider with managed scaling, and the cluster's capacity provider association."""
+    from costplan.templates.build import Handle
+
+    cp = Handle("Ec2CapacityProvider", "aws_ecs_capacity_provider", "ec2_capacity_provider",
+                (("name", "Ref"),), (("name", "name"),))
+    if cp.cfn_id in b.cfn.resources:
+        return cp
+    itype = cluster_sizing.get("instance_type")
+    if not itype:
+        raise CostplanError("--compute ec2: compare has no ec2 sizing for this scenario (no ECS-capable stage)")
+    lo = int(cluster_sizing.get("instances_min") or 1)
+    hi = max(lo, int(cluster_sizing.get("instances_peak") or lo))
+    ssm = ECS_AMI["arm64" if arch == "arm64" else "x86_64"]
+    ami = P("EcsAmiId", "")
+    b.parameter(ami, "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                f"ECS-optimised Amazon Linux 2023 AMI ({arch}), resolved from the public SSM parameter", default=ssm)
+    b.tf.data.append(TfBlock("data", ("aws_ssm_parameter", "ecs_ami"), {"name": ssm},
+                             f"ECS-optimised Amazon Linux 2023 AMI ({arch})"))
+    ami_id = Dual(ami, Expr("data.aws_ssm_parameter.ecs_ami.value"))
+    # AWS managed policy, acceptable here: it is the documented minimum for the ECS agent on an instance
+    # (register, poll, pull from ECR, send logs); the tasks get their own least-privilege task roles.
+    role = b.role("Ec2InstanceRole", "ec2.amazonaws.com", [],
+                  managed=["service-role/AmazonEC2ContainerServiceforEC2Role"])
+    profile = b.resource("Ec2InstanceProfile", "AWS::IAM::InstanceProfile", {"Roles": [role("name")]},
+                         "aws_iam_instance_profile", {"role": role("name")},
+                         cfn_attrs={"arn": "GetAtt:Arn"}, tf_attrs={"arn": "arn"})
+    sg = b.resource("Ec2InstanceSecurityGroup", "AWS::EC2::SecurityGroup", {
+        "GroupDescription": "ECS container instances (tasks have their own security groups)",
+        "VpcId": P("VpcId", "vpc_id")},
+        "aws_security_group", {"description": "ECS container instances (tasks have their own security groups)",
+                               "vpc_id": P("VpcId", "vpc_id"), "egress": [_egress_tf()]},
+        cfn_attrs={"id": "GetAtt:GroupId"}, tf_attrs={"id": "id"})
+    user_data = F("#!/bin/bash\necho ECS_CLUSTER={0} >> /etc/ecs/ecs.config\n", (cluster("name"),))
+    itype_c = C(itype, "plan: cluster.instance_type (compare's ec2 option)")
+    hop = C(1, "IMDSv2 only, one hop: containers use their task role, not the instance's")
+    vol = C(ROOT_VOLUME_GB, "the ECS-optimised AMI's root volume size")
+    lt = b.resource("Ec2LaunchTemplate", "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
+        "ImageId": ami_id, "InstanceType": itype_c,
+        "IamInstanceProfile": {"Arn": profile("arn")}, "SecurityGroupIds": [sg("id")],
+        "UserData": {"Fn::Base64": user_data},
+        "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": hop},
+        "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
+            "VolumeSize": vol, "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True}}],
+        "Monitoring": {"Enabled": True}}},
+        "aws_launch_template", {
+        "name_prefix": "${var.name_prefix}-ecs-", "image_id": ami_id, "instance_type": itype_c,
+        "vpc_security_group_ids": [sg("id")],
+        "user_data": Call("base64encode", user_data),
+        "iam_instance_profile": Blocks([{"arn": profile("arn")}]),
+        "metadata_options": Blocks([{"http_endpoint": "enabled", "http_tokens": "required",
+                                     "http_put_response_hop_limit": hop}]),
+        "block_device_mappings": Blocks([{"device_name": "/dev/xvda", "ebs": Blocks([{
+            "volume_size": vol, "volume_type": "gp3", "encrypted": True, "delete_on_termination": True}])}]),
+        "monitoring": Blocks([{"enabled": True}])},
+        cfn_attrs={"id": "Ref", "version": "GetAtt:LatestVersionNumber"},
+        tf_attrs={"id": "id", "version": "latest_version"})
+    min_why = "plan: cluster.instances_min (ec2.min_instances, two AZs)"
+    max_why = "plan: cluster.instances_peak (instances the peak's tasks need)"
+    asg = b.resource("Ec2AutoScalingGroup", "AWS::AutoScaling::AutoScalingGroup", {
+        "MinSize": C(str(lo), min_why), "MaxSize": C(str(hi), max_why),
+        "VPCZoneIdentifier": P("SubnetIds", "subnet_ids"),
+        "LaunchTemplate": {"LaunchTemplateId": lt("id"), "Version": lt("version")},
+        "Tags": [{"Key": "AmazonECSManaged", "Value": "true", "PropagateAtLaunch": True}]},
+        "aws_autoscaling_group", {
+        "name_prefix": "${var.name_prefix}-ecs-", "min_size": C(lo, min_why), "max_size": C(hi, max_why),
+        "vpc_zone_identifier": P("SubnetIds", "subnet_ids"),
+        "launch_template": Blocks([{"id": lt("id"), "version": lt("version")}]),
+        "tag": Blocks([{"key": "AmazonECSManaged", "value": "true", "propagate_at_launch": True}]),
+        "lifecycle": Blocks([{"ignore_changes": [Expr("desired_capacity")]}])},
+        cfn_attrs={"name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
+    target = C(100, "managed scaling keeps the instances full; the services scale the tasks")
+    b.resource(cp.cfn_id, "AWS::ECS::CapacityProvider", {"AutoScalingGroupProvider": {
+        "AutoScalingGroupArn": asg("name"),
+        "ManagedScaling": {"Status": "ENABLED", "TargetCapacity": target},
+        "ManagedTerminationProtection": "DISABLED"}},
+        cp.tf_type, {"name": "${var.name_prefix}-ec2", "auto_scaling_group_provider": Blocks([{
+            "auto_scaling_group_arn": asg("arn"), "managed_termination_protection": "DISABLED",
+            "managed_scaling": Blocks([{"status": "ENABLED", "target_capacity": target}])}])},
+        tf_name=cp.tf_name)
+    strategy_why = "all tasks on the EC2 capacity provider"
+    b.resource("ClusterCapacityProviders", "AWS::ECS::ClusterCapacityProviderAssociations", {
+        "Cluster": cluster("name"), "CapacityProviders": [cp("name")],
+        "DefaultCapacityProviderStrategy": [{"CapacityProvider": cp("name"), "Weight": C(1, strategy_why)}]},
+        "aws_ecs_cluster_capacity_providers", {
+        "cluster_name": cluster("name"), "capacity_providers": [cp("name")],
+        "default_capacity_provider_strategy": Blocks([{"capacity_provider": cp("name"),
+                                                       "weight": C(1, strategy_why)}])})
+    return cp
+
+
+def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[Statement], env: dict,
+                    ec2: dict | None = None):
+    """ec2: compare's cluster sizing (instance_type, instances_min, instances_peak) to run the service on
+    an EC2 capacity provider instead of Fargate."""
     cluster = _inputs(b)
     cid = pascal(stage.name)
     name = snake(cid).replace("_", "-")
-    cpu, mem = fargate_size(ecs.vcpu, ecs.memory_gb)
     arch = (ecs.architecture or stage.architecture)
+    if ec2 is None:
+        cpu, mem = fargate_size(ecs.vcpu, ecs.memory_gb)
+        cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)} (valid Fargate pair, rule CP601)")
+    else:
+        cpu, mem = int(Decimal(ecs.vcpu) * 1024), int(Decimal(ecs.memory_gb) * 1024)
+        cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)}")
+        cp = ec2_capacity(b, cluster, ec2, arch)
+        if ecs.public_ipv4:
+            b.notes.append(f"{stage.name}: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); "
+                           "the subnets need a NAT gateway or VPC endpoints")
     cpu_arch = "ARM64" if arch == "arm64" else "X86_64"
     logs = b.resource(f"{cid}TaskLogs", "AWS::Logs::LogGroup", {"RetentionInDays": 30}, "aws_cloudwatch_log_group",
                       {"name": f"/ecs/${{var.name_prefix}}-{name}", "retention_in_days": 30},
@@ -77,20 +186,23 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
     if stage.role == "api":
         container["PortMappings"] = [{"ContainerPort": PORT, "Protocol": "tcp"}]
         tf_container["portMappings"] = [{"containerPort": PORT, "protocol": "tcp"}]
-    cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)} (valid Fargate pair, rule CP601)")
     mem_c = C(str(mem), f"ecs.memory_gb {num(ecs.memory_gb)}")
-    td = b.resource(f"{cid}TaskDefinition", "AWS::ECS::TaskDefinition", {
-        "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": cpu_c, "Memory": mem_c,
-        "RuntimePlatform": {"CpuArchitecture": C(cpu_arch, "plan: architecture"), "OperatingSystemFamily": "LINUX"},
-        "ExecutionRoleArn": exec_role("arn"), "TaskRoleArn": task_role("arn"), "ContainerDefinitions": [container]},
-        "aws_ecs_task_definition", {
-        "family": f"${{var.name_prefix}}-{name}", "requires_compatibilities": ["FARGATE"],
-        "network_mode": "awsvpc", "cpu": cpu_c, "memory": mem_c,
-        "execution_role_arn": exec_role("arn"), "task_role_arn": task_role("arn"),
-        "container_definitions": Call("jsonencode", [tf_container]),
-        "runtime_platform": Blocks([{"cpu_architecture": C(cpu_arch, "plan: architecture"),
-                                     "operating_system_family": "LINUX"}])},
-        cfn_attrs={"arn": "Ref"}, tf_attrs={"arn": "arn"})
+    compat = "FARGATE" if ec2 is None else "EC2"
+    td_props = {"RequiresCompatibilities": [compat], "NetworkMode": "awsvpc", "Cpu": cpu_c, "Memory": mem_c,
+                "RuntimePlatform": {"CpuArchitecture": C(cpu_arch, "plan: architecture"),
+                                    "OperatingSystemFamily": "LINUX"},
+                "ExecutionRoleArn": exec_role("arn"), "TaskRoleArn": task_role("arn"),
+                "ContainerDefinitions": [container]}
+    td_tf = {"family": f"${{var.name_prefix}}-{name}", "requires_compatibilities": [compat],
+             "network_mode": "awsvpc", "cpu": cpu_c, "memory": mem_c,
+             "execution_role_arn": exec_role("arn"), "task_role_arn": task_role("arn"),
+             "container_definitions": Call("jsonencode", [tf_container]),
+             "runtime_platform": Blocks([{"cpu_architecture": C(cpu_arch, "plan: architecture"),
+                                          "operating_system_family": "LINUX"}])}
+    if ec2 is not None:  # on EC2 the AMI and instance type set the architecture
+        del td_props["RuntimePlatform"], td_tf["runtime_platform"]
+    td = b.resource(f"{cid}TaskDefinition", "AWS::ECS::TaskDefinition", td_props,
+                    "aws_ecs_task_definition", td_tf, cfn_attrs={"arn": "Ref"}, tf_attrs={"arn": "arn"})
     task_sg = b.resource(f"{cid}TaskSecurityGroup", "AWS::EC2::SecurityGroup", {
         "GroupDescription": f"{stage.name} tasks", "VpcId": P("VpcId", "vpc_id")},
         "aws_security_group", {"description": f"{stage.name} tasks", "vpc_id": P("VpcId", "vpc_id"),
@@ -115,11 +227,22 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
                                                 "security_groups": [task_sg("id")],
                                                 "assign_public_ip": C(bool(ecs.public_ipv4), "scenario: ecs.public_ipv4")}]),
               "lifecycle": Blocks([{"ignore_changes": [Expr("desired_count")]}])}
+    if ec2 is not None:
+        strategy_why = "plan: compute ec2 (the cluster's capacity provider)"
+        del svc_props["LaunchType"], svc_tf["launch_type"]
+        del svc_props["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"]
+        del svc_tf["network_configuration"].bodies[0]["assign_public_ip"]
+        svc_props["CapacityProviderStrategy"] = [{"CapacityProvider": cp("name"), "Weight": C(1, strategy_why)}]
+        svc_tf["capacity_provider_strategy"] = Blocks([{"capacity_provider": cp("name"),
+                                                        "weight": C(1, strategy_why)}])
+        # the association must exist before a service can use the provider (and stay until it is gone)
+        depends = (depends or []) + ["ClusterCapacityProviders"]
+        svc_tf["depends_on"] = [Expr("aws_ecs_cluster_capacity_providers.cluster_capacity_providers")]
     if lb_parts is not None:
         tg, _ = lb_parts
         svc_props["LoadBalancers"] = [{"ContainerName": "app", "ContainerPort": PORT, "TargetGroupArn": tg("arn")}]
         svc_tf["load_balancer"] = Blocks([{"container_name": "app", "container_port": PORT, "target_group_arn": tg("arn")}])
-        svc_tf["depends_on"] = [Expr(f"aws_lb_listener.{snake(cid + 'Listener')}")]
+        svc_tf["depends_on"] = svc_tf.get("depends_on", []) + [Expr(f"aws_lb_listener.{snake(cid + 'Listener')}")]
     svc = b.resource(f"{cid}Service", "AWS::ECS::Service", svc_props, "aws_ecs_service", svc_tf,
                      cfn_attrs={"name": "GetAtt:Name"}, tf_attrs={"name": "name"}, depends_on=depends)
     target = b.resource(f"{cid}ScalableTarget", "AWS::ApplicationAutoScaling::ScalableTarget", {

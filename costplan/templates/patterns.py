@@ -1,5 +1,6 @@
-"""Plan → template: one assembly per pattern, from the plan's stages and facts, plus the ECS Fargate
-service that replaces the API and queue-consumer stages when the compute choice is fargate."""
+"""Plan → template: one assembly per pattern, from the plan's stages and facts, plus the ECS service
+that replaces the API and queue-consumer stages when the compute choice is fargate or ec2 (the same task
+definition and service, on an EC2 capacity provider)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,17 +20,14 @@ def resolve_compute(scenario, compute: str) -> str:
         from costplan.compute.compare import compare
 
         compute = compare(scenario).recommendation
-    if compute == "ec2":
-        raise CostplanError("--compute ec2: templates for ECS on EC2 capacity are not supported yet; "
-                            "use --compute fargate (same task definition and service) or lambda")
-    if compute not in ("lambda", "fargate"):
+    if compute not in ("lambda", "fargate", "ec2"):
         raise CostplanError(f"--compute must be one of {', '.join(COMPUTES)}, got {compute!r}")
     return compute
 
 
 def moves_to_ecs(stage, compute: str) -> bool:
     """Only request/response APIs and queue consumers can become services; push-triggered stages stay."""
-    return compute == "fargate" and stage.ecs_capable and stage.role in ("api", "consumer")
+    return compute in ("fargate", "ec2") and stage.ecs_capable and stage.role in ("api", "consumer")
 
 
 class Ctx:
@@ -44,10 +42,11 @@ class Ctx:
         self.ecs: dict[str, object] = {}
 
     def compute_stage(self, stage, statements, env=None, **kw) -> Function | None:
-        """A Lambda function, or (fargate) an ECS service with the same permissions. Returns the function."""
+        """A Lambda function, or (fargate, ec2) an ECS service with the same permissions. Returns the function."""
         if moves_to_ecs(stage, self.compute):
+            ec2 = self.sizing.get("cluster", {}) if self.compute == "ec2" else None
             self.ecs[stage.name] = fargate_service(self.b, stage, self.plan.scenario.ecs,
-                                                   self.sizing.get(stage.name, {}), statements, env or {})
+                                                   self.sizing.get(stage.name, {}), statements, env or {}, ec2=ec2)
             return None
         fn = self.b.function(stage, statements, env, code_role=kw.pop("code_role", stage.role), **kw)
         self.b.handlers[snake(fn.handle.cfn_id)] = handler_source(fn.code_role, stage.name)

@@ -27,10 +27,10 @@ def build_for(scenario, compute: str = "auto") -> tuple[Builder, str]:
     compute = resolve_compute(scenario, compute)
     p = make_plan(scenario)
     sizing = None
-    if compute == "fargate":
+    if compute in ("fargate", "ec2"):
         from costplan.compute.compare import compare
 
-        opt = compare(scenario).option("fargate")
+        opt = compare(scenario).option(compute)
         sizing = opt.sizing if opt is not None else None
     return build(p, compute, sizing), compute
 
