@@ -203,6 +203,8 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
                  f"({vcpu} vCPU, {mem_gib} GiB); {inst_peak} instance(s) at the peak for {peak_tasks} task(s)"
                  + ("" if ecs.scaling == "peak" else f", {inst_avg} while active, {inst_idle} otherwise"))
     notes.append("EBS root volumes are not priced: the reference has no EBS price.")
+    notes.append("Each awsvpc task takes an ENI: without ENI trunking an instance's ENI limit can hold fewer "
+                 "tasks than CPU and memory allow (ENI limits are not in the bundled data; check the type).")
     sizing["cluster"] = {"instance_type": itype, "instances_min": floor_i, "instances_peak": inst_peak,
                          "tasks_per_instance": per_instance}
     api = [s for s in movable if s.role == "api"]
