@@ -23,11 +23,25 @@ _SIZE = {"b": 1, "byte": 1, "bytes": 1, "kb": 1024, "kib": 1024, "mb": 1024**2, 
          "gb": 1024**3, "gib": 1024**3, "tb": 1024**4, "tib": 1024**4}
 
 
+# Ceilings far above any real workload, so that arithmetic on plans stays inside Decimal's 28 digits:
+# a quadrillion requests a month, a year-long duration, an exabyte.
+MAX_COUNT = Decimal(10) ** 15
+MAX_DURATION_MS = Decimal(366 * 86_400_000)
+MAX_BYTES = Decimal(1024) ** 6
+
+
 class UnitError(ValueError):
     """A value that is not a number in the expected unit."""
 
 
 def _split(value) -> tuple[Decimal, str]:
+    num, unit = _split_raw(value)
+    if not num.is_finite():  # NaN and infinities are never a quantity (and NaN cannot be compared)
+        raise UnitError(f"must be finite, got {_shown(value)}")
+    return num, unit
+
+
+def _split_raw(value) -> tuple[Decimal, str]:
     if isinstance(value, bool):
         raise UnitError(f"expected a number, got {value!r}")
     if isinstance(value, Decimal):  # already a number (the planner passes Decimals): no round trip
@@ -48,11 +62,18 @@ def _split(value) -> tuple[Decimal, str]:
     return num, m.group("unit")
 
 
-def _nonneg(num: Decimal, value) -> Decimal:
+def _shown(value) -> str:
+    """The user's value as they wrote it: '3M' quoted, numbers plain (never Decimal('3'))."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _nonneg(num: Decimal, value, ceiling: Decimal = MAX_COUNT, what: str = "1e15") -> Decimal:
+    if not num.is_finite():  # first: comparing NaN raises InvalidOperation
+        raise UnitError(f"must be finite, got {_shown(value)}")
     if num < 0:
-        raise UnitError(f"must not be negative, got {value!r}")
-    if not num.is_finite():
-        raise UnitError(f"must be finite, got {value!r}")
+        raise UnitError(f"must not be negative, got {_shown(value)}")
+    if num > ceiling:
+        raise UnitError(f"is implausibly large ({_shown(value)}); costplan accepts up to {what}")
     return num
 
 
@@ -70,7 +91,7 @@ def duration_ms(value, default_unit: str = "ms") -> Decimal:
     unit = unit or default_unit
     if unit not in _DURATION:
         raise UnitError(f"expected a duration like 250ms, 1.5s or 2h, got unit {unit!r} in {value!r}")
-    return _nonneg(num * _DURATION[unit], value)
+    return _nonneg(num * _DURATION[unit], value, MAX_DURATION_MS, "366 days")
 
 
 def duration_s(value, default_unit: str = "s") -> Decimal:
@@ -86,7 +107,7 @@ def size_bytes(value, default_unit: str = "b") -> Decimal:
     unit = (unit or default_unit).lower()
     if unit not in _SIZE:
         raise UnitError(f"expected a size like 512MB or 2KB, got unit {unit!r} in {value!r}")
-    return _nonneg(num * _SIZE[unit], value)
+    return _nonneg(num * _SIZE[unit], value, MAX_BYTES, "1 EB")
 
 
 def size_mb(value) -> Decimal:

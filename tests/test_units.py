@@ -39,6 +39,8 @@ def test_rate(text, expected):
 @pytest.mark.parametrize("fn,bad", [
     (units.count, "-5"), (units.count, "3X"), (units.duration_ms, "5 parsecs"), (units.size_mb, "12 apples"),
     (units.count, True), (units.count, "abc"), (units.duration_ms, "-1s"), (units.count, "nan"),
+    (units.count, float("nan")), (units.count, float("-inf")), (units.size_mb, float("inf")),
+    (units.percent, float("nan")), (units.number, "inf"), (units.rate_per_s, "nan/s"),
 ])
 def test_bad_values_raise_unit_error(fn, bad):
     with pytest.raises(units.UnitError):
@@ -54,3 +56,12 @@ def test_percent():
 def test_month_is_730_hours():
     assert units.HOURS_PER_MONTH == 730
     assert units.SECONDS_PER_MONTH == 730 * 3600
+
+
+@pytest.mark.parametrize("fn,ok,too_big", [
+    (units.count, "1e15", "1.1e15"), (units.duration_ms, "366d", "367d"), (units.size_gb, "1048576TB", "1048577TB"),
+])
+def test_implausible_magnitudes_are_refused_at_the_boundary(fn, ok, too_big):
+    fn(ok)
+    with pytest.raises(units.UnitError, match="implausibly large"):
+        fn(too_big)

@@ -112,7 +112,7 @@ def _network_components(ecs, api_stages, addresses_hours: Decimal) -> list[Compo
     if ecs.nat_gateways > 0:
         out += _svc("nat_gateway", {"nat_gateways": ecs.nat_gateways, "hours": HOURS}, "network")
     if ecs.public_ipv4 and addresses_hours > 0:
-        out += _svc("public_ipv4", {"addresses": 1, "hours": addresses_hours}, "network")
+        out += _svc("public_ipv4", {"addresses": addresses_hours / HOURS, "hours": HOURS}, "network")
     return out
 
 
@@ -132,7 +132,8 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
         z = size_tasks(s, ecs)
         task_hours_total += z.task_hours
         arch = ecs.architecture or s.architecture
-        comps += _svc("fargate", {"tasks": 1, "hours": z.task_hours, "vcpu": ecs.vcpu,
+        # usage keys are per task per month: the average number of tasks over a 730-hour month
+        comps += _svc("fargate", {"tasks": z.task_hours / HOURS, "hours": HOURS, "vcpu": ecs.vcpu,
                                   "memory_gb": ecs.memory_gb, "architecture": arch}, s.name)
         sizing[s.name] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": z.tasks_peak,
                           "tasks_average": z.tasks_average, "task_hours": float(z.task_hours),
@@ -198,7 +199,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         inst_hours = Decimal(inst_peak) * HOURS
     else:
         inst_hours = Decimal(inst_avg) * active + Decimal(inst_idle) * (HOURS - active)
-    comps += _svc("ec2", {"instance_type": itype, "instances": 1, "hours": inst_hours}, "cluster")
+    comps += _svc("ec2", {"instance_type": itype, "instances": inst_hours / HOURS, "hours": HOURS}, "cluster")
     notes.append(f"{per_instance} task(s) of {ecs.vcpu} vCPU / {ecs.memory_gb} GB fit on one {itype} "
                  f"({vcpu} vCPU, {mem_gib} GiB); {inst_peak} instance(s) at the peak for {peak_tasks} task(s)"
                  + ("" if ecs.scaling == "peak" else f", {inst_avg} while active, {inst_idle} otherwise"))
