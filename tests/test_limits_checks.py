@@ -330,3 +330,21 @@ def test_odd_facts_never_raise(facts):
     assert all(isinstance(m, str) and m for m in res.missing)
     # the consumer stage alone is always checked for concurrency, whatever the facts say
     assert any(f.check == "LAMBDA-CONCURRENCY" for f in res.findings)
+
+
+@pytest.mark.parametrize("wru,rru,overrides,expected_w,expected_r", [
+    (31999, 0, None, "ok", None), (32000, 0, None, "warn", None), (40000, 0, None, "warn", None),
+    (40001, 0, None, "fail", None), (0, 40001, None, None, "fail"), (10, 40000, None, "ok", "warn"),
+    (40001, 0, {"dynamodb.on_demand_table_wru": D(80000)}, "ok", None),  # a raised per-table quota
+])
+def test_dynamodb_table_throughput(wru, rru, overrides, expected_w, expected_r):
+    facts = {"dynamodb": [{"table": "ledger", "write_peak_wru_s": D(wru), "read_peak_rru_s": D(rru)}]}
+    res = run_plan([], facts, overrides=overrides)
+    got = {f.quota: f for f in res.findings if f.check == "DYNAMODB-TABLE-THROUGHPUT"}
+    assert (got["dynamodb.on_demand_table_wru"].status if "dynamodb.on_demand_table_wru" in got else None) == expected_w
+    assert (got["dynamodb.on_demand_table_rru"].status if "dynamodb.on_demand_table_rru" in got else None) == expected_r
+    for f in got.values():
+        assert f.subject == "ledger"
+        if f.status == "fail":
+            assert "L-AB614373" in f.fix or "L-CF0CBE56" in f.fix
+            assert "2 tables" in f.fix  # 40,001 of 40,000: two tables hold it

@@ -138,3 +138,30 @@ def test_mqtt_counts_rules_and_connection_minutes():
     iot = _usage(p, "iot")
     assert iot["monthly_connection_minutes"] == Decimal(1_500_000) * 110
     assert iot["monthly_rules_triggered"] == 2400
+
+
+def test_table_peaks_follow_the_stage_that_writes():
+    # Vote: the consumer drains at 25 concurrent × 100 votes ÷ 220 ms (20 ms + 100 × 2 ms) = 11,363.6
+    # votes/s, one 0.5 KB item (1 WRU) each: the ESM cap levels the table's peak, not the 25,000/s rush.
+    vote = _plan("global_vote").facts["dynamodb"]
+    assert [t["table"] for t in vote] == ["table"]
+    assert abs(vote[0]["write_peak_wru_s"] - Decimal(2_500_000) / 220) < Decimal("1e-9")
+    # Stock explorer: 6,000 connections arrive over 300 s, each writing its connection item and 8
+    # subscriptions: 20/s × 9 = 180 WRU/s.
+    ws = _plan("stock_explorer_websocket").facts["dynamodb"][0]
+    assert ws["write_peak_wru_s"] == 180
+    # each update queries its topic's 80 subscriptions: ceil(80 × record KB ÷ 4) ÷ 2 RRU, eventually consistent
+    from costplan.compute.traffic import Traffic
+    from costplan.patterns.websocket_notify import Settings
+
+    p = _plan("stock_explorer_websocket")
+    rec = Settings.model_validate(p.scenario.settings).record_kb
+    per_update = max(Decimal(1), (80 * rec / 4).to_integral_value(rounding="ROUND_CEILING")) / 2
+    assert ws["read_peak_rru_s"] == Traffic.from_workload(p.scenario.workload).peak_rps * per_update
+
+
+def test_limits_check_reports_the_vote_table_throughput(cli):
+    code, out, _ = cli("limits-check", str(SCENARIOS / "global_vote.yaml"), "--format", "json")
+    assert code == 0
+    found = [f for f in json.loads(out)["scenarios"][0]["findings"] if f["check"] == "DYNAMODB-TABLE-THROUGHPUT"]
+    assert [(f["status"], f["needed"], f["limit"]) for f in found] == [("ok", 11363.64, 40000.0)]

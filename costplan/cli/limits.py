@@ -22,8 +22,8 @@ def limits_check(
                                        "(Service Quotas, Lambda account settings).")] = False,
     profile: Annotated[str | None, typer.Option("--profile", help="AWS profile for --live.")] = None,
 ):
-    """Check scenarios against Lambda, API Gateway, SQS, SNS, EventBridge, Step Functions, S3, IoT and
-    WebSocket quotas at their peak; scenarios sharing an account and Region are added up.
+    """Check scenarios against Lambda, API Gateway, SQS, SNS, EventBridge, Step Functions, S3, IoT,
+    WebSocket and DynamoDB quotas at their peak; scenarios sharing an account and Region are added up.
 
     Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input.
 

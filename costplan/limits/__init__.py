@@ -13,7 +13,7 @@ from costplan.limits.model import REGISTRY, Check, Finding, LimitsResult, Scenar
 
 # One module per concern; each registers its checks when imported (static list: no discovery cost).
 MODULES = ("lambda_", "apigateway", "sqs", "payloads", "fanout", "s3", "schedule", "iot", "websocket",
-           "stepfunctions", "accounts")
+           "stepfunctions", "dynamodb", "accounts")
 _loaded = False
 
 

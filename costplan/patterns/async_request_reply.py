@@ -11,7 +11,7 @@ from pydantic import Field
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, wru
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, table, wru
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 from costplan.services.glue import billed_run_seconds
 
@@ -85,6 +85,8 @@ def plan(scenario) -> Plan:
                      {"hop": "dynamodb_item", "size_kb": s.status_item_kb}],
         "polling": {"clients": concurrent_jobs * s.clients_per_job, "interval_s": s.polling_interval_s,
                     "rps": polling_rps},
+        "dynamodb": [table("status table", t.peak_rps * s.status_updates_per_job * wru(s.status_item_kb),
+                           polling_rps * rru(s.status_item_kb))],
     }
     if s.engine == "stepfunctions":
         facts["stepfunctions"] = {"type": "standard", "states": int(s.steps) + 2,

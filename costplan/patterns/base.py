@@ -27,6 +27,8 @@ it). Every key is optional; numbers are Decimal, rates per second, durations in 
                     "starts_peak_rps", "history_events", "payload_kb"}
     glue: {"jobs", "concurrent_runs", "max_concurrent_runs"}
     polling: {"clients", "interval_s", "rps"}
+    dynamodb: [{"table", "write_peak_wru_s", "read_peak_rru_s"}]   # request units per second at the
+               # peak: units per event (item size rounded up to 1 KB writes / 4 KB reads) × events/s
 """
 from __future__ import annotations
 

@@ -97,5 +97,10 @@ def rru(item_kb: Decimal, consistent: bool = False) -> Decimal:
     return units if consistent else units / 2
 
 
+def table(name: str, write_peak_wru_s=Decimal(0), read_peak_rru_s=Decimal(0)) -> dict:
+    """A `dynamodb` fact: one table's request units per second at the peak."""
+    return {"table": name, "write_peak_wru_s": Decimal(write_peak_wru_s), "read_peak_rru_s": Decimal(read_peak_rru_s)}
+
+
 def num(d) -> str:
     return f"{Decimal(d):,.0f}"

@@ -11,7 +11,7 @@ from costplan import units
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, svc, derived, log_assumption, logs, num, stage, timeout_for, wru
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, table, timeout_for, wru
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -105,5 +105,7 @@ def plan(scenario) -> Plan:
                     "max_concurrency": s.max_concurrency, "retention_s": s.retention_s,
                     "visibility_timeout_s": visibility, "message_groups": None, "dlq": s.dlq,
                     "max_receive_count": s.max_receive_count}],
+        # the consumer writes as fast as it drains: the ESM cap levels the table's peak too
+        "dynamodb": [table("table", drain_peak * s.writes_per_message * wru(s.item_size_kb))],
     }
     return Plan(scenario, "queue_load_leveling", summary, [consumer], services, assumptions, facts)

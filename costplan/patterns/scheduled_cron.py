@@ -12,7 +12,7 @@ from costplan import units
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, wru
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, table, wru
 from costplan.scenario import KB, Count, Number, Seconds
 
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
@@ -122,4 +122,8 @@ def plan(scenario) -> Plan:
         "schedule": {"expression": s.expression, "service": s.service,
                      "required_precision_s": s.required_precision_s},
     }
+    if items > 0 and s.writes_per_item > 0 and invocations > 0:
+        # each invocation writes its share of the run's items while it runs: items/s = invocations/s × items each
+        facts["dynamodb"] = [table("table", t.peak_rps * items / invocations * s.writes_per_item
+                                   * wru(s.item_size_kb))]
     return Plan(scenario, "scheduled_cron", summary, [job], services, assumptions, facts)

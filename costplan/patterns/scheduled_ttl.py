@@ -10,7 +10,7 @@ from pydantic import Field
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, wru
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, table, wru
 from costplan.scenario import KB, Number, Seconds
 
 
@@ -63,5 +63,9 @@ def plan(scenario) -> Plan:
         "sync": False,
         "payloads": [{"hop": "dynamodb_item", "size_kb": s.item_size_kb}],
         "ttl": {"attribute": s.ttl_attribute, "required_precision_s": s.required_precision_s},
+        # items are written at the workload's peak; their expiry writes and reads are counted at the same
+        # rate (an expiry wave follows the creation wave by the TTL), which is the safe side
+        "dynamodb": [table("table", t.peak_rps * (1 + s.writes_on_expiry) * w_units,
+                           t.peak_rps * s.reads_per_item * rru(s.item_size_kb))],
     }
     return Plan(scenario, "scheduled_ttl", summary, [handler], services, assumptions, facts)

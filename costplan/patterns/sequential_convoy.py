@@ -11,7 +11,7 @@ from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Plan
 from costplan.patterns.common import (PatternSettings, derived, log_assumption, logs, num, stage, svc, timeout_for,
-                                      wru)
+                                      table, wru)
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -93,5 +93,7 @@ def plan(scenario) -> Plan:
                      processor.timeout_s),
                    q("ledger.fifo", "consumer", cb, s.consumer_max_concurrency, t.peak_rps, t.average_rps,
                      consumer.timeout_s)],
+        # the ledger takes every transaction; at the arrival peak if the consumers keep up (FIFO-GROUPS says)
+        "dynamodb": [table("ledger table", t.peak_rps * s.ledger_writes_per_message * wru(s.item_size_kb))],
     }
     return Plan(scenario, "sequential_convoy", summary, [processor, consumer], services, assumptions, facts)

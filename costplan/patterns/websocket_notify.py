@@ -10,7 +10,7 @@ from pydantic import Field
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, up, wru
+from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, table, up, wru
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -80,5 +80,9 @@ def plan(scenario) -> Plan:
                       "messages_peak_rps": t.peak_rps, "recipients_per_message": recipients_peak,
                       "posts_peak_rps": posts_peak, "session_s": s.session_minutes * 60,
                       "idle_s": s.idle_timeout_s, "message_size_kb": s.message_size_kb},
+        # the connect surge writes a connection item and its subscriptions; each update queries its topic
+        "dynamodb": [table("connections + subscriptions",
+                           s.peak_connections / s.connect_surge_s * (1 + s.subscriptions_per_connection),
+                           t.peak_rps * rru(up(recipients_peak) * s.record_kb))],
     }
     return Plan(scenario, "websocket_notify", summary, [fanout, handlers], services, assumptions, facts)
