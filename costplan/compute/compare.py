@@ -110,8 +110,7 @@ def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven 
         e, name = min(ecs)
         return c["lambda"] - e, name, c["lambda"], e
 
-    one = Decimal(1)
-    d1, name, _, _ = diff(one)
+    d1, name, _, _ = diff(Decimal(1))
     if not name:
         return None, "no stage of this pattern can run on ECS"
     found = bracket(lambda k: diff(k)[0], d1)
@@ -160,7 +159,7 @@ def refine(f, lo: Decimal, hi: Decimal, width: Decimal = Decimal("1.001")) -> tu
     """Narrow a bracket f(lo) < 0 <= f(hi) to hi/lo < width.
 
     Each round estimates the crossing by false position (linear in volume) and prices two points
-    just either side of it, 0.03 % apart: when the estimate is good, as it is wherever Lambda − ECS
+    just either side of it, 0.07 % apart: when the estimate is good, as it is wherever Lambda − ECS
     is near-linear between ECS's steps, that closes the bracket in two prices. A round that does not
     halve the bracket (in log space) adds a bisection, so a step in ECS's cost, where the line is
     no guide, still costs only a few more. The sign is all that is trusted: 0.1 % in volume moves

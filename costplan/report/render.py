@@ -72,8 +72,6 @@ class PlainConsole:
     the bundled scenarios, for output that has no styling to show. Anything that is not a string
     (a rich Table) is still handed to a real rich Console on the same file."""
 
-    is_terminal = False
-
     def __init__(self, file=None):
         import sys
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from functools import cache
 from typing import Any, Callable, Mapping
 
 from costplan import units
@@ -65,17 +66,11 @@ def parse_usage(service: str, keys: tuple[UsageKey, ...], raw: Mapping[str, Any]
     return out
 
 
-_DEFAULTS: dict[UsageKey, Any] = {}
-
-
+@cache
 def _default(k: UsageKey) -> Any:
     """A key's parsed default, parsed once: compare prices each option many times while it searches
     for the break-even, and re-parsing the same default strings was a third of that time."""
-    try:
-        return _DEFAULTS[k]
-    except KeyError:
-        v = _DEFAULTS[k] = k.parse(k.default) if k.default is not None else None
-        return v
+    return k.parse(k.default) if k.default is not None else None
 
 
 def positive_int(value: Any) -> int:
