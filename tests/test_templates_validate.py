@@ -383,3 +383,35 @@ def test_moto_creates_every_stack_with_the_plans_numbers(moto_deploy):
 def test_moto_cannot_model_the_expected_types(moto_deploy):
     _, unmodelled = moto_deploy
     assert unmodelled == MOTO_CANNOT_MODEL
+
+
+# ---- autoscaling: queue consumers on their backlog, API services on CPU ------------------------------------
+
+def _policies(cfn_text: str) -> dict:
+    from cfnlint.decode import cfn_yaml
+
+    doc = cfn_yaml.loads(cfn_text)
+    return {k: r["Properties"]["TargetTrackingScalingPolicyConfiguration"] for k, r in doc["Resources"].items()
+            if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"}
+
+
+@pytest.mark.parametrize("compute", ["fargate", "ec2"])
+def test_a_queue_consumer_service_scales_on_backlog_per_task(emitted, compute):
+    pol = _policies(emitted[("global_vote", compute)]["cfn"])["ConsumerScalingPolicy"]
+    # A task runs 10 batches at once (ecs.concurrent_requests_per_task) of 100 votes, 220 ms each
+    # (20 ms + 100 × 2 ms): 45.45 batches/s; at the 70 % target, 60 s of its work is
+    # 45.45 × 0.7 × 100 × 60 = 190,909 messages.
+    assert pol["TargetValue"] == 190909
+    metrics = {m["Id"]: m for m in pol["CustomizedMetricSpecification"]["Metrics"]}
+    assert metrics["visible"]["MetricStat"]["Metric"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert metrics["tasks"]["MetricStat"]["Metric"]["MetricName"] == "RunningTaskCount"
+    assert [m["Id"] for m in metrics.values() if m["ReturnData"]] == ["backlog"]
+    assert "PredefinedMetricSpecification" not in pol
+    tf = emitted[("global_vote", compute)]["tf"]["main.tf"]
+    assert "ApproximateNumberOfMessagesVisible" in tf and "target_value = 190909" in tf
+
+
+def test_an_api_service_still_scales_on_cpu(emitted):
+    pols = _policies(emitted[("steady_heavy_api", "ec2")]["cfn"])
+    assert [p["PredefinedMetricSpecification"]["PredefinedMetricType"] for p in pols.values()] == \
+        ["ECSServiceAverageCPUUtilization"]

@@ -146,9 +146,10 @@ def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
 
 
 def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[Statement], env: dict,
-                    ec2: dict | None = None):
+                    ec2: dict | None = None, queue=None):
     """ec2: compare's cluster sizing (instance_type, instances_min, instances_peak) to run the service on
-    an EC2 capacity provider instead of Fargate."""
+    an EC2 capacity provider instead of Fargate. queue: the queue handle a consumer service drains; it
+    then scales on its backlog per task instead of CPU."""
     cluster = _inputs(b)
     cid = pascal(stage.name)
     name = snake(cid).replace("_", "-")
@@ -257,19 +258,77 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
         "max_capacity": C(hi, "plan: tasks_peak (tasks the peak needs at the target utilization)")},
         cfn_attrs={"id": "Ref"}, tf_attrs={"resource_id": "resource_id", "dimension": "scalable_dimension",
                                           "namespace": "service_namespace"})
-    util = C(num(Decimal(ecs.target_utilization) * 100), "scenario: ecs.target_utilization")
+    if queue is not None:
+        _backlog_policy(b, cid, name, stage, ecs, sizing, target, cluster, svc, queue)
+    else:
+        util = C(num(Decimal(ecs.target_utilization) * 100), "scenario: ecs.target_utilization")
+        b.resource(f"{cid}ScalingPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy", {
+            "PolicyName": f"{name}-cpu", "PolicyType": "TargetTrackingScaling", "ScalingTargetId": target("id"),
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": util,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}},
+            "aws_appautoscaling_policy", {
+            "name": f"{name}-cpu", "policy_type": "TargetTrackingScaling",
+            "resource_id": target("resource_id"), "scalable_dimension": target("dimension"),
+            "service_namespace": target("namespace"),
+            "target_tracking_scaling_policy_configuration": Blocks([{
+                "target_value": util, "predefined_metric_specification": Blocks([
+                    {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}])}])})
+    return svc
+
+
+BACKLOG_SECONDS = 60  # the backlog a consumer task may hold, in seconds of its own work
+
+
+def backlog_target(stage, ecs, sizing: dict) -> Decimal:
+    """Messages per task the consumer service tracks: what one task handles in BACKLOG_SECONDS at the
+    target utilization (per-task invocations/s × messages per invocation), at least 1. AWS's
+    recommended metric for queue workers: acceptable latency ÷ processing time per message."""
+    from costplan.compute.options import size_tasks
+
+    per_task = sizing.get("per_task_rps")
+    per_task = Decimal(str(per_task)) if per_task is not None else size_tasks(stage, ecs).per_task_rps
+    msgs = per_task * Decimal(ecs.target_utilization) * max(1, int(stage.batch_size)) * BACKLOG_SECONDS
+    return max(Decimal(1), msgs.to_integral_value())
+
+
+def _backlog_policy(b: Builder, cid: str, name: str, stage, ecs, sizing: dict, target, cluster, svc, queue) -> None:
+    """Target tracking on visible messages ÷ running tasks (metric math; RunningTaskCount is a Container
+    Insights metric, which the cluster enables). CPU says little about an I/O-bound queue worker."""
+    value = C(num(backlog_target(stage, ecs, sizing)),
+              f"backlog per task: {BACKLOG_SECONDS} s of one task's work at ecs.target_utilization")
+    visible = {"Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+               "Dimensions": [{"Name": "QueueName", "Value": queue("name")}]}
+    running = {"Namespace": "ECS/ContainerInsights", "MetricName": "RunningTaskCount",
+               "Dimensions": [{"Name": "ClusterName", "Value": cluster("name")},
+                              {"Name": "ServiceName", "Value": svc("name")}]}
+    metrics_cfn = [
+        {"Id": "visible", "MetricStat": {"Metric": visible, "Stat": "Sum"}, "ReturnData": False},
+        {"Id": "tasks", "MetricStat": {"Metric": running, "Stat": "Average"}, "ReturnData": False},
+        {"Id": "backlog", "Expression": "visible / MAX([tasks, 1])", "Label": "messages per task",
+         "ReturnData": True}]
+
+    def tf_metric(m: dict) -> Blocks:
+        return Blocks([{"namespace": m["Namespace"], "metric_name": m["MetricName"],
+                        "dimensions": Blocks([{"name": d["Name"], "value": d["Value"]} for d in m["Dimensions"]])}])
+
+    metrics_tf = Blocks([
+        {"id": "visible", "return_data": False,
+         "metric_stat": Blocks([{"metric": tf_metric(visible), "stat": "Sum"}])},
+        {"id": "tasks", "return_data": False,
+         "metric_stat": Blocks([{"metric": tf_metric(running), "stat": "Average"}])},
+        {"id": "backlog", "expression": "visible / MAX([tasks, 1])", "label": "messages per task",
+         "return_data": True}])
     b.resource(f"{cid}ScalingPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy", {
-        "PolicyName": f"{name}-cpu", "PolicyType": "TargetTrackingScaling", "ScalingTargetId": target("id"),
+        "PolicyName": f"{name}-backlog", "PolicyType": "TargetTrackingScaling", "ScalingTargetId": target("id"),
         "TargetTrackingScalingPolicyConfiguration": {
-            "TargetValue": util, "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}},
+            "TargetValue": value, "CustomizedMetricSpecification": {"Metrics": metrics_cfn}}},
         "aws_appautoscaling_policy", {
-        "name": f"{name}-cpu", "policy_type": "TargetTrackingScaling",
+        "name": f"{name}-backlog", "policy_type": "TargetTrackingScaling",
         "resource_id": target("resource_id"), "scalable_dimension": target("dimension"),
         "service_namespace": target("namespace"),
         "target_tracking_scaling_policy_configuration": Blocks([{
-            "target_value": util, "predefined_metric_specification": Blocks([
-                {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}])}])})
-    return svc
+            "target_value": value, "customized_metric_specification": Blocks([{"metrics": metrics_tf}])}])})
 
 
 def _egress_tf() -> dict:

@@ -46,8 +46,10 @@ class Ctx:
         if moves_to_ecs(stage, self.compute):
             ec2 = self.sizing.get("cluster", {}) if self.compute == "ec2" else None
             self.ecs[stage.name] = fargate_service(self.b, stage, self.plan.scenario.ecs,
-                                                   self.sizing.get(stage.name, {}), statements, env or {}, ec2=ec2)
+                                                   self.sizing.get(stage.name, {}), statements, env or {}, ec2=ec2,
+                                                   queue=kw.get("queue"))
             return None
+        kw.pop("queue", None)  # a Lambda consumer scales with its event source mapping
         fn = self.b.function(stage, statements, env, code_role=kw.pop("code_role", stage.role), **kw)
         self.b.handlers[snake(fn.handle.cfn_id)] = handler_source(fn.code_role, stage.name)
         cap = stage.reserved_concurrency or stage.max_concurrency
@@ -127,7 +129,8 @@ def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env
     if stage is None:
         return qh, None
     stmts = [c.consume_statement(qh)] + (extra or [])
-    fn = ctx.compute_stage(stage, stmts, dict(env or {}, **({"QUEUE_URL": qh("url")} if moves_to_ecs(stage, ctx.compute) else {})))
+    fn = ctx.compute_stage(stage, stmts, dict(env or {}, **({"QUEUE_URL": qh("url")} if moves_to_ecs(stage, ctx.compute) else {})),
+                           queue=qh)
     if fn is not None:
         c.esm_sqs(b, q, qh, fn)
     return qh, fn
