@@ -18,11 +18,14 @@ SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 _CACHE: dict = {}
 
 
-def built(name: str, compute: str = "lambda") -> tuple[dict, dict]:
-    """(long-form CloudFormation dict, plan facts) for a bundled scenario, built once per test run."""
-    key = (name, compute)
+def built(name: str, compute: str = "lambda", **settings) -> tuple[dict, dict]:
+    """(long-form CloudFormation dict, plan facts) for a bundled scenario (with `settings` overridden),
+    built once per test run."""
+    key = (name, compute, tuple(sorted(settings.items())))
     if key not in _CACHE:
         sc = load(SCEN / f"{name}.yaml")
+        if settings:
+            sc = sc.model_copy(update={"settings": {**sc.settings, **settings}})
         b, _ = build_for(sc, compute)
         from costplan.patterns import plan
 
@@ -105,6 +108,15 @@ def test_cp201_eventbridge_and_api_gateway():
     t["Resources"].pop("ConnectionHandlersWebSocketApiPermission")
     assert rules.check(t, f) == ["CP201 ConnectionHandlers: invoked by apigateway (WebSocketApi) without a "
                                  "Lambda::Permission for apigateway.amazonaws.com with SourceArn"] * 3
+
+
+def test_cp201_rest_api_methods_need_the_permission_too():
+    t, f = built("steady_heavy_api", api="rest")
+    assert rules.check(t, f) == []
+    t["Resources"].pop("ApiRestApiPermission")
+    # ANY / and ANY /{proxy+} both invoke the function
+    assert rules.check(t, f) == ["CP201 Api: invoked by apigateway (RestApi) without a Lambda::Permission for "
+                                 "apigateway.amazonaws.com with SourceArn"] * 2
 
 
 def test_cp202_s3_notification_through_getatt_is_a_cycle():

@@ -40,6 +40,8 @@ MOTO_CANNOT_MODEL = {
     # --compute ec2: moto creates the launch template, Auto Scaling group and instance profile, not these
     # (and so not the services that use the capacity provider)
     "AWS::ECS::CapacityProvider", "AWS::ECS::ClusterCapacityProviderAssociations",
+    # settings.api rest: moto creates the REST API, its resources, methods and deployment, not the stage
+    "AWS::ApiGateway::Stage",
 }
 
 
@@ -48,6 +50,11 @@ VARIANTS = {
     ("user_registration_fanout", "eventbridge"): {"bus": "eventbridge"},
     ("monthly_invoicing_cron", "rule"): {"service": "rule"},
     ("steady_heavy_api", "http"): {"api": "http"},
+    # REST APIs: Lambda proxy methods (a catch-all, and routes with a path parameter) and the SQS front door
+    ("steady_heavy_api", "rest"): {"api": "rest"},
+    ("db_refresh_async", "rest"): {"api": "rest"},
+    ("avatar_resize_claim_check", "rest"): {"api": "rest"},
+    ("global_vote", "rest"): {"api": "rest"},
     ("avatar_resize_claim_check", "same_bucket"): {"same_bucket_output": True},
 }
 
@@ -339,9 +346,17 @@ def moto_deploy(emitted):
                                         "scenario": e["scenario"]}
         # what moto created, read back through the service APIs
         sqs, lam = boto3.client("sqs", region_name="us-east-1"), boto3.client("lambda", region_name="us-east-1")
+        apigw = boto3.client("apigateway", region_name="us-east-1")
         for key, r in results.items():
             r["queues"] = {}
             r["mappings"] = {}
+            r["rest"] = {}
+            if "RestApi" in r["physical"]:
+                api_id = r["physical"]["RestApi"]
+                for res in apigw.get_resources(restApiId=api_id)["items"]:
+                    for method in res.get("resourceMethods") or {}:
+                        m = apigw.get_method(restApiId=api_id, resourceId=res["id"], httpMethod=method)
+                        r["rest"][f"{method} {res['path']}"] = m.get("methodIntegration") or {}
             for lid, res in r["template"]["Resources"].items():
                 if res["Type"] == "AWS::SQS::Queue":
                     r["queues"][lid] = sqs.get_queue_attributes(QueueUrl=r["physical"][lid],
@@ -378,6 +393,21 @@ def test_moto_creates_every_stack_with_the_plans_numbers(moto_deploy):
                     assert m["ScalingConfig"]["MaximumConcurrency"] == int(q["max_concurrency"])
                 checked_mappings += 1
     assert checked_queues >= 5 and checked_mappings >= 3
+
+
+def test_moto_creates_the_rest_api_routes_and_integrations(moto_deploy):
+    results, _ = moto_deploy
+    proxy = results[("steady_heavy_api", "rest")]["rest"]
+    assert set(proxy) == {"ANY /", "ANY /{proxy+}"}
+    assert all(i["type"] == "AWS_PROXY" and ":lambda:path/2015-03-31/functions/" in i["uri"] for i in proxy.values())
+    assert set(results[("db_refresh_async", "rest")]["rest"]) == {"POST /start", "GET /status/{jobId}"}
+    vote = results[("global_vote", "rest")]
+    front = vote["rest"]["POST /"]
+    assert front["type"] == "AWS" and f":sqs:path/123456789012/{vote['physical']['Queue'].rsplit('/', 1)[-1]}" \
+        in front["uri"]
+    # (moto keeps the integration's type, method and URI; the request template and role are checked by
+    # cfn-lint and terraform validate, and the role's single action by CP702)
+    assert front["httpMethod"] == "POST"
 
 
 def test_moto_cannot_model_the_expected_types(moto_deploy):

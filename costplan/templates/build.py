@@ -249,6 +249,13 @@ class Builder:
             self.tf.resources.append(TfBlock("resource", (tf_type, name), to_tf(tf_body or {}), tf_comment))
         return Handle(cfn_id, tf_type or "", name, tuple((cfn_attrs or {}).items()), tuple((tf_attrs or {}).items()))
 
+    def tf_only(self, cfn_id: str, tf_type: str, tf_body: dict, tf_attrs: dict | None = None) -> Handle:
+        """A Terraform resource with no CloudFormation resource of its own (CloudFormation nests it in
+        another, e.g. a REST method's integration)."""
+        name = snake(cfn_id)
+        self.tf.resources.append(TfBlock("resource", (tf_type, name), to_tf(tf_body)))
+        return Handle(cfn_id, tf_type, name, (), tuple((tf_attrs or {}).items()))
+
     # -- IAM
     def role(self, cfn_id: str, service: str, statements: list[Statement], managed: list[str] | None = None) -> Handle:
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service},

@@ -403,3 +403,130 @@ def iot_rule(b: Builder, cid: str, sql: str, fn: Function) -> Handle:
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
     b.permission(fn, f"{fn.handle.cfn_id}{cid}Permission", "iot.amazonaws.com", h("arn"))
     return h
+
+
+# ---- REST API (API Gateway v1) -----------------------------------------------------------------------
+
+class RestApi:
+    """A regional REST API built up route by route, then deployed to one throttled stage.
+
+    Lambda routes are AWS_PROXY methods; a queue route is an AWS integration calling SQS SendMessage
+    with the API's own role (the article's storage-first front door). Every method is listed so the
+    deployment depends on all of them (CloudFormation) or redeploys when one changes (Terraform)."""
+
+    STAGE = "live"
+
+    def __init__(self, b: Builder, cid: str = "RestApi"):
+        self.b, self.cid = b, cid
+        slug = snake(cid).replace("_", "-")
+        self.h = b.resource(cid, "AWS::ApiGateway::RestApi", {
+            "Name": F("{stack}-" + slug), "EndpointConfiguration": {"Types": ["REGIONAL"]}},
+            "aws_api_gateway_rest_api", {"name": f"${{var.name_prefix}}-{slug}",
+                                         "endpoint_configuration": Blocks([{"types": ["REGIONAL"]}])},
+            cfn_attrs={"id": "Ref", "root": "GetAtt:RootResourceId"},
+            tf_attrs={"id": "id", "root": "root_resource_id", "execution_arn": "execution_arn"})
+        self.paths: dict[str, A] = {"": self.h("root")}
+        self.methods: list[Handle] = []  # for the deployment: CloudFormation methods ...
+        self.tf_integrations: list[Handle] = []  # ... and Terraform integrations
+
+    def _resource(self, path: str) -> A:
+        """The resource for /a/b/{c}, creating each missing level."""
+        parent = ""
+        for part in [p for p in path.strip("/").split("/") if p]:
+            here = f"{parent}/{part}"
+            if here not in self.paths:
+                rid = self.cid + pascal(here.replace("{", " ").replace("}", " ").replace("+", " proxy ")
+                                        .replace("/", " ")) + "Resource"
+                h = self.b.resource(rid, "AWS::ApiGateway::Resource", {
+                    "RestApiId": self.h("id"), "ParentId": self.paths[parent], "PathPart": part},
+                    "aws_api_gateway_resource", {"rest_api_id": self.h("id"), "parent_id": self.paths[parent],
+                                                 "path_part": part},
+                    cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+                self.paths[here] = h("id")
+            parent = here
+        return self.paths[parent]
+
+    def _ids(self, method: str, path: str) -> tuple[str, A]:
+        key = pascal(f"{method.lower()} {path.replace('/', ' ').replace('{', ' ').replace('}', ' ').replace('+', ' proxy')}")
+        return f"{self.cid}{key or 'Root'}Method", self._resource(path)
+
+    def lambda_route(self, method: str, path: str, fn: Function) -> None:
+        mid, res = self._ids(method, path)
+        uri = F("arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{0}/invocations",
+                (fn.handle("arn"),))
+        m = self.b.resource(mid, "AWS::ApiGateway::Method", {
+            "RestApiId": self.h("id"), "ResourceId": res, "HttpMethod": method,
+            "AuthorizationType": C("NONE", "add an authorizer or AWS_IAM for a non-public API"),
+            "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": uri}},
+            "aws_api_gateway_method", {"rest_api_id": self.h("id"), "resource_id": res, "http_method": method,
+                                       "authorization": C("NONE", "add an authorizer or AWS_IAM for a non-public API")},
+            cfn_attrs={"id": "Ref"}, tf_attrs={"http_method": "http_method"})
+        self.methods.append(m)
+        self._tf_integration(mid, res, m, {"integration_http_method": "POST", "type": "AWS_PROXY",
+                                           "uri": A(fn.handle, "invoke_arn")})
+        pid = f"{fn.handle.cfn_id}{self.cid}Permission"
+        if pid not in self.b.cfn.resources:
+            self.b.permission(fn, pid, "apigateway.amazonaws.com", api_execution_arn(self.h, "*/*/*"))
+
+    def sqs_route(self, method: str, path: str, queue: Handle, role: Handle) -> None:
+        """POST the request body to the queue (SendMessage) with the API's role; 200 with SQS's reply."""
+        mid, res = self._ids(method, path)
+        uri = F("arn:{partition}:apigateway:{region}:sqs:path/{account}/{0}", (queue("name"),))
+        content_type = {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"}
+        template = {"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"}
+        m = self.b.resource(mid, "AWS::ApiGateway::Method", {
+            "RestApiId": self.h("id"), "ResourceId": res, "HttpMethod": method,
+            "AuthorizationType": C("NONE", "add an authorizer or AWS_IAM for a non-public API"),
+            "Integration": {"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": uri,
+                            "Credentials": role("arn"), "PassthroughBehavior": "NEVER",
+                            "RequestParameters": content_type, "RequestTemplates": template,
+                            "IntegrationResponses": [{"StatusCode": "200"}]},
+            "MethodResponses": [{"StatusCode": "200"}]},
+            "aws_api_gateway_method", {"rest_api_id": self.h("id"), "resource_id": res, "http_method": method,
+                                       "authorization": C("NONE", "add an authorizer or AWS_IAM for a non-public API")},
+            cfn_attrs={"id": "Ref"}, tf_attrs={"http_method": "http_method"})
+        self.methods.append(m)
+        integ = self._tf_integration(mid, res, m, {
+            "integration_http_method": "POST", "type": "AWS", "uri": uri, "credentials": role("arn"),
+            "passthrough_behavior": "NEVER", "request_parameters": content_type, "request_templates": template})
+        resp = self.b.tf_only(f"{mid}Response", "aws_api_gateway_method_response", {
+            "rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method"), "status_code": "200"},
+            tf_attrs={"status_code": "status_code"})
+        self.b.tf_only(f"{mid}IntegrationResponse", "aws_api_gateway_integration_response", {
+            "rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method"),
+            "status_code": resp("status_code"), "depends_on": [Expr(integ.tf_addr)]})
+
+    def _tf_integration(self, mid: str, res: A, m: Handle, body: dict) -> Handle:
+        """Terraform keeps the integration as its own resource (CloudFormation nests it in the method)."""
+        h = self.b.tf_only(f"{mid}Integration", "aws_api_gateway_integration", dict(
+            {"rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method")}, **body))
+        self.tf_integrations.append(h)
+        return h
+
+    def deploy(self, throttle: tuple[C, C]) -> Handle:
+        """Deployment and the `live` stage, every method throttled at the plan's rate and burst."""
+        rate, burst = throttle
+        dep = self.b.resource(f"{self.cid}Deployment", "AWS::ApiGateway::Deployment", {
+            "RestApiId": self.h("id"), "Description": "costplan"},
+            "aws_api_gateway_deployment", {
+                "rest_api_id": self.h("id"),
+                "triggers": {"redeployment": Call("sha1", Call("jsonencode", [
+                    Expr(f"{i.tf_addr}.id") for i in self.tf_integrations]))},
+                "lifecycle": Blocks([{"create_before_destroy": True}]),
+                "depends_on": [Expr(i.tf_addr) for i in self.tf_integrations]},
+            cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"}, depends_on=[m.cfn_id for m in self.methods])
+        settings = {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate,
+                    "ThrottlingBurstLimit": burst}
+        stage = self.b.resource(f"{self.cid}Stage", "AWS::ApiGateway::Stage", {
+            "RestApiId": self.h("id"), "DeploymentId": dep("id"), "StageName": self.STAGE,
+            "MethodSettings": [settings]},
+            "aws_api_gateway_stage", {"rest_api_id": self.h("id"), "deployment_id": dep("id"),
+                                      "stage_name": self.STAGE},
+            tf_attrs={"name": "stage_name", "url": "invoke_url"})
+        self.b.tf_only(f"{self.cid}MethodSettings", "aws_api_gateway_method_settings", {
+            "rest_api_id": self.h("id"), "stage_name": stage("name"), "method_path": "*/*",
+            "settings": Blocks([{"throttling_rate_limit": rate, "throttling_burst_limit": burst}])})
+        self.b.output(f"{self.cid}Endpoint", Dual(
+            F("https://{0}.execute-api.{region}.${AWS::URLSuffix}/" + self.STAGE, (self.h("id"),)),
+            stage("url")), f"{self.cid} invoke URL")
+        return stage

@@ -89,6 +89,26 @@ def _throttle(ctx, stage=None):
     return _throttle_for(ctx, t.peak_rps, cap=cap, why=why)
 
 
+def _lambda_api(ctx, throttle, routes: list[tuple[str, Function]]) -> None:
+    """The scenario's API Gateway in front of a function: an HTTP API, or a REST API where the plan
+    (and its price) says settings.api: rest. routes: ("POST /start", fn); "$default" is every path."""
+    b = ctx.b
+    if ctx.facts.get("api") == "rest":
+        api = c.RestApi(b)
+        for key, fn in routes:
+            if key == "$default":
+                api.lambda_route("ANY", "/", fn)
+                api.lambda_route("ANY", "/{proxy+}", fn)
+            else:
+                method, path = key.split(" ", 1)
+                api.lambda_route(method, path, fn)
+        api.deploy(throttle)
+        return
+    h = c.http_api(b, "HttpApi", throttle)
+    for key, fn in routes:
+        c.api_lambda_route(b, h, key, fn)
+
+
 def sync_api(ctx: Ctx) -> None:
     st = ctx.plan.stages[0]
     b = ctx.b
@@ -104,11 +124,7 @@ def sync_api(ctx: Ctx) -> None:
                    cfn_attrs={"url": "GetAtt:FunctionUrl"}, tf_attrs={"url": "function_url"})
         b.output("FunctionUrl", A(b_handle(fn, "Url", "aws_lambda_function_url"), "url"), "function URL")
     else:
-        if api == "rest":
-            b.notes.append("settings.api rest: emitted as an HTTP API (same Lambda proxy integration and stage "
-                           "throttling); REST-only features are not generated.")
-        h = c.http_api(b, "HttpApi", _throttle(ctx, st))
-        c.api_lambda_route(b, h, "$default", fn)
+        _lambda_api(ctx, _throttle(ctx, st), [("$default", fn)])
 
 
 def b_handle(fn: Function, suffix: str, tf_type: str):
@@ -148,6 +164,12 @@ def queue_load_leveling(ctx: Ctx) -> None:
                                                "write results")], {"TABLE_NAME": votes("name")})
     # API Gateway → SQS SendMessage service integration: no function in front of the queue.
     rate = q.get("arrival_peak_rps") or ctx.plan.traffic.peak_rps
+    if ctx.facts.get("api") == "rest":
+        rest = c.RestApi(b)
+        rest.sqs_route("POST", "/", qh, b.role("RestApiSqsRole", "apigateway.amazonaws.com", [_send_statement(qh)]))
+        rest.deploy(_throttle_for(ctx, rate))
+        b.output("QueueUrl", qh("url"), "work queue URL")
+        return
     api = c.http_api(b, "HttpApi", _throttle_for(ctx, rate))
     role = b.role("HttpApiSqsRole", "apigateway.amazonaws.com", [_send_statement(qh)])
     integ = b.resource("HttpApiSqsIntegration", "AWS::ApiGatewayV2::Integration", {
@@ -241,8 +263,7 @@ def claim_check(ctx: Ctx) -> None:
                         "presign uploads under the trigger prefix")
         afn = ctx.compute_stage(api_st, [put], {"UPLOADS_BUCKET": name, "UPLOAD_PREFIX": trig}, code_role="api")
         if afn is not None:
-            h = c.http_api(b, "HttpApi", _throttle(ctx, api_st))
-            c.api_lambda_route(b, h, "POST /uploads", afn)
+            _lambda_api(ctx, _throttle(ctx, api_st), [("POST /uploads", afn)])
 
 
 def _claim_settings(ctx, key):
@@ -425,9 +446,7 @@ def async_request_reply(ctx: Ctx) -> None:
     if fn is not None:
         polling = ctx.facts.get("polling") or {}
         rate = Decimal(polling.get("rps") or api_st.traffic.peak_rps) + Decimal(api_st.traffic.peak_rps)
-        api = c.http_api(b, "HttpApi", _throttle_for(ctx, rate))
-        c.api_lambda_route(b, api, "POST /start", fn)
-        c.api_lambda_route(b, api, "GET /status/{jobId}", fn)
+        _lambda_api(ctx, _throttle_for(ctx, rate), [("POST /start", fn), ("GET /status/{jobId}", fn)])
 
 
 def _async_settings(ctx) -> tuple[str, int]:

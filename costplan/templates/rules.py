@@ -165,6 +165,12 @@ def _sources(res) -> list[tuple[str, str, str]]:
         fids = [x for x in refs(p.get("IntegrationUri")) if res.get(x, {}).get("Type") == "AWS::Lambda::Function"]
         for fid in fids:
             out.append((_target(p.get("ApiId")), fid, "apigateway"))
+    for mid, m in of(res, "AWS::ApiGateway::Method"):  # REST: the integration is nested in the method
+        p = _props(m)
+        integ = p.get("Integration") or {}
+        if integ.get("Type") in ("AWS_PROXY", "AWS"):
+            for fid in [x for x in refs(integ.get("Uri")) if res.get(x, {}).get("Type") == "AWS::Lambda::Function"]:
+                out.append((_target(p.get("RestApiId")), fid, "apigateway"))
     return out
 
 
