@@ -242,6 +242,14 @@ def test_ttl_precision_recommends_scheduler(tolerance, expected):
     assert expected == "ok" or "EventBridge Scheduler" in f.fix
 
 
+@pytest.mark.parametrize("rate,words", [(1000, "within Scheduler's 1,000 invocations/s"),
+                                        (1001, "over Scheduler's 1,000 invocations/s: request an increase")])
+def test_ttl_fix_says_whether_scheduler_holds_the_expiry_rate(rate, words):
+    res = run_plan([], {"ttl": {"attribute": "expires", "required_precision_s": D(60), "expiry_peak_rps": D(rate)}})
+    f = next(f for f in res.findings if f.check == "TTL-PRECISION")
+    assert f.status == "fail" and f"{rate:,} expiries/s at the peak" in f.fix and words in f.fix
+
+
 def test_ttl_without_tolerance_says_what_it_needs():
     res = run_plan([], {"ttl": {"attribute": "expires"}})
     assert any("required_precision_s" in m for m in res.missing)

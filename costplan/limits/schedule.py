@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from costplan.limits.calc import dur, num
+from costplan.limits.calc import dur, num, q
 from costplan.limits.model import check
 
 E2 = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html"
@@ -32,7 +32,7 @@ def schedule(ctx):
 
 
 @check("TTL-PRECISION", "DynamoDB TTL as a timer: ~48 h deletion delay vs the tolerance",
-       ("dynamodb.ttl_deletion_delay", "eventbridge.schedule_precision"),
+       ("dynamodb.ttl_deletion_delay", "eventbridge.schedule_precision", "eventbridge.scheduler_invocations_tps"),
        "TTL delay (≤ 48 h, best-effort) ≤ required precision, else EventBridge Scheduler (1 min)", D1)
 def ttl(ctx):
     t = ctx.facts.get("ttl") or {}
@@ -43,7 +43,15 @@ def ttl(ctx):
     if req is None:
         ctx.needs("ttl.required_precision_s (how late an expiry may fire)")
         return
+    fix = ("use EventBridge Scheduler one-time schedules (1-minute precision) for the expiry; keep TTL for "
+           "clean-up only")
+    rate = num(t.get("expiry_peak_rps"))
+    if rate is not None:
+        sched = ctx.limit("eventbridge.scheduler_invocations_tps")
+        fix += (f" ({q(rate)} expiries/s at the peak, within Scheduler's {q(sched.value)} invocations/s)"
+                if rate <= sched.value else
+                f" ({q(rate)} expiries/s at the peak is over Scheduler's {q(sched.value)} invocations/s: "
+                f"request an increase first)")
     ctx.finding(delay.value, req, "s", f"TTL deletes expired items typically within {dur(delay.value)} "
-                f"(best-effort); the scenario tolerates {dur(req)}",
-                "use EventBridge Scheduler one-time schedules (1-minute precision) for the expiry; keep TTL for "
-                "clean-up only", quota="dynamodb.ttl_deletion_delay", source="scenario")
+                f"(best-effort); the scenario tolerates {dur(req)}", fix,
+                quota="dynamodb.ttl_deletion_delay", source="scenario")

@@ -18,7 +18,7 @@ it). Every key is optional; numbers are Decimal, rates per second, durations in 
          "same_bucket_output": bool}
     schedule: {"expression": "rate(5 minutes)" | "cron(...)", "service": "scheduler" | "rule",
                "required_precision_s"}
-    ttl: {"attribute", "required_precision_s"}      # DynamoDB TTL used as a timer
+    ttl: {"attribute", "required_precision_s", "expiry_peak_rps"}   # DynamoDB TTL used as a timer
     websocket: {"connections", "connect_peak_rps", "messages_peak_rps", "recipients_per_message",
                 "posts_peak_rps", "session_s", "idle_s", "message_size_kb"}
     mqtt: {"devices", "connect_peak_rps", "publish_peak_rps", "subscribers_per_topic",

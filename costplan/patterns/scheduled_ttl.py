@@ -62,7 +62,8 @@ def plan(scenario) -> Plan:
         "api": None,
         "sync": False,
         "payloads": [{"hop": "dynamodb_item", "size_kb": s.item_size_kb}],
-        "ttl": {"attribute": s.ttl_attribute, "required_precision_s": s.required_precision_s},
+        "ttl": {"attribute": s.ttl_attribute, "required_precision_s": s.required_precision_s,
+                "expiry_peak_rps": t.peak_rps},  # expiries follow the creations' shape, one TTL later
         # items are written at the workload's peak; their expiry writes and reads are counted at the same
         # rate (an expiry wave follows the creation wave by the TTL), which is the safe side
         "dynamodb": [table("table", t.peak_rps * (1 + s.writes_on_expiry) * w_units,
