@@ -44,9 +44,11 @@ def stage(scenario, name: str, role: str, traffic: Traffic, *, memory_mb=None, t
         warm=lam.warm if primary else None)
 
 
-def timeout_for(duration_ms: Decimal) -> Decimal:
-    """max(3 s, 2 × duration), whole seconds, at most 900 s (Lambda's ceiling)."""
-    return min(max(Decimal(3), up(Decimal(duration_ms) * 2 / 1000)), Decimal(900))
+def timeout_for(p99_ms: Decimal) -> Decimal:
+    """A stage's default timeout from its p99 duration, as for the scenario's own function
+    (patterns.default_timeout_s): max(3 s, 2 × p99), whole seconds, at most 900 s (Lambda's ceiling).
+    From the p99, not the average: limits-check tests the p99 against the timeout."""
+    return min(max(Decimal(3), up(Decimal(p99_ms) * 2 / 1000)), Decimal(900))
 
 
 def derived(base: Traffic, monthly: Decimal, peak_rps: Decimal, duration_ms: Decimal | None = None,

@@ -63,7 +63,7 @@ def plan(scenario) -> Plan:
         else:
             st_t = derived(t, runs, t.peak_rps, st.duration_ms)
             stages.append(stage(scenario, f"filter:{st.name}", "job", st_t, memory_mb=st.memory_mb,
-                                timeout_s=timeout_for(st.duration_ms), ecs_capable=False, primary=not stages))
+                                timeout_s=timeout_for(st_t.p99_duration_ms), ecs_capable=False, primary=not stages))
     services += logs(stages, s)
     glue_log_note = " Glue jobs' own logs are not priced." if glue_jobs else ""
     assumptions = [

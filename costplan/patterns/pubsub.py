@@ -42,7 +42,7 @@ def plan(scenario) -> Plan:
         d = sub.duration_ms if sub.duration_ms is not None else w.duration_ms
         st_t = derived(t, events * sub.filter_share, t.peak_rps * sub.filter_share, d, size)
         stages.append(stage(scenario, f"subscriber:{sub.name}", "subscriber", st_t, memory_mb=sub.memory_mb,
-                            timeout_s=timeout_for(d) if sub.duration_ms is not None else None,
+                            timeout_s=timeout_for(st_t.p99_duration_ms) if sub.duration_ms is not None else None,
                             primary=len(stages) == 0))
     deliveries = sum((st.traffic.monthly_requests for st in stages), Decimal(0))
     deliveries_peak = sum((st.traffic.peak_rps for st in stages), Decimal(0))

@@ -46,17 +46,18 @@ def plan(scenario) -> Plan:
     batch = int(s.batch_size)
     msg_kb = s.message_size_kb if s.message_size_kb is not None else w.request_size_kb
     batch_ms = s.batch_overhead_ms + w.duration_ms * batch
-    timeout = timeout_for(batch_ms) if scenario.lambda_.timeout_s is None else scenario.lambda_.timeout_s
-    # AWS: at least 6 × the function timeout, plus the batching window the poller may wait.
-    visibility = (s.visibility_timeout_s if s.visibility_timeout_s is not None
-                  else timeout * 6 + s.batching_window_s)
-    window = s.peak_window_s if s.peak_window_s is not None else w.active_hours_per_day * 3600 / w.peak_to_average
-
     # Consumer capacity in messages per second: concurrency × batch ÷ batch duration.
     capacity = (s.max_concurrency * batch * 1000 / batch_ms) if s.max_concurrency is not None else None
     drain_peak = t.peak_rps if capacity is None else min(t.peak_rps, capacity)
     invocations = msgs / batch
     consumer_t = derived(t, invocations, drain_peak / batch, batch_ms, msg_kb * batch)
+    timeout = (timeout_for(consumer_t.p99_duration_ms) if scenario.lambda_.timeout_s is None
+               else scenario.lambda_.timeout_s)
+    # AWS: at least 6 × the function timeout, plus the batching window the poller may wait.
+    visibility = (s.visibility_timeout_s if s.visibility_timeout_s is not None
+                  else timeout * 6 + s.batching_window_s)
+    window = s.peak_window_s if s.peak_window_s is not None else w.active_hours_per_day * 3600 / w.peak_to_average
+
     consumer = stage(scenario, "consumer", "consumer", consumer_t, timeout_s=timeout, batch_size=batch,
                      max_concurrency=s.max_concurrency, primary=True)
 

@@ -46,10 +46,10 @@ def plan(scenario) -> Plan:
     p_inv, c_inv = msgs / pb, msgs / cb
     p_t = derived(t, p_inv, t.peak_rps / pb, p_ms, size * pb)
     c_t = derived(t, c_inv, t.peak_rps / cb, c_ms, size * cb)
-    p_timeout = timeout_for(p_ms) if scenario.lambda_.timeout_s is None else scenario.lambda_.timeout_s
+    p_timeout = timeout_for(p_t.p99_duration_ms) if scenario.lambda_.timeout_s is None else scenario.lambda_.timeout_s
     processor = stage(scenario, "processor", "consumer", p_t, timeout_s=p_timeout, batch_size=pb,
                       max_concurrency=s.processor_max_concurrency, primary=True)
-    consumer = stage(scenario, "consumer", "consumer", c_t, timeout_s=timeout_for(c_ms), batch_size=cb,
+    consumer = stage(scenario, "consumer", "consumer", c_t, timeout_s=timeout_for(c_t.p99_duration_ms), batch_size=cb,
                      max_concurrency=s.consumer_max_concurrency)
     sends_out = msgs / sb
     in_requests = msgs + 2 * p_inv  # send + receive + delete per batch
