@@ -177,6 +177,16 @@ class Scenario(Strict):
     source_file: str | None = Field(None, exclude=True)
     source_lines: dict = Field(default_factory=dict, exclude=True, repr=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections(cls, data):
+        """A section left with every line commented out (`settings:` alone) is empty, not an error."""
+        if isinstance(data, dict):
+            empty = [k for k in ("settings", "lambda", "ecs", "ec2", "quotas") if k in data and data[k] is None]
+            if empty:
+                data = {k: v for k, v in data.items() if k not in empty}
+        return data
+
     @model_validator(mode="after")
     def _check(self):
         if self.pattern not in PATTERNS:

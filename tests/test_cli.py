@@ -180,3 +180,38 @@ def test_compare_vary_sweeps_and_matches_compare_at_today(cli):
     assert today["recommendation"] == whole["recommendation"]
     code, _, err = cli("compare", f, "--vary", "colour=1x..2x")
     assert code == 2 and err.startswith("error: ")
+
+
+@pytest.mark.parametrize("pattern", ["sync_api", "async_request_reply", "queue_load_leveling", "pubsub",
+                                     "sequential_convoy", "claim_check", "pipes_and_filters", "scheduled_cron",
+                                     "scheduled_ttl", "websocket_notify", "mqtt_notify"])
+def test_every_starter_validates_and_its_commented_defaults_are_the_defaults(cli, tmp_path, pattern):
+    import re
+
+    from costplan import patterns
+    from costplan.scenario import load
+
+    code, text, err = cli("scenario", "new", pattern)
+    assert code == 0, err
+    plain = tmp_path / "starter.yaml"
+    plain.write_text(text)
+    code, _, err = cli("scenario", "validate", str(plain))
+    assert code == 0, err
+    # uncomment every default the starter lists: the plan must not change
+    shown = re.sub(r"^  # ([a-z_0-9]+: (?!\[).*?)  — .*$", r"  \1", text, flags=re.M)
+    assert shown != text or pattern == "sync_api"
+    explicit = tmp_path / "explicit.yaml"
+    explicit.write_text(shown)
+    a, b = load(plain), load(explicit)
+    assert len(b.settings) >= len(a.settings)
+    pa, pb = patterns.plan(a), patterns.plan(b)
+    assert pa.services == pb.services and pa.facts == pb.facts
+    assert [s.timeout_s for s in pa.stages] == [s.timeout_s for s in pb.stages]
+
+
+def test_a_section_left_with_every_line_commented_out_is_empty(cli, tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: x\nworkload:\n  monthly_requests: 1M\n  duration_ms: 100ms\n"
+                 "settings:\n  # api: http\nlambda:\nquotas:\n")
+    code, out, err = cli("scenario", "validate", str(f))
+    assert code == 0, err

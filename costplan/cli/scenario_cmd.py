@@ -56,6 +56,57 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
         emit(text)
 
 
+def _value(v) -> str:
+    from decimal import Decimal
+
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return f"{v.normalize():f}"
+    if isinstance(v, (list, dict)):
+        return "[...]  (see `costplan scenario schema`)"
+    return str(v)
+
+
+def _bundled_setting(pattern: str, key: str) -> str | None:
+    """The line a bundled scenario of this pattern writes for a required setting, comment included."""
+    from importlib import resources
+
+    for f in sorted(resources.files("costplan.scenarios").iterdir(), key=lambda f: f.name):
+        if not f.name.endswith(".yaml"):
+            continue
+        text = f.read_text(encoding="utf-8")
+        if f"pattern: {pattern}\n" not in text:
+            continue
+        for line in text.splitlines():
+            if line.startswith(f"  {key}:"):
+                return line.strip()
+    return None
+
+
+def _settings_block(pattern: str) -> str:
+    """The pattern's settings: required ones set (as a bundled scenario sets them), the rest commented
+    out at their defaults with what each means, so the starter validates and documents itself."""
+    import importlib
+
+    from costplan.patterns import REGISTRY
+
+    model = importlib.import_module(REGISTRY[pattern]).Settings
+    required, optional = [], []
+    for name, f in model.model_fields.items():
+        desc = (f.description or "").replace("\n", " ")
+        if f.is_required():
+            line = _bundled_setting(pattern, name) or f"{name}: null"
+            required.append(f"  {line}" + ("" if "#" in line else f"  # required: {desc}"))
+        else:
+            default = f.get_default(call_default_factory=True)
+            optional.append(f"  # {name}: {_value(default)}  — {desc}")
+    head = "settings:                # pattern-specific; the defaults are shown commented out"
+    return "\n".join([head] + required + optional) + "\n"
+
+
 def _generic(pattern: str) -> str:
     return f"""# costplan scenario, format version 1. Values take units: 3M, 120ms, 1.5s, 512MB, 2KB, 2h.
 version: 1
@@ -73,8 +124,7 @@ workload:
   memory_mb: 512MB
   architecture: arm64     # x86_64 | arm64
   request_size_kb: 2KB
-settings: {{}}            # pattern-specific: see `costplan scenario schema` and the README
-ecs:
+{_settings_block(pattern)}ecs:
   vcpu: 0.5
   memory_gb: 1GB
   concurrent_requests_per_task: 20

@@ -21,11 +21,11 @@ class Settings(PatternSettings):
     idle_timeout_s: Seconds = Field(Decimal(600), description="API Gateway idle timeout (10 min)")
     subscriptions_per_connection: Count = Field(Decimal(5), description="topics (symbols) each client follows")
     topics: Count = Field(Decimal(500), description="distinct topics updates are published to")
-    message_size_kb: KB = Field(Decimal(0.5), description="update size (metered per 32 KB)")
+    message_size_kb: KB = Field(Decimal("0.5"), description="update size (metered per 32 KB)")
     post_ms: Ms = Field(Decimal(4), description="fan-out time per PostToConnection call (SDK, kept-alive)")
     handler_duration_ms: Ms = Field(Decimal(30), description="$connect/$disconnect/subscribe handler duration")
     connect_surge_s: Seconds = Field(Decimal(300), description="time over which the peak's connections open")
-    record_kb: KB = Field(Decimal(0.2), description="size of one subscription record read by the fan-out")
+    record_kb: KB = Field(Decimal("0.2"), description="size of one subscription record read by the fan-out")
 
 
 def plan(scenario) -> Plan:
