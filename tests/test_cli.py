@@ -215,3 +215,50 @@ def test_a_section_left_with_every_line_commented_out_is_empty(cli, tmp_path):
                  "settings:\n  # api: http\nlambda:\nquotas:\n")
     code, out, err = cli("scenario", "validate", str(f))
     assert code == 0, err
+
+
+@pytest.mark.parametrize("args", [
+    ["scenario", "new", "sync_api", "--out", "{bad}/s.yaml"],
+    ["report", "scenarios/steady_heavy_api.yaml", "--out", "{bad}/r.md"],
+    ["template", "scenarios/global_vote.yaml", "--out", "{bad}/tf"],
+])
+def test_an_unwritable_output_path_is_one_line_and_exit_2(cli, tmp_path, args):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    argv = [a.replace("{bad}", str(blocker)) for a in args]
+    argv = [str(ROOT / a) if a.startswith("scenarios/") else a for a in argv]
+    code, out, err = cli(*argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {blocker}/") and "cannot write here" in lines[0]
+    assert "Traceback" not in err and ".tmp" not in err
+
+
+def test_charts_into_an_unwritable_folder_is_one_line(cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = cli("report", str(ROOT / "scenarios/periodic_light_api.yaml"), "--charts", str(blocker / "c"))
+    assert code == 2 and err.strip() == f"error: {blocker / 'c'}: cannot write charts here: Not a directory"
+
+
+@pytest.mark.parametrize("key,value,ok", [
+    ("memory_mb", "128", True), ("memory_mb", "127", False), ("memory_mb", "10240", True),
+    ("memory_mb", "10241", False), ("ephemeral_storage_mb", "512", True), ("ephemeral_storage_mb", "511", False),
+    ("ephemeral_storage_mb", "10GB", True), ("ephemeral_storage_mb", "10241", False),
+])
+def test_price_lambda_refuses_what_lambda_cannot_be_configured_with(cli, key, value, ok):
+    code, out, err = cli("price", "lambda", "monthly_requests=1M", "request_duration_ms=100", f"{key}={value}")
+    if ok:
+        assert code == 0, err
+    else:
+        assert code == 2 and err.startswith(f"error: {key}: must be ") and len(err.strip().splitlines()) == 1
+
+
+def test_scenario_ephemeral_storage_outside_lambda_range_names_file_and_line(cli, tmp_path):
+    f = tmp_path / "e.yaml"
+    f.write_text("version: 1\nname: x\nworkload:\n  monthly_requests: 1M\n  duration_ms: 100ms\n"
+                 "lambda:\n  ephemeral_storage_mb: 20GB\n")
+    code, _, err = cli("compare", str(f))
+    assert code == 2 and err.strip() == (f"error: {f}:6: lambda: ephemeral_storage_mb must be 512–10,240 MB, "
+                                         "got 20,480")
