@@ -117,8 +117,14 @@ class Warm(Strict):
 class LambdaSettings(Strict):
     timeout_s: Seconds | None = Field(None, description="function timeout (default: max(3 s, 2 × p99))")
     reserved_concurrency: Count | None = None
-    ephemeral_storage_mb: MB = Decimal(512)
+    ephemeral_storage_mb: MB = Field(Decimal(512), description="/tmp size (512–10,240 MB); above 512 MB is billed")
     warm: Warm | None = Field(None, description="price cold-start mitigations for N warm copies")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not (Decimal(512) <= self.ephemeral_storage_mb <= Decimal(10240)):
+            raise ValueError(f"ephemeral_storage_mb must be 512–10,240 MB, got {self.ephemeral_storage_mb:,}")
+        return self
 
 
 class EcsSettings(Strict):

@@ -43,6 +43,9 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except CostplanError as e:
             fail(e)
+        except OSError as e:  # the file system said no (a read-only or missing folder, a full disk)
+            where = e.filename if e.filename is not None else "file"
+            fail(CostplanError(f"{where}: {e.strerror or e}"))
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
@@ -60,8 +63,11 @@ def write_atomic(path: Path, text: str, force: bool = False) -> None:
     path = Path(path)
     if path.exists() and not force:
         raise CostplanError(f"{path}: already exists; use --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as e:  # name the user's path, not our temporary file
+        raise CostplanError(f"{path}: cannot write here: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

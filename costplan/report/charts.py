@@ -32,7 +32,10 @@ def _save(fig, stem: Path, force: bool) -> list[Path]:
         for p in out:
             if p.exists():
                 raise CostplanError(f"{p}: already exists; use --force to overwrite it")
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CostplanError(f"{stem.parent}: cannot write charts here: {e.strerror or e}") from None
     for p, ext in zip(out, FORMATS):
         buf = io.BytesIO()
         meta = {"Date": None} if ext == "svg" else {"Software": "costplan"}

@@ -32,6 +32,18 @@ def choice(*options: str) -> Callable[[Any], str]:
     return parse
 
 
+def within(parse: Callable[[Any], Any], lo: Decimal, hi: Decimal, unit: str) -> Callable[[Any], Any]:
+    """A parser that also refuses values outside what AWS lets you configure (e.g. Lambda memory)."""
+    def check(value: Any):
+        v = parse(value)
+        if not lo <= v <= hi:
+            raise units.UnitError(f"must be {lo:,}–{hi:,} {unit}, got {v:,} {unit}")
+        return v
+
+    check.__name__ = parse.__name__
+    return check
+
+
 def boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value

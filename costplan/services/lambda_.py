@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 
 from costplan import units
-from costplan.services.base import Component, UsageKey, choice
+from costplan.services.base import Component, UsageKey, choice, within
 
 NAME = "lambda"
 TITLE = "AWS Lambda"
@@ -13,9 +13,11 @@ TITLE = "AWS Lambda"
 USAGE = (
     UsageKey("monthly_requests", units.count, 0, "invocations per month"),
     UsageKey("request_duration_ms", units.duration_ms, 0, "average billed duration per invocation"),
-    UsageKey("memory_mb", units.size_mb, 128, "memory size (128–10,240 MB)"),
+    UsageKey("memory_mb", within(units.size_mb, Decimal(128), Decimal(10240), "MB"), 128,
+             "memory size (128–10,240 MB)"),
     UsageKey("architecture", choice("x86_64", "arm64"), "x86_64", "x86_64 or arm64", ("x86_64", "arm64")),
-    UsageKey("ephemeral_storage_mb", units.size_mb, 512, "/tmp size; above 512 MB is billed"),
+    UsageKey("ephemeral_storage_mb", within(units.size_mb, Decimal(512), Decimal(10240), "MB"), 512,
+             "/tmp size (512–10,240 MB); above 512 MB is billed"),
     UsageKey("provisioned_concurrency", units.count, 0, "provisioned concurrency (environments)"),
     UsageKey("provisioned_hours", units.duration_h, 0, "hours per month provisioned concurrency is enabled"),
     UsageKey("provisioned_requests", units.count, 0,

@@ -17,8 +17,11 @@ def write_tree(out: Path, files: dict[str, str], force: bool = False) -> list[Pa
         raise CostplanError(f"{out}: exists and is not a directory")
     if out.exists() and any(out.iterdir()) and not force:
         raise CostplanError(f"{out}: directory is not empty; use --force to write into it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as e:  # name the user's folder, not our temporary one
+        raise CostplanError(f"{out}: cannot write here: {e.strerror or e}") from None
     try:
         for rel, text in files.items():
             p = tmp / rel
