@@ -110,3 +110,18 @@ def test_json_cache_gives_the_same_prices_as_yaml(tmp_path, monkeypatch):
     warm = snapshot()
     book_mod.read_data_file.cache_clear()
     assert cold == warm and len(cold) > 20
+
+
+def test_gap_hint_names_exactly_the_services_refresh_can_fetch():
+    from costplan.aws.refresh import SERVICES
+    from costplan.pricing.book import REFRESHABLE
+
+    assert set(REFRESHABLE) == set(SERVICES)
+
+
+def test_a_fargate_gap_says_how_to_fetch_it_and_an_sns_gap_does_not(cli):
+    code, _, err = cli("price", "fargate", "tasks=1", "architecture=arm64", "--region", "eu-west-1")
+    assert code == 2
+    assert "`costplan pricing refresh --region eu-west-1 --services fargate` can fetch it" in err
+    code, _, err = cli("price", "sns", "monthly_publishes=1M", "--region", "eu-west-1")
+    assert code == 2 and "no price for sns" in err and "pricing refresh" not in err

@@ -204,17 +204,30 @@ def _source(sources: dict, key: str, where: str) -> Source:
                   grade=s.get("grade", ""))
 
 
+# Price files `costplan pricing refresh` can fetch from the Price List API (costplan/aws/refresh.py
+# SERVICES; a test keeps the two equal without importing boto3 here).
+REFRESHABLE = ("lambda", "fargate", "sqs")
+
+
+def _gap_hint(service: str, region: str) -> str:
+    if service in REFRESHABLE:
+        return f"; `costplan pricing refresh --region {region} --services {service}` can fetch it"
+    return ""
+
+
 def _parse_price(service: str, name: str, entry: dict, sources: dict, region: str, origin: str) -> Price:
     key = f"{service}.{name}"
     regions = entry.get("regions", {})
     if region not in regions:
         raise PriceGap(Problem(f"no price for {key} in {region}: the price book has "
-                               f"{', '.join(sorted(regions)) or 'no region'} (pricing_data/{service}.yaml)"))
+                               f"{', '.join(sorted(regions)) or 'no region'} (pricing_data/{service}.yaml)"
+                               + _gap_hint(service, region)))
     r = regions[region]
     if isinstance(r, str | int | float):
         r = {"usd": r}
     if "gap" in r:
-        raise PriceGap(Problem(f"no price for {key} in {region}: {r['gap']} (pricing_data/{service}.yaml)"))
+        raise PriceGap(Problem(f"no price for {key} in {region}: {r['gap']} (pricing_data/{service}.yaml)"
+                               + _gap_hint(service, region)))
     if "tiers" in r:
         tiers = tuple(Tier(None if up is None else Decimal(str(up)), Decimal(str(usd))) for up, usd in r["tiers"])
     else:
