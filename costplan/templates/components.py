@@ -447,21 +447,15 @@ class RestApi:
         return self.paths[parent]
 
     def _ids(self, method: str, path: str) -> tuple[str, A]:
-        key = pascal(f"{method.lower()} {path.replace('/', ' ').replace('{', ' ').replace('}', ' ').replace('+', ' proxy')}")
+        words = path.replace("/", " ").replace("{", " ").replace("}", " ").replace("+", " proxy")
+        key = pascal(f"{method.lower()} {words}")
         return f"{self.cid}{key or 'Root'}Method", self._resource(path)
 
     def lambda_route(self, method: str, path: str, fn: Function) -> None:
         mid, res = self._ids(method, path)
         uri = F("arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{0}/invocations",
                 (fn.handle("arn"),))
-        m = self.b.resource(mid, "AWS::ApiGateway::Method", {
-            "RestApiId": self.h("id"), "ResourceId": res, "HttpMethod": method,
-            "AuthorizationType": C("NONE", "add an authorizer or AWS_IAM for a non-public API"),
-            "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": uri}},
-            "aws_api_gateway_method", {"rest_api_id": self.h("id"), "resource_id": res, "http_method": method,
-                                       "authorization": C("NONE", "add an authorizer or AWS_IAM for a non-public API")},
-            cfn_attrs={"id": "Ref"}, tf_attrs={"http_method": "http_method"})
-        self.methods.append(m)
+        m = self._method(mid, res, method, {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": uri})
         self._tf_integration(mid, res, m, {"integration_http_method": "POST", "type": "AWS_PROXY",
                                            "uri": A(fn.handle, "invoke_arn")})
         pid = f"{fn.handle.cfn_id}{self.cid}Permission"
@@ -474,18 +468,10 @@ class RestApi:
         uri = F("arn:{partition}:apigateway:{region}:sqs:path/{account}/{0}", (queue("name"),))
         content_type = {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"}
         template = {"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"}
-        m = self.b.resource(mid, "AWS::ApiGateway::Method", {
-            "RestApiId": self.h("id"), "ResourceId": res, "HttpMethod": method,
-            "AuthorizationType": C("NONE", "add an authorizer or AWS_IAM for a non-public API"),
-            "Integration": {"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": uri,
-                            "Credentials": role("arn"), "PassthroughBehavior": "NEVER",
-                            "RequestParameters": content_type, "RequestTemplates": template,
-                            "IntegrationResponses": [{"StatusCode": "200"}]},
-            "MethodResponses": [{"StatusCode": "200"}]},
-            "aws_api_gateway_method", {"rest_api_id": self.h("id"), "resource_id": res, "http_method": method,
-                                       "authorization": C("NONE", "add an authorizer or AWS_IAM for a non-public API")},
-            cfn_attrs={"id": "Ref"}, tf_attrs={"http_method": "http_method"})
-        self.methods.append(m)
+        m = self._method(mid, res, method, {
+            "Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": uri, "Credentials": role("arn"),
+            "PassthroughBehavior": "NEVER", "RequestParameters": content_type, "RequestTemplates": template,
+            "IntegrationResponses": [{"StatusCode": "200"}]}, MethodResponses=[{"StatusCode": "200"}])
         integ = self._tf_integration(mid, res, m, {
             "integration_http_method": "POST", "type": "AWS", "uri": uri, "credentials": role("arn"),
             "passthrough_behavior": "NEVER", "request_parameters": content_type, "request_templates": template})
@@ -495,6 +481,18 @@ class RestApi:
         self.b.tf_only(f"{mid}IntegrationResponse", "aws_api_gateway_integration_response", {
             "rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method"),
             "status_code": resp("status_code"), "depends_on": [Expr(integ.tf_addr)]})
+
+    def _method(self, mid: str, res: A, method: str, integration: dict, **extra) -> Handle:
+        """The method; CloudFormation nests its integration, Terraform gets it from _tf_integration."""
+        auth = C("NONE", "add an authorizer or AWS_IAM for a non-public API")
+        m = self.b.resource(mid, "AWS::ApiGateway::Method", dict({
+            "RestApiId": self.h("id"), "ResourceId": res, "HttpMethod": method, "AuthorizationType": auth,
+            "Integration": integration}, **extra),
+            "aws_api_gateway_method", {"rest_api_id": self.h("id"), "resource_id": res, "http_method": method,
+                                       "authorization": auth},
+            cfn_attrs={"id": "Ref"}, tf_attrs={"http_method": "http_method"})
+        self.methods.append(m)
+        return m
 
     def _tf_integration(self, mid: str, res: A, m: Handle, body: dict) -> Handle:
         """Terraform keeps the integration as its own resource (CloudFormation nests it in the method)."""
