@@ -159,6 +159,9 @@ class Ec2Settings(Strict):
         None, description="EC2 instance type for the ECS cluster (default: m5.large for x86_64, m7g.large for arm64)")
     min_instances: Count = Field(Decimal(2), description="floor for availability (two AZs)")
     reserved_memory_mb: MB = Field(Decimal(0), description="memory kept back per instance for OS and agent")
+    eni_trunking: bool = Field(
+        False, description="the account has ECS awsvpcTrunking on: tasks are not capped at the instance's "
+                           "network interfaces − 1 (ECS's higher trunking limits are not in the bundled data)")
 
 
 class Scenario(Strict):

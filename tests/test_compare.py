@@ -200,4 +200,35 @@ def test_integration_services_cancel_out_of_lambda_minus_ecs(path):
     full = {o.name: o.monthly_usd for o in price_options(plan, book, warm=False)}
     compute = {o.name: o.monthly_usd for o in price_options(plan, book, warm=False, fixed=False)}
     for name in full:
-        assert full["lambda"] - full[name] == compute["lambda"] - compute[name]
+        # equal to the last of 28 significant digits Decimal keeps (instance-hours ÷ 730 need not terminate)
+        assert abs((full["lambda"] - full[name]) - (compute["lambda"] - compute[name])) < Decimal("1e-9")
+
+
+def _ec2_sizing(ecs: dict, ec2: dict):
+    s = scenario.from_dict({"version": 1, "name": "t", "workload": {"peak_rps": 400, "duration_ms": "100ms",
+                                                                     "memory_mb": 512, "architecture": "arm64"},
+                            "ecs": ecs, "ec2": ec2})
+    return compare(s).option("ec2")
+
+
+@pytest.mark.parametrize("vcpu,mem,itype,trunking,per_instance,eni_binds", [
+    (0.25, "0.5GB", "m7g.large", False, 2, True),    # CPU/memory hold 8; 3 ENIs leave 2 for tasks
+    (0.25, "0.5GB", "m7g.large", True, 8, False),    # trunking: CPU/memory decide
+    (0.25, "0.5GB", "m7g.xlarge", False, 3, True),   # 4 ENIs
+    (0.25, "0.5GB", "m7g.medium", False, 1, True),   # 2 ENIs
+    (1, "2GB", "m7g.large", False, 2, False),        # CPU and ENIs agree
+    (2, "4GB", "m7g.xlarge", False, 2, False),       # CPU binds (4 vCPU), not the 3 free ENIs
+])
+def test_awsvpc_tasks_per_instance_are_capped_by_network_interfaces(vcpu, mem, itype, trunking, per_instance,
+                                                                     eni_binds):
+    opt = _ec2_sizing({"vcpu": vcpu, "memory_gb": mem}, {"instance_type": itype, "eni_trunking": trunking})
+    assert opt.sizing["cluster"]["tasks_per_instance"] == per_instance
+    note = next(n for n in opt.notes if "task(s) of" in n)
+    assert note.startswith(f"{per_instance} task(s)")
+    assert ("network interfaces leave" in note) == eni_binds
+
+
+def test_every_bundled_instance_type_states_its_network_interfaces():
+    from costplan.services import ec2
+
+    assert all(isinstance(ec2.instance_enis(t), int) and ec2.instance_enis(t) >= 2 for t in ec2.instance_types())

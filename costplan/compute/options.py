@@ -172,7 +172,11 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         raise CostplanError(sc.problem(f"{itype} is {iarch} but the tasks are {arch}; pick an {arch} "
                                        f"instance type or set ecs.architecture", "ec2", "instance_type"))
     usable_mem = Decimal(mem_gib) - cfg.reserved_memory_mb / 1024
-    per_instance = min(int(Decimal(vcpu) / ecs.vcpu), int(usable_mem / ecs.memory_gb))
+    by_size = min(int(Decimal(vcpu) / ecs.vcpu), int(usable_mem / ecs.memory_gb))
+    # awsvpc: every task takes an ENI of its own and the instance keeps its primary one
+    enis = ec2svc.instance_enis(itype)
+    by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
+    per_instance = by_size if by_eni is None else min(by_size, by_eni)
     if per_instance < 1:
         raise CostplanError(sc.problem(f"a task of {ecs.vcpu} vCPU / {ecs.memory_gb} GB does not fit on "
                                        f"{itype} ({vcpu} vCPU, {mem_gib} GiB)", "ec2", "instance_type"))
@@ -200,12 +204,22 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     else:
         inst_hours = Decimal(inst_avg) * active + Decimal(inst_idle) * (HOURS - active)
     comps += _svc("ec2", {"instance_type": itype, "instances": inst_hours / HOURS, "hours": HOURS}, "cluster")
-    notes.append(f"{per_instance} task(s) of {ecs.vcpu} vCPU / {ecs.memory_gb} GB fit on one {itype} "
-                 f"({vcpu} vCPU, {mem_gib} GiB); {inst_peak} instance(s) at the peak for {peak_tasks} task(s)"
+    if by_eni is not None and by_eni < by_size:
+        fit = (f"{per_instance} task(s) of {ecs.vcpu} vCPU / {ecs.memory_gb} GB run on one {itype}: its {enis} "
+               f"network interfaces leave {by_eni} for awsvpc tasks, though CPU and memory would hold {by_size} "
+               f"(ec2.eni_trunking: true if the account has awsvpcTrunking on)")
+    else:
+        fit = (f"{per_instance} task(s) of {ecs.vcpu} vCPU / {ecs.memory_gb} GB fit on one {itype} "
+               f"({vcpu} vCPU, {mem_gib} GiB)")
+    notes.append(fit + f"; {inst_peak} instance(s) at the peak for {peak_tasks} task(s)"
                  + ("" if ecs.scaling == "peak" else f", {inst_avg} while active, {inst_idle} otherwise"))
     notes.append("EBS root volumes are not priced: the reference has no EBS price.")
-    notes.append("Each awsvpc task takes an ENI: without ENI trunking an instance's ENI limit can hold fewer "
-                 "tasks than CPU and memory allow (ENI limits are not in the bundled data; check the type).")
+    if enis is None:
+        notes.append("Each awsvpc task takes an ENI: the price book does not know this type's network "
+                     "interfaces, so tasks per instance may be fewer than CPU and memory allow.")
+    elif cfg.eni_trunking:
+        notes.append("ENI trunking assumed (ec2.eni_trunking): tasks are not capped by network interfaces; "
+                     "ECS's per-type trunking limits are not in the bundled data.")
     sizing["cluster"] = {"instance_type": itype, "instances_min": floor_i, "instances_peak": inst_peak,
                          "tasks_per_instance": per_instance}
     api = [s for s in movable if s.role == "api"]

@@ -29,6 +29,12 @@ def instance_spec(instance_type: str) -> tuple[Decimal, Decimal, str]:
     return Decimal(str(spec["vcpu"])), Decimal(str(spec["memory_gib"])), spec["architecture"]
 
 
+def instance_enis(instance_type: str) -> int | None:
+    """The most network interfaces the type supports (None where the price book does not say)."""
+    n = _instances()[instance_type_name(instance_type)].get("max_enis")
+    return None if n is None else int(n)
+
+
 def instance_type_name(value) -> str:
     name = str(value).strip().lower()
     known = _instances()
