@@ -83,7 +83,8 @@ class Workload(Strict):
             raise ValueError("active_days_per_month must be more than 0 and at most 31")
         if self.peak_to_average < 1:
             raise ValueError("peak_to_average must be at least 1")
-        if not (Decimal(128) <= self.memory_mb <= Decimal(10240)):
+        lo, hi = units.LAMBDA_MEMORY_MB
+        if not (lo <= self.memory_mb <= hi):
             raise ValueError(f"memory_mb must be 128–10,240 MB, got {self.memory_mb}")
         return self
 
@@ -122,7 +123,8 @@ class LambdaSettings(Strict):
 
     @model_validator(mode="after")
     def _check(self):
-        if not (Decimal(512) <= self.ephemeral_storage_mb <= Decimal(10240)):
+        lo, hi = units.LAMBDA_EPHEMERAL_MB
+        if not (lo <= self.ephemeral_storage_mb <= hi):
             raise ValueError(f"ephemeral_storage_mb must be 512–10,240 MB, got {self.ephemeral_storage_mb:,}")
         return self
 

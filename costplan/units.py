@@ -25,6 +25,10 @@ _SIZE = {"b": 1, "byte": 1, "bytes": 1, "kb": 1024, "kib": 1024, "mb": 1024**2, 
 
 # Ceilings far above any real workload, so that arithmetic on plans stays inside Decimal's 28 digits:
 # a quadrillion requests a month, a year-long duration, an exabyte.
+# What Lambda lets you configure (pricing_data/quotas.yaml has memory as lambda.memory_min/max):
+# scenario files and `costplan price lambda` refuse values outside these.
+LAMBDA_MEMORY_MB = (Decimal(128), Decimal(10240))
+LAMBDA_EPHEMERAL_MB = (Decimal(512), Decimal(10240))
 MAX_COUNT = Decimal(10) ** 15
 MAX_DURATION_MS = Decimal(366 * 86_400_000)
 MAX_BYTES = Decimal(1024) ** 6

@@ -30,14 +30,20 @@ def plan(scenario):
     return module.plan(scenario)
 
 
+def timeout_for(p99_ms: Decimal) -> Decimal:
+    """A function's default timeout from its p99 duration: max(3 s — Lambda's default — , 2 × p99),
+    whole seconds, at most 900 s (Lambda's ceiling). From the p99, not the average: limits-check
+    tests the p99 against the timeout."""
+    t = max(Decimal(3), (Decimal(p99_ms) * 2 / 1000).to_integral_value(rounding=ROUND_CEILING))
+    return min(t, Decimal(900))
+
+
 def default_timeout_s(scenario) -> Decimal:
-    """Function timeout: the scenario's, else max(3 s — Lambda's default — , 2 × p99), whole seconds."""
+    """The scenario function's timeout: its own, else timeout_for its p99."""
     if scenario.lambda_.timeout_s is not None:
         return scenario.lambda_.timeout_s
     w = scenario.workload
-    p99 = w.p99_duration_ms if w.p99_duration_ms is not None else w.duration_ms
-    t = max(Decimal(3), (p99 * 2 / 1000).to_integral_value(rounding=ROUND_CEILING))
-    return min(t, Decimal(900))
+    return timeout_for(w.p99_duration_ms if w.p99_duration_ms is not None else w.duration_ms)
 
 
 def settings(scenario, model):
@@ -53,4 +59,4 @@ def settings(scenario, model):
                                               root_model=model)) from None
 
 
-__all__ = ["REGISTRY", "Problem", "default_timeout_s", "plan", "settings"]
+__all__ = ["REGISTRY", "Problem", "default_timeout_s", "plan", "settings", "timeout_for"]

@@ -8,6 +8,7 @@ from decimal import ROUND_CEILING, Decimal
 from pydantic import Field
 
 from costplan.compute.traffic import Traffic
+from costplan.patterns import default_timeout_s, timeout_for  # noqa: F401  (patterns import timeout_for here)
 from costplan.patterns.base import ComputeStage, ServiceUsage
 from costplan.scenario import KB, Number, Strict
 
@@ -30,8 +31,6 @@ def up(d: Decimal) -> Decimal:
 def stage(scenario, name: str, role: str, traffic: Traffic, *, memory_mb=None, timeout_s=None,
           ecs_capable: bool = True, batch_size: int = 1, max_concurrency=None, primary: bool = False):
     """A compute stage; the scenario's lambda settings (reserved concurrency, warm copies) go on the primary."""
-    from costplan.patterns import default_timeout_s
-
     w = scenario.workload
     lam = scenario.lambda_
     return ComputeStage(
@@ -44,11 +43,6 @@ def stage(scenario, name: str, role: str, traffic: Traffic, *, memory_mb=None, t
         warm=lam.warm if primary else None)
 
 
-def timeout_for(p99_ms: Decimal) -> Decimal:
-    """A stage's default timeout from its p99 duration, as for the scenario's own function
-    (patterns.default_timeout_s): max(3 s, 2 × p99), whole seconds, at most 900 s (Lambda's ceiling).
-    From the p99, not the average: limits-check tests the p99 against the timeout."""
-    return min(max(Decimal(3), up(Decimal(p99_ms) * 2 / 1000)), Decimal(900))
 
 
 def derived(base: Traffic, monthly: Decimal, peak_rps: Decimal, duration_ms: Decimal | None = None,

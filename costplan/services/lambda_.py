@@ -13,10 +13,10 @@ TITLE = "AWS Lambda"
 USAGE = (
     UsageKey("monthly_requests", units.count, 0, "invocations per month"),
     UsageKey("request_duration_ms", units.duration_ms, 0, "average billed duration per invocation"),
-    UsageKey("memory_mb", within(units.size_mb, Decimal(128), Decimal(10240), "MB"), 128,
+    UsageKey("memory_mb", within(units.size_mb, *units.LAMBDA_MEMORY_MB, "MB"), 128,
              "memory size (128–10,240 MB)"),
     UsageKey("architecture", choice("x86_64", "arm64"), "x86_64", "x86_64 or arm64", ("x86_64", "arm64")),
-    UsageKey("ephemeral_storage_mb", within(units.size_mb, Decimal(512), Decimal(10240), "MB"), 512,
+    UsageKey("ephemeral_storage_mb", within(units.size_mb, *units.LAMBDA_EPHEMERAL_MB, "MB"), 512,
              "/tmp size (512–10,240 MB); above 512 MB is billed"),
     UsageKey("provisioned_concurrency", units.count, 0, "provisioned concurrency (environments)"),
     UsageKey("provisioned_hours", units.duration_h, 0, "hours per month provisioned concurrency is enabled"),
