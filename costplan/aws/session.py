@@ -5,6 +5,7 @@ access keys, no account ids.
 """
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlparse
 
@@ -67,6 +68,8 @@ def _botocore_session():
 
 def session(profile: str | None = None, region: str | None = None) -> boto3.session.Session:
     """A boto3 session from the usual credential chain (env, profile, SSO, instance role)."""
+    # boto3 reads AWS_DEFAULT_REGION; the other AWS SDKs and the CLI's docs use AWS_REGION: honour both.
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
     try:
         sess = boto3.session.Session(profile_name=profile, region_name=region, botocore_session=_botocore_session())
         sess.region_name  # resolves the profile now, so an unknown one fails here as one line
@@ -132,7 +135,7 @@ def describe_error(exc: BaseException, service: str, operation: str) -> str:
     elif isinstance(exc, bce.PartialCredentialsError):
         line = "incomplete AWS credentials (an access key without its secret, or the reverse)"
     elif isinstance(exc, bce.NoRegionError):
-        line = "no AWS region configured (pass --region or set AWS_REGION)"
+        line = "no AWS region configured (pass --region or set AWS_REGION or AWS_DEFAULT_REGION)"
     elif isinstance(exc, ResponseParserError):
         line = f"{what} sent a response to {operation} that could not be parsed"
     elif isinstance(exc, MalformedResponse):

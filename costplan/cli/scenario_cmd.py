@@ -1,6 +1,7 @@
 """`costplan scenario validate|new|schema`."""
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,20 +14,45 @@ app = typer.Typer(help="Write, check and describe scenario files.", no_args_is_h
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 
+class ValidateFormat(str, Enum):
+    text = "text"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+
+
 @app.command("validate")
 @guarded
-def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or folders.")]):
+def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or folders.")],
+             format: Annotated[ValidateFormat, typer.Option("--format", "-f", case_sensitive=False, help=(
+                 "text (one line per problem on stderr), or sarif / junit / github for code scanning, test "
+                 "reports and workflow annotations (on stdout; the exit code is still 2 on any problem)."))]
+             = ValidateFormat.text):
     """Check scenario files: one line per problem with file:line and field; exit 2 if any."""
     from costplan import patterns
     from costplan import scenario as sc_mod
 
-    scenarios = sc_mod.load_many(files)
-    problems = []
+    problems, scenarios = [], []
+    for path in sc_mod.expand(files):
+        try:
+            scenarios.append(sc_mod.load(path))
+        except CostplanError as e:
+            problems.extend(e.problems)
     for s in scenarios:
         try:
             patterns.plan(s)
         except CostplanError as e:
             problems.extend(e.problems)
+    if format != ValidateFormat.text:
+        from costplan.cli.limits import scan_text
+        from costplan.report import scanning
+
+        bad = {p.file for p in problems}
+        emit(scan_text(format.value, scanning.from_problems(problems), "scenario validate",
+                       [(s.name, s.source_file or "") for s in scenarios if s.source_file not in bad]))
+        if problems:
+            raise typer.Exit(2)
+        return
     if problems:
         raise CostplanError(problems)
     for s in scenarios:
@@ -141,3 +167,29 @@ def schema():
     from costplan.scenario import json_schema
 
     emit(to_json(json_schema()))
+
+
+@app.command("examples")
+@guarded
+def examples(out: Annotated[Path | None, typer.Option("--out", "-o", help="Copy the bundled scenarios into this "
+                                                      "folder (default: list them).")] = None,
+             force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False):
+    """List the bundled example scenarios (one per pattern's worked example), or copy them with --out.
+
+    Example: costplan scenario examples --out my-scenarios && costplan compare my-scenarios/
+    """
+    from importlib import resources
+
+    root = resources.files("costplan.scenarios")
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
+    alt = root / "alternatives"
+    alts = sorted((p for p in alt.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name) if alt.is_dir() else []
+    pairs = [(p, p.name) for p in files] + [(p, f"alternatives/{p.name}") for p in alts]
+    if out is None:
+        for _, rel in pairs:
+            typer.echo(rel)
+        return
+    for p, rel in pairs:
+        target = Path(out) / rel
+        write_atomic(target, p.read_text(encoding="utf-8"), force=force)
+    typer.echo(f"wrote {len(pairs)} scenarios to {out}", err=True)
