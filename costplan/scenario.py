@@ -298,7 +298,20 @@ def load(path: str | Path) -> Scenario:
     from costplan.yamlfile import read
 
     data, lines, shown = read(path)
-    return from_dict(data, shown, lines)
+    return with_repository_defaults(from_dict(data, shown, lines))
+
+
+def with_repository_defaults(sc: Scenario) -> Scenario:
+    """Region and free tier from the repository config (costplan.toml) where the file sets neither."""
+    from costplan.config import cached
+
+    cfg = cached()
+    upd = {}
+    if cfg.region and ("region",) not in sc.source_lines:
+        upd["region"] = cfg.region
+    if cfg.free_tier is not None and ("free_tier",) not in sc.source_lines:
+        upd["free_tier"] = cfg.free_tier
+    return sc.model_copy(update=upd) if upd else sc
 
 
 def expand(paths: list[str]) -> list[Path]:

@@ -78,6 +78,20 @@ def session(profile: str | None = None, region: str | None = None) -> boto3.sess
         raise AwsError(f"{redact(str(e))}: check --profile or AWS_PROFILE (aws configure list-profiles)") from None
 
 
+def assume_role(sess: boto3.session.Session, role_arn: str, region: str) -> boto3.session.Session:
+    """A session with the role's temporary credentials, assumed with `sess` (the account's profile)."""
+    try:
+        sts = client("sts", region, sess)
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="costplan-limits-check",
+                                DurationSeconds=900)["Credentials"]
+    except (bce.BotoCoreError, bce.ClientError) as e:
+        raise AwsError(f"cannot assume {role_arn}: {describe_error(e, 'sts', 'AssumeRole')}") from None
+    return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                 aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"], region_name=region,
+                                 botocore_session=_botocore_session())
+
+
 def client(service: str, region: str, sess: boto3.session.Session | None = None,
            config: Config | None = None):
     """A client for `service` in `region`; endpoints come from the standard places
