@@ -63,8 +63,15 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
 @guarded
 def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or queue_load_leveling.")],
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
-        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False):
-    """Print a commented starter scenario for a pattern."""
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+        schema_url: Annotated[str, typer.Option("--schema", help="Where editors find the JSON Schema (the "
+                                                "yaml-language-server modeline); write it with "
+                                                "`costplan scenario schema --out`.")] = "costplan.schema.json"):
+    """Print a commented starter scenario for a pattern.
+
+    The first line points YAML editors (VS Code's YAML extension, JetBrains) at the scenario JSON
+    Schema, so keys, patterns, regions and each pattern's settings complete and are checked.
+    """
     from importlib import resources
 
     from costplan.scenario import PATTERNS
@@ -75,6 +82,8 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
     starters = resources.files("costplan.scenarios")
     f = starters / "starters" / f"{pattern}.yaml"
     text = f.read_text(encoding="utf-8") if f.is_file() else _generic(pattern)
+    if schema_url and not text.startswith("# yaml-language-server:"):
+        text = f"# yaml-language-server: $schema={schema_url}\n" + text
     if out:
         write_atomic(out, text, force)
         typer.echo(f"wrote {out}", err=True)
@@ -161,12 +170,25 @@ workload:
 
 @app.command("schema")
 @guarded
-def schema():
-    """Print the JSON Schema of scenario files (for editors)."""
+def schema(out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the schema to this file "
+                                                    "(default: stdout).")] = None,
+           force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False):
+    """Print the JSON Schema of scenario files, for editors.
+
+    VS Code (YAML extension) and JetBrains read the `# yaml-language-server: $schema=...` line that
+    `scenario new` writes; or map the schema to scenarios/*.yaml in the editor's settings.
+
+    Example: costplan scenario schema --out scenarios/costplan.schema.json
+    """
     from costplan.report.render import to_json
     from costplan.scenario import json_schema
 
-    emit(to_json(json_schema()))
+    text = to_json(json_schema())
+    if out is None:
+        emit(text)
+    else:
+        write_atomic(out, text, force=force)
+        typer.echo(f"wrote {out}", err=True)
 
 
 @app.command("examples")
