@@ -19,7 +19,9 @@ ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named pro
 def user_pricing_dir() -> Path:
     """Where refreshed price books go by default; the price book reads them before the bundled ones."""
     env = os.environ.get("COSTPLAN_PRICING_DIR")
-    return Path(env) if env else Path(os.path.expanduser("~/.config/costplan/pricing"))
+    from costplan.pricing.book import config_dir
+
+    return Path(env) if env else config_dir() / "pricing"
 
 
 @guarded
@@ -29,7 +31,7 @@ def refresh(
     services: Annotated[list[str] | None, typer.Option("--services", "-s", help="Price file to refresh "
                                                                               "(repeatable): lambda, fargate, sqs.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write (default: "
-                                                                "$COSTPLAN_PRICING_DIR or ~/.config/costplan/pricing).")] = None,
+                                                                "$COSTPLAN_PRICING_DIR or $XDG_CONFIG_HOME/costplan/pricing).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Report what changed and by how much; write nothing.")] = False,
     profile: ProfileOpt = None,
     format: FormatOpt = Format.table,

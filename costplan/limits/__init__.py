@@ -89,6 +89,7 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> Limits
     Raises CostplanError for bad input (unknown quota ids with file:line, bad thresholds).
     """
     from costplan.limits import accounts, quotas
+    from costplan.limits.live import live_for
 
     load_checks()
     w, c = _pct(warn, "--warn"), _pct(critical, "--critical")
@@ -108,7 +109,7 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> Limits
     results = []
     for sc in scenarios:
         try:
-            results.append(check_one(sc, w, c, overrides, live))
+            results.append(check_one(sc, w, c, overrides, live_for(live, sc.account)))
         except CostplanError as e:
             problems.extend(e.problems)
     if problems:

@@ -1,7 +1,7 @@
 """Load price data files (one per service) with their sources; resolve a price key for a region.
 
 Files live in the top-level `pricing_data/` folder, shipped in the wheel as `costplan.pricing_data`.
-A price book in the user's directory (``$COSTPLAN_PRICING_DIR`` or ``~/.config/costplan/pricing``)
+A price book in the user's directory (``$COSTPLAN_PRICING_DIR`` or ``$XDG_CONFIG_HOME/costplan/pricing``, by default ``~/.config/costplan/pricing``)
 overrides the bundled file of the same name, and every price says which file it came from.
 """
 from __future__ import annotations
@@ -15,6 +15,12 @@ from pathlib import Path
 from costplan.errors import CostplanError, PriceGap, Problem, did_you_mean, suggest
 
 DEFAULT_REGION = "us-east-1"
+
+
+def config_dir() -> Path:
+    """costplan's folder for user configuration: $XDG_CONFIG_HOME/costplan, else ~/.config/costplan."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return Path(base) / "costplan"
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def data_dirs() -> list[tuple[str, Path]]:
     if user:
         dirs.append((user, Path(user)))
     else:
-        home = Path(os.path.expanduser("~/.config/costplan/pricing"))
+        home = config_dir() / "pricing"
         if home.is_dir():
             dirs.append((str(home), home))
     dirs.append(("bundled", _bundled_dir()))
