@@ -58,6 +58,10 @@ def compare(
     notify: Annotated[str | None, typer.Option(
         "--notify", help="Also price progress notification for the scenario's notify: audience, e.g. "
                          "polling,websocket,mqtt.")] = None,
+    purchase: Annotated[str | None, typer.Option(
+        "--purchase", help="Also price under a purchase option: on-demand, compute-sp-1y-no-upfront, "
+                           "compute-sp-3y-all-upfront, ec2-instance-sp-1y-no-upfront, ... (overrides the "
+                           "scenario's purchase.option).")] = None,
     format: FormatOpt = Format.table,
 ):
     """Price a workload on Lambda, ECS on Fargate and ECS on EC2; show the break-even and a recommendation.
@@ -74,6 +78,10 @@ def compare(
     else:
         loaded = [sc_mod.from_dict(scenario_from_flags(executions, duration, memory, architecture, peak_rps,
                                                        hours_per_day, region), "command line")]
+    if purchase is not None:
+        from costplan.compute.purchase import with_option
+
+        loaded = [with_option(s, purchase) for s in loaded]
     if vary:
         from costplan.compute import sensitivity as sens
         from costplan.report.sensitivity_view import show
