@@ -51,7 +51,7 @@ def compare(
                                                         "free_tier, on).")] = None,
     brief: Annotated[bool, typer.Option("--brief", help="Totals only, no line items.")] = False,
     vary: Annotated[str | None, typer.Option("--vary", help="Sweep one input instead: FIELD=LOW..HIGH with FIELD "
-                                                            "monthly_requests, duration_ms or memory_mb, e.g. "
+                                                            "monthly_requests, duration_ms, memory_mb, spot_discount or commitment_share, e.g. "
                                                             "monthly_requests=0.5x..4x (same as `costplan "
                                                             "sensitivity`).")] = None,
     steps: Annotated[int, typer.Option("--steps", help="Points across the --vary range.")] = 8,

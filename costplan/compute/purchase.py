@@ -342,6 +342,14 @@ class PurchaseResult:
     assumptions: list[str]
 
     @property
+    def label(self) -> str:
+        """'compute-sp-1y-no-upfront', 'Spot for consumer', or both."""
+        spot = f"Spot for {', '.join(self.purchase.spot_stages)}" if self.purchase.spot_stages else ""
+        if self.plan.type == "on_demand":
+            return spot or self.plan.name
+        return f"{self.plan.name} + {spot}" if spot else self.plan.name
+
+    @property
     def changes_answer(self) -> bool:
         return self.recommendation != self.on_demand_recommendation
 
@@ -356,7 +364,7 @@ class PurchaseResult:
         be = self.breakeven
         p = self.purchase
         return {
-            "option": self.plan.name, "title": self.plan.title, "type": self.plan.type,
+            "option": self.plan.name, "label": self.label, "title": self.plan.title, "type": self.plan.type,
             "term_years": self.plan.term_years or None, "payment": self.plan.payment or None,
             "commitment_usd_per_hour": None if p.commitment_usd_per_hour is None else float(p.commitment_usd_per_hour),
             "commitment_share": float(p.commitment_share),
@@ -450,8 +458,11 @@ def evaluate(comparison, book) -> PurchaseResult:
             t = spot_terms(cap, purchase)
             if cap == "ec2" and not ({s.name for s in comparison.plan.stages if s.ecs_capable} <= spot):
                 continue
-            assumptions.append(f"{', '.join(sorted(spot))} on {'Fargate Spot' if cap == 'fargate' else 'EC2 Spot'}: "
-                               f"discount {t.basis}. Interruption: {t.interruption}")
+            where = ", ".join(sorted(spot)) + (" on Fargate Spot" if cap == "fargate" else " on EC2 Spot (the cluster)")
+            if t.discount is None:
+                assumptions.append(f"{where}: the discount is unknown ({t.basis}), so ECS on EC2 is priced on-demand")
+            else:
+                assumptions.append(f"{where}: discount {t.basis}. Interruption: {t.interruption}")
         api = [s.name for s in comparison.plan.stages if s.role == "api" and s.name not in spot]
         if api:
             assumptions.append(f"{', '.join(api)} stays on on-demand capacity: a synchronous API is never put on "

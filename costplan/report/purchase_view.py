@@ -22,18 +22,18 @@ HEADERS = ["Alternative", "On-demand", "Committed", "Saving", "Commitment/hour",
 def _breakeven(c, r) -> str:
     be = r.breakeven
     if be is None:
-        return f"Break-even under {r.plan.name}: none ({r.breakeven_note})."
+        return f"Break-even under {r.label}: none ({r.breakeven_note})."
     od = c.breakeven
     was = "" if od is None else f" (on-demand: {od.shown_requests:,.0f})"
     title = c.option(be.against).title if c.option(be.against) else be.against
-    return (f"Break-even under {r.plan.name}: {be.shown_requests:,.0f} requests a month{was}, "
+    return (f"Break-even under {r.label}: {be.shown_requests:,.0f} requests a month{was}, "
             f"{be.shown_factor:,}× today — above it {title} is cheaper than Lambda.")
 
 
 def _verdict(c, r) -> tuple[str, str]:
     """(headline, the rest): 'Recommendation under X: ECS on EC2', ' — the commitment changes ...'."""
     title = c.option(r.recommendation).title if c.option(r.recommendation) else r.recommendation
-    head = f"Recommendation under {r.plan.name}: {title}"
+    head = f"Recommendation under {r.label}: {title}"
     if r.changes_answer:
         od = c.option(r.on_demand_recommendation)
         return head, (f" — the commitment changes the answer (on-demand: "
@@ -59,8 +59,7 @@ def table(c, console, details: bool = True) -> None:
     def out(text: str = "") -> None:
         console.out(text, highlight=False)
 
-    console.print(f"[bold]Purchase option: {r.plan.title} ({r.plan.name})[/bold]"
-                  + (f", Spot for {', '.join(r.purchase.spot_stages)}" if r.purchase.spot_stages else ""))
+    console.print(f"[bold]Purchase option: {r.plan.title} ({r.label})[/bold]")
     console.out(text_table(HEADERS, _rows(r), "lrrrrr"), end="", highlight=False)
     if details:
         for o in r.options:
@@ -78,7 +77,7 @@ def table(c, console, details: bool = True) -> None:
 
 def markdown(c) -> str:
     r = c.extra["purchase"]
-    parts = [f"\n### Purchase option: {r.plan.title} (`{r.plan.name}`)\n",
+    parts = [f"\n### Purchase option: {r.plan.title} (`{r.label}`)\n",
              md_table(HEADERS, _rows(r), "lrrrrr"),
              f"\n{_breakeven(c, r)}\n\n**{_verdict(c, r)[0]}**{_verdict(c, r)[1]}\n"]
     lines = [f"- {x}" for o in r.options for x in _applied(o)]
