@@ -334,7 +334,7 @@ class PurchaseResult:
     plan: PlanType
     purchase: object  # scenario.Purchase
     options: list[PurchasedOption]
-    breakeven: object  # compute.compare.Breakeven | None
+    breakeven: object  # Breakeven (below) | None
     breakeven_note: str
     recommendation: str
     reason: str
@@ -396,29 +396,76 @@ def committed_costs(sc, book, free_tier: bool, fixed: bool = True) -> dict[str, 
     return {po.name: po.monthly_usd for po in transform(opts, p, sc.purchase, book.region)}
 
 
-def find_breakeven(sc, book, free_tier: bool, base: Decimal):
-    """compare's break-even search, on committed costs."""
-    from costplan.compute import compare as cmp
+@dataclass
+class Breakeven:
+    """Where the cheaper ECS option comes to cost no more than Lambda, under the purchase option.
+    Its own type and search (not compare's), so it does not depend on how compare finds its bands."""
+
+    monthly_requests: Decimal
+    against: str  # "fargate" | "ec2"
+    factor: Decimal  # × today's volume
+
+    @property
+    def average_rps(self) -> Decimal:
+        return self.monthly_requests / units.SECONDS_PER_MONTH
+
+    @property
+    def shown_requests(self) -> Decimal:
+        return _significant(self.monthly_requests)
+
+    @property
+    def shown_factor(self) -> Decimal:
+        return _significant(self.factor, 2)
+
+
+def _significant(d: Decimal, digits: int = 3) -> Decimal:
+    if d == 0:
+        return d
+    return Decimal(format(Decimal(f"{d:.{digits - 1}e}"), "f"))
+
+
+LIMIT = Decimal(10) ** 6  # no further than a million times (or a millionth of) today's volume
+
+
+def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven | None, str]:
+    """Walk out from today's volume by doubling (or halving) until Lambda − cheapest ECS changes sign,
+    then bisect (in log space) to 0.1 %; the crossing reported is the one the walk meets first."""
+    from costplan.compute.compare import ECS, scaled_scenario
 
     seen: dict = {}
 
-    def diff(k: Decimal):
+    def diff(k: Decimal) -> tuple[Decimal, str]:
         if k not in seen:
-            c = committed_costs(cmp.scaled_scenario(sc, k), book, free_tier, fixed=False)
-            ecs = [(c[n], n) for n in cmp.ECS if n in c]
+            c = committed_costs(scaled_scenario(sc, k), book, free_tier, fixed=False)
+            ecs = [(c[n], n) for n in ECS if n in c]
             seen[k] = (c["lambda"] - min(ecs)[0], min(ecs)[1]) if ecs else (ZERO, "")
         return seen[k]
 
     d1, name = diff(Decimal(1))
     if not name:
         return None, "no stage of this pattern can run on ECS"
-    found = cmp.bracket(lambda k: diff(k)[0], d1)
-    if isinstance(found, str):
-        return None, found
-    lo, hi = cmp.refine(lambda k: diff(k)[0], *found)
-    name = diff(hi)[1]
-    totals = committed_costs(cmp.scaled_scenario(sc, hi), book, free_tier)
-    return cmp.Breakeven(base * hi, name, hi, totals["lambda"], totals[name]), ""
+    up = d1 < 0  # Lambda cheaper today: ECS may win at a higher volume
+    step = Decimal(2) if up else Decimal("0.5")
+    lo = hi = Decimal(1)
+    while True:
+        k = (hi if up else lo) * step
+        if (up and k > LIMIT) or (not up and k < 1 / LIMIT):
+            return None, ("ECS does not become cheaper below a million times today's volume" if up
+                          else "ECS is cheaper at every volume tried")
+        crossed = diff(k)[0] >= 0 if up else diff(k)[0] < 0
+        if up:
+            lo, hi = hi, k
+        else:
+            lo, hi = k, lo
+        if crossed:
+            break
+    while hi / lo >= Decimal("1.001"):  # invariant: diff(lo) < 0 <= diff(hi)
+        mid = (lo * hi).sqrt()
+        if diff(mid)[0] < 0:
+            lo = mid
+        else:
+            hi = mid
+    return Breakeven(base * hi, diff(hi)[1], hi), ""
 
 
 def evaluate(comparison, book) -> PurchaseResult:
