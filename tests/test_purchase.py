@@ -301,3 +301,13 @@ def test_sensitivity_varies_spot_discount():
     assert sw.points[1].totals["fargate"] < od
     with pytest.raises(CostplanError):
         sens.sensitivity(bundled("global_vote.yaml"), sens.parse_vary("spot_discount=0%..60%"))
+
+
+def test_pricing_show_lists_savings_plans_rates_with_sources():
+    res = CliRunner().invoke(app, ["pricing", "show", "savings_plans", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = {r["key"]: r for r in json.loads(res.stdout)["prices"]}
+    r = rows["ec2.m7g.large (compute-sp-1y-no-upfront)"]
+    assert r["price"] == "$0.0599 per instance-hour" and r["as_of"] == "2026-10-01" and r["grade"] == "S"
+    res = CliRunner().invoke(app, ["pricing", "show", "savings_plans", "-r", "eu-west-1", "--format", "json"])
+    assert json.loads(res.stdout)["prices"][0]["price"] == "gap"

@@ -121,6 +121,22 @@ def rate(key: str, plan_name: str, region: str) -> Rate | None:
     return Rate(key, plan_name, region, usd / per, shown, src, r.get("note", entry.get("note", "")))
 
 
+def price_rows(region: str) -> list[dict]:
+    """Every bundled Savings Plans rate in a region, for `costplan pricing show savings_plans`."""
+    rows = []
+    for key, entry in _data().get("rates", {}).items():
+        for plan_name in (entry.get("regions", {}).get(region) or {}):
+            r = rate(key, plan_name, region)
+            rows.append({"key": f"{key} ({plan_name})", "description": entry.get("offer_usagetype", ""),
+                         "price": r.shown, "source": r.source.url, "as_of": r.source.as_of,
+                         "grade": r.source.grade, "origin": "savings_plans.yaml"})
+    if not rows:
+        rows.append({"key": "", "description": "", "price": "gap",
+                     "source": f"no Savings Plans rate bundled for {region} (pricing_data/savings_plans.yaml)",
+                     "as_of": "", "origin": ""})
+    return rows
+
+
 # ---- Spot ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
