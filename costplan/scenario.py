@@ -182,6 +182,46 @@ class Ec2Settings(Strict):
                            "network interfaces − 1 (ECS's higher trunking limits are not in the bundled data)")
 
 
+class Purchase(Strict):
+    """How the compute is bought: a Savings Plan (type, term, payment), its use by other workloads, and
+    which stages may run on Spot. Priced by costplan.compute.purchase (see its docstring for the model)."""
+
+    option: str = Field("on-demand", description="on-demand, compute-sp-1y-no-upfront, compute-sp-3y-all-upfront, "
+                                                 "ec2-instance-sp-1y-partial-upfront, ... (pricing_data/savings_plans.yaml)")
+    commitment_usd_per_hour: Number | None = Field(
+        None, description="an existing (or planned) hourly commitment shared with other workloads; "
+                          "default: a new one sized to this workload")
+    commitment_share: Fraction = Field(Decimal(0), description="share of that commitment other workloads already use")
+    spot_stages: list[str] = Field(default_factory=list,
+                                   description="interruption-tolerant stages (queue consumers, jobs) to run on Spot")
+    spot_discount: Fraction | None = Field(None, description="Spot discount off on-demand (default: the bundled band)")
+    allow_api_on_spot: bool = Field(False, description="let a synchronous API stage run on Spot")
+
+    @field_validator("option")
+    @classmethod
+    def _option(cls, v):
+        from costplan.compute.purchase import plans
+
+        known = plans()
+        key = v.strip().lower()
+        if key not in known:
+            raise ValueError(f"unknown purchase option {v!r}{did_you_mean(key, known)}; "
+                             f"expected one of {', '.join(known)}")
+        return key
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not 0 <= self.commitment_share <= 1:
+            raise ValueError("commitment_share must be between 0% and 100%")
+        if self.spot_discount is not None and not 0 <= self.spot_discount < 1:
+            raise ValueError("spot_discount must be at least 0% and below 100%")
+        if self.commitment_usd_per_hour is not None and self.commitment_usd_per_hour <= 0:
+            raise ValueError("commitment_usd_per_hour must be more than 0")
+        if self.commitment_usd_per_hour is None and self.commitment_share > 0:
+            raise ValueError("commitment_share needs commitment_usd_per_hour: the share of which commitment?")
+        return self
+
+
 class Scenario(Strict):
     version: Literal[1] = Field(..., description="scenario file format version")
     name: str = Field(..., min_length=1)
@@ -197,6 +237,7 @@ class Scenario(Strict):
     ec2: Ec2Settings = Field(default_factory=Ec2Settings)
     quotas: dict[str, Number] = Field(default_factory=dict, description="quota overrides for this account")
     free_tier: bool = True
+    purchase: Purchase | None = Field(None, description="Savings Plans and Spot (costplan.compute.purchase)")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

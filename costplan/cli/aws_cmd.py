@@ -112,5 +112,8 @@ def register(app: typer.Typer) -> None:
     from costplan.cli import pricing, scenario_cmd
 
     pricing.app.command("refresh")(refresh)
+    from costplan.cli.savings_plans_cmd import refresh_savings_plans  # Savings Plans offer files (i15)
+
+    pricing.app.command("refresh-savings-plans")(refresh_savings_plans)
     scenario_cmd.app.command("from-cloudwatch")(from_cloudwatch)
     app.command("iam-policy")(iam_policy)

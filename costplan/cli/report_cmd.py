@@ -214,7 +214,8 @@ def _diff_pairs(pairs, region, free_tier, gate):
 def sensitivity(
     scenario: Annotated[str, typer.Argument(help="A scenario file.")],
     vary: Annotated[str, typer.Option("--vary", help="FIELD=LOW..HIGH: monthly_requests, duration_ms or memory_mb, "
-                                                     "as factors (0.5x..4x) or values (100ms..1s).")],
+                                                     "as factors (0.5x..4x) or values (100ms..1s); spot_discount "
+                                                     "or commitment_share as values (0%..100%).")],
     steps: Annotated[int, typer.Option("--steps", help="Points across the range (log-spaced, ends included).")] = 8,
     region: RegionOpt = None,
     free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
