@@ -69,7 +69,7 @@ def fetch_accounts(scenarios, cfg, profile: str | None = None) -> tuple[AccountL
             how += f" (--profile overrides the config's {acc.profile})"
         values, warnings = fetch(regions, prof, role_arn=role) if regions else ({}, [])
         out[label] = values
-        notes.extend(w.replace("--live ", f"--live account {label} ", 1) for w in warnings)
+        notes.extend(warnings)
         if regions:
             notes.append(f"--live account {label}: {len(values)} applied quota(s) read in {', '.join(regions)} "
                          f"with {how}")
