@@ -67,7 +67,8 @@ def fetch_accounts(scenarios, cfg, profile: str | None = None) -> tuple[AccountL
         how = (f"profile {prof}" if prof else "the default credentials") + (f", role {role}" if role else "")
         if profile and acc and acc.profile and acc.profile != profile:
             how += f" (--profile overrides the config's {acc.profile})"
-        values, warnings = fetch(regions, prof, role_arn=role) if regions else ({}, [])
+        extra = {"role_arn": role} if role else {}
+        values, warnings = fetch(regions, prof, **extra) if regions else ({}, [])
         out[label] = values
         notes.extend(warnings)
         if regions:
