@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from costplan.aws.pricelist import FARGATE, LAMBDA, SQS, Rule, ServiceMap
 from costplan.aws.session import AwsError, MalformedResponse, client, describe_error, redact, region_unavailable
 
 PRICE_LIST_REGION = "us-east-1"  # the Query API is served from us-east-1, eu-central-1 and ap-south-1
@@ -26,58 +27,8 @@ SOURCE_KEY = "PL-API"
 _DECIMALS = 10  # Price List prices carry 10 decimal places; derived rates are rounded to the same
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Which Price List product is a price-book price, and how to convert its unit."""
-
-    usagetype: str  # without the region prefix ("USE1-", "EU-", ...)
-    units: tuple[str, ...]  # Price List units accepted (compared case-insensitively)
-    attributes: tuple[tuple[str, str], ...] = ()  # further product attributes that must match
-    scale: Decimal = Decimal(1)  # price-book unit ÷ Price List unit (3600 s per hour → 1/3600)
-
-
-@dataclass(frozen=True)
-class ServiceMap:
-    service: str  # price data file name, "lambda" → lambda.yaml
-    service_code: str  # Price List ServiceCode
-    rules: dict[str, Rule]
-    filters: tuple[tuple[str, str], ...] = ()  # extra TERM_MATCH filters for GetProducts
-
-
-_PER_HOUR = Decimal(1) / Decimal(3600)
-_FIFO = ("queueType", "FIFO (first-in, first-out)")
-
-SERVICES: dict[str, ServiceMap] = {
-    "lambda": ServiceMap("lambda", "AWSLambda", {
-        "requests": Rule("Request", ("Requests", "Request")),
-        "duration_x86_64": Rule("Lambda-GB-Second", ("Lambda-GB-Second", "GB-Seconds")),
-        "duration_arm64": Rule("Lambda-GB-Second-ARM", ("Lambda-GB-Second", "GB-Seconds")),
-        "ephemeral_storage": Rule("Lambda-Storage-GB-Second", ("GB-Seconds", "Lambda-GB-Second")),
-        "provisioned_concurrency_x86_64": Rule("Lambda-Provisioned-Concurrency", ("Lambda-GB-Second", "GB-Seconds")),
-        "provisioned_concurrency_arm64": Rule("Lambda-Provisioned-Concurrency-ARM",
-                                              ("Lambda-GB-Second", "GB-Seconds")),
-        "provisioned_duration_x86_64": Rule("Lambda-Provisioned-GB-Second", ("Lambda-GB-Second", "GB-Seconds")),
-        "provisioned_duration_arm64": Rule("Lambda-Provisioned-GB-Second-ARM", ("Lambda-GB-Second", "GB-Seconds")),
-    }),
-    # Fargate's Price List rates are hourly; the price book stores the per-second rates the pricing
-    # page prints. hourly ÷ 3600 is not always the printed digits, so a derived rate that rounds to
-    # the stored one at the stored precision counts as unchanged (see _consistent).
-    "fargate": ServiceMap("fargate", "AmazonECS", {
-        "vcpu_linux_x86_64": Rule("Fargate-vCPU-Hours:perCPU", ("hours", "vCPU-Hours"), scale=_PER_HOUR),
-        "memory_linux_x86_64": Rule("Fargate-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-        "vcpu_linux_arm64": Rule("Fargate-ARM-vCPU-Hours:perCPU", ("hours", "vCPU-Hours"), scale=_PER_HOUR),
-        "memory_linux_arm64": Rule("Fargate-ARM-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-        "vcpu_windows_x86_64": Rule("Fargate-Windows-vCPU-Hours:perCPU", ("hours", "vCPU-Hours"),
-                                    scale=_PER_HOUR),
-        "windows_os_license": Rule("Fargate-Windows-OS-Hours:perCPU", ("hours", "vCPU-Hours"), scale=_PER_HOUR),
-        "memory_windows_x86_64": Rule("Fargate-Windows-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-        "ephemeral_storage": Rule("Fargate-EphemeralStorage-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-    }),
-    "sqs": ServiceMap("sqs", "AWSQueueService", {
-        "standard_requests": Rule("Requests-Tier1", ("Requests",), (("queueType", "Standard"),)),
-        "fifo_requests": Rule("Requests-FIFO-Tier1", ("Requests",), (_FIFO,)),
-    }),
-}
+# The query API path keeps the three files it always refreshed; `--source bulk` maps every file.
+SERVICES: dict[str, ServiceMap] = {"lambda": LAMBDA, "fargate": FARGATE, "sqs": SQS}
 
 
 @dataclass(frozen=True)
