@@ -278,3 +278,53 @@ def region_hint(region: str) -> str:
 
 def load_book(region: str = DEFAULT_REGION) -> PriceBook:
     return PriceBook(region)
+
+
+def price_files() -> list[str]:
+    """The price files (service names) of the price book: bundled ones and a user book's own."""
+    names: set[str] = set()
+    for _, folder in data_dirs():
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        names.update(p.name[:-5] for p in entries if p.name.endswith(".yaml"))
+    return sorted(names - {"regions", "quotas"})
+
+
+@dataclass(frozen=True)
+class Coverage:
+    region: str
+    name: str
+    known: int  # prices with a value in this region
+    gaps: tuple[str, ...]  # price keys without one
+    oldest: str  # the earliest dated `as_of` among the known prices ("" when none is dated)
+    oldest_key: str
+    undated: int  # known prices whose source has no date
+
+    @property
+    def total(self) -> int:
+        return self.known + len(self.gaps)
+
+
+def coverage(region: str) -> Coverage:
+    """How much of the price book a region has, and how old its oldest dated price is."""
+    book = PriceBook(region)
+    known, gaps, undated = 0, [], 0
+    oldest, oldest_key = "", ""
+    for service in price_files():
+        data, _ = book.service_file(service)
+        for name in data.get("prices", {}):
+            key = f"{service}.{name}"
+            try:
+                p = book.get(key)
+            except PriceGap:
+                gaps.append(key)
+                continue
+            known += 1
+            as_of = p.source.as_of
+            if not as_of[:4].isdigit():
+                undated += 1
+            elif not oldest or as_of < oldest:
+                oldest, oldest_key = as_of, key
+    return Coverage(region, regions()[region], known, tuple(gaps), oldest, oldest_key, undated)
