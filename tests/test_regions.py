@@ -196,3 +196,15 @@ def test_region_flag_accepts_exactly_the_price_book_regions(cli, args, monkeypat
 def test_a_near_miss_region_gets_a_did_you_mean(cli):
     code, _, err = cli("price", "lambda", "monthly_requests=1", "--region", "eu-central1")
     assert code == 2 and 'did you mean "eu-central-1"?' in err
+
+
+def test_a_scenario_region_outside_the_price_book_is_one_line_with_file_and_line(cli, tmp_path):
+    text = (ROOT / "scenarios" / "global_vote.yaml").read_text().replace("region: us-east-1", "region: eu-central1")
+    f = tmp_path / "s.yaml"
+    f.write_text(text)
+    line = text.splitlines().index("region: eu-central1") + 1
+    for cmd in ("compare", "limits-check", "report"):
+        code, out, err = cli(cmd, str(f))
+        assert code == 2 and out == "", cmd
+        assert err.strip() == (f"error: {f}:{line}: region: unknown region 'eu-central1' "
+                               f'(did you mean "eu-central-1"?)'), cmd

@@ -247,6 +247,14 @@ def _written(t: _Tier, per: Decimal) -> tuple[Decimal, bool]:
     return t.usd * per, t.exact
 
 
+def _since(data: dict, entry: dict, region: str) -> str:
+    """The `as_of` of the source a region's current value cites ("" when it has none)."""
+    old_r = entry.get("regions", {}).get(region)
+    key = (old_r.get("source") if isinstance(old_r, dict) else None) or entry.get("source", "")
+    src = data.get("sources", {}).get(key)
+    return str(src.get("as_of", "")) if isinstance(src, dict) else ""
+
+
 def merge_region(key: str, region: str, entry: dict, tiers: list[_Tier]) -> tuple[dict, list[PriceChange]]:
     """The new region value for one price, and the changes against the old one."""
     old_r = entry.get("regions", {}).get(region)
@@ -434,10 +442,11 @@ def refresh_prices(out_dir: str | Path, services: list[str] | None = None, regio
                 if isinstance(tiers, str):
                     result.unmapped.append(Unmapped(key, region, tiers))
                     continue
+                since = _since(data, entry, region)
                 value, changes = merge_region(key, region, entry, tiers)
                 entry["regions"][region] = value
                 mapped_any = True
-                result.changes.extend(changes)
+                result.changes.extend(PriceChange(c.key, c.region, c.tier, c.old, c.new, since) for c in changes)
                 if not changes:
                     result.unchanged.append((key, region))
         if mapped_any:
@@ -530,7 +539,6 @@ def refresh_bulk(out_dir: str | Path, services: list[str] | None = None, regions
     files: dict[Path, str] = {}
     for name, (data, text, _) in loaded.items():
         prices = data["prices"]
-        sources = data.get("sources", {})
         offers_used: set[str] = set()
         for fname, pname, region, rule, offer in plan:
             if fname != name:
@@ -544,9 +552,7 @@ def refresh_bulk(out_dir: str | Path, services: list[str] | None = None, regions
             if isinstance(tiers, str):
                 result.unmapped.append(Unmapped(key, region, tiers))
                 continue
-            old_r = entry["regions"].get(region)
-            old_src = (old_r.get("source") if isinstance(old_r, dict) else None) or entry.get("source", "")
-            since = str(sources.get(old_src, {}).get("as_of", ""))
+            since = _since(data, entry, region)
             value, changes = merge_region(key, region, entry, tiers)
             value["source"] = BULK_SOURCE_KEY
             entry["regions"][region] = value
