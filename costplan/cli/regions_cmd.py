@@ -27,7 +27,8 @@ def regions(format: FormatOpt = Format.table):
                                    "oldest_price_key": c.oldest_key, "undated": c.undated} for c in rows]}))
         return
     header = ["Region", "Name", "Known", "Gaps", "Oldest price"]
-    table = [[c.region, c.name, f"{c.known}/{c.total}", str(len(c.gaps)), c.oldest or "undated"] for c in rows]
+    table = [[c.region, c.name, f"{c.known}/{c.total}", str(len(c.gaps)),
+              f"{c.oldest} ({c.oldest_key})" if c.oldest else "undated"] for c in rows]
     if format == Format.markdown:
         emit(md_table(header, table))
     elif format == Format.csv:
