@@ -188,16 +188,6 @@ class Scenario(Strict):
     source_file: str | None = Field(None, exclude=True)
     source_lines: dict = Field(default_factory=dict, exclude=True, repr=False)
 
-    @field_validator("region")
-    @classmethod
-    def _region(cls, v):
-        """Exactly the regions the price book covers (pricing_data/regions.yaml), with "did you mean"."""
-        from costplan.pricing.book import region_hint, regions
-
-        if v not in regions():
-            raise ValueError(f"unknown region {v!r}{region_hint(v)}")
-        return v
-
     @model_validator(mode="before")
     @classmethod
     def _empty_sections(cls, data):
