@@ -217,3 +217,75 @@ def test_interrupted_while_writing_leaves_every_file_as_it_was(pricelist, tmp_pa
     with pytest.raises(KeyboardInterrupt):
         refresh.refresh_bulk(tmp_path, ["apigateway", "ebs"], ["eu-central-1"])
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temp files, no half file
+
+
+def test_interrupted_while_downloading_is_exit_130_and_writes_nothing(pricelist, cli, tmp_path, monkeypatch):
+    import costplan.aws.bulk as bulk
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bulk, "stream_products", interrupted)
+    code, _, err = cli("pricing", "refresh", "--region", "eu-central-1", "--services", "apigateway",
+                       "--out", str(tmp_path / "book"))
+    assert code == 130 and err.strip() == "interrupted"
+    assert _nothing_written(tmp_path / "book")
+
+
+def _dim(begin: str, end: str, usd: str, unit: str = "Requests") -> dict:
+    return {"beginRange": begin, "endRange": end, "unit": unit, "pricePerUnit": {"USD": usd}}
+
+
+def test_a_leading_free_range_is_the_free_tier_the_price_book_applies_itself():
+    from costplan.aws.pricelist import BULK
+
+    # SNS publishes: 0-1M at $0, then $0.50 per million; sns.yaml keeps the 1M as its free tier
+    tiers = refresh._tiers(BULK["sns"].rules["requests"], [_dim("1000000", "Inf", "0.0000005000"),
+                                                            _dim("0", "1000000", "0.0000000000")])
+    assert [(t.upto, t.usd) for t in tiers] == [(None, Decimal("0.0000005"))]
+    # without skip_free the same dimensions are two tiers
+    lam = refresh._tiers(BULK["apigateway"].rules["http_requests"], [_dim("0", "300000000", "0.0000010000"),
+                                                                     _dim("300000000", "Inf", "0.0000009000")])
+    assert [t.upto for t in lam] == [Decimal(300000000), None]
+
+
+def test_fargate_hourly_rates_are_written_exactly_where_the_file_keeps_per_3600():
+    from importlib import resources
+
+    from costplan.aws.pricelist import FARGATE
+
+    data = yaml.safe_load((resources.files("costplan.pricing_data") / "fargate.yaml").read_text())
+    entry = data["prices"]["vcpu_linux_x86_64"]
+    rule = FARGATE.rules["vcpu_linux_x86_64"]
+    same = refresh._tiers(rule, [_dim("0", "Inf", "0.0465600000", "hours")])
+    value, changes = refresh.merge_region("fargate.vcpu_linux_x86_64", "eu-central-1", entry, same)
+    assert changes == [] and value["usd"] == "0.04656" and value["per"] == 3600
+    moved = refresh._tiers(rule, [_dim("0", "Inf", "0.0480000000", "hours")])
+    value, changes = refresh.merge_region("fargate.vcpu_linux_x86_64", "eu-central-1", entry, moved)
+    assert value["usd"] == "0.048" and str(changes[0]) == "fargate.vcpu_linux_x86_64 eu-central-1: 0.04656 → 0.048 (+3.09%)"
+    # us-east-1 keeps the page's per-second digits: $0.04048 / 3600 rounds to the stored 0.000011244
+    value, changes = refresh.merge_region("fargate.vcpu_linux_x86_64", "us-east-1", entry,
+                                          refresh._tiers(rule, [_dim("0", "Inf", "0.0404800000", "hours")]))
+    assert changes == [] and value["usd"] == "0.000011244"
+
+
+def test_the_progress_bar_counts_the_downloaded_bytes(pricelist):
+    from costplan.aws.bulk import region_file_url, stream_products
+
+    seen = {}
+
+    class Recorder:
+        def start(self, url, total):
+            seen["total"], seen["got"] = total, 0
+            return "task"
+
+        def advance(self, task, n):
+            seen["got"] += n
+
+    url = region_file_url("AmazonEC2", "eu-central-1")
+    products, published = stream_products(url, lambda a: a.get("usagetype") == "EUC1-BoxUsage:m5.large", Recorder())
+    assert seen["total"] == seen["got"] == len(pricelist.files[EC2_EUC1])
+    assert published == "2025-10-20T13:22:36Z"
+    # the Linux and the Windows m5.large, each with its own OnDemand terms and no Reserved ones
+    assert sorted(p["product"]["attributes"]["operatingSystem"] for p in products) == ["Linux", "Windows"]
+    assert all(len(p["terms"]["OnDemand"]) == 1 and "Reserved" not in p["terms"] for p in products)

@@ -98,6 +98,7 @@ def _ec2_rule(name: str) -> Rule | None:
 
 
 _REQ = ("Requests", "Request")
+_DELIVERIES = ("Notifications", "Requests", "Deliveries", "Count")
 BULK: dict[str, ServiceMap] = {
     "lambda": LAMBDA,
     "fargate": FARGATE,
@@ -127,6 +128,11 @@ BULK: dict[str, ServiceMap] = {
     }),
     "sns": ServiceMap("sns", "AmazonSNS", {
         "requests": Rule("Requests-Tier1", _REQ, (("productFamily", "API Request"),), skip_free=True),
+        # deliveries: DeliveryAttempts-<protocol> (infracost's sns_topic filters); free ranges first
+        "http_deliveries": Rule("DeliveryAttempts-HTTP", _DELIVERIES, skip_free=True),
+        "email_deliveries": Rule("DeliveryAttempts-SMTP", _DELIVERIES, skip_free=True),
+        "lambda_deliveries": Rule("DeliveryAttempts-LAMBDA", _DELIVERIES, skip_free=True),
+        "sqs_deliveries": Rule("DeliveryAttempts-SQS", _DELIVERIES, skip_free=True),
     }),
     "eventbridge": ServiceMap("eventbridge", "AWSEvents", {
         "custom_events": Rule("Event-64K-Chunks", ("Events", "Count")),
