@@ -55,7 +55,7 @@ def did_you_mean(word: str, choices) -> str:
 
 
 # Optional parts of costplan and the extra that installs each (pyproject.toml [project.optional-dependencies]).
-EXTRAS = {"boto3": "aws", "botocore": "aws", "matplotlib": "charts"}
+EXTRAS = {"boto3": "aws", "botocore": "aws", "ijson": "aws", "matplotlib": "charts"}
 
 
 def missing_extra(err: ImportError) -> CostplanError | None:
@@ -64,5 +64,5 @@ def missing_extra(err: ImportError) -> CostplanError | None:
     extra = EXTRAS.get(top)
     if extra is None:
         return None
-    what = {"aws": "talking to AWS", "charts": "charts"}[extra]
+    what = {"aws": "talking to AWS (and its public price list)", "charts": "charts"}[extra]
     return CostplanError(f"{what} needs {top}, which is not installed: pip install 'costplan[{extra}]'")

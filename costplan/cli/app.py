@@ -58,14 +58,15 @@ def root(version: Annotated[bool, typer.Option("--version", callback=_version, i
 
 
 def _register() -> None:
-    from costplan.cli import aws_cmd, compare, completion, limits, price, pricing, report_cmd, scenario_cmd, template
+    from costplan.cli import (aws_cmd, compare, completion, limits, price, pricing, regions_cmd, report_cmd,
+                              scenario_cmd, template)
 
     app.command("compare")(compare.compare)
     app.command("completion")(completion.completion)
     app.command("price")(price.price)
     app.add_typer(scenario_cmd.app, name="scenario")
     app.add_typer(pricing.app, name="pricing")
-    for mod in (limits, template, aws_cmd, report_cmd):
+    for mod in (limits, template, aws_cmd, report_cmd, regions_cmd):
         mod.register(app)
 
 
