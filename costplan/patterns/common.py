@@ -137,17 +137,19 @@ def consumer_requests(messages: Decimal, batch: int, pollers: Decimal, idle_s: D
 def ecs_queue(scenario, name: str, stage: ComputeStage, messages: Decimal, size_kb: Decimal, *, fifo: bool = False,
               sends: Decimal | None = None) -> tuple[ServiceUsage, str]:
     """The SQS queue an ECS consumer service polls (SNS, S3, EventBridge or an IoT rule sends to it; those
-    deliveries are SQS SendMessage requests on the queue), and the sentence that counts its requests."""
+    deliveries are SQS SendMessage requests on the queue), and the sentence that counts its requests.
+
+    A receive takes as many messages as the Lambda design's event source hands one invocation (the
+    stage's batch), at most 10: like for like, and one per receive where Lambda is invoked per message."""
     sends = messages if sends is None else sends
-    rec, dele, idle = consumer_requests(messages, stage.batch_size or SQS_MAX_RECEIVE, ecs_pollers(scenario),
-                                        idle_seconds(stage.traffic))
-    b = min(int(stage.batch_size or SQS_MAX_RECEIVE), SQS_MAX_RECEIVE)
+    b = min(int(stage.batch_size or 1), SQS_MAX_RECEIVE)
+    rec, dele, idle = consumer_requests(messages, b, ecs_pollers(scenario), idle_seconds(stage.traffic))
     usage = {"monthly_requests": sends + rec + dele + idle, "message_size_kb": size_kb}
     if fifo:
         usage["fifo"] = True
-    text = (f"{name}: {num(sends)} sends + {num(rec)} receives + {num(dele)} deletes (batches of {b}, the most "
-            f"one ReceiveMessage returns) + {num(idle)} empty long polls ({ecs_pollers(scenario)} task(s) polling "
-            f"every 20 s while idle).")
+    why = "the most one ReceiveMessage returns" if b == SQS_MAX_RECEIVE else "as many as Lambda takes per invocation"
+    text = (f"{name}: {num(sends)} sends + {num(rec)} receives + {num(dele)} deletes ({b} message(s) per receive, "
+            f"{why}) + {num(idle)} empty long polls ({ecs_pollers(scenario)} task(s) polling every 20 s while idle).")
     return svc("sqs", usage, name), text
 
 
