@@ -11,8 +11,9 @@ from costplan import units
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan
-from costplan.patterns.common import (PatternSettings, api_front_door, derived, ecs_facts, ecs_queue, log_assumption, logs,
-                                      num, on_ecs, stage, svc, table, timeout_for, wru)
+from costplan.patterns.common import (PatternSettings, api_front_door, consumer_requests, derived, ecs_facts, ecs_queue,
+                                      idle_seconds, log_assumption, logs, num, on_ecs, stage, svc, table, timeout_for,
+                                      wru)
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -64,9 +65,10 @@ def plan(scenario) -> Plan:
 
     # SQS requests: one SendMessage per request (the API integration), one ReceiveMessage and one
     # DeleteMessageBatch per consumer batch, and empty long polls while the queue is idle.
-    idle_s = max(Decimal(0), units.SECONDS_PER_MONTH - t.active_seconds)
-    idle_receives = s.idle_pollers * idle_s / 20
-    sqs_requests = msgs + 2 * invocations + idle_receives
+    # The event source mapping's pollers receive at most 10 messages per ReceiveMessage and delete them in
+    # batches of 10, whatever the function's batch size: a batch of 100 takes 10 receives and 10 deletes.
+    receives, deletes, idle_receives = consumer_requests(msgs, batch, s.idle_pollers, idle_seconds(t))
+    sqs_requests = msgs + receives + deletes + idle_receives
     gateway = svc(f"apigateway_{s.api}", {"monthly_requests": msgs}, resource="api")
     ddb = svc("dynamodb", {"monthly_write_request_units": msgs * s.writes_per_message * wru(s.item_size_kb),
                            "storage_gb": s.storage_gb}, resource="table")
@@ -84,8 +86,8 @@ def plan(scenario) -> Plan:
     backlog = Decimal(0) if capacity is None else max(Decimal(0), (t.peak_rps - capacity) * window)
     assumptions = [
         f"API Gateway ({s.api}) sends each request to SQS with a service integration: no function in front.",
-        f"SQS requests = {num(msgs)} sends + {num(invocations)} receives + {num(invocations)} deletes (one "
-        f"per batch of {batch}) + {num(idle_receives)} empty long polls ({s.idle_pollers} pollers every 20 s "
+        f"SQS requests = {num(msgs)} sends + {num(receives)} receives + {num(deletes)} deletes (at most 10 "
+        f"messages per ReceiveMessage and per DeleteMessageBatch) + {num(idle_receives)} empty long polls ({s.idle_pollers} pollers every 20 s "
         f"while idle).",
         f"One consumer invocation handles {batch} messages in {batch_ms} ms "
         f"({s.batch_overhead_ms} ms + {batch} × {w.duration_ms} ms).",
