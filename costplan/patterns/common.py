@@ -82,7 +82,8 @@ def logs(stages, s: PatternSettings) -> list[ServiceUsage]:
 
 
 def log_assumption(s: PatternSettings) -> str:
-    return (f"Each invocation writes {s.log_kb_per_request} KB of logs to CloudWatch Logs, kept "
+    return (f"Each invocation (on ECS, each request a task handles) writes {s.log_kb_per_request} KB of logs to "
+            f"CloudWatch Logs, kept "
             f"{s.log_retention_days} days (steady-state storage = ingestion × retention ÷ 30 days).")
 
 
