@@ -134,7 +134,8 @@ def test_sync_api_front_doors():
 
 
 @pytest.mark.parametrize("settings, expected", [
-    ({"ecs_front_door": "apigateway"}, "ecs_front_door: apigateway keeps the Lambda design's API Gateway"),
+    ({"ecs_front_door": "apigateway"}, "settings.ecs_front_door: apigateway keeps the Lambda design's API Gateway "
+                                       "in front of ECS, but the Lambda design has a function URL"),
     ({"ecs_front_door": "nlb"}, "ecs_front_door"),
 ])
 def test_bad_ecs_front_door_is_one_clear_line(cli, tmp_path, settings, expected):

@@ -183,8 +183,9 @@ def ecs_api_door(scenario, api: str | None, front: str, behind: list[str], *,
         door, label = api_front_door(api)
         if not door or not door.startswith("apigateway_"):
             raise CostplanError(scenario.problem(
-                f"ecs_front_door: apigateway keeps the Lambda design's API Gateway, but this design has "
-                f"{label or 'none'} (settings.api); expected alb, or an API Gateway api", "settings", "ecs_front_door"))
+                f"apigateway keeps the Lambda design's API Gateway in front of ECS, but the Lambda design has "
+                f"{'a ' + label if label else 'no API'} (settings.api: {api}); expected alb, or set settings.api "
+                f"to http or rest", "settings", "ecs_front_door"))
         lb = None if no_lb else LoadBalancer(kind, behind, internal=True)
         notes.append(f"ECS design: the {label} stays in front (settings.ecs_front_door: apigateway) and reaches the "
                      f"service through a VPC link " + ("directly (ecs.load_balancer: none)." if no_lb else
