@@ -80,7 +80,7 @@ def test_websocket_alb_capacity_units_follow_connections_and_bytes():
     sc = _load("stock_explorer_websocket")
     plan = patterns.plan(sc)
     lb = plan.ecs_design.load_balancer
-    assert lb.kind == "alb_websocket" and lb.stages == ["fanout"]
+    assert lb.kind == "alb_websocket" and lb.stages == ["websocket-server"]
     # 168,000 sessions × 90 min over 6.5 h × 21 days: 15,120,000 connection-minutes / 8,190 active minutes
     active_min = Decimal("6.5") * 21 * 60
     assert lb.lcu["active_connections"] == Decimal(15_120_000) / active_min

@@ -8,6 +8,7 @@ or connection-minute charges, no connection handlers and no connections table; t
 units for the connections it holds and the bytes it carries."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from pydantic import Field
@@ -84,13 +85,15 @@ def plan(scenario) -> Plan:
                "active_connections": avg_conn,
                "processed_gb_per_hour": (posts + inbound) * s.message_size_kb / KB_PER_GB / t.active_hours,
                "active_hours": t.active_hours}
-        lb = None if scenario.ecs.load_balancer == "none" else LoadBalancer("alb_websocket", ["fanout"], lcu=lcu)
-        server = on_ecs([fanout], {})
+        # one service replaces the fan-out function and the connection handlers: it does the fan-out's work
+        server = replace(fanout, name="websocket-server", role="api", ecs_capable=True)
+        lb = None if scenario.ecs.load_balancer == "none" else LoadBalancer("alb_websocket", [server.name], lcu=lcu)
         ecs = Design("ecs", "ALB (WebSocket) → ECS WebSocket service (connections and subscriptions in memory)",
-                     "alb_websocket" if lb else None, server, [fan_logs], load_balancer=lb,
+                     "alb_websocket" if lb else None, [server], logs([server], s), load_balancer=lb,
                      removed=["WebSocket API: the ALB ends the WebSockets (no per-message or connection-minute "
                               "charge)",
-                              "connection-handlers: the service accepts connections and subscribe messages itself",
+                              "fanout and connection-handlers functions: the websocket-server service accepts "
+                              "connections and subscribe messages and fans out itself",
                               "connections + subscriptions table: a connection's subscriptions live in the task "
                               "that holds it and end with it"],
                      assumptions=[
