@@ -10,7 +10,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from costplan.compute.options import _svc
 from costplan.patterns.common import rru, wru
 from costplan.pricing.bill import price_components, total
 from costplan.scenario import KB, MB, Count, Ms, Number, Seconds, Strict
@@ -42,6 +41,15 @@ class NotifyResult:
     rows: list[dict]  # {"audience": n, "polling": usd, "websocket": usd, "mqtt": usd}
     crossovers: dict  # method → audience where polling becomes dearer (None: never within range)
     at_audience: dict  # method → usd for the scenario's audience
+
+
+def _svc(name: str, usage: dict, resource: str) -> list:
+    """A service's cost components for one usage (patterns do not import the compute layer above them)."""
+    from costplan import services
+    from costplan.services.base import parse_usage
+
+    mod = services.get(name)
+    return mod.components(parse_usage(name, mod.USAGE, usage), resource=resource)
 
 
 def components(method: str, s: NotifySettings, audience: Decimal) -> list:
