@@ -219,3 +219,18 @@ def test_iot_meters_connects_and_qos1_pubacks():
     sc = _load("soccer_events_mqtt")
     sc = sc.model_copy(update={"settings": {**sc.settings, "delivery_qos": 0}})
     assert next(su.usage for su in patterns.plan(sc).services if su.service == "iot")["monthly_pubacks"] == 0
+
+
+def test_compare_json_names_both_designs(cli):
+    import json
+
+    code, out, err = cli("compare", str(SCENARIOS / "user_registration_fanout.yaml"), "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)["designs"]
+    assert d["lambda"]["summary"] == "SNS → 3 Lambda subscriber(s)" and d["lambda"]["services"] == [
+        "cloudwatch_logs", "sns"]
+    assert d["ecs"]["services"] == ["cloudwatch_logs", "sns", "sqs"]
+    assert d["ecs"]["ecs_services"] == ["subscriber:analytics", "subscriber:mailing", "subscriber:onboarding"]
+    code, out, err = cli("compare", str(SCENARIOS / "monthly_invoicing_cron.yaml"), "--format", "json")
+    d = json.loads(out)["designs"]
+    assert d["ecs"] is None and "idle between runs" in d["ecs_unavailable"]

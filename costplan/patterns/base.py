@@ -156,6 +156,21 @@ class Plan:
     def designs(self) -> list[Design]:
         return [d for d in (self.lambda_design, self.ecs_design) if d is not None]
 
+    def designs_json(self) -> dict:
+        """Both designs for `--format json`: what each side is built from."""
+        def one(d: Design) -> dict:
+            lb = d.load_balancer
+            return {"summary": d.summary, "front_door": d.front_door,
+                    "load_balancer": None if lb is None else {"kind": lb.kind, "stages": lb.stages,
+                                                               "internal": lb.internal},
+                    "services": sorted({su.service for su in d.services}),
+                    "ecs_services": [s.name for s in d.ecs_stages], "on_lambda": d.on_lambda, "removed": d.removed}
+
+        out = {"lambda": one(self.lambda_design), "ecs": None if self.ecs_design is None else one(self.ecs_design)}
+        if self.ecs_design is None and self.ecs_unavailable:
+            out["ecs_unavailable"] = self.ecs_unavailable
+        return out
+
     @property
     def comparing(self) -> str:
         """The two architectures being compared, in one line."""
