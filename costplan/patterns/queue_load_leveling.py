@@ -7,7 +7,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from costplan import units
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan

@@ -17,7 +17,7 @@ from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Design, LoadBalancer, Plan
 from costplan.patterns.common import (KB_PER_GB, EcsFrontDoor, PatternSettings, derived, ecs_facts, log_assumption, logs,
-                                      num, on_ecs, rru, stage, svc, table, up, wru)
+                                      num, on_ecs, rru, stage, svc, table, up)
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
