@@ -103,7 +103,7 @@ def test_terminal_bars():
     lines = terminal_bars(c, width=20).splitlines()
     assert len(lines) == 3
     assert lines[0].startswith("Lambda") and "█" * 20 in lines[0]  # the dearest fills the width
-    assert "cheapest, recommended" in lines[1] and "$174.83" in lines[1]
+    assert "cheapest, recommended" in lines[1] and "$703.66" in lines[1]
 
 
 def test_notify_chart_polling_websocket_mqtt(tmp_path):

@@ -61,11 +61,14 @@ def test_breakeven_volume_is_scaled_scenario_volume():
 
 
 def test_lambda_option_matches_hand_arithmetic():
-    # 3M × 120 ms × 0.5 GB = 180,000 GB-s: under the 400,000 free; requests 2M billable × $0.20/M
+    # 3M × 120 ms × 0.5 GB = 180,000 GB-s: under the 400,000 free; requests 2M billable × $0.20/M.
+    # Logs: 3M × 1 KB = 3,000,000 / 1024² GB ingested (under the 5 GB free), kept 30 days at $0.03/GB-month.
+    log_gb = (Decimal(3_000_000) / 1024 / 1024).quantize(Decimal("0.000001"))
     c = compare(sc())
-    assert c.option("lambda").monthly_usd == Decimal("0.40")
+    assert c.option("lambda").monthly_usd == Decimal("0.40") + log_gb * Decimal("0.03")
     c = compare(sc(), free_tier=False)
-    expected = Decimal("0.60") + Decimal(180_000) * Decimal("0.0000166667")
+    expected = (Decimal("0.60") + Decimal(180_000) * Decimal("0.0000166667")
+                + log_gb * Decimal("0.50") + log_gb * Decimal("0.03"))
     assert c.option("lambda").monthly_usd == expected
 
 
@@ -101,7 +104,8 @@ def test_fargate_price_is_vcpu_plus_memory_per_second():
     c = compare(s)
     seconds = Decimal(730 * 3600)
     expected = seconds * Decimal("0.000011244") + 2 * seconds * Decimal("0.000001235")
-    assert c.option("fargate").monthly_usd == expected
+    fargate = [li for li in c.option("fargate").line_items if li.price_key.startswith("fargate.")]
+    assert sum(li.monthly_usd for li in fargate) == expected
 
 
 def test_free_tier_applies_once_across_functions():
@@ -152,6 +156,7 @@ def test_eu_west_1_ephemeral_storage_is_priced_at_the_regional_rate():
     # once a gap, now the regional reference's rate (AWS price map, eu-west-1: $0.000000034 per GB-second)
     s = scenario.from_dict({"version": 1, "name": "t", "region": "eu-west-1",
                             "workload": {"monthly_requests": "1M", "duration_ms": 100},
+                            "settings": {"log_kb_per_request": 0},  # the logs' gap would come first
                             "lambda": {"ephemeral_storage_mb": 1024}})
     items = [li for li in compare(s).option("lambda").line_items if li.price_key == "lambda.ephemeral_storage"]
     gb_seconds = Decimal(1_000_000) * Decimal("0.1") * Decimal(512) / 1024  # above the free 512 MB

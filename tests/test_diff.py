@@ -58,8 +58,8 @@ def test_with_free_tier_the_change_is_the_same_to_the_cent(cli, tmp_path):
     code, out, err = cli("diff", old, new, "--format", "markdown")
     assert code == 0, err
     # The 400,000 free GB-seconds are used up either way, so the change is still all 157,680,000 GB-s.
-    assert "| Lambda | $2,307.12 | $4,409.53 | +$2,102.41 | +91.1% |" in out
-    assert "| ECS on Fargate | $174.83 | $174.83 | $0.00 | +0.0% |" in out
+    assert "| Lambda | $2,835.94 | $4,938.35 | +$2,102.41 | +74.1% |" in out
+    assert "| ECS on Fargate | $703.66 | $703.66 | $0.00 | +0.0% |" in out
     assert "157,280,000 → 314,960,000 GB-seconds" in out
     assert "Recommendation unchanged: ECS on Fargate." in out
 

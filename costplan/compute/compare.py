@@ -102,7 +102,7 @@ def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven 
         return seen[k]
 
     def _diff(k: Decimal) -> tuple[Decimal, str, Decimal, Decimal]:
-        # Integration services cost the same on every alternative: only compute decides the sign.
+        # Lines both designs pay alike are left out (fixed=False): only what differs decides the sign.
         c = _costs(scaled_scenario(sc, k), book, free_tier, fixed=False)
         ecs = [(c[n], n) for n in ECS if n in c]
         if not ecs:

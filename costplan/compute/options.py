@@ -35,9 +35,21 @@ def _svc(name: str, usage: dict, resource: str) -> list[Component]:
     return mod.components(parse_usage(name, mod.USAGE, usage), resource=resource)
 
 
-def fixed_components(plan) -> list[Component]:
+def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
+    """The integration services of one design (the Lambda design when none is given).
+
+    shared=False leaves out the lines that cost the same in both designs, for searches that compare
+    totals: only a line identical in the other design, and only where no line of that service differs
+    between the designs (so free tiers and volume tiers, which run per service, fall the same way)."""
+    design = design or plan.lambda_design
+    lines = design.services
+    if not shared:
+        other = plan.ecs_design if design is plan.lambda_design else plan.lambda_design
+        theirs = other.services if other is not None else []
+        differ = {su.service for su in lines if su not in theirs} | {su.service for su in theirs if su not in lines}
+        lines = [su for su in lines if su not in theirs or su.service in differ]
     out: list[Component] = []
-    for su in plan.services:
+    for su in lines:
         out.extend(_svc(su.service, su.usage, su.resource or su.service))
     return out
 
@@ -104,11 +116,18 @@ def _lcu_hours(stages) -> Decimal:
     return lcu
 
 
-def _network_components(ecs, api_stages, addresses_hours: Decimal) -> list[Component]:
+def _network_components(ecs, design, addresses_hours: Decimal) -> list[Component]:
     out: list[Component] = []
-    if api_stages and ecs.load_balancer == "alb":
-        out += _svc("alb", {"load_balancers": 1, "hours": HOURS, "lcu_hours": _lcu_hours(api_stages)},
-                    "load balancer")
+    lb = design.load_balancer  # the ECS design's own: an ALB for APIs, a WebSocket ALB, or none
+    if lb is not None:
+        if lb.lcu is not None:  # connection-driven (WebSockets): the pattern states the dimensions
+            from costplan.services.alb import lcus
+
+            lcu_hours = lcus(lb.lcu) * min(Decimal(lb.lcu["active_hours"]), HOURS)
+        else:
+            lcu_hours = _lcu_hours([s for s in design.stages if s.name in lb.stages])
+        out += _svc("alb", {"load_balancers": 1, "hours": HOURS, "lcu_hours": lcu_hours},
+                    "internal load balancer" if lb.internal else "load balancer")
     if ecs.nat_gateways > 0:
         out += _svc("nat_gateway", {"nat_gateways": ecs.nat_gateways, "hours": HOURS}, "network")
     if ecs.public_ipv4 and addresses_hours > 0:
@@ -119,13 +138,14 @@ def _network_components(ecs, api_stages, addresses_hours: Decimal) -> list[Compo
 def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
     sc = plan.scenario
     ecs = sc.ecs
-    movable = [s for s in plan.stages if s.ecs_capable]
+    design = plan.ecs_design
+    movable = design.ecs_stages if design is not None else []
     if not movable:
         return None
-    comps = fixed_components(plan) if fixed else []
+    comps = fixed_components(plan, design, shared=fixed)
     notes, sizing = [], {}
     task_hours_total = Decimal(0)
-    for s in plan.stages:
+    for s in design.stages:
         if not s.ecs_capable:
             comps += lambda_components(s)
             continue
@@ -139,8 +159,7 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
                           "tasks_average": z.tasks_average, "task_hours": float(z.task_hours),
                           "per_task_rps": float(z.per_task_rps)}
         notes.append(_task_note(s, z, ecs))
-    api = [s for s in movable if s.role == "api"]
-    comps += _network_components(ecs, api, task_hours_total)
+    comps += _network_components(ecs, design, task_hours_total)
     items = price_components(comps, book, free_tier=free_tier)
     return Option("fargate", "ECS on Fargate", items, notes, sizing)
 
@@ -162,7 +181,8 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
 
     sc = plan.scenario
     ecs, cfg = sc.ecs, sc.ec2
-    movable = [s for s in plan.stages if s.ecs_capable]
+    design = plan.ecs_design
+    movable = design.ecs_stages if design is not None else []
     if not movable:
         return None
     arch = ecs.architecture or movable[0].architecture
@@ -180,11 +200,11 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     if per_instance < 1:
         raise CostplanError(sc.problem(f"a task of {ecs.vcpu} vCPU / {ecs.memory_gb} GB does not fit on "
                                        f"{itype} ({vcpu} vCPU, {mem_gib} GiB)", "ec2", "instance_type"))
-    comps = fixed_components(plan) if fixed else []
+    comps = fixed_components(plan, design, shared=fixed)
     peak_tasks = avg_tasks = floor_tasks = 0
     active = Decimal(0)
     notes, sizing = [], {}
-    for s in plan.stages:
+    for s in design.stages:
         if not s.ecs_capable:
             comps += lambda_components(s)
             continue
@@ -222,15 +242,15 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
                      "ECS's per-type trunking limits are not in the bundled data.")
     sizing["cluster"] = {"instance_type": itype, "instances_min": floor_i, "instances_peak": inst_peak,
                          "tasks_per_instance": per_instance}
-    api = [s for s in movable if s.role == "api"]
-    comps += _network_components(ecs, api, inst_hours)
+    comps += _network_components(ecs, design, inst_hours)
     items = price_components(comps, book, free_tier=free_tier)
     return Option("ec2", "ECS on EC2", items, notes, sizing)
 
 
 def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
-    comps = fixed_components(plan) if fixed else []
-    for s in plan.stages:
+    design = plan.lambda_design
+    comps = fixed_components(plan, design, shared=fixed)
+    for s in design.stages:
         comps += lambda_components(s)
     notes = [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
              f"({s.traffic.peak_rps:,.1f} req/s × {s.traffic.duration_ms / 1000} s)" for s in plan.stages]
@@ -244,7 +264,7 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
     if not warm_stages:
         return out
     # 1) A scheduled rule pings a warmer that invokes N copies concurrently every few minutes.
-    comps = fixed_components(plan)
+    comps = fixed_components(plan, plan.lambda_design)
     notes = []
     for s in plan.stages:
         comps += lambda_components(s)
@@ -261,7 +281,7 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
     out.append(Option("lambda_warmer", "Lambda + scheduled warmer", price_components(comps, book, free_tier),
                       notes))
     # 2) Provisioned concurrency of N, all month; requests up to N concurrent run on it.
-    comps = fixed_components(plan)
+    comps = fixed_components(plan, plan.lambda_design)
     notes = []
     for s in plan.stages:
         if s.warm is None:
@@ -280,8 +300,9 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
 
 
 def price_options(plan, book, free_tier: bool = True, warm: bool = True, fixed: bool = True) -> list[Option]:
-    """Every alternative's line items. fixed=False leaves out the integration services, which cost the
-    same on every alternative (priced first on each option's meter), for searches that compare totals."""
+    """Every alternative's line items: the Lambda options price the plan's Lambda design, Fargate and EC2
+    its ECS design. fixed=False leaves out the integration services that cost the same in both designs
+    (see fixed_components), for searches that compare totals."""
     opts = [lambda_option(plan, book, free_tier, fixed)]
     for fn in (fargate_option, ec2_option):
         o = fn(plan, book, free_tier, fixed)

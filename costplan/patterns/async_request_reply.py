@@ -10,8 +10,10 @@ from pydantic import Field
 
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, table, wru
+from costplan.patterns.base import Design, Plan
+from costplan.patterns.common import (ECS_FRONT_DOOR_HELP, EcsFrontDoor, PatternSettings, api_front_door, derived,
+                                      ecs_api_door, ecs_facts, log_assumption, logs, marked, num, on_ecs, rru, stage,
+                                      svc, table, wru)
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 from costplan.services.glue import billed_run_seconds
 
@@ -29,6 +31,7 @@ class Settings(PatternSettings):
     status_updates_per_job: Count = Field(Decimal(7), description="status writes per job (start, each step, end)")
     status_item_kb: KB = Field(Decimal(1), description="status item size")
     valet_key: bool = Field(True, description="/status takes a signed, expiring token: no user lookup per poll")
+    ecs_front_door: EcsFrontDoor = Field("alb", description=ECS_FRONT_DOOR_HELP)
 
 
 def plan(scenario) -> Plan:
@@ -43,7 +46,8 @@ def plan(scenario) -> Plan:
     polling_rps = concurrent_jobs * s.clients_per_job / s.polling_interval_s
     api = stage(scenario, "api", "api", derived(t, api_requests, t.peak_rps + polling_rps), primary=True)
     stages = [api]
-    services = [svc(f"apigateway_{s.api}", {"monthly_requests": api_requests}, "api")]
+    gateway = svc(f"apigateway_{s.api}", {"monthly_requests": api_requests}, "api")
+    services = []
     if s.engine == "stepfunctions":
         worker = stage(scenario, "job-steps", "job", derived(t, jobs * s.steps, t.peak_rps * s.steps,
                                                              s.step_duration_ms),
@@ -61,6 +65,19 @@ def plan(scenario) -> Plan:
                                      "monthly_read_request_units": polls * rru(s.status_item_kb),
                                      "storage_gb": Decimal("0.1")}, "status table"))
     services += logs(stages, s)
+    on_lambda = {"job-steps": "Step Functions runs each step as a Lambda task; on ECS each step would be a "
+                              "RunTask of its own (tens of seconds to start a task), not a long-running service"}
+    on_lambda = {k: v for k, v in on_lambda.items() if k in {st.name for st in stages}}  # Glue: no step functions
+    marked(stages, on_lambda)
+    door, label = api_front_door(s.api)
+    backend = "Step Functions (Lambda steps)" if s.engine == "stepfunctions" else "Glue"
+    lam = Design("lambda", f"{label} → Lambda → {backend} + DynamoDB", door, stages, [gateway] + services)
+    ecs_door, chain, lb, notes = ecs_api_door(scenario, s.api, s.ecs_front_door, ["api"])
+    keep = s.ecs_front_door == "apigateway"
+    ecs = Design("ecs", f"{chain}ECS service → {backend} + DynamoDB", ecs_door, on_ecs(stages, on_lambda),
+                 ([gateway] if keep else []) + services, load_balancer=lb, on_lambda=on_lambda,
+                 removed=[] if keep else [f"{label}: the ALB is the ECS service's front door"], assumptions=notes)
+    services = [gateway] + services
     assumptions = [
         f"Each job runs {s.job_minutes} min in {engine}; {s.clients_per_job} client(s) poll /status every "
         f"{s.polling_interval_s} s: {polls_per_job:,.0f} polls per job, {num(polls)} a month.",
@@ -71,8 +88,10 @@ def plan(scenario) -> Plan:
          else "/status authenticates each poll."),
         "/start returns at once, so API Gateway's 29-30 s integration timeout never applies to the job.",
         log_assumption(s),
+        *notes,
     ]
-    if s.engine == "stepfunctions":
+    if on_lambda:
+        assumptions.append(f"ECS design: job-steps stays on Lambda: {on_lambda['job-steps']}.")
         assumptions.insert(1, f"Transitions per job = {s.steps} steps + 2 (Choice, Succeed).")
     summary = (f"Async request-reply: {num(jobs)} jobs a month start with POST /start and run {s.job_minutes} min in "
                f"{engine}; clients poll GET /status every {s.polling_interval_s} s "
@@ -95,4 +114,6 @@ def plan(scenario) -> Plan:
     else:
         facts["glue"] = {"jobs": 1, "concurrent_runs": max(Decimal(1), concurrent_jobs),
                          "max_concurrent_runs": None}
-    return Plan(scenario, "async_request_reply", summary, stages, services, assumptions, facts)
+    facts["ecs"] = ecs_facts(ecs)
+    return Plan(scenario, "async_request_reply", summary, stages, services, assumptions, facts,
+                lambda_design=lam, ecs_design=ecs)

@@ -4,13 +4,15 @@ fixture topic, and the broker delivers to every subscriber (the article's soccer
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field
 
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc
+from costplan.patterns.base import Design, Plan
+from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
+                                      stage, svc)
 from costplan.scenario import KB, Count, Number, Seconds
 
 
@@ -23,6 +25,8 @@ class Settings(PatternSettings):
     message_size_kb: KB = Field(Decimal(1), description="event size (metered per 5 KB)")
     connect_surge_s: Seconds = Field(Decimal(600), description="time over which the peak's devices connect "
                                                                 "(kick-off)")
+    delivery_qos: Literal[0, 1] = Field(1, description="MQTT QoS of deliveries to fans: at QoS 1 every delivery is "
+                                                       "acknowledged by a PUBACK, which IoT Core meters as a message")
 
 
 def plan(scenario) -> Plan:
@@ -40,20 +44,33 @@ def plan(scenario) -> Plan:
     # subscribe requests count as messages too.
     subscribes = s.sessions_per_month * s.subscriptions_per_device
     messages = events * 2 + deliveries + subscribes
-    services = [
-        svc("iot", {"monthly_connection_minutes": conn_minutes, "monthly_messages": messages,
-                    "message_size_kb": s.message_size_kb, "monthly_rules_triggered": events,
-                    "monthly_actions": events}, "broker"),
-    ] + logs([publisher], s)
+    pubacks = deliveries if s.delivery_qos == 1 else Decimal(0)
+    broker = svc("iot", {"monthly_connection_minutes": conn_minutes, "monthly_messages": messages,
+                         "message_size_kb": s.message_size_kb, "monthly_connects": s.sessions_per_month,
+                         "monthly_pubacks": pubacks, "monthly_rules_triggered": events, "monthly_actions": events},
+                 "broker")
+    log_lines = logs([publisher], s)
+    services = [broker] + log_lines
+    lam = Design("lambda", "IoT Core → topic rule → Lambda publisher → IoT Core → devices", "iot", [publisher], services)
+    q, q_text = ecs_queue(scenario, "events queue", publisher, events, s.message_size_kb)
+    ecs = Design("ecs", "IoT Core → topic rule → SQS → ECS publisher service → IoT Core → devices", "iot",
+                 on_ecs([publisher], {}), [broker, q] + log_lines,
+                 assumptions=["ECS design: IoT Core stays the broker devices connect to; the topic rule's action sends "
+                              "each feed event to an SQS queue (one action, as the Lambda action was) that the "
+                              "publisher service long-polls; it republishes through the IoT data plane.", q_text])
     assumptions = [
         f"{num(s.sessions_per_month)} sessions of {s.session_minutes} min = {num(conn_minutes)} connection minutes; "
         f"{avg_devices:,.0f} devices connected on average while active, {num(s.peak_devices)} at the peak.",
         f"An event reaches {per_topic_avg:,.0f} subscribers on average ({per_topic_peak:,.0f} at the peak): "
         f"{s.subscriptions_per_device} fixture(s) per fan across {s.concurrent_topics} live fixtures.",
         f"IoT messages = {num(events)} feed publishes + {num(events)} republishes + {num(deliveries)} deliveries "
-        f"+ {num(subscribes)} subscribe requests; keep-alive pings are not counted.",
+        f"+ {num(subscribes)} subscribe requests; also metered: {num(s.sessions_per_month)} CONNECTs"
+        + (f" and {num(pubacks)} PUBACKs from devices acknowledging QoS 1 deliveries" if s.delivery_qos == 1 else
+           " (QoS 0 deliveries: no PUBACKs)")
+        + "; keep-alive pings, CONNACK/SUBACK and the broker's own PUBACKs are not metered.",
         "One topic rule with one Lambda action per feed event.",
         log_assumption(s),
+        *ecs.assumptions,
     ]
     summary = (f"MQTT notify: {num(events)} key events a month (peak {t.peak_rps:,.2f}/s) republished by a Lambda to "
                f"fixture topics on IoT Core, delivered to {per_topic_avg:,.0f} subscribers each "
@@ -67,4 +84,7 @@ def plan(scenario) -> Plan:
                  "outbound_peak_rps": t.peak_rps * per_topic_peak, "message_size_kb": s.message_size_kb,
                  "publish_per_device_rps": t.peak_rps * s.subscriptions_per_device / s.concurrent_topics},
     }
-    return Plan(scenario, "mqtt_notify", summary, [publisher], services, assumptions, facts)
+    facts["ecs"] = ecs_facts(ecs, [{"name": "events queue", "source": "iot_rule", "fifo": False,
+                                    "consumer": "publisher", "receive_batch": 1, "arrival_peak_rps": t.peak_rps}])
+    return Plan(scenario, "mqtt_notify", summary, [publisher], services, assumptions, facts, lambda_design=lam,
+                ecs_design=ecs)

@@ -10,7 +10,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from costplan.compute.options import _svc
 from costplan.patterns.common import rru, wru
 from costplan.pricing.bill import price_components, total
 from costplan.scenario import KB, MB, Count, Ms, Number, Seconds, Strict
@@ -30,6 +29,8 @@ class NotifySettings(Strict):
     fanout_duration_ms: Ms = Field(Decimal(30), description="WebSocket: Lambda time per pushed update")
     memory_mb: MB = Field(Decimal(128), description="memory of the status / fan-out functions")
     architecture: Literal["x86_64", "arm64"] = "arm64"
+    mqtt_qos: Literal[0, 1] = Field(1, description="MQTT: QoS of updates to clients; each QoS 1 delivery is "
+                                                   "acknowledged by a PUBACK that IoT Core meters as a message")
     status_item_kb: KB = Field(Decimal(1), description="status item read per poll / connection item read per push")
 
 
@@ -40,6 +41,15 @@ class NotifyResult:
     rows: list[dict]  # {"audience": n, "polling": usd, "websocket": usd, "mqtt": usd}
     crossovers: dict  # method → audience where polling becomes dearer (None: never within range)
     at_audience: dict  # method → usd for the scenario's audience
+
+
+def _svc(name: str, usage: dict, resource: str) -> list:
+    """A service's cost components for one usage (patterns do not import the compute layer above them)."""
+    from costplan import services
+    from costplan.services.base import parse_usage
+
+    mod = services.get(name)
+    return mod.components(parse_usage(name, mod.USAGE, usage), resource=resource)
 
 
 def components(method: str, s: NotifySettings, audience: Decimal) -> list:
@@ -66,10 +76,12 @@ def components(method: str, s: NotifySettings, audience: Decimal) -> list:
                        "connections table"))
     if method == "mqtt":
         # Each update: published once (a rule-free IoT data-plane publish) and delivered once; each session
-        # subscribes once. One rule records each update from the job.
+        # connects and subscribes once, and acknowledges each QoS 1 delivery with a PUBACK (both metered as
+        # messages). One rule records each update from the job.
         return _svc("iot", {"monthly_connection_minutes": minutes, "monthly_messages": pushes * 2 + audience,
-                            "message_size_kb": s.message_size_kb, "monthly_rules_triggered": pushes,
-                            "monthly_actions": pushes}, "broker")
+                            "message_size_kb": s.message_size_kb, "monthly_connects": audience,
+                            "monthly_pubacks": pushes if s.mqtt_qos == 1 else 0,
+                            "monthly_rules_triggered": pushes, "monthly_actions": pushes}, "broker")
     raise ValueError(method)
 
 

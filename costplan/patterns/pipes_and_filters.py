@@ -9,7 +9,7 @@ from pydantic import Field
 
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
+from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, timeout_for
 from costplan.services.glue import billed_run_seconds
 from costplan.scenario import KB, MB, Count, Fraction, Ms, Number, Strict
@@ -86,4 +86,9 @@ def plan(scenario) -> Plan:
     if glue_jobs:
         facts["glue"] = {"jobs": glue_jobs, "concurrent_runs": max(Decimal(1), t.peak_concurrency),
                          "max_concurrent_runs": s.max_concurrent_runs}
-    return Plan(scenario, "pipes_and_filters", summary, stages, services, assumptions, facts)
+    filters = ", ".join(f"{st.kind.capitalize()} {st.name}" for st in s.steps)
+    lam = Design("lambda", f"Step Functions ({s.type}) → {filters}", None, stages, services)
+    why = ("the filters are jobs the workflow starts and waits for, each run once per execution: as ECS they would "
+           "be RunTask jobs, not long-running services, and Glue jobs have no ECS form")
+    return Plan(scenario, "pipes_and_filters", summary, stages, services, assumptions, facts, lambda_design=lam,
+                ecs_unavailable=why)

@@ -9,8 +9,9 @@ from pydantic import Field
 
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, svc, derived, log_assumption, logs, num, stage, timeout_for
+from costplan.patterns.base import Design, Plan
+from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
+                                      stage, svc, timeout_for)
 from costplan.scenario import KB, MB, Fraction, Ms, Strict
 
 
@@ -47,20 +48,42 @@ def plan(scenario) -> Plan:
     deliveries = sum((st.traffic.monthly_requests for st in stages), Decimal(0))
     deliveries_peak = sum((st.traffic.peak_rps for st in stages), Decimal(0))
     share = deliveries / (events * len(stages)) if events and stages else Decimal(1)
+    log_lines = logs(stages, s)
     if s.bus == "sns":
         bus = svc("sns", {"monthly_publishes": events, "message_size_kb": size,
-                                   "lambda_deliveries": deliveries}, resource="topic")
+                          "lambda_deliveries": deliveries}, resource="topic")
+        ecs_bus = svc("sns", {"monthly_publishes": events, "message_size_kb": size, "sqs_deliveries": deliveries},
+                      resource="topic")
         bus_text = "an SNS standard topic (deliveries to Lambda are free)"
+        ecs_bus_text = ("an SQS queue subscribed to the topic (SNS deliveries to SQS are free; each is a SendMessage "
+                        "on the queue, raw message delivery so the event keeps its size)")
+        bus_name = "SNS"
     else:
-        bus = svc("eventbridge", {"monthly_events": events, "event_size_kb": size}, resource="bus")
+        bus = ecs_bus = svc("eventbridge", {"monthly_events": events, "event_size_kb": size}, resource="bus")
         bus_text = "an EventBridge custom bus (rule matches and Lambda targets are free)"
-    services = [bus] + logs(stages, s)
+        ecs_bus_text = "an SQS queue that the subscriber's rule targets (targets are free; each is a SendMessage)"
+        bus_name = "EventBridge"
+    services = [bus] + log_lines
+    lam = Design("lambda", f"{bus_name} → {len(stages)} Lambda subscriber(s)", None, stages, services)
+    queues, queue_texts, queue_facts = [], [], []
+    for st in stages:
+        qname = f"{st.name.split(':', 1)[1]} queue"
+        q, text = ecs_queue(scenario, qname, st, st.traffic.monthly_requests, size)
+        queues.append(q)
+        queue_texts.append(text)
+        queue_facts.append({"name": qname, "source": s.bus, "fifo": False, "consumer": st.name,
+                            "receive_batch": min(st.batch_size, 10), "arrival_peak_rps": st.traffic.peak_rps})
+    ecs = Design("ecs", f"{bus_name} → SQS queue per subscriber → {len(stages)} ECS consumer service(s)", None,
+                 on_ecs(stages, {}), [ecs_bus] + queues + log_lines,
+                 assumptions=[f"ECS design: each subscriber is an ECS service that long-polls {ecs_bus_text}.",
+                              *queue_texts])
     assumptions = [
         f"Each event is published once to {bus_text} and delivered to {len(stages)} subscribers: "
         f"{num(events)} events → {num(deliveries)} Lambda invocations.",
         *[f"{sub.name} receives {sub.filter_share:.0%} of events." for sub in s.subscribers],
         "The publisher is the existing service that handles the request; only its publish call is priced.",
         log_assumption(s),
+        *ecs.assumptions,
     ]
     summary = (f"Publisher-subscriber: {num(events)} events a month (peak {t.peak_rps:,.1f}/s) fan out through "
                f"{s.bus.upper() if s.bus == 'sns' else 'EventBridge'} to {len(stages)} subscribers "
@@ -72,4 +95,5 @@ def plan(scenario) -> Plan:
         "fanout": {"bus": s.bus, "publish_peak_rps": t.peak_rps, "subscribers": len(stages),
                    "deliveries_peak_rps": deliveries_peak, "filtered_share": share},
     }
-    return Plan(scenario, "pubsub", summary, stages, services, assumptions, facts)
+    facts["ecs"] = ecs_facts(ecs, queue_facts)
+    return Plan(scenario, "pubsub", summary, stages, services, assumptions, facts, lambda_design=lam, ecs_design=ecs)

@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from costplan import units
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, table, timeout_for, wru
+from costplan.patterns.base import Design, Plan
+from costplan.patterns.common import (PatternSettings, api_front_door, consumer_requests, derived, ecs_facts, ecs_queue,
+                                      idle_seconds, log_assumption, logs, num, on_ecs, stage, svc, table, timeout_for,
+                                      wru)
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -63,27 +64,36 @@ def plan(scenario) -> Plan:
 
     # SQS requests: one SendMessage per request (the API integration), one ReceiveMessage and one
     # DeleteMessageBatch per consumer batch, and empty long polls while the queue is idle.
-    idle_s = max(Decimal(0), units.SECONDS_PER_MONTH - t.active_seconds)
-    idle_receives = s.idle_pollers * idle_s / 20
-    sqs_requests = msgs + 2 * invocations + idle_receives
-    services = [
-        svc(f"apigateway_{s.api}", {"monthly_requests": msgs}, resource="api"),
-        svc("sqs", {"monthly_requests": sqs_requests, "message_size_kb": msg_kb}, resource="queue"),
-        svc("dynamodb", {"monthly_write_request_units": msgs * s.writes_per_message * wru(s.item_size_kb),
-                                  "storage_gb": s.storage_gb}, resource="table"),
-    ] + logs([consumer], s)
+    # The event source mapping's pollers receive at most 10 messages per ReceiveMessage and delete them in
+    # batches of 10, whatever the function's batch size: a batch of 100 takes 10 receives and 10 deletes.
+    receives, deletes, idle_receives = consumer_requests(msgs, batch, s.idle_pollers, idle_seconds(t))
+    sqs_requests = msgs + receives + deletes + idle_receives
+    gateway = svc(f"apigateway_{s.api}", {"monthly_requests": msgs}, resource="api")
+    ddb = svc("dynamodb", {"monthly_write_request_units": msgs * s.writes_per_message * wru(s.item_size_kb),
+                           "storage_gb": s.storage_gb}, resource="table")
+    log_lines = logs([consumer], s)
+    services = [gateway, svc("sqs", {"monthly_requests": sqs_requests, "message_size_kb": msg_kb}, resource="queue"),
+                ddb] + log_lines
+    door, label = api_front_door(s.api)
+    lam = Design("lambda", f"{label} → SQS → Lambda consumer → DynamoDB", door, [consumer], services)
+    ecs_sqs, ecs_sqs_text = ecs_queue(scenario, "queue", consumer, msgs, msg_kb)
+    ecs = Design("ecs", f"{label} → SQS → ECS consumer service → DynamoDB", door, on_ecs([consumer], {}),
+                 [gateway, ecs_sqs, ddb] + log_lines,
+                 assumptions=[f"ECS design: API Gateway's SQS integration has no code behind it, so it stays the "
+                              f"front door; the consumer service long-polls the queue. {ecs_sqs_text}"])
 
     backlog = Decimal(0) if capacity is None else max(Decimal(0), (t.peak_rps - capacity) * window)
     assumptions = [
         f"API Gateway ({s.api}) sends each request to SQS with a service integration: no function in front.",
-        f"SQS requests = {num(msgs)} sends + {num(invocations)} receives + {num(invocations)} deletes (one "
-        f"per batch of {batch}) + {num(idle_receives)} empty long polls ({s.idle_pollers} pollers every 20 s "
+        f"SQS requests = {num(msgs)} sends + {num(receives)} receives + {num(deletes)} deletes (at most 10 "
+        f"messages per ReceiveMessage and per DeleteMessageBatch) + {num(idle_receives)} empty long polls ({s.idle_pollers} pollers every 20 s "
         f"while idle).",
         f"One consumer invocation handles {batch} messages in {batch_ms} ms "
         f"({s.batch_overhead_ms} ms + {batch} × {w.duration_ms} ms).",
         f"Each message makes {s.writes_per_message} DynamoDB write(s) of {s.item_size_kb} KB (on-demand).",
         f"The arrival peak of {t.peak_rps:,.0f} req/s lasts {window:,.0f} s.",
         log_assumption(s),
+        *ecs.assumptions,
     ]
     if capacity is not None:
         cap_text = f"the consumer drains at most {capacity:,.0f} messages/s ({s.max_concurrency} concurrent)"
@@ -109,4 +119,7 @@ def plan(scenario) -> Plan:
         # the consumer writes as fast as it drains: the ESM cap levels the table's peak too
         "dynamodb": [table("table", drain_peak * s.writes_per_message * wru(s.item_size_kb))],
     }
-    return Plan(scenario, "queue_load_leveling", summary, [consumer], services, assumptions, facts)
+    facts["ecs"] = ecs_facts(ecs, [{"name": "queue", "source": "api", "fifo": False, "consumer": "consumer",
+                                    "receive_batch": min(batch, 10), "arrival_peak_rps": t.peak_rps}])
+    return Plan(scenario, "queue_load_leveling", summary, [consumer], services, assumptions, facts,
+                lambda_design=lam, ecs_design=ecs)

@@ -11,7 +11,7 @@ from pydantic import Field
 from costplan import units
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
+from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, table, wru
 from costplan.scenario import KB, Count, Number, Seconds
 
@@ -126,4 +126,9 @@ def plan(scenario) -> Plan:
         # each invocation writes its share of the run's items while it runs: items/s = invocations/s × items each
         facts["dynamodb"] = [table("table", t.peak_rps * items / invocations * s.writes_per_item
                                    * wru(s.item_size_kb))]
-    return Plan(scenario, "scheduled_cron", summary, [job], services, assumptions, facts)
+    trigger = "EventBridge Scheduler" if s.service == "scheduler" else "EventBridge scheduled rule"
+    lam = Design("lambda", f"{trigger} → Lambda job", None, [job], services)
+    why = ("a scheduled job runs only at its times: an ECS service would sit idle between runs; its ECS form, a "
+           "scheduled RunTask, is a one-off task, not a service")
+    return Plan(scenario, "scheduled_cron", summary, [job], services, assumptions, facts, lambda_design=lam,
+                ecs_unavailable=why)

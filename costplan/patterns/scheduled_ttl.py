@@ -9,9 +9,11 @@ from pydantic import Field
 
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, table, wru
-from costplan.scenario import KB, Number, Seconds
+from costplan import units
+from costplan.patterns.base import Design, Plan
+from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
+                                      rru, stage, svc, table, wru)
+from costplan.scenario import KB, Count, Number, Rate, Seconds
 
 
 class Settings(PatternSettings):
@@ -26,6 +28,11 @@ class Settings(PatternSettings):
                                                                    "(TTL trickles, so batches stay small)")
     filter_ttl_deletes: bool = Field(True, description="an event filter passes only TTL REMOVE records; "
                                                        "otherwise the handler also runs for every insert")
+    stream_shards: Count = Field(Decimal(1), description="ECS design: stream shards the pipe reads (a small table "
+                                                         "has one per partition)")
+    stream_polls_per_s: Rate = Field(Decimal(4), description="ECS design: GetRecords calls per shard per second by "
+                                                             "the pipe (Lambda's documented base rate for DynamoDB "
+                                                             "streams; Pipes does not state its own)")
 
 
 def plan(scenario) -> Plan:
@@ -36,14 +43,33 @@ def plan(scenario) -> Plan:
     records = items if s.filter_ttl_deletes else items * 2
     invocations = records / s.records_per_invocation
     handler = stage(scenario, "expiry-handler", "consumer",
-                    derived(t, invocations, t.peak_rps / s.records_per_invocation), ecs_capable=False, primary=True)
+                    derived(t, invocations, t.peak_rps / s.records_per_invocation), primary=True)
     w_units = wru(s.item_size_kb)
-    services = [
-        svc("dynamodb", {"monthly_write_request_units": items * w_units + items * s.writes_on_expiry * w_units,
-                         "monthly_read_request_units": items * s.reads_per_item * rru(s.item_size_kb),
-                         "storage_gb": items * s.average_ttl_days / 30 * s.item_size_kb / 1024 / 1024,
-                         "monthly_ttl_deletes": items, "stream_reads_from_lambda": True}, "table"),
-    ] + logs([handler], s)
+    table_usage = {"monthly_write_request_units": items * w_units + items * s.writes_on_expiry * w_units,
+                   "monthly_read_request_units": items * s.reads_per_item * rru(s.item_size_kb),
+                   "storage_gb": items * s.average_ttl_days / 30 * s.item_size_kb / 1024 / 1024,
+                   "monthly_ttl_deletes": items}
+    log_lines = logs([handler], s)
+    services = [svc("dynamodb", {**table_usage, "stream_reads_from_lambda": True}, "table")] + log_lines
+    lam = Design("lambda", "DynamoDB TTL → Streams → Lambda handler", None, [handler], services)
+    # ECS: DynamoDB Streams invokes only Lambda directly; an EventBridge Pipe reads the stream (its GetRecords
+    # are charged: only Lambda triggers' and global tables' reads are free), filters the TTL deletes and sends
+    # them to SQS, which the ECS service long-polls.
+    get_records = s.stream_shards * s.stream_polls_per_s * units.SECONDS_PER_MONTH
+    q, q_text = ecs_queue(scenario, "expiries queue", handler, invocations, s.item_size_kb)
+    ecs = Design("ecs", "DynamoDB TTL → Streams → EventBridge Pipe → SQS → ECS expiry service", None,
+                 on_ecs([handler], {}),
+                 [svc("dynamodb", {**table_usage, "stream_reads_from_lambda": False,
+                                   "monthly_stream_read_request_units": get_records}, "table"),
+                  svc("eventbridge", {"pipes_requests": invocations, "event_size_kb": s.item_size_kb}, "pipe"),
+                  q] + log_lines,
+                 assumptions=[
+                     "ECS design: DynamoDB Streams triggers only Lambda directly, so an EventBridge Pipe reads the "
+                     "stream" + (", passes only TTL REMOVE records" if s.filter_ttl_deletes else "") + " and sends "
+                     "them to an SQS queue that the expiry service long-polls.",
+                     f"The pipe's GetRecords calls are stream read request units ({s.stream_shards} shard(s) × "
+                     f"{s.stream_polls_per_s}/s = {num(get_records)} a month; only Lambda triggers' reads are free); "
+                     f"Pipes bills {num(invocations)} requests after filtering.", q_text])
     assumptions = [
         f"{num(items)} items a month are written with a {s.ttl_attribute} TTL and expire after "
         f"{s.average_ttl_days} days on average; TTL deletes are free and their stream records are read by "
@@ -53,8 +79,8 @@ def plan(scenario) -> Plan:
         f"Each expiry makes {s.writes_on_expiry} write(s); each item is read {s.reads_per_item} time(s) while it lives.",
         f"Required precision: {s.required_precision_s:,.0f} s after expiry; DynamoDB deletes expired items "
         f"typically within a few days, not at the second.",
-        "The stream handler stays on Lambda: DynamoDB Streams triggers only Lambda directly.",
         log_assumption(s),
+        *ecs.assumptions,
     ]
     summary = (f"TTL timer: {num(items)} items a month expire through DynamoDB TTL; the stream invokes a Lambda "
                f"handler for each expiry (required precision {s.required_precision_s:,.0f} s).")
@@ -69,4 +95,8 @@ def plan(scenario) -> Plan:
         "dynamodb": [table("table", t.peak_rps * (1 + s.writes_on_expiry) * w_units,
                            t.peak_rps * s.reads_per_item * rru(s.item_size_kb))],
     }
-    return Plan(scenario, "scheduled_ttl", summary, [handler], services, assumptions, facts)
+    facts["ecs"] = ecs_facts(ecs, [{"name": "expiries queue", "source": "pipe", "fifo": False,
+                                    "consumer": "expiry-handler", "receive_batch": 1,
+                                    "arrival_peak_rps": t.peak_rps / s.records_per_invocation}])
+    return Plan(scenario, "scheduled_ttl", summary, [handler], services, assumptions, facts, lambda_design=lam,
+                ecs_design=ecs)

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
-from costplan.patterns.common import (PatternSettings, derived, log_assumption, logs, num, stage, svc, timeout_for,
-                                      table, wru)
+from costplan.patterns.base import Design, Plan
+from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
+                                      stage, svc, table, timeout_for, wru)
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -54,12 +54,24 @@ def plan(scenario) -> Plan:
     sends_out = msgs / sb
     in_requests = msgs + 2 * p_inv  # send + receive + delete per batch
     out_requests = sends_out + 2 * c_inv
+    ledger = svc("dynamodb", {"monthly_write_request_units": msgs * s.ledger_writes_per_message * wru(s.item_size_kb),
+                              "storage_gb": s.storage_gb}, "ledger table")
+    log_lines = logs([processor, consumer], s)
     services = [
         svc("sqs", {"monthly_requests": in_requests, "message_size_kb": size, "fifo": True}, "transactions.fifo"),
         svc("sqs", {"monthly_requests": out_requests, "message_size_kb": size, "fifo": True}, "ledger.fifo"),
-        svc("dynamodb", {"monthly_write_request_units": msgs * s.ledger_writes_per_message * wru(s.item_size_kb),
-                         "storage_gb": s.storage_gb}, "ledger table"),
-    ] + logs([processor, consumer], s)
+        ledger,
+    ] + log_lines
+    lam = Design("lambda", "SQS FIFO → Lambda processor → SQS FIFO (grouped) → Lambda consumers → DynamoDB", None,
+                 [processor, consumer], services)
+    q_in, t_in = ecs_queue(scenario, "transactions.fifo", processor, msgs, size, fifo=True)
+    q_out, t_out = ecs_queue(scenario, "ledger.fifo", consumer, msgs, size, fifo=True, sends=sends_out)
+    ecs = Design("ecs", "SQS FIFO → ECS processor service → SQS FIFO (grouped) → ECS consumer service → DynamoDB",
+                 None, on_ecs([processor, consumer], {}), [q_in, q_out, ledger] + log_lines,
+                 assumptions=["ECS design: the processor and the consumers are ECS services long-polling the same "
+                              "FIFO queues; SQS hides a message group's later messages until its in-flight ones are deleted, so "
+                              "order per group holds as on Lambda.",
+                              t_in, t_out])
     groups = s.message_groups
     c_conc = groups if s.consumer_max_concurrency is None else min(groups, s.consumer_max_concurrency)
     assumptions = [
@@ -73,6 +85,7 @@ def plan(scenario) -> Plan:
         f"({s.item_size_kb} KB items).",
         "The producers that send transactions are outside this pattern.",
         log_assumption(s),
+        *ecs.assumptions,
     ]
     summary = (f"Sequential convoy: {num(msgs)} transactions a month (peak {t.peak_rps:,.1f}/s) pass through a FIFO "
                f"queue, an in-order processor and a second FIFO queue grouped by order id "
@@ -96,4 +109,10 @@ def plan(scenario) -> Plan:
         # the ledger takes every transaction; at the arrival peak if the consumers keep up (FIFO-GROUPS says)
         "dynamodb": [table("ledger table", t.peak_rps * s.ledger_writes_per_message * wru(s.item_size_kb))],
     }
-    return Plan(scenario, "sequential_convoy", summary, [processor, consumer], services, assumptions, facts)
+    facts["ecs"] = ecs_facts(ecs, [
+        {"name": "transactions.fifo", "source": "producer", "fifo": True, "consumer": "processor",
+         "receive_batch": min(pb, 10), "arrival_peak_rps": t.peak_rps},
+        {"name": "ledger.fifo", "source": "stage", "fifo": True, "consumer": "consumer",
+         "receive_batch": min(cb, 10), "arrival_peak_rps": t.peak_rps}])
+    return Plan(scenario, "sequential_convoy", summary, [processor, consumer], services, assumptions, facts,
+                lambda_design=lam, ecs_design=ecs)

@@ -7,33 +7,42 @@ from typing import Literal
 from pydantic import Field
 
 from costplan.compute.traffic import Traffic
-from costplan.patterns import default_timeout_s, settings
-from costplan.patterns.base import ComputeStage, Plan, ServiceUsage
-from costplan.scenario import Strict
+from costplan.patterns import settings
+from costplan.patterns.base import Design, Plan
+from costplan.patterns.common import (ECS_FRONT_DOOR_HELP, EcsFrontDoor, PatternSettings, api_front_door, ecs_api_door,
+                                      ecs_facts, log_assumption, logs, on_ecs, stage, svc)
 
 
-class Settings(Strict):
+class Settings(PatternSettings):
     api: Literal["function_url", "http", "rest"] = Field(
         "function_url", description="front door for Lambda: a function URL (free), HTTP API or REST API")
+    ecs_front_door: EcsFrontDoor = Field("alb", description=ECS_FRONT_DOOR_HELP)
 
 
 def plan(scenario) -> Plan:
     s = settings(scenario, Settings)
     w = scenario.workload
     traffic = Traffic.from_workload(w)
-    stage = ComputeStage(
-        name="api", role="api", traffic=traffic, memory_mb=w.memory_mb, architecture=w.architecture,
-        timeout_s=default_timeout_s(scenario), reserved_concurrency=scenario.lambda_.reserved_concurrency,
-        ephemeral_storage_mb=scenario.lambda_.ephemeral_storage_mb, warm=scenario.lambda_.warm)
-    services = []
+    api = stage(scenario, "api", "api", traffic, primary=True)
+    gateway = []
     assumptions = []
     if s.api in ("http", "rest"):
-        # With API Gateway in front, the ECS alternatives still use their own load balancer.
-        services.append(ServiceUsage(f"apigateway_{s.api}", {"monthly_requests": traffic.monthly_requests},
-                                     resource="api"))
+        gateway = [svc(f"apigateway_{s.api}", {"monthly_requests": traffic.monthly_requests}, "api")]
     else:
         assumptions.append("Lambda is reached through a function URL (no charge beyond the function's).")
+    log_lines = logs([api], s)
+    door, label = api_front_door(s.api)
+    lam = Design("lambda", f"{label} → Lambda", door, [api], gateway + log_lines)
+
+    ecs_door, chain, lb, notes = ecs_api_door(scenario, s.api, s.ecs_front_door, ["api"])
+    removed = []
+    if gateway and s.ecs_front_door == "alb":
+        removed.append(f"{label}: the ALB is the ECS service's front door")
+    ecs_services = (gateway if s.ecs_front_door == "apigateway" else []) + log_lines
+    ecs = Design("ecs", f"{chain}ECS service", ecs_door, on_ecs([api], {}), ecs_services, load_balancer=lb,
+                 removed=removed, assumptions=notes)
+    assumptions += [log_assumption(s), *notes]
     summary = (f"A synchronous API: each request runs one function for {w.duration_ms} ms on average "
                f"({traffic.monthly_requests:,.0f} requests a month, peak {traffic.peak_rps:,.1f} per second).")
-    return Plan(scenario, "sync_api", summary, [stage], services, assumptions,
-                facts={"api": s.api, "sync": True})
+    return Plan(scenario, "sync_api", summary, [api], lam.services, assumptions,
+                facts={"api": s.api, "sync": True, "ecs": ecs_facts(ecs)}, lambda_design=lam, ecs_design=ecs)

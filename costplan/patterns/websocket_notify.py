@@ -1,16 +1,23 @@
 """WebSocket notify: clients hold connections to an API Gateway WebSocket API; $connect/$disconnect and a
 subscribe route keep connections and subscriptions tables in DynamoDB; a fan-out Lambda looks up the
-subscribers of each update and posts it to every connection (the article's stock explorer)."""
+subscribers of each update and posts it to every connection (the article's stock explorer).
+
+The ECS design ends the WebSockets at an ALB: an ECS service holds the connections and their
+subscriptions in memory and writes each update to its subscribers' sockets, so there are no per-message
+or connection-minute charges, no connection handlers and no connections table; the ALB bills capacity
+units for the connections it holds and the bytes it carries."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from pydantic import Field
 
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
-from costplan.patterns.base import Plan
-from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, rru, stage, svc, table, up, wru
+from costplan.patterns.base import Design, LoadBalancer, Plan
+from costplan.patterns.common import (KB_PER_GB, EcsFrontDoor, PatternSettings, derived, ecs_facts, log_assumption, logs,
+                                      num, on_ecs, rru, stage, svc, table, up)
 from costplan.scenario import KB, Count, Ms, Number, Seconds
 
 
@@ -26,6 +33,10 @@ class Settings(PatternSettings):
     handler_duration_ms: Ms = Field(Decimal(30), description="$connect/$disconnect/subscribe handler duration")
     connect_surge_s: Seconds = Field(Decimal(300), description="time over which the peak's connections open")
     record_kb: KB = Field(Decimal("0.2"), description="size of one subscription record read by the fan-out")
+    ecs_front_door: EcsFrontDoor = Field(
+        "alb", description="what clients connect to on the ECS design: alb (an ALB ends the WebSockets at an ECS "
+                           "service that holds them; default) or apigateway (keep the WebSocket API, its Lambda "
+                           "connection handlers and tables; the ECS service only fans out through @connections)")
 
 
 def plan(scenario) -> Plan:
@@ -50,13 +61,55 @@ def plan(scenario) -> Plan:
     # Fan-out reads the topic's subscriptions with one Query (eventually consistent, 4 KB per unit).
     query_rru = rru(up(recipients_avg) * s.record_kb)
     inbound = subscribes
-    services = [
-        svc("apigateway_websocket", {"monthly_messages": posts + inbound, "message_size_kb": s.message_size_kb,
-                                     "monthly_connection_minutes": conn_minutes}, "websocket api"),
-        svc("dynamodb", {"monthly_write_request_units": s.sessions_per_month * 2 + subscribes * 2,
-                         "monthly_read_request_units": updates * query_rru, "storage_gb": Decimal("0.1")},
-            "connections + subscriptions"),
-    ] + logs([fanout, handlers], s)
+    ws_api = svc("apigateway_websocket", {"monthly_messages": posts + inbound, "message_size_kb": s.message_size_kb,
+                                          "monthly_connection_minutes": conn_minutes}, "websocket api")
+    tables = svc("dynamodb", {"monthly_write_request_units": s.sessions_per_month * 2 + subscribes * 2,
+                              "monthly_read_request_units": updates * query_rru, "storage_gb": Decimal("0.1")},
+                 "connections + subscriptions")
+    fan_logs, handler_logs = logs([fanout, handlers], s)
+    services = [ws_api, tables, fan_logs, handler_logs]
+    lam = Design("lambda", "WebSocket API → Lambda connection handlers + Lambda fan-out → DynamoDB "
+                           "(connections, subscriptions)", "apigateway_websocket", [fanout, handlers], services)
+    if s.ecs_front_door == "apigateway":
+        on_lambda = {"connection-handlers": "the WebSocket API's $connect/$disconnect/subscribe routes invoke them"}
+        ecs = Design("ecs", "WebSocket API → Lambda connection handlers; ECS fan-out service → DynamoDB → "
+                            "@connections", "apigateway_websocket", on_ecs([fanout, handlers], on_lambda), services,
+                     on_lambda=on_lambda,
+                     assumptions=["ECS design: the WebSocket API stays the front door (settings.ecs_front_door: "
+                                  "apigateway): every post is still a WebSocket API message; only the fan-out moves "
+                                  "to an ECS service."])
+    else:
+        # ALB capacity units for WebSockets follow connections and bytes, not requests: while the market is open,
+        # the connections open on average, the rate they open at and the bytes of updates and subscribe messages.
+        lcu = {"new_connections_per_s": s.sessions_per_month / t.active_seconds,
+               "active_connections": avg_conn,
+               "processed_gb_per_hour": (posts + inbound) * s.message_size_kb / KB_PER_GB / t.active_hours,
+               "active_hours": t.active_hours}
+        # one service replaces the fan-out function and the connection handlers: it does the fan-out's work
+        server = replace(fanout, name="websocket-server", role="api", ecs_capable=True)
+        lb = None if scenario.ecs.load_balancer == "none" else LoadBalancer("alb_websocket", [server.name], lcu=lcu)
+        ecs = Design("ecs", "ALB (WebSocket) → ECS WebSocket service (connections and subscriptions in memory)",
+                     "alb_websocket" if lb else None, [server], logs([server], s), load_balancer=lb,
+                     removed=["WebSocket API: the ALB ends the WebSockets (no per-message or connection-minute "
+                              "charge)",
+                              "fanout and connection-handlers functions: the websocket-server service accepts "
+                              "connections and subscribe messages and fans out itself",
+                              "connections + subscriptions table: a connection's subscriptions live in the task "
+                              "that holds it and end with it"],
+                     assumptions=[
+                         "ECS design: an ALB ends the WebSockets (no 2 h connection limit; its idle timeout, up to "
+                         "4,000 s, is kept open by client pings) at an ECS service that holds each connection and "
+                         "its subscriptions in memory and writes each update to its subscribers' sockets.",
+                         "The feed delivers each update to every task, as it invokes the fan-out function in the "
+                         "Lambda design (the feed is outside the pattern on both sides); the service is sized for "
+                         f"the fan-out's work per update ({fan_ms:,.1f} ms), though a socket write costs less than "
+                         "a PostToConnection call.",
+                         f"ALB capacity while the market is open: {lcu['active_connections']:,.0f} connections open "
+                         f"on average (3,000 per LCU), {lcu['new_connections_per_s']:,.2f} new per second (25 per "
+                         f"LCU), {lcu['processed_gb_per_hour']:,.2f} GB an hour of updates (1 GB per LCU): the "
+                         "largest is billed, for {:,.0f} h a month.".format(t.active_hours)]
+                     + ([] if lb else ["No load balancer is priced (ecs.load_balancer: none): clients reach the "
+                                       "tasks some other way."]))
     assumptions = [
         f"{num(s.sessions_per_month)} sessions of {s.session_minutes} min = {num(conn_minutes)} connection minutes; "
         f"{avg_conn:,.0f} connections open on average while active, {num(s.peak_connections)} at the peak.",
@@ -66,8 +119,9 @@ def plan(scenario) -> Plan:
         f"disconnect are not billed as messages.",
         f"The fan-out Lambda runs {w.duration_ms} ms + {s.post_ms} ms per post ({fan_ms:,.1f} ms per update) and "
         f"reads the topic's subscriptions with one Query ({query_rru} RRU).",
-        "$connect, $disconnect and subscribe each write (put/delete) one item; handlers stay on Lambda.",
+        "$connect, $disconnect and subscribe each write (put/delete) one item.",
         log_assumption(s),
+        *ecs.assumptions,
     ]
     summary = (f"WebSocket notify: {num(updates)} updates a month (peak {t.peak_rps:,.1f}/s) posted to "
                f"{recipients_avg:,.1f} subscribed connections each through an API Gateway WebSocket API "
@@ -85,4 +139,6 @@ def plan(scenario) -> Plan:
                            s.peak_connections / s.connect_surge_s * (1 + s.subscriptions_per_connection),
                            t.peak_rps * rru(up(recipients_peak) * s.record_kb))],
     }
-    return Plan(scenario, "websocket_notify", summary, [fanout, handlers], services, assumptions, facts)
+    facts["ecs"] = ecs_facts(ecs)
+    return Plan(scenario, "websocket_notify", summary, [fanout, handlers], services, assumptions, facts,
+                lambda_design=lam, ecs_design=ecs)

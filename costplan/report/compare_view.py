@@ -32,6 +32,7 @@ def as_dict(c) -> dict:
         "recommendation": c.recommendation,
         "reason": c.reason,
         "summary": c.plan.summary,
+        "designs": c.plan.designs_json(),
         "assumptions": c.plan.assumptions,
         **({"purchase": c.extra["purchase"].to_json()} if "purchase" in c.extra else {}),
     }

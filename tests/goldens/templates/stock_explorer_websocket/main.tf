@@ -1,4 +1,4 @@
-# costplan template for scenario 'stock-explorer-websocket' (lambda)
+# costplan template for scenario 'stock-explorer-websocket' (fargate)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
 
@@ -206,7 +206,7 @@ resource "aws_iam_role_policy" "fanout_role" {
 # handler: src/connection_handlers/handler.py (zip it to dist/connection_handlers.zip)
 resource "aws_lambda_function" "connection_handlers" {
   function_name = "${var.name_prefix}-connection-handlers"
-  description   = "costplan stock-explorer-websocket (websocket_notify, lambda): connection-handlers (api)"
+  description   = "costplan stock-explorer-websocket (websocket_notify, fargate): connection-handlers (api)"
   role          = aws_iam_role.connection_handlers_role.arn
   runtime       = "python3.12"
   handler       = "handler.handler"
@@ -233,7 +233,7 @@ resource "aws_lambda_function" "connection_handlers" {
 # handler: src/fanout/handler.py (zip it to dist/fanout.zip)
 resource "aws_lambda_function" "fanout" {
   function_name = "${var.name_prefix}-fanout"
-  description   = "costplan stock-explorer-websocket (websocket_notify, lambda): fanout (publisher)"
+  description   = "costplan stock-explorer-websocket (websocket_notify, fargate): fanout (publisher)"
   role          = aws_iam_role.fanout_role.arn
   runtime       = "python3.12"
   handler       = "handler.handler"
