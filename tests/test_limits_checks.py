@@ -167,7 +167,7 @@ def test_esm_max_concurrency(cap, reserved, expected):
     assert status(res, "SQS-ESM-CONCURRENCY") == expected
 
 
-@pytest.mark.parametrize("arrival,expected", [(12500, "warn"), (12510, "fail"), (9000, "ok")])
+@pytest.mark.parametrize("arrival,expected", [(10000, "warn"), (10010, "fail"), (7000, "ok")])
 def test_esm_ceiling_when_uncapped(arrival, expected):
     # demand = λ · D / B = arrival × 1 s / 10
     res = run_plan([consumer(max_concurrency=None)], queue(max_concurrency=None, arrival_peak_rps=D(arrival)))

@@ -26,6 +26,39 @@ def test_table_is_sorted_and_every_quota_has_a_source():
         assert src["as_of"], key
 
 
+PRICED_REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1",
+                  "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-south-1", "ap-southeast-1",
+                  "ap-southeast-2", "ap-northeast-1", "ap-northeast-2")
+
+
+def test_every_quota_row_has_a_source_url_and_a_2026_checked_date():
+    """Issue 12: a quota nobody re-read this year, or one without a page to re-read, is not a default."""
+    import re
+
+    from costplan.pricing.book import read_data_file
+
+    data, _ = read_data_file("quotas.yaml")
+    missing = []
+    for qid, q in data["quotas"].items():
+        src = data["sources"][q["source"]]
+        if not (src.get("url") or "").startswith("https://"):
+            missing.append(f"{qid}: no source URL")
+        checked = str(q.get("checked") or "")
+        if not re.fullmatch(r"2026-\d\d-\d\d", checked):
+            missing.append(f"{qid}: checked {checked!r} is not a 2026 date")
+        assert quotas.get(qid).url == src["url"] and quotas.get(qid).checked == checked
+    assert not missing, missing
+
+
+def test_region_dependent_quotas_name_all_sixteen_priced_regions():
+    """A quota that differs by Region answers for each priced Region deliberately, not by fallback."""
+    table = quotas.table()
+    for qid in ("apigateway.account_rps", "apigateway.account_burst", "sns.publish_tps", "eventbridge.put_events_tps",
+                "eventbridge.invocations_tps", "stepfunctions.start_rate", "stepfunctions.start_bucket",
+                "stepfunctions.transition_rate", "stepfunctions.transition_bucket"):
+        assert set(PRICED_REGIONS) <= set(table[qid].regions), qid
+
+
 @pytest.mark.parametrize("qid,region,value", [
     ("lambda.concurrent_executions", "us-east-1", 1000),
     ("apigateway.account_rps", "us-east-1", 10000),
@@ -35,8 +68,18 @@ def test_table_is_sorted_and_every_quota_has_a_source():
     ("sns.publish_tps", "eu-west-1", 9000),
     ("eventbridge.put_events_tps", "eu-central-1", 2400),
     ("eventbridge.invocations_tps", "us-west-2", 18750),
+    ("eventbridge.invocations_tps", "ap-southeast-1", 2250),   # was 750 (issue 12)
+    ("eventbridge.invocations_tps", "ap-south-1", 1100),       # "each other supported Region"
     ("stepfunctions.start_rate", "eu-west-1", 300),
     ("stepfunctions.start_rate", "ap-south-1", 150),
+    ("stepfunctions.transition_rate", "us-east-1", 5000),      # was 1,500 (issue 12)
+    ("stepfunctions.transition_bucket", "us-west-2", 5000),
+    ("stepfunctions.transition_rate", "ap-south-1", 800),      # was 500
+    ("lambda_sqs.esm_ceiling", "us-east-1", 1000),             # was 1,250
+    ("apigateway.account_rps", "ap-south-1", 10000),
+    ("fargate.on_demand_vcpu", "us-east-1", 6),
+    ("dynamodb.on_demand_initial_wru", "us-east-1", 4000),
+    ("dynamodb.partition_wru", "us-east-1", 1000),
     ("sqs.message_size", "us-east-1", 1024),
     ("lambda.sync_payload", "us-east-1", 6144),
     ("dynamodb.ttl_deletion_delay", "us-east-1", 172800),
