@@ -26,7 +26,7 @@ def acct(res, check):
 
 def test_each_fits_alone_but_not_together():
     a, b = api("shop", 600, "18:00-20:00"), api("qa-load-test", 600, "19:00-21:00")
-    res = limits.check([a, b])
+    res = limits.check([a, b], designs=["lambda"])
     assert all(f.status != "fail" for f in res.findings if f.level == "scenario")
     [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
     assert f.status == "fail" and f.needed == 1200 and f.scenario == "prod/us-east-1"
@@ -36,26 +36,26 @@ def test_each_fits_alone_but_not_together():
 
 
 def test_windows_that_do_not_overlap_do_not_add_up():
-    res = limits.check([api("a", 600, "08:00-09:00"), api("b", 600, "09:00-10:00")])
+    res = limits.check([api("a", 600, "08:00-09:00"), api("b", 600, "09:00-10:00")], designs=["lambda"])
     [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
     assert f.needed == 600 and f.status == "ok"
 
 
 def test_undeclared_window_coincides_with_everything():
-    res = limits.check([api("a", 600, "08:00-09:00"), api("b", 600)])
+    res = limits.check([api("a", 600, "08:00-09:00"), api("b", 600)], designs=["lambda"])
     assert acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")[0].status == "fail"
 
 
 @pytest.mark.parametrize("other", [{"account": "qa"}, {"region": "eu-west-1"}])
 def test_other_accounts_or_regions_do_not_share(other):
-    res = limits.check([api("a", 600), api("b", 600, **other)])
+    res = limits.check([api("a", 600), api("b", 600, **other)], designs=["lambda"])
     assert not acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
 
 
 def test_shared_api_gateway_rps():
     a = api("a", 6000, settings={"api": "http"})
     b = api("b", 6000, settings={"api": "http"})
-    res = limits.check([a, b], overrides={"lambda.concurrent_executions": 100000})
+    res = limits.check([a, b], designs=["lambda"], overrides={"lambda.concurrent_executions": 100000})
     [f] = acct(res, "ACCOUNT-APIGW-RPS")
     assert f.status == "fail" and f.needed == 12000
 
@@ -63,14 +63,14 @@ def test_shared_api_gateway_rps():
 def test_account_quota_is_the_smallest_declared():
     a = api("a", 5, quotas={"lambda.concurrent_executions": 10})
     b = api("b", 6)
-    [f] = acct(limits.check([a, b]), "ACCOUNT-LAMBDA-CONCURRENCY")
+    [f] = acct(limits.check([a, b], designs=["lambda"]), "ACCOUNT-LAMBDA-CONCURRENCY")
     assert f.limit == 10 and f.limit_source == "scenario" and f.status == "fail"
 
 
 def test_reserved_across_scenarios_keeps_100_unreserved():
     a = api("a", 1, **{"lambda": {"reserved_concurrency": 500}})
     b = api("b", 1, **{"lambda": {"reserved_concurrency": 450}})
-    [f] = acct(limits.check([a, b]), "ACCOUNT-LAMBDA-RESERVED")
+    [f] = acct(limits.check([a, b], designs=["lambda"]), "ACCOUNT-LAMBDA-RESERVED")
     assert f.status == "fail" and f.needed == 950 and f.limit == 900
 
 
@@ -89,7 +89,7 @@ def status(res, name, check):
 
 def test_vote_without_queue_fails_lambda_concurrency_and_api_gateway_rps():
     [direct] = bundled("alternatives/global_vote_direct.yaml")
-    res = limits.check([direct])
+    res = limits.check([direct], designs=["lambda"])
     # 25,000 votes/s × 60 ms = 1,500 concurrent against 1,000; every vote is an API Gateway request.
     assert status(res, "global-vote-direct", "LAMBDA-CONCURRENCY") == {"fail"}
     assert status(res, "global-vote-direct", "APIGW-RPS") == {"fail"}
@@ -100,7 +100,7 @@ def test_vote_without_queue_fails_lambda_concurrency_and_api_gateway_rps():
 
 def test_vote_with_queue_and_capped_consumer_passes_and_reports_backlog():
     [vote] = bundled("global_vote.yaml")
-    res = limits.check([vote])
+    res = limits.check([vote], designs=["lambda"])
     assert {f.status for f in res.findings} == {"ok"}, [(f.check, f.status) for f in res.findings
                                                       if f.status != "ok"]
     assert res.exit_code(strict=True) == 0
@@ -110,7 +110,7 @@ def test_vote_with_queue_and_capped_consumer_passes_and_reports_backlog():
 
 def test_qa_load_test_on_prod_dos_production():
     scs = bundled("global_vote.yaml", "qa_load_test.yaml", "steady_heavy_api.yaml")
-    res = limits.check(scs)
+    res = limits.check(scs, designs=["lambda"])
     for name in ("qa-load-test", "global-vote", "steady-heavy-api"):  # each fits on its own
         assert "fail" not in status(res, name, "LAMBDA-CONCURRENCY"), name
     [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
@@ -128,7 +128,7 @@ def test_a_quota_declared_by_one_scenario_holds_for_its_whole_account():
                                  "quotas": quotas or {}})
 
     a, b = mk("a", {"apigateway.account_rps": 20000}), mk("b")
-    res = limits.check([a, b])
+    res = limits.check([a, b], designs=["lambda"])
     # b declares nothing but shares a's account: it is checked against the 20,000 a recorded
     fb = next(f for f in res.findings if f.scenario == "b" and f.check == "APIGW-RPS")
     assert fb.limit == 20000 and fb.status == "ok"
@@ -136,5 +136,5 @@ def test_a_quota_declared_by_one_scenario_holds_for_its_whole_account():
     assert acc.needed == 12000 and acc.limit == 20000 and acc.status == "ok"
     # another account keeps the default
     c = mk("c", account="qa")
-    fc = next(f for f in limits.check([a, c]).findings if f.scenario == "c" and f.check == "APIGW-RPS")
+    fc = next(f for f in limits.check([a, c], designs=["lambda"]).findings if f.scenario == "c" and f.check == "APIGW-RPS")
     assert fc.limit == 10000

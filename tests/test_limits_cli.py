@@ -42,8 +42,8 @@ def test_ok_exits_0(cli, files):
 
 def test_warning_exits_0_or_1_with_strict(cli, files):
     d = files(hot=HOT)
-    assert cli("limits-check", str(d / "hot.yaml"))[0] == 0
-    assert cli("limits-check", str(d / "hot.yaml"), "--strict")[0] == 1
+    assert cli("limits-check", str(d / "hot.yaml"), "--design", "lambda")[0] == 0
+    assert cli("limits-check", str(d / "hot.yaml"), "--design", "lambda", "--strict")[0] == 1
 
 
 def test_override_makes_it_fail(cli, files):
@@ -117,7 +117,7 @@ def test_live_values_are_used(files):
     from costplan.scenario import load
 
     d = files(ok=OK)
-    res = limits.check([load(d / "ok.yaml")], live={("us-east-1", "lambda.concurrent_executions"): 1})
+    res = limits.check([load(d / "ok.yaml")], designs=["lambda"], live={("us-east-1", "lambda.concurrent_executions"): 1})
     f = next(f for f in res.findings if f.check == "LAMBDA-CONCURRENCY")
     assert (f.limit, f.limit_source, f.status) == (1, "live", "warn")
 

@@ -1,6 +1,7 @@
 """`costplan limits-check`: scenarios at their peak against account and service quotas."""
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -8,9 +9,16 @@ import typer
 from costplan.cli.common import Format, FormatOpt, emit, guarded
 
 
+class Design(str, Enum):
+    lambda_ = "lambda"
+    fargate = "fargate"
+    ec2 = "ec2"
+    recommended = "recommended"
+
+
 @guarded
 def limits_check(
-    paths: Annotated[list[str], typer.Argument(help="Scenario files or folders.")],
+    paths: Annotated[list[str] | None, typer.Argument(help="Scenario files or folders.")] = None,
     format: FormatOpt = Format.table,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     warn: Annotated[float, typer.Option("--warn", help="Warning threshold, % of the quota.")] = 80,
@@ -21,25 +29,43 @@ def limits_check(
     live: Annotated[bool, typer.Option("--live", help="Read the account's applied quotas "
                                        "(Service Quotas, Lambda account settings).")] = False,
     profile: Annotated[str | None, typer.Option("--profile", help="AWS profile for --live.")] = None,
+    design: Annotated[list[Design] | None, typer.Option(
+        "--design", help="Check this design: lambda, fargate, ec2, or recommended (the one compare recommends); "
+                         "repeatable. Default: every design compare prices.")] = None,
+    list_checks: Annotated[bool, typer.Option("--list-checks", help="List the checks (id, quota, what it "
+                                              "measures, source) and exit.")] = False,
 ):
     """Check scenarios against Lambda, API Gateway, SQS, SNS, EventBridge, Step Functions, S3, IoT,
     WebSocket and DynamoDB quotas at their peak; scenarios sharing an account and Region are added up.
 
-    Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input.
+    Each design compare prices is checked (Lambda, ECS on Fargate, ECS on EC2: vCPU quota, task launch
+    rate and scale-out lag, tasks per service, ALB targets, subnet addresses); `--design` picks one.
+    Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input. To gate
+    CI on the design you will run, pass it: `--design fargate` (or `--design recommended`).
 
     Example: costplan limits-check scenarios/
+    Example: costplan limits-check scenarios/steady_heavy_api.yaml --design fargate
     Example: costplan limits-check scenarios/global_vote.yaml --quota lambda.concurrent_executions=10
     """
     from costplan import limits, scenario
     from costplan.report import limits_view as view
 
+    if list_checks:
+        emit(view.checks_json() if format == Format.json else view.checks_markdown())
+        raise typer.Exit(0)
+    if not paths:
+        from costplan.errors import CostplanError
+
+        raise CostplanError("give scenario files or folders (or --list-checks)")
     loaded = scenario.load_many(paths)
     live_values, warnings = None, []
     if live:
         from costplan.limits.live import fetch
 
         live_values, warnings = fetch([s.region for s in loaded], profile)
-    result = limits.check(loaded, warn=warn, critical=critical, overrides=list(quota or []), live=live_values)
+    designs = [d.value for d in design] if design else None
+    result = limits.check(loaded, warn=warn, critical=critical, overrides=list(quota or []), live=live_values,
+                          designs=designs)
     result.warnings.extend(warnings)
     if format == Format.json:
         emit(view.json_text(result))

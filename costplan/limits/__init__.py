@@ -1,7 +1,11 @@
 """limits-check: every scenario at its peak against the quota table (pricing_data/quotas.yaml), and
 scenarios sharing an account and Region added up at coinciding peaks.
 
-Entry point: check(scenarios, warn=80, critical=100, overrides=None, live=None) -> LimitsResult.
+Entry point: check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=None) -> LimitsResult.
+
+Designs: the Lambda design and each ECS design `compare` prices (Fargate, EC2) are checked; checks that
+are the same on every design (API Gateway, queues, tables, payloads) run once. `designs` narrows it:
+["lambda"], ["fargate"], ["ec2"] or ["recommended"] (the one `compare` recommends).
 """
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from costplan.limits.model import REGISTRY, Check, Finding, LimitsResult, Scenar
 
 # One module per concern; each registers its checks when imported (static list: no discovery cost).
 MODULES = ("lambda_", "apigateway", "sqs", "payloads", "fanout", "s3", "schedule", "iot", "websocket",
-           "stepfunctions", "dynamodb", "accounts")
+           "stepfunctions", "dynamodb", "ecs", "accounts")
+DESIGNS = ("lambda", "fargate", "ec2")
+DESIGN_CHOICES = (*DESIGNS, "recommended")
 _loaded = False
 
 
@@ -38,32 +44,77 @@ def _pct(v, name) -> Decimal:
     return d
 
 
-def check_one(scenario, warn: Decimal, critical: Decimal, overrides=None, live=None) -> ScenarioResult:
+def check_one(scenario, warn: Decimal, critical: Decimal, overrides=None, live=None,
+              designs=None) -> ScenarioResult:
     from costplan import patterns
 
     if scenario.pattern not in patterns.REGISTRY:
         return ScenarioResult(scenario, [], [], unchecked=f"pattern {scenario.pattern!r} has no planner yet; "
                               "limits-check needs its stages and facts")
-    return check_plan(scenario, patterns.plan(scenario), warn, critical, overrides, live)
+    return check_plan(scenario, patterns.plan(scenario), warn, critical, overrides, live, designs)
 
 
-def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None, live=None) -> ScenarioResult:
-    """Run every registered check on one planned scenario."""
+def design_options(scenario, plan, designs=None) -> tuple[dict, str | None]:
+    """({design: Option or None}, recommended design or None) for the designs to check: every design
+    `compare` prices unless `designs` names some. The Lambda design needs no pricing; an ECS design
+    is sized by `compare`'s own options (Option.sizing), so limits-check checks what compare priced."""
+    wanted = list(designs or DESIGNS)
+    need_prices = any(d != "lambda" for d in wanted)
+    options, recommended = {"lambda": None}, None
+    if need_prices and any(getattr(s, "ecs_capable", True) for s in plan.stages):
+        from costplan.compute.compare import recommend
+        from costplan.compute.options import price_options
+        from costplan.pricing.book import PriceBook
+
+        priced = price_options(plan, PriceBook(scenario.region), scenario.free_tier, warm=False)
+        for o in priced:
+            if o.name in DESIGNS:
+                options[o.name] = o
+        if "recommended" in wanted:
+            recommended = recommend(priced, None)[0]
+    elif "recommended" in wanted:
+        recommended = "lambda"
+    out = {}
+    for d in wanted:
+        d = recommended if d == "recommended" else d
+        if d in options and d not in out:
+            out[d] = options[d]
+    return out, recommended
+
+
+def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None, live=None,
+               designs=None) -> ScenarioResult:
+    """Run every registered check on one planned scenario, for each design to check."""
     from costplan.limits.model import Context
     from costplan.limits.quotas import Resolver
 
     load_checks()
     ctx = Context(scenario, plan, Resolver(scenario.region, scenario.quotas, overrides, live), warn, critical)
-    for c in REGISTRY:
-        ctx.current = c
-        try:
-            c.fn(ctx)
-        except CostplanError:
-            raise
-        except (ArithmeticError, TypeError, ValueError, KeyError, AttributeError) as e:
-            # A fact of an unexpected shape: say which check could not run, never a traceback.
-            ctx.missing.append(f"{c.id} could not run ({type(e).__name__}: {e})")
-    return ScenarioResult(scenario, ctx.findings, ctx.missing, shares=ctx.shares)
+    chosen, recommended = design_options(scenario, plan, designs)
+    shared_done, shares = False, None
+    for design, option in chosen.items():
+        if shares is not None:
+            ctx.shares = {}  # the account adds up the first design checked (see accounts.py)
+        ctx.design, ctx.option = design, option
+        for c in REGISTRY:
+            if c.designs:
+                if design not in c.designs:
+                    continue
+            elif shared_done:
+                continue  # the same on every design: checked once
+            ctx.current = c
+            try:
+                c.fn(ctx)
+            except CostplanError:
+                raise
+            except (ArithmeticError, TypeError, ValueError, KeyError, AttributeError) as e:
+                # A fact of an unexpected shape: say which check could not run, never a traceback.
+                ctx.missing.append(f"{c.id} could not run ({type(e).__name__}: {e})")
+        shared_done = True
+        if shares is None:
+            shares = ctx.shares
+    return ScenarioResult(scenario, ctx.findings, ctx.missing, shares=shares if shares is not None else {},
+                          designs=list(chosen), recommended=recommended)
 
 
 def pool_account_quotas(scenarios) -> list:
@@ -81,7 +132,7 @@ def pool_account_quotas(scenarios) -> list:
     return out
 
 
-def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> LimitsResult:
+def check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=None) -> LimitsResult:
     """Check scenarios against quotas; scenarios on one account and Region also against each other.
 
     overrides: {quota id: value} or ["id=value", ...] (beat the scenario's and live values);
@@ -91,6 +142,12 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> Limits
     from costplan.limits import accounts, quotas
 
     load_checks()
+    for d in designs or ():
+        if d not in DESIGN_CHOICES:
+            from costplan.errors import did_you_mean
+
+            raise CostplanError(Problem(f"unknown design {d!r}{did_you_mean(d, DESIGN_CHOICES)}; expected one of "
+                                        f"{', '.join(DESIGN_CHOICES)}", field="--design"))
     w, c = _pct(warn, "--warn"), _pct(critical, "--critical")
     if w > c:
         raise CostplanError(Problem(f"warning threshold {w}% is above critical {c}%", field="--warn"))
@@ -108,7 +165,7 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None) -> Limits
     results = []
     for sc in scenarios:
         try:
-            results.append(check_one(sc, w, c, overrides, live))
+            results.append(check_one(sc, w, c, overrides, live, designs))
         except CostplanError as e:
             problems.extend(e.problems)
     if problems:

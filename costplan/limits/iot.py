@@ -5,7 +5,7 @@ from __future__ import annotations
 from costplan.limits.calc import ceil, dur, num, q
 from costplan.limits.model import check
 
-T1 = "https://github.com/awsdocs/aws-iot-docs/blob/main/developerguide/limits-iot.md"
+T1 = "https://docs.aws.amazon.com/general/latest/gr/iot-core.html"
 
 
 def _m(ctx):
