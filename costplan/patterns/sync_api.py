@@ -9,12 +9,15 @@ from pydantic import Field
 from costplan.compute.traffic import Traffic
 from costplan.patterns import default_timeout_s, settings
 from costplan.patterns.base import ComputeStage, Plan, ServiceUsage
+from costplan.patterns.tables import TableSpec, facts_and_usage
 from costplan.scenario import Strict
 
 
 class Settings(Strict):
     api: Literal["function_url", "http", "rest"] = Field(
         "function_url", description="front door for Lambda: a function URL (free), HTTP API or REST API")
+    tables: list[TableSpec] = Field(default_factory=list, description="DynamoDB tables each request reads and "
+                                                                       "writes (priced; hot keys checked)")
 
 
 def plan(scenario) -> Plan:
@@ -33,7 +36,9 @@ def plan(scenario) -> Plan:
                                      resource="api"))
     else:
         assumptions.append("Lambda is reached through a function URL (no charge beyond the function's).")
+    table_facts, table_usage = facts_and_usage(s.tables, traffic)
+    services += [ServiceUsage(svc, usage, resource=res) for svc, usage, res in table_usage]
     summary = (f"A synchronous API: each request runs one function for {w.duration_ms} ms on average "
                f"({traffic.monthly_requests:,.0f} requests a month, peak {traffic.peak_rps:,.1f} per second).")
     return Plan(scenario, "sync_api", summary, [stage], services, assumptions,
-                facts={"api": s.api, "sync": True})
+                facts={"api": s.api, "sync": True, **({"dynamodb": table_facts} if table_facts else {})})
