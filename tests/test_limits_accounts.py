@@ -161,3 +161,50 @@ def test_a_quota_declared_by_one_scenario_holds_for_its_whole_account():
     c = mk("c", account="qa")
     fc = next(f for f in limits.check([a, c], designs=["lambda"]).findings if f.scenario == "c" and f.check == "APIGW-RPS")
     assert fc.limit == 10000
+
+
+def dayed(name, rps, days, window="18:00-20:00", active_days=4):
+    return scenario({"peak_rps": rps, "duration_ms": "1s", "traffic_window": window, "traffic_days": days,
+                     "active_days_per_month": active_days}, name=name, account="prod")
+
+
+@pytest.mark.parametrize("days_a,days_b,together", [
+    ("sat", "sat", True),            # the vote's Saturday is one of QA's Saturdays
+    ("sat", "mon-fri", False),       # same window, never the same day
+    ("1", "15", False),              # days of the month that differ
+    ("1", "sat", True),              # the 1st is a Saturday in some month
+    (None, "mon-fri", True),         # undeclared days: the worst case
+])
+def test_peaks_coincide_only_on_a_shared_day(days_a, days_b, together):
+    """Issue 12: windows matched by time of day only; the vote runs one day a month, the QA test four."""
+    res = limits.check([dayed("vote", 600, days_a), dayed("qa-load-test", 600, days_b)], designs=["lambda"])
+    [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
+    assert f.needed == (1200 if together else 600)
+    assert (f.status == "fail") == together
+
+
+def test_undeclared_days_are_named_in_the_finding():
+    res = limits.check([dayed("vote", 600, None, active_days=1), dayed("qa-load-test", 600, "sat")],
+                       designs=["lambda"])
+    [f] = acct(res, "ACCOUNT-LAMBDA-CONCURRENCY")
+    assert "vote 600 (18:00-20:00, 1 days a month, days undeclared)" in f.message
+    assert "declare traffic_days" in f.message
+
+
+def test_traffic_days_are_validated():
+    from costplan.errors import CostplanError
+
+    with pytest.raises((CostplanError, ValueError)):
+        dayed("x", 1, "mon-fri,15")
+
+
+@pytest.mark.parametrize("other_window,expected", [("18:00-19:00", "fail"), ("06:00-07:00", "ok")])
+def test_every_rate_quota_is_added_up_across_the_account(other_window, expected):
+    """Lambda's invoke rate is account-wide too (10 × the concurrency quota), not only concurrency."""
+    fast = {"duration_ms": "10ms"}
+    a = scenario({"peak_rps": 6000, **fast, "traffic_window": "18:00-19:00"}, name="a", account="prod")
+    b = scenario({"peak_rps": 6000, **fast, "traffic_window": other_window}, name="b", account="prod")
+    res = limits.check([a, b], designs=["lambda"])
+    [f] = acct(res, "ACCOUNT-LAMBDA-INVOKE-RATE")
+    assert f.status == expected and f.limit == 10000
+    assert all(x.status == "ok" for x in res.findings if x.level == "scenario" and x.check == "LAMBDA-INVOKE-RATE")

@@ -37,8 +37,7 @@ def publish(ctx):
         ctx.needs("fanout.publish_peak_rps")
         return
     qid = "eventbridge.put_events_tps" if bus == "eventbridge" else "sns.publish_tps"
-    if bus == "eventbridge":
-        ctx.shares["put_events_tps"] = pub
+    ctx.shares["put_events_tps" if bus == "eventbridge" else "sns_publish_rps"] = pub
     lim = ctx.limit(qid)
     ctx.finding(pub, lim, "requests/s", f"{q(pub)} publishes/s against {q(lim.value)}/s in {ctx.region} ({bus})",
                 f"request {lim.quota.name} ≥ {q(ceil(pub))}/s ({lim.quota.quota_code}), or batch entries "
@@ -57,6 +56,7 @@ def deliveries(ctx):
     if dl is None:
         return
     if bus == "eventbridge":
+        ctx.shares["eventbridge_invocations_rps"] = dl
         lim = ctx.limit("eventbridge.invocations_tps")
         fix = (f"request EventBridge invocations ≥ {q(ceil(dl))}/s ({lim.quota.quota_code}); excess is delayed, "
                "not dropped")

@@ -28,6 +28,7 @@ def connect(ctx):
     cps = num(m.get("connect_peak_rps"))
     if cps is None:
         return
+    ctx.shares["iot_connect_rps"] = cps
     storm = f"; a full reconnect of {q(devices)} devices takes {dur(devices / rate.value)}" if devices and rate.value else ""
     ctx.finding(cps, rate, "connects/s", f"{q(cps)} CONNECT/s at the peak against {q(rate.value)}/s{storm}",
                 f"request CONNECT rate ≥ {q(ceil(cps))}/s, and make clients reconnect with jittered back-off",
@@ -47,6 +48,7 @@ def publish(ctx):
                     f"{q(per)} publishes/s per connection", "batch several updates per message", subject="per connection")
     pub = num(m.get("publish_peak_rps"))
     if pub is not None:
+        ctx.shares["iot_inbound_rps"] = pub
         lim = ctx.limit("iot.inbound_publish_rate")
         ctx.finding(pub, lim, "messages/s", f"{q(pub)} inbound publishes/s", f"request inbound publish ≥ {q(ceil(pub))}/s",
                     subject="inbound")
@@ -54,6 +56,7 @@ def publish(ctx):
     if out is None and pub is not None and num(m.get("subscribers_per_topic")) is not None:
         out = pub * num(m.get("subscribers_per_topic"))
     if out is not None:
+        ctx.shares["iot_outbound_rps"] = out
         lim = ctx.limit("iot.outbound_publish_rate")
         ctx.finding(out, lim, "messages/s", f"{q(out)} outbound messages/s (publishes × subscribers per topic)",
                     f"request outbound publish ≥ {q(ceil(out))}/s, or coalesce updates per topic", subject="outbound")
