@@ -139,3 +139,19 @@ def test_every_check_declares_metadata():
     for c in checks:
         assert c.title and c.formula and c.source.startswith("https://") and c.severity in ("error", "warning")
         assert all(q in table() for q in c.quotas), c.id
+
+
+def test_max_concurrency_zero_prints_no_infinity(cli, tmp_path):
+    """Issue 12: `max_concurrency: 0` printed `∞ … -Infinity %`; say what is wrong instead."""
+    import json
+
+    from tests.test_limits_accounts import SCENARIOS
+
+    text = (SCENARIOS / "global_vote.yaml").read_text().replace("max_concurrency: 25 ", "max_concurrency: 0 ")
+    (tmp_path / "zero.yaml").write_text(text)
+    code, out = cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda")[:2]
+    assert code == 1
+    assert "Infinity" not in out and "∞" not in out and "nan" not in out.lower()
+    assert "MaximumConcurrency 0 is below the minimum 2" in out and "the consumer can run no batches" in out
+    data = json.loads(cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda", "--format", "json")[1])
+    assert data["summary"]["fail"] == 2

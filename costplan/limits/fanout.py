@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costplan.limits.calc import ceil, num, q
+from costplan.limits.calc import ceil, dur, num, overload_delay, peak_window_s, q
 from costplan.limits.model import check
 from costplan.limits.quotas import Limit
 
@@ -65,5 +65,9 @@ def deliveries(ctx):
         k = ctx.limit("lambda.invoke_rps_per_concurrency")
         lim = Limit(c.value * k.value, c.source, c.quota)
         fix = f"request Lambda concurrency ≥ {q(ceil(dl / k.value))}, or filter subscriptions"
+    # Both paths deliver asynchronously: EventBridge delays invocations over its quota, and Lambda
+    # retries throttled SNS deliveries for up to 6 h — a backlog with a delay, not lost events.
+    delay = overload_delay(peak_window_s(ctx.scenario), dl, lim.value) if dl > lim.value else None
+    late = f"; over it deliveries queue up and run up to ≈ {dur(delay)} late" if delay else ""
     ctx.finding(dl, lim, "deliveries/s", f"fan-out multiplies {q(pub)} publishes/s × {q(subs)} subscribers = "
-                f"{q(dl)} deliveries/s (each a Lambda invocation)", fix)
+                f"{q(dl)} deliveries/s (each a Lambda invocation){late}", fix, delay_s=delay)

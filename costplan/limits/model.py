@@ -81,7 +81,7 @@ class Finding:
         d = dict(self.__dict__)  # flat fields: no deep copy needed
         for k in ("needed", "limit", "headroom_pct", "used_pct", "delay_s"):
             v = d[k]
-            d[k] = None if v is None else float(_round(v))
+            d[k] = None if v is None or not v.is_finite() else float(_round(v))  # JSON has no Infinity
         return d
 
 

@@ -95,6 +95,13 @@ def backlog(ctx):
         mu = x.mu()
         ret = _retention(ctx, x)
         rate = f"arrivals {q(x.arrival)}/s vs consumer μ = {q(x.c_eff())} × {q(x.batch)} / {q(x.d_batch, 2)} s = {q(mu)}/s"
+        if mu <= 0 < x.arrival:
+            # MaximumConcurrency 0 (or reserved 0): nothing drains the queue — no time or percentage to show
+            ctx.finding(None, ret, "s", f"{x.name}: the consumer can run no batches ({rate}); every message waits "
+                        f"until retention ({dur(ret.value)}) deletes it",
+                        f"let {x.consumer.name} run: MaximumConcurrency ≥ {q(ctx.limit('lambda_sqs.max_concurrency_min').value)} "
+                        f"(2–1,000) and reserved concurrency above 0", subject=x.name, status="fail")
+            continue
         if x.arrival <= mu:
             ctx.finding(Decimal(0), ret, "s", f"{x.name}: no backlog — {rate}", subject=x.name)
             continue
@@ -171,9 +178,11 @@ def esm_concurrency(ctx):
         if x.max_conc is not None:
             lo, hi = ctx.limit("lambda_sqs.max_concurrency_min"), ctx.limit("lambda_sqs.max_concurrency_max")
             if x.max_conc < lo.value:
-                ctx.finding(x.max_conc, hi, "concurrent invokes", f"{x.name}: MaximumConcurrency {q(x.max_conc)} is "
-                            f"below the minimum {q(lo.value)}", f"cap the consumer at ≥ {q(lo.value)} concurrent",
-                            subject=x.name, quota=lo.quota.id, status="fail")
+                f = ctx.finding(x.max_conc, lo, "concurrent invokes", f"{x.name}: MaximumConcurrency {q(x.max_conc)} "
+                                f"is below the minimum {q(lo.value)} (ScalingConfig accepts 2–1,000)",
+                                f"set MaximumConcurrency to ≥ {q(lo.value)}", subject=x.name, quota=lo.quota.id,
+                                status="fail")
+                f.headroom_pct = f.used_pct = None  # a minimum, not a capacity: no percentage
             else:
                 ctx.finding(x.max_conc, hi, "concurrent invokes", f"{x.name}: MaximumConcurrency {q(x.max_conc)} of "
                             f"the {q(hi.value)} allowed", f"cap the consumer at {q(hi.value)} concurrent or fewer",
@@ -205,7 +214,7 @@ def esm_ramp(ctx):
         if x.fifo or not x.d_batch:
             continue
         n = min(x.demand(), x.c_eff())
-        if n.is_infinite():
+        if n.is_infinite() or n <= 0:
             continue
         c0 = ctx.limit("lambda_sqs.initial_concurrency").value
         rate = ctx.limit("lambda_sqs.scale_up_per_minute")
