@@ -129,3 +129,15 @@ def test_tasks_per_service():
     res = run_ecs({"api": {"tasks_min": 2, "tasks_peak": 5001, "tasks_average": 10, "vcpu": 0.25,
                            "per_task_rps": 1}})
     assert status(res, "ECS-TASKS-PER-SERVICE", "api") == "fail"
+
+
+def test_exit_code_follows_the_recommended_design_unless_designs_are_given():
+    sc = load(SCENARIOS / "steady_heavy_api.yaml")
+    res = limits.check([sc])
+    [r] = res.scenarios
+    st = r.design_status()
+    assert r.gating == [r.recommended] and st[r.recommended] != "fail"
+    failing = [d for d, v in st.items() if v == "fail"]
+    assert failing, st  # some other design fails: shown, not gating
+    assert res.exit_code() == 0
+    assert limits.check([sc], designs=failing).exit_code() == 1

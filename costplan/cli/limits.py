@@ -40,8 +40,9 @@ def limits_check(
 
     Each design compare prices is checked (Lambda, ECS on Fargate, ECS on EC2: vCPU quota, task launch
     rate and scale-out lag, tasks per service, ALB targets, subnet addresses); `--design` picks one.
-    Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input. To gate
-    CI on the design you will run, pass it: `--design fargate` (or `--design recommended`).
+    Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input. The exit
+    code follows the design compare recommends, or the designs given with --design (gate CI on the one
+    you will run); every design's findings are shown either way.
 
     Example: costplan limits-check scenarios/
     Example: costplan limits-check scenarios/steady_heavy_api.yaml --design fargate

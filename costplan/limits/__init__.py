@@ -70,9 +70,9 @@ def design_options(scenario, plan, designs=None) -> tuple[dict, str | None]:
         for o in priced:
             if o.name in DESIGNS:
                 options[o.name] = o
-        if "recommended" in wanted:
+        if "recommended" in wanted or not designs:
             recommended = recommend(priced, None)[0]
-    elif "recommended" in wanted:
+    elif "recommended" in wanted or not designs:
         recommended = "lambda"
     out = {}
     for d in wanted:
@@ -113,8 +113,11 @@ def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None,
         shared_done = True
         if shares is None:
             shares = ctx.shares
+    # The exit code gates on the designs asked for; by default on the one compare recommends (the others
+    # are shown so the reviewer sees which passes).
+    gating = list(chosen) if designs else [recommended or "lambda"]
     return ScenarioResult(scenario, ctx.findings, ctx.missing, shares=shares if shares is not None else {},
-                          designs=list(chosen), recommended=recommended)
+                          designs=list(chosen), recommended=recommended, gating=gating)
 
 
 def pool_account_quotas(scenarios) -> list:

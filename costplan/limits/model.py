@@ -191,6 +191,10 @@ class ScenarioResult:
     shares: dict = field(default_factory=dict)  # what it adds to the account's shared quotas
     designs: list = field(default_factory=lambda: ["lambda"])  # the designs checked
     recommended: str | None = None  # the design compare recommends (when asked for)
+    gating: list = field(default_factory=lambda: ["lambda"])  # designs whose failures set the exit code
+
+    def gates(self, f) -> bool:
+        return not f.design or f.design in self.gating
 
     def design_status(self) -> dict[str, str]:
         """Each checked design's worst status over its own findings and the shared ones."""
@@ -234,8 +238,10 @@ class LimitsResult:
         return c
 
     def exit_code(self, strict: bool = False) -> int:
-        c = self.counts()
-        if c["fail"] or (strict and c["warn"]):
+        """1 when a finding fails (or warns, with strict) on a design that gates: the designs asked for with
+        --design, else the one compare recommends; account findings always gate."""
+        gated = [f for s in self.scenarios for f in s.findings if s.gates(f)] + self.account_findings
+        if any(f.status == "fail" for f in gated) or (strict and any(f.status == "warn" for f in gated)):
             return 1
         return 0
 
@@ -247,7 +253,7 @@ class LimitsResult:
                 "scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
                 "region": s.scenario.region, "pattern": s.scenario.pattern,
                 "unchecked": s.unchecked or None, "needs": s.missing,
-                "designs": s.design_status(), "recommended": s.recommended,
+                "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating,
                 "findings": [f.to_dict() for f in s.findings]} for s in self.scenarios],
             "accounts": [{"account": a, "region": r, "findings": [f.to_dict() for f in fs]}
                          for (a, r), fs in self.by_account().items()],

@@ -67,7 +67,7 @@ def _designs(s) -> str:
         return ""
     line = " · ".join(f"{d} {MARK[v]}" for d, v in st.items())
     if s.recommended:
-        line += f" (compare recommends {s.recommended})"
+        line += f" (compare recommends {s.recommended}; the exit code follows {', '.join(s.gating)})"
     return f"  designs: {line}\n"
 
 
