@@ -155,3 +155,21 @@ def test_max_concurrency_zero_prints_no_infinity(cli, tmp_path):
     assert "MaximumConcurrency 0 is below the minimum 2" in out and "the consumer can run no batches" in out
     data = json.loads(cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda", "--format", "json")[1])
     assert data["summary"]["fail"] == 2
+
+
+def test_readme_check_table_is_generated_from_the_check_metadata(cli):
+    """Issue 12: the README lists every check (id, quota, what it measures, source) — the same table
+    `limits-check --list-checks` prints from each check's declaration, so it cannot drift."""
+    import re
+    from pathlib import Path
+
+    from costplan.limits import load_checks
+    from costplan.report.limits_view import checks_markdown
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- limits-checks:begin -->\n(.*?)<!-- limits-checks:end -->", readme, re.S)
+    assert m, "README has no limits-checks table"
+    assert m.group(1) == checks_markdown(), "regenerate the table: costplan limits-check --list-checks"
+    assert cli("limits-check", "--list-checks")[1] == checks_markdown()
+    for c in load_checks():
+        assert f"| `{c.id}` |" in m.group(1) and c.source.startswith("https://"), c.id

@@ -173,7 +173,8 @@ def _items(g, key):
                 ("lambda.concurrent_executions", "lambda.unreserved_floor"),
                 "Σ coinciding scenarios' unreserved concurrency (same day and window) ≤ quota − Σ reserved (all scenarios)",
                 "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
-                measures="unreserved concurrency of every scenario on the account at coinciding peaks (days and windows)")
+                measures="Lambda concurrency: Σ unreserved concurrency of the account's scenarios at coinciding peaks "
+                         "(same day, overlapping window)")
 def lambda_concurrency(ctx, g):
     items = _items(g, "lambda_concurrency")
     if len(items) < 1:
@@ -278,7 +279,8 @@ def _register_shared(cid, key, qid, unit, what, fix_tail, mult):
     fn.__name__ = cid.lower().replace("-", "_")
     _account_check(cid, f"{what} shared by the account's scenarios", (qid,) + ((mult,) if mult else ()),
                    f"Σ coinciding scenarios' {unit} (same day and window) ≤ {what}", _QUOTA_URL.get(qid, ""),
-                   measures=f"{unit} of every scenario on the account at coinciding peaks (days and windows)")(fn)
+                   measures=f"{what}: Σ {unit} of the account's scenarios at coinciding peaks (same day, "
+                            "overlapping window)")(fn)
 
 
 _QUOTA_URL = {}
