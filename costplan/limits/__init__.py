@@ -54,6 +54,19 @@ def check_one(scenario, warn: Decimal, critical: Decimal, overrides=None, live=N
     return check_plan(scenario, patterns.plan(scenario), warn, critical, overrides, live, designs)
 
 
+_BOOKS: dict = {}
+
+
+def _book(region: str):
+    """One price book per Region for a run (a book caches the prices it has parsed)."""
+    from costplan.pricing.book import PriceBook
+
+    book = _BOOKS.get(region)
+    if book is None:
+        book = _BOOKS[region] = PriceBook(region)
+    return book
+
+
 def design_options(scenario, plan, designs=None) -> tuple[dict, str | None]:
     """({design: Option or None}, recommended design or None) for the designs to check: every design
     `compare` prices unless `designs` names some. The Lambda design needs no pricing; an ECS design
@@ -64,9 +77,8 @@ def design_options(scenario, plan, designs=None) -> tuple[dict, str | None]:
     if need_prices and any(getattr(s, "ecs_capable", True) for s in plan.stages):
         from costplan.compute.compare import recommend
         from costplan.compute.options import price_options
-        from costplan.pricing.book import PriceBook
 
-        priced = price_options(plan, PriceBook(scenario.region), scenario.free_tier, warm=False)
+        priced = price_options(plan, _book(scenario.region), scenario.free_tier, warm=False)
         for o in priced:
             if o.name in DESIGNS:
                 options[o.name] = o
@@ -165,6 +177,7 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=N
     if problems:
         raise CostplanError(problems)
     scenarios = pool_account_quotas(scenarios)
+    _BOOKS.clear()  # price files may have changed since the last run (COSTPLAN_PRICING_DIR, refresh)
     results = []
     for sc in scenarios:
         try:

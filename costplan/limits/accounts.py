@@ -66,15 +66,17 @@ def coinciding(items: list[tuple[object, frozenset | None, object, Decimal]]):
     """Largest Σ value over scenarios active on one day at one minute → (total, [(scenario, value)]).
 
     Days: every (weekday, day of month) pair happens in some month, so those 217 pairs are the
-    candidate days; scenarios without declared days are on all of them."""
+    candidate days; scenarios without declared days are on all of them. Scenarios with the same
+    declaration are on the same days, so each distinct declaration is tested once per day."""
+    specs = list(dict.fromkeys(it[2] for it in items))
     seen, best, best_set = set(), Decimal(-1), []
     for wd in range(7):
         for md in range(1, 32):
-            on = tuple(i for i, it in enumerate(items) if _active_on(it[2], wd, md))
-            if on in seen or not on:
+            on_specs = frozenset(sp for sp in specs if _active_on(sp, wd, md))
+            if on_specs in seen or not on_specs:
                 continue
-            seen.add(on)
-            total, active = peak_sum([(items[i][0], items[i][1], items[i][3]) for i in on])
+            seen.add(on_specs)
+            total, active = peak_sum([(it[0], it[1], it[3]) for it in items if it[2] in on_specs])
             if total > best:
                 best, best_set = total, active
     return max(best, Decimal(0)), best_set
