@@ -379,18 +379,12 @@ def test_glue_twenty_minute_restore_at_one_start_per_second_needs_1200_runs():
     res = run_plan([], {"glue": g})
     f = finding(res, "GLUE-CONCURRENT-RUNS", "restore")
     assert (f.needed, f.status) == (1200, "fail")
-    assert "1,200" in f.fix and "request" in f.fix  # over the 1,000 service maximum: ask first
-    assert finding(res, "GLUE-CONCURRENT-RUNS", "dump").fix.startswith("set dump's MaxConcurrentRuns to ≥ 600")
+    assert "request Glue concurrent runs per job ≥ 1,500" in f.fix  # 1,200 ÷ 80 %, over the 1,000 maximum: ask first
+    assert finding(res, "GLUE-CONCURRENT-RUNS", "dump").fix.startswith("set dump's MaxConcurrentRuns to ≥ 750")
     acct = finding(res, "GLUE-CONCURRENT-RUNS", "account")
     assert (acct.needed, acct.limit, acct.status) == (1800, 50, "fail")
 
 
-def test_glue_fix_is_empty_when_the_setting_already_holds():
-    g = {"jobs": 1, "starts_peak_rps": D(1) / 3600, "max_concurrent_runs": D(1),
-         "steps": [{"name": "restore", "duration_s": D(60)}]}
-    f = finding(run_plan([], {"glue": g}), "GLUE-CONCURRENT-RUNS", "restore")
-    assert f.status == "warn" or f.status == "ok"
-    assert f.status != "ok" or f.fix == ""
 
 
 def test_thresholds_move_the_boundary():
@@ -431,3 +425,11 @@ def test_dynamodb_table_throughput(wru, rru, overrides, expected_w, expected_r):
         if f.status == "fail":
             assert "L-AB614373" in f.fix or "L-CF0CBE56" in f.fix
             assert "2 tables" in f.fix  # 40,001 of 40,000: two tables hold it
+
+
+def test_glue_fix_never_asks_for_the_value_already_set():
+    """Issue 12: the fix said "set MaxConcurrentRuns ≥ 1" when it already was 1."""
+    g = {"jobs": 1, "starts_peak_rps": D(1) / 1200, "max_concurrent_runs": D(1),
+         "steps": [{"name": "restore", "duration_s": D(1200)}]}
+    f = finding(run_plan([], {"glue": g}), "GLUE-CONCURRENT-RUNS", "restore")
+    assert f.status == "warn" and "MaxConcurrentRuns to ≥ 2 (it is 1" in f.fix

@@ -39,6 +39,14 @@ class Service:
 
 
 def services(ctx) -> list[Service]:
+    """The design's ECS services (built once per design: every ECS check reads them)."""
+    memo = ctx.__dict__.setdefault("_ecs_services", {})
+    if ctx.design not in memo:
+        memo[ctx.design] = _services(ctx)
+    return memo[ctx.design]
+
+
+def _services(ctx) -> list[Service]:
     opt = ctx.option
     if opt is None:
         return []
@@ -131,7 +139,7 @@ def launch_rate(ctx):
         return
     burst, rate = ctx.limit("fargate.launch_burst"), ctx.limit("fargate.launch_rate")
     t = max(Decimal(0), (n - burst.value) / rate.value) if rate.value > 0 else Decimal(0)
-    ctx.finding(n, burst, "tasks", f"{q(n)} tasks start when the peak arrives; Fargate launches {q(burst.value)} at "
+    ctx.finding(n, burst, "tasks", f"{q(n)} task(s) start when the peak arrives; Fargate launches {q(burst.value)} at "
                 f"once, then {q(rate.value)}/s: the last starts ≈ {dur(t)} later (on top of the scale-out lag)",
                 f"pre-scale in steps before the peak, or run fewer, larger tasks", delay_s=t)
 
@@ -166,7 +174,7 @@ def alb(ctx):
                 f"request targets per ALB ≥ {q(ceil(targets))}, run larger tasks, or split services over load "
                 f"balancers", subject="targets")
     rules = ctx.limit("elb.rules_per_alb")
-    ctx.finding(Decimal(len(svcs)), rules, "rules", f"{len(svcs)} service(s) routed by listener rules",
+    ctx.finding(Decimal(len(svcs)), rules, "rules", f"{len(svcs)} service(s) routed by listener rule(s)",
                 "split the routes over load balancers", subject="rules", quota=rules.quota.id)
 
 

@@ -97,8 +97,11 @@ def glue(ctx):
         need = ceil(runs)
         total += runs if d is not None else runs * num(g.get("jobs"), Decimal(1))
         how = f"{q(starts, 4)} starts/s × {q(d)} s = " if d is not None else ""
-        fix = (f"set {name}'s MaxConcurrentRuns to ≥ {q(need)} (it is {q(per_job)})" if need <= mx.value else
-               f"request Glue concurrent runs per job ≥ {q(need)} ({mx.quota.quota_code}), then set MaxConcurrentRuns")
+        # the number to set: what the peak needs, with the warning threshold's headroom
+        target = max(need, ceil(runs * 100 / ctx.warn)) if ctx.warn > 0 else need
+        fix = (f"set {name}'s MaxConcurrentRuns to ≥ {q(target)} (it is {q(per_job)}; a start beyond it fails)"
+               if target <= mx.value else
+               f"request Glue concurrent runs per job ≥ {q(target)} ({mx.quota.quota_code}), then set MaxConcurrentRuns")
         ctx.finding(runs, per_job, "runs", f"{name}: {how}{q(runs)} concurrent runs against MaxConcurrentRuns "
                     f"{q(per_job)}; StartJobRun fails with ConcurrentRunsExceededException beyond it", fix,
                     subject=name, quota="glue.max_concurrent_runs_per_job", source=src)
