@@ -246,6 +246,8 @@ SHARED_RATES = (
      "Lambda concurrency (invoke rate 10 × the quota)", "cap its invocations at", "lambda.invoke_rps_per_concurrency"),
     ("ACCOUNT-APIGW-RPS", "apigw_rps", "apigateway.account_rps", "requests/s", "API Gateway throttle",
      "throttle its stage at", None),
+    ("ACCOUNT-APIGW-BURST", "apigw_in_flight", "apigateway.account_burst", "requests in flight",
+     "API Gateway burst bucket", "shorten its integration to keep in flight under", None),
     ("ACCOUNT-WEBSOCKET-CONNECT-RATE", "websocket_connect_rps", "apigateway.websocket_connect_rate", "connections/s",
      "WebSocket connect rate", "spread its reconnects to", None),
     ("ACCOUNT-SNS-PUBLISH", "sns_publish_rps", "sns.publish_tps", "messages/s", "SNS publish TPS",

@@ -87,6 +87,7 @@ def burst_bucket(ctx):
     rate = ctx.limit("apigateway.account_rps").value
     latency = Decimal(front_traffic(ctx.plan).p99_duration_ms) / 1000
     in_flight = total * latency
+    ctx.shares["apigw_in_flight"] = in_flight
     empties = (f"; above the {q(rate)}/s rate the bucket empties in {q(burst.value / (total - rate), 2)} s"
                if total > rate else "")
     ctx.finding(in_flight, burst, "requests in flight",
