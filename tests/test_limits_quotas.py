@@ -131,3 +131,26 @@ def test_cli_override_problems(item, msg):
     with pytest.raises(CostplanError) as e:
         quotas.parse_overrides([item])
     assert msg in str(e.value)
+
+
+@pytest.mark.parametrize("region", PRICED_REGIONS)
+def test_step_functions_transitions_by_region(region):
+    """Issue 12: 5,000/s bucket and refill in us-east-1, us-west-2 and eu-west-1, 800 elsewhere."""
+    big = region in ("us-east-1", "us-west-2", "eu-west-1")
+    r = quotas.Resolver(region)
+    assert r("stepfunctions.transition_rate").value == (5000 if big else 800)
+    assert r("stepfunctions.transition_bucket").value == (5000 if big else 800)
+    assert r("stepfunctions.start_rate").value == (300 if big else 150)
+    assert r("apigateway.account_rps").value == 10000 and r("apigateway.account_burst").value == 5000
+
+
+def test_limits_check_in_a_smaller_region_uses_its_own_values():
+    """The lookup the regional price book (i13) will use: a scenario's Region picks the row's value."""
+    from tests.test_limits_helpers import run_plan, scenario
+
+    sc = scenario().model_copy(update={"region": "ap-south-1"})
+    res = run_plan([], {"fanout": {"bus": "eventbridge", "publish_peak_rps": D(400), "subscribers": 3}}, sc=sc)
+    f = next(f for f in res.findings if f.check == "PUBSUB-DELIVERIES")
+    assert f.limit == 1100 and f.region == "ap-south-1"
+    f = next(f for f in res.findings if f.check == "PUBSUB-PUBLISH-RATE")
+    assert f.limit == 400 and f.status == "warn"
