@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from costplan.compute.traffic import Traffic
-from costplan.limits.calc import ceil, num, q
+from costplan.limits.calc import ask, ceil, num, q
 from costplan.limits.model import check
 
 A1 = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
@@ -56,15 +56,15 @@ def account_rps(ctx):
     ctx.shares["apigw_rps"] = total
     lim = ctx.limit("apigateway.account_rps")
     detail = " + ".join(f"{name} {q(v)}/s" for name, v in parts)
-    ask = f"request API Gateway throttle ≥ {q(ceil(total))}/s ({lim.quota.quota_code})"
+    ask_ = f"request API Gateway throttle ≥ {ask(ctx, total, '/s')} ({lim.quota.quota_code})"
     posts = dict(parts).get("WebSocket @connections posts", Decimal(0))
     if ctx.facts.get("queues"):
-        fix = f"{ask} before the peak; the queue levels Lambda, not the API's own request rate"
+        fix = f"{ask_} before the peak; the queue levels Lambda, not the API's own request rate"
     elif posts and posts * 2 > total:
-        fix = (f"{ask}; or cut the {q(posts)} @connections posts/s: coalesce updates per connection, or push "
+        fix = (f"{ask_}; or cut the {q(posts)} @connections posts/s: coalesce updates per connection, or push "
                "through MQTT (IoT Core fans a topic out without a request per recipient)")
     else:
-        fix = f"{ask}, or accept the request into SQS and return 202 (queue-based load leveling)"
+        fix = f"{ask_}, or accept the request into SQS and return 202 (queue-based load leveling)"
     ctx.finding(total, lim, "requests/s", f"{detail} = {q(total)}/s against the {q(lim.value)}/s account "
                 f"throttle (REST, HTTP, WebSocket and callbacks share it)", fix)
 

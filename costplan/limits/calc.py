@@ -117,3 +117,13 @@ def overload_delay(window_s: Decimal, need: Decimal, capacity: Decimal) -> Decim
     if capacity <= 0:
         return INF
     return max(Decimal(0), window_s * (need - capacity) / capacity)
+
+
+def ask(ctx, need, unit: str = "") -> str:
+    """The value to request: '26,000/s (≥ 32,500/s to stay under 80 %)' — what the peak needs and what
+    keeps it under the warning threshold, so a fix never asks for less than the quota already is."""
+    from costplan.limits.model import ceil as _ceil
+
+    n = _ceil(need)
+    comfy = _ceil(Decimal(need) * 100 / ctx.warn) if ctx.warn > 0 else n
+    return f"{q(n)}{unit}" + (f" (≥ {q(comfy)}{unit} to stay under {q(ctx.warn)} %)" if comfy > n else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costplan.limits.calc import ceil, dur, num, overload_delay, peak_window_s, q
+from costplan.limits.calc import ask, ceil, dur, num, overload_delay, peak_window_s, q
 from costplan.limits.model import check
 from costplan.limits.quotas import Limit
 
@@ -40,7 +40,7 @@ def publish(ctx):
     ctx.shares["put_events_tps" if bus == "eventbridge" else "sns_publish_rps"] = pub
     lim = ctx.limit(qid)
     ctx.finding(pub, lim, "requests/s", f"{q(pub)} publishes/s against {q(lim.value)}/s in {ctx.region} ({bus})",
-                f"request {lim.quota.name} ≥ {q(ceil(pub))}/s ({lim.quota.quota_code}), or batch entries "
+                f"request {lim.quota.name} ≥ {ask(ctx, pub, '/s')} ({lim.quota.quota_code}), or batch entries "
                 "(PutEvents takes up to 10 per call)", quota=qid)
 
 
@@ -58,7 +58,7 @@ def deliveries(ctx):
     if bus == "eventbridge":
         ctx.shares["eventbridge_invocations_rps"] = dl
         lim = ctx.limit("eventbridge.invocations_tps")
-        fix = (f"request EventBridge invocations ≥ {q(ceil(dl))}/s ({lim.quota.quota_code}); excess is delayed, "
+        fix = (f"request EventBridge invocations ≥ {ask(ctx, dl, '/s')} ({lim.quota.quota_code}); excess is delayed, "
                "not dropped")
     else:
         c = ctx.limit("lambda.concurrent_executions")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costplan.limits.calc import ceil, num, q
+from costplan.limits.calc import ask, ceil, num, q
 from costplan.limits.model import check
 
 F1 = "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html"
@@ -49,7 +49,7 @@ def rates(ctx):
     bucket = "" if express else f" (bucket {q(ctx.limit('stepfunctions.start_bucket').value)} for bursts)"
     ctx.finding(starts, lim, "starts/s", f"{q(starts)} executions started/s against a refill of {q(lim.value)}/s"
                 f"{bucket} in {ctx.region}",
-                f"request a StartExecution refill ≥ {q(ceil(starts))}/s or start through a queue", subject="starts")
+                f"request a StartExecution refill ≥ {ask(ctx, starts, '/s')} or start through a queue", subject="starts")
     per = num(s.get("transitions_per_execution"))
     if per is not None and not express:
         tr = starts * per
@@ -58,7 +58,7 @@ def rates(ctx):
         ctx.finding(tr, lt, "transitions/s", f"{q(starts)} starts/s × {q(per)} transitions = {q(tr)}/s against a "
                     f"refill of {q(lt.value)}/s (bucket {q(ctx.limit('stepfunctions.transition_bucket').value)}) in "
                     f"{ctx.region}; new accounts start lower",
-                    f"request a StateTransition refill ≥ {q(ceil(tr))}/s, or use Express for short steps "
+                    f"request a StateTransition refill ≥ {ask(ctx, tr, '/s')}, or use Express for short steps "
                     f"(its transitions are not throttled)", subject="transitions")
 
 
@@ -108,5 +108,5 @@ def glue(ctx):
     acct = ctx.limit("glue.concurrent_runs_per_account")
     ctx.shares["glue_runs"] = total
     ctx.finding(total, acct, "runs", f"{len(jobs)} job(s) run {q(total)} at once in the account at the peak",
-                f"request Glue max concurrent job runs per account ≥ {q(ceil(total))} ({acct.quota.quota_code})",
+                f"request Glue max concurrent job runs per account ≥ {ask(ctx, total)} ({acct.quota.quota_code})",
                 subject="account")

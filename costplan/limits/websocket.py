@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costplan.limits.calc import INF, ceil, dur, num, q
+from costplan.limits.calc import INF, ask, dur, num, q
 from costplan.limits.model import check
 
 A4 = ("https://docs.aws.amazon.com/apigateway/latest/developerguide/"
@@ -31,7 +31,7 @@ def connect(ctx):
     lim = ctx.limit("apigateway.websocket_connect_rate")
     ctx.finding(peak, lim, "connections/s", f"{q(peak)} new connections/s (forced reconnects alone "
                 f"{q(reconnect)}/s for {q(n)} connections every {dur(dur_l.value)})",
-                f"request WebSocket connect rate ≥ {q(ceil(peak))}/s; spread reconnects with jitter")
+                f"request WebSocket connect rate ≥ {ask(ctx, peak, '/s')}; spread reconnects with jitter")
 
 
 def _connect_peak(ctx):
