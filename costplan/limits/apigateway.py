@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from costplan.compute.traffic import Traffic
-from costplan.limits.calc import ask, ceil, num, q
+from costplan.limits.calc import ask, num, q
 from costplan.limits.model import check
 
 A1 = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
