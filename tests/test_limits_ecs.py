@@ -141,3 +141,19 @@ def test_exit_code_follows_the_recommended_design_unless_designs_are_given():
     assert failing, st  # some other design fails: shown, not gating
     assert res.exit_code() == 0
     assert limits.check([sc], designs=failing).exit_code() == 1
+
+
+def test_reads_the_reworked_sizing_keys():
+    """i11a's sizing: vcpu / task_vcpu, scheduled_scaling, scale_out_lag_s and per-segment task counts."""
+    sizing = {"api": {"vcpu": 2, "tasks_min": 2, "tasks_peak": 10, "tasks_average": 3.4, "per_task_rps": 150,
+                      "scale_out_lag_s": 120, "scheduled_scaling": False,
+                      "segments": [{"name": "quiet", "rps": 50, "tasks": 2}, {"name": "busy", "rps": 400, "tasks": 4},
+                                   {"name": "peak", "rps": 1000, "tasks": 10}]}}
+    res = run_ecs(sizing)
+    assert finding(res, "FARGATE-VCPU").needed == 20
+    f = finding(res, "ECS-SCALE-OUT", "api")
+    assert f.limit == 4 * 150 and "busiest hour before the peak" in f.message and "≈ 2 min" in f.message
+    sizing["api"]["scheduled_scaling"] = True
+    assert finding(run_ecs(sizing), "ECS-SCALE-OUT", "api").status == "ok"
+    ec2 = {"api": {"task_vcpu": 0.5, "tasks_min": 2, "tasks_peak": 4, "per_task_rps": 300}}
+    assert finding(run_ecs(ec2, design="ec2"), "SUBNET-IPS").needed == 2 + 8

@@ -29,7 +29,8 @@ class Service:
         self.tasks_min = num(sizing.get("tasks_min"), num(getattr(ecs, "min_tasks", None), Decimal(1)))
         self.tasks_peak = num(sizing.get("tasks_peak"), self.tasks_min)
         self.tasks_average = num(sizing.get("tasks_average"), self.tasks_min)
-        self.vcpu = num(sizing.get("vcpu"), num(getattr(ecs, "vcpu", None)))
+        self.vcpu = num(sizing.get("vcpu"), num(sizing.get("task_vcpu"), num(getattr(ecs, "vcpu", None))))
+        self.sizing = sizing
         util = num(getattr(ecs, "target_utilization", None), Decimal("0.7")) or Decimal("0.7")
         peak = Decimal(stage.traffic.peak_rps)
         per_task = num(sizing.get("per_task_rps"))
@@ -85,10 +86,19 @@ def fargate_vcpu(ctx):
 
 
 def _before(ctx, s: Service) -> tuple[Decimal, str]:
-    """Tasks already running when the peak arrives, and why."""
+    """Tasks already running when the peak arrives, and why. Reads compare's sizing where it says
+    (scheduled_scaling, per-segment task counts) and the scenario's ecs settings otherwise."""
     w = ctx.scenario.workload
     if _ecs(ctx, "scaling") == "peak":
         return s.tasks_peak, "provisioned for the peak"
+    if s.sizing.get("scheduled_scaling") is True:
+        return s.tasks_peak, "pre-scaled by a scheduled action"
+    segments = [g for g in s.sizing.get("segments") or [] if isinstance(g, dict) and num(g.get("tasks")) is not None]
+    if len(segments) > 1:
+        top = max(num(g.get("rps"), Decimal(0)) for g in segments)
+        below = [num(g["tasks"]) for g in segments if num(g.get("rps"), Decimal(0)) < top]
+        if below:
+            return max(below), "the busiest hour before the peak"
     if _ecs(ctx, "scheduled_scaling") is True or (
             _ecs(ctx, "scheduled_scaling") is None and "scheduled_scaling" in type(ctx.scenario.ecs).model_fields
             and w.traffic_window):
@@ -103,8 +113,8 @@ def _before(ctx, s: Service) -> tuple[Decimal, str]:
        "scale-out lag (target tracking: 3 one-minute datapoints + task start)", C2, designs=ECS,
        measures="what the running tasks serve while target tracking adds tasks (minutes, not seconds)")
 def scale_out(ctx):
-    lag = num(_ecs(ctx, "scale_out_lag_s"), DEFAULT_SCALE_OUT_LAG_S)
     for s in services(ctx):
+        lag = num(s.sizing.get("scale_out_lag_s"), num(_ecs(ctx, "scale_out_lag_s"), DEFAULT_SCALE_OUT_LAG_S))
         peak = Decimal(s.stage.traffic.peak_rps)
         if not s.per_task_rps or peak <= 0:
             continue
