@@ -208,3 +208,14 @@ def test_every_rate_quota_is_added_up_across_the_account(other_window, expected)
     [f] = acct(res, "ACCOUNT-LAMBDA-INVOKE-RATE")
     assert f.status == expected and f.limit == 10000
     assert all(x.status == "ok" for x in res.findings if x.level == "scenario" and x.check == "LAMBDA-INVOKE-RATE")
+
+
+def test_a_pre_warmed_table_is_not_the_whole_accounts():
+    """quotas: dynamodb.on_demand_initial_wru describes one table: it must not loosen the account's others."""
+    [vote, ledger] = bundled("global_vote.yaml", "order_ledger_convoy.yaml")
+    warmed = vote.model_copy(update={"quotas": {**vote.quotas, "dynamodb.on_demand_initial_wru": 14205}})
+    res = limits.check([warmed, ledger], designs=["lambda"])
+    lim = {f.scenario: f.limit for f in res.findings if f.check == "DYNAMODB-WARM-THROUGHPUT"}
+    assert lim == {"global-vote": 14205, "order-ledger-convoy": 4000}
+    rps = {f.scenario: f.limit for f in res.findings if f.check == "APIGW-RPS"}
+    assert rps.get("global-vote") == 35000  # an account quota still holds account-wide

@@ -135,15 +135,24 @@ def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None,
 def pool_account_quotas(scenarios) -> list:
     """A quota is a fact about an account: what one scenario declares under `quotas:` holds for every
     scenario checked with it on the same account and Region (the smaller value where two disagree)."""
+    from costplan.limits.quotas import table
+
+    known = table()
+
+    def shared(qid) -> bool:  # a table's pre-warmed throughput or a subnet's size is not the account's
+        return known[qid].scope != "resource" if qid in known else True
+
     pooled: dict[tuple[str, str], dict] = {}
     for sc in scenarios:
         acct = pooled.setdefault((sc.account, sc.region), {})
         for qid, v in (sc.quotas or {}).items():
-            acct[qid] = min(v, acct[qid]) if qid in acct else v
+            if shared(qid):
+                acct[qid] = min(v, acct[qid]) if qid in acct else v
     out = []
     for sc in scenarios:
-        merged = pooled[(sc.account, sc.region)]
-        out.append(sc if merged == dict(sc.quotas or {}) else sc.model_copy(update={"quotas": dict(merged)}))
+        own = {k: v for k, v in (sc.quotas or {}).items() if not shared(k)}
+        merged = {**pooled[(sc.account, sc.region)], **own}
+        out.append(sc if merged == dict(sc.quotas or {}) else sc.model_copy(update={"quotas": merged}))
     return out
 
 
