@@ -12,9 +12,22 @@ $(BIN)/costplan: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test-deps: $(BIN)/costplan
+$(VENV)/.test-deps: $(BIN)/costplan $(VENV)/sarif-schema-2.1.0.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# The SARIF 2.1.0 JSON Schema (OASIS), for the test that validates `--format sarif`. No Python package
+# ships it; Microsoft's @microsoft/jest-sarif (MIT) does, so it comes from the npm registry, pinned
+# by version and checked by hash.
+SARIF_PKG := @microsoft/jest-sarif@1.0.0-beta.0
+SARIF_SHA256 := 2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8
+$(VENV)/sarif-schema-2.1.0.json:
+	mkdir -p $(VENV)/npm-sarif
+	cd $(VENV)/npm-sarif && npm pack --silent $(SARIF_PKG) >/dev/null \
+	  && tar xzf microsoft-jest-sarif-*.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json
+	echo "$(SARIF_SHA256)  $(VENV)/npm-sarif/package/lib/schemas/sarif-2.1.0-rtm.5.json" | sha256sum -c --quiet
+	mv $(VENV)/npm-sarif/package/lib/schemas/sarif-2.1.0-rtm.5.json $@
+	rm -rf $(VENV)/npm-sarif
 
 install: $(BIN)/costplan
 

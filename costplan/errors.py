@@ -52,3 +52,17 @@ def did_you_mean(word: str, choices) -> str:
 
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f' (did you mean "{match[0]}"?)' if match else ""
+
+
+# Optional parts of costplan and the extra that installs each (pyproject.toml [project.optional-dependencies]).
+EXTRAS = {"boto3": "aws", "botocore": "aws", "ijson": "aws", "matplotlib": "charts"}
+
+
+def missing_extra(err: ImportError) -> CostplanError | None:
+    """A CostplanError naming the extra to install when an optional library is missing, else None."""
+    top = (getattr(err, "name", None) or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    what = {"aws": "talking to AWS (and its public price list)", "charts": "charts"}[extra]
+    return CostplanError(f"{what} needs {top}, which is not installed: pip install 'costplan[{extra}]'")

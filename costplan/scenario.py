@@ -38,16 +38,32 @@ def _u(fn):
     return BeforeValidator(parse)
 
 
-Count = Annotated[Decimal, _u(units.count)]
-Ms = Annotated[Decimal, _u(units.duration_ms)]
-Seconds = Annotated[Decimal, _u(units.duration_s)]
-Hours = Annotated[Decimal, _u(units.duration_h)]
-MB = Annotated[Decimal, _u(units.size_mb)]
-KB = Annotated[Decimal, _u(units.size_kb)]
-GB = Annotated[Decimal, _u(units.size_gb)]
-Rate = Annotated[Decimal, _u(units.rate_per_s)]
-Fraction = Annotated[Decimal, _u(units.percent)]
-Number = Annotated[Decimal, _u(units.count)]
+# What an editor may accept for each unit (JSON Schema for `costplan scenario schema`): a number, or a
+# string in the unit's own suffixes, so "150ms" completes and "150 parsecs" is underlined.
+_NUMBER_RE = r"[+-]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
+def _unit_schema(suffixes: str, example: str):
+    from pydantic import WithJsonSchema
+
+    return WithJsonSchema({"anyOf": [{"type": "number"},
+                                     {"type": "string", "pattern": rf"^\s*{_NUMBER_RE}\s*(?:{suffixes})\s*$",
+                                      "examples": [example]}]})
+
+
+_DUR = "ms|s|sec|m|min|h|hr|d|day|days|us|"
+_SIZE = "(?i:b|byte|bytes|kb|kib|mb|mib|gb|gib|tb|tib)|"
+Count = Annotated[Decimal, _u(units.count), _unit_schema("k|K|m|M|mm|b|B|bn|g|G|t|T|", "3M")]
+Ms = Annotated[Decimal, _u(units.duration_ms), _unit_schema(_DUR, "150ms")]
+Seconds = Annotated[Decimal, _u(units.duration_s), _unit_schema(_DUR, "30s")]
+Hours = Annotated[Decimal, _u(units.duration_h), _unit_schema(_DUR, "2h")]
+MB = Annotated[Decimal, _u(units.size_mb), _unit_schema(_SIZE, "512MB")]
+KB = Annotated[Decimal, _u(units.size_kb), _unit_schema(_SIZE, "2KB")]
+GB = Annotated[Decimal, _u(units.size_gb), _unit_schema(_SIZE, "2GB")]
+Rate = Annotated[Decimal, _u(units.rate_per_s),
+                 _unit_schema(r"k|K|m|M|b|B|)\s*(?:/\s*(?:\d+\s*)?(?:ms|s|sec|m|min|h|hr|d|day)|", "500/s")]
+Fraction = Annotated[Decimal, _u(units.percent), _unit_schema("%|", "70%")]
+Number = Annotated[Decimal, _u(units.count), _unit_schema("k|K|m|M|mm|b|B|bn|g|G|t|T|", "2")]
 
 
 class Strict(BaseModel):
@@ -199,6 +215,46 @@ class Ec2Settings(Strict):
                            "network interfaces − 1 (ECS's higher trunking limits are not in the bundled data)")
 
 
+class Purchase(Strict):
+    """How the compute is bought: a Savings Plan (type, term, payment), its use by other workloads, and
+    which stages may run on Spot. Priced by costplan.compute.purchase (see its docstring for the model)."""
+
+    option: str = Field("on-demand", description="on-demand, compute-sp-1y-no-upfront, compute-sp-3y-all-upfront, "
+                                                 "ec2-instance-sp-1y-partial-upfront, ... (pricing_data/savings_plans.yaml)")
+    commitment_usd_per_hour: Number | None = Field(
+        None, description="an existing (or planned) hourly commitment shared with other workloads; "
+                          "default: a new one sized to this workload")
+    commitment_share: Fraction = Field(Decimal(0), description="share of that commitment other workloads already use")
+    spot_stages: list[str] = Field(default_factory=list,
+                                   description="interruption-tolerant stages (queue consumers, jobs) to run on Spot")
+    spot_discount: Fraction | None = Field(None, description="Spot discount off on-demand (default: the bundled band)")
+    allow_api_on_spot: bool = Field(False, description="let a synchronous API stage run on Spot")
+
+    @field_validator("option")
+    @classmethod
+    def _option(cls, v):
+        from costplan.compute.purchase import plans
+
+        known = plans()
+        key = v.strip().lower()
+        if key not in known:
+            raise ValueError(f"unknown purchase option {v!r}{did_you_mean(key, known)}; "
+                             f"expected one of {', '.join(known)}")
+        return key
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not 0 <= self.commitment_share <= 1:
+            raise ValueError("commitment_share must be between 0% and 100%")
+        if self.spot_discount is not None and not 0 <= self.spot_discount < 1:
+            raise ValueError("spot_discount must be at least 0% and below 100%")
+        if self.commitment_usd_per_hour is not None and self.commitment_usd_per_hour <= 0:
+            raise ValueError("commitment_usd_per_hour must be more than 0")
+        if self.commitment_usd_per_hour is None and self.commitment_share > 0:
+            raise ValueError("commitment_share needs commitment_usd_per_hour: the share of which commitment?")
+        return self
+
+
 class Scenario(Strict):
     version: Literal[1] = Field(..., description="scenario file format version")
     name: str = Field(..., min_length=1)
@@ -214,6 +270,7 @@ class Scenario(Strict):
     ec2: Ec2Settings = Field(default_factory=Ec2Settings)
     quotas: dict[str, Number] = Field(default_factory=dict, description="quota overrides for this account")
     free_tier: bool = True
+    purchase: Purchase | None = Field(None, description="Savings Plans and Spot (costplan.compute.purchase)")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -331,7 +388,20 @@ def load(path: str | Path) -> Scenario:
     from costplan.yamlfile import read
 
     data, lines, shown = read(path)
-    return from_dict(data, shown, lines)
+    return with_repository_defaults(from_dict(data, shown, lines))
+
+
+def with_repository_defaults(sc: Scenario) -> Scenario:
+    """Region and free tier from the repository config (costplan.toml) where the file sets neither."""
+    from costplan.config import cached
+
+    cfg = cached()
+    upd = {}
+    if cfg.region and ("region",) not in sc.source_lines:
+        upd["region"] = cfg.region
+    if cfg.free_tier is not None and ("free_tier",) not in sc.source_lines:
+        upd["free_tier"] = cfg.free_tier
+    return sc.model_copy(update=upd) if upd else sc
 
 
 def expand(paths: list[str]) -> list[Path]:
@@ -360,9 +430,48 @@ def load_many(paths: list[str]) -> list[Scenario]:
 
 
 def json_schema() -> dict:
+    """The JSON Schema of scenario files, for editors: patterns and regions enumerated, unit strings
+    checked, and `settings` checked against the chosen pattern's own settings (descriptions,
+    defaults, ranges) through if/then on `pattern`."""
+    import importlib
+
+    from costplan.patterns import REGISTRY
+
     schema = Scenario.model_json_schema(by_alias=True)
     schema["properties"].pop("source_file", None)
     schema["properties"].pop("source_lines", None)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "costplan scenario (version 1)"
+    props = schema["properties"]
+    props["pattern"]["enum"] = list(PATTERNS)
+    props["pattern"].pop("type", None)
+    try:
+        from costplan.pricing.book import regions
+
+        props["region"]["enum"] = sorted(regions())
+        props["region"].pop("type", None)
+    except Exception:  # noqa: BLE001 - the schema is still useful without the region list
+        pass
+    branches = []
+    defs = schema.setdefault("$defs", {})
+    for name in PATTERNS:
+        model = getattr(importlib.import_module(REGISTRY[name]), "Settings", None)
+        if model is None:
+            continue
+        sub = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+        for k, v in sub.pop("$defs", {}).items():
+            defs.setdefault(k, v)
+        sub["description"] = f"settings of the {name} pattern"
+        key = f"settings_{name}"
+        defs[key] = sub
+        branches.append({"if": {"properties": {"pattern": {"const": name}}, "required": ["pattern"]},
+                         "then": {"properties": {"settings": {"anyOf": [{"$ref": f"#/$defs/{key}"},
+                                                                        {"type": "null"}]}}}})
+    # No pattern line means sync_api (the model's default).
+    branches.append({"if": {"not": {"required": ["pattern"]}},
+                     "then": {"properties": {"settings": {"anyOf": [{"$ref": "#/$defs/settings_sync_api"},
+                                                                    {"type": "null"}]}}}})
+    schema["allOf"] = branches
+    props["settings"] = {"description": "the pattern's settings (see settings_<pattern> in $defs)",
+                         "anyOf": [{"type": "object"}, {"type": "null"}]}
     return schema

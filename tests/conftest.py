@@ -10,6 +10,8 @@ import pytest
 
 # Tests never read or write the user's cache: one fresh price-data cache per test session.
 os.environ["COSTPLAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="costplan-test-cache-")
+# ... nor a costplan.toml of the developer's (tests that need one set COSTPLAN_CONFIG or chdir).
+os.environ["COSTPLAN_CONFIG"] = "none"
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = Path(__file__).resolve().parent / "goldens"

@@ -112,6 +112,7 @@ class FakeAws:
     def reset(self) -> None:
         self.overrides: dict[str, object] = {}
         self.calls: list[str] = []
+        self.keys: list[tuple[str, str]] = []  # (operation, access key id it was signed with)
         self.page_size = 3  # small pages, so pagination is exercised
         self.products = json.loads(json.dumps(_PRODUCTS_LIST))  # a deep copy: tests edit prices
         self.products = {(a, b): v for a, b, v in self.products}
@@ -241,6 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, op: str, body, handler, protocol: str) -> None:
         self.fake.calls.append(op)
+        auth = self.headers.get("Authorization") or ""
+        self.fake.keys.append((op, auth.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in auth else ""))
         reply = self._override(op, body)
         if reply is None:
             out = handler(body)

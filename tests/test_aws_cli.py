@@ -9,13 +9,13 @@ from fakeaws import dummy_credentials, fake, fake_server, fast  # noqa: F401
 
 def test_pricing_refresh_check_then_write_then_show_reads_the_user_book(cli, fake, tmp_path, monkeypatch):
     monkeypatch.setenv("COSTPLAN_PRICING_DIR", str(tmp_path))
-    code, out, err = cli("pricing", "refresh", "--services", "lambda", "--check", "--format", "json")
+    code, out, err = cli("pricing", "refresh", "--source", "api", "--services", "lambda", "--check", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
     assert data["changes"] == [] and data["written"] == [] and len(data["unchanged"]) >= 8
     assert not list(tmp_path.iterdir())  # --check wrote nothing
 
-    code, out, err = cli("pricing", "refresh", "--services", "lambda")
+    code, out, err = cli("pricing", "refresh", "--source", "api", "--services", "lambda")
     assert code == 0, err
     assert (tmp_path / "lambda.yaml").exists() and f"wrote {tmp_path / 'lambda.yaml'}" in out
 
@@ -36,7 +36,7 @@ def test_pricing_refresh_denied_is_one_line_exit_2(cli, fake, tmp_path):
     from fakeaws import denied
 
     fake.on("pricing:GetProducts", denied("pricing:GetProducts"))
-    code, out, err = cli("pricing", "refresh", "--services", "lambda", "--out", str(tmp_path))
+    code, out, err = cli("pricing", "refresh", "--source", "api", "--services", "lambda", "--out", str(tmp_path))
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "pricing:GetProducts" in lines[0] and "costplan iam-policy" in lines[0]
@@ -90,7 +90,7 @@ def test_limits_check_live_reads_a_new_accounts_concurrency(cli, fake, tmp_path)
 
 def test_an_unknown_profile_is_one_line_everywhere(cli, fake, monkeypatch):
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
-    for args in (["pricing", "refresh", "--check"], ["scenario", "from-cloudwatch", "--function", "f"]):
+    for args in (["pricing", "refresh", "--source", "api", "--check"], ["scenario", "from-cloudwatch", "--function", "f"]):
         code, out, err = cli(*args)
         assert code == 2, (args, out, err)
         assert err.strip().splitlines() == [

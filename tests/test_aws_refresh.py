@@ -113,9 +113,9 @@ def test_check_reports_changes_and_writes_nothing(fake, fast, tmp_path):
     assert set(changes) == {("lambda.requests", None), ("lambda.duration_x86_64", 1)}
     req = changes[("lambda.requests", None)]
     assert (req.old, req.new, req.change_pct) == ("0.20", "0.25", Decimal(25))
-    assert str(req) == "lambda.requests us-east-1: 0.20 → 0.25 (+25.00%)"
+    assert str(req) == "lambda.requests us-east-1: 0.20 → 0.25 (+25.00%) since 2025-10-01"  # the L-API as_of
     assert str(changes[("lambda.duration_x86_64", 1)]) == \
-        "lambda.duration_x86_64 us-east-1 tier 2: 0.0000150000 → 0.000014 (-6.67%)"
+        "lambda.duration_x86_64 us-east-1 tier 2: 0.0000150000 → 0.000014 (-6.67%) since 2025-10-01"
 
 
 def test_moved_tier_bounds_are_a_change(fake, fast, tmp_path):
@@ -128,7 +128,7 @@ def test_moved_tier_bounds_are_a_change(fake, fast, tmp_path):
     result = refresh.refresh_prices(tmp_path, ["lambda"], check=True, config=fast)
     assert [str(c) for c in result.changes] == [
         "lambda.duration_x86_64 us-east-1: tier bounds [6000000000, 15000000000, None] → "
-        "tier bounds [7000000000, 15000000000, None]"]
+        "tier bounds [7000000000, 15000000000, None] since 2025-10-01"]
 
 
 def test_a_price_the_api_does_not_map_keeps_its_value(fake, fast, tmp_path):

@@ -37,7 +37,7 @@ def test_price_no_free_tier(cli):
     (["price", "lambda", "monthly_requests=-1"], "error: monthly_requests: must not be negative, got '-1'"),
     (["price", "lambda", "monthly_requests"], "error: usage: expected KEY=VALUE, got 'monthly_requests'"),
     (["price", "lambda", "monthly_requests=1", "--region", "us-east-9"],
-     "error: region: unknown region 'us-east-9' (did you mean \"us-east-1\"?)"),
+     "error: region: unknown region 'us-east-9' (did you mean \"us-east-1\" or \"us-east-2\"?)"),
     (["compare", "nope.yaml"], "error: nope.yaml: no such file"),
     (["compare", "--executions", "3M", "--duration", "120"],
      "error: --duration: '120' is ambiguous: give a unit, e.g. 120ms or 1.5s"),
@@ -111,8 +111,11 @@ def test_pricing_show(cli):
     rows = json.loads(out)["prices"]
     req = next(r for r in rows if r["key"] == "lambda.requests")
     assert req["source"].startswith("https://") and req["as_of"] == "2025-10-01"
-    code, out, _ = cli("pricing", "show", "lambda", "--region", "eu-west-1", "--format", "json")
-    assert any(r["price"] == "gap" for r in json.loads(out)["prices"])
+    code, out, _ = cli("pricing", "show", "fargate", "--region", "eu-west-1", "--format", "json")
+    rows = json.loads(out)["prices"]
+    assert any(r["price"] == "gap" for r in rows)  # Fargate Windows: not in the regional reference
+    vcpu = next(r for r in rows if r["key"] == "fargate.vcpu_linux_x86_64")
+    assert vcpu["price"] == "$0.04048 per vCPU-hour" and vcpu["as_of"] == "2025-10-27"
 
 
 def test_version_and_short_help(cli):

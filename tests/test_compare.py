@@ -148,15 +148,15 @@ def test_ec2_architecture_mismatch_is_a_clear_error():
     assert "m7g.large is arm64 but the tasks are x86_64" in str(e.value)
 
 
-def test_eu_west_1_gap_is_explicit_not_zero():
-    from costplan.errors import CostplanError
-
+def test_eu_west_1_ephemeral_storage_is_priced_at_the_regional_rate():
+    # once a gap, now the regional reference's rate (AWS price map, eu-west-1: $0.000000034 per GB-second)
     s = scenario.from_dict({"version": 1, "name": "t", "region": "eu-west-1",
                             "workload": {"monthly_requests": "1M", "duration_ms": 100},
                             "lambda": {"ephemeral_storage_mb": 1024}})
-    with pytest.raises(CostplanError) as e:
-        compare(s)
-    assert "no price for lambda.ephemeral_storage in eu-west-1" in str(e.value)
+    items = [li for li in compare(s).option("lambda").line_items if li.price_key == "lambda.ephemeral_storage"]
+    gb_seconds = Decimal(1_000_000) * Decimal("0.1") * Decimal(512) / 1024  # above the free 512 MB
+    assert sum(li.quantity for li in items) == gb_seconds
+    assert sum(li.monthly_usd for li in items) == gb_seconds * Decimal("0.000000034")
 
 
 def test_long_fractions_on_one_meter_do_not_break_the_bill():
@@ -170,13 +170,24 @@ def test_long_fractions_on_one_meter_do_not_break_the_bill():
     assert sum(li.quantity for li in items) == pytest.approx(Decimal(10**9) * third * 8)
 
 
-def test_usage_past_the_last_known_tier_is_a_gap():
+def test_usage_past_the_last_known_tier_is_a_gap(tmp_path, monkeypatch):
     from costplan.errors import PriceGap
     from costplan.pricing.bill import Component, price_components
+    from costplan.pricing.book import read_data_file
 
+    # a user price book that knows only the first tier in eu-west-1
+    (tmp_path / "lambda.yaml").write_text(
+        "service: lambda\nsources: {X: {url: u, as_of: '2025-01-01'}}\nprices:\n"
+        "  duration_x86_64: {unit: GB-seconds, source: X, regions: "
+        "{eu-west-1: {tiers: [[6000000000, '0.0000166667']]}}}\n")
+    monkeypatch.setenv("COSTPLAN_PRICING_DIR", str(tmp_path))
+    read_data_file.cache_clear()
     comps = [Component("d", "GB-seconds", Decimal(7 * 10**9), "lambda.duration_x86_64")]
-    with pytest.raises(PriceGap) as e:
-        price_components(comps, PriceBook("eu-west-1"), free_tier=False)
+    try:
+        with pytest.raises(PriceGap) as e:
+            price_components(comps, PriceBook("eu-west-1"), free_tier=False)
+    finally:
+        read_data_file.cache_clear()
     assert "above 6,000,000,000 GB-seconds" in str(e.value)
 
 

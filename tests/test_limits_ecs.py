@@ -75,7 +75,7 @@ def run_ecs(sizing, role="api", design="fargate", **ecs):
     import costplan.limits as lim
 
     orig = lim.design_options
-    lim.design_options = lambda *_a, **_k: ({design: opt}, None)
+    lim.design_options = lambda *_a, **_k: ({design: opt}, None, "")
     try:
         return check_plan(sc, plan, D(80), D(100), designs=[design])
     finally:

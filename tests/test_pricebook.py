@@ -65,16 +65,16 @@ def test_a_zero_price_is_never_silent(service):
 
 
 def test_a_gap_raises_price_gap_never_a_zero():
-    book = PriceBook("ap-southeast-1")
-    with pytest.raises(PriceGap, match="fargate.vcpu_linux_x86_64 in ap-southeast-1"):
-        book.get("fargate.vcpu_linux_x86_64")
+    book = PriceBook("ap-southeast-1")  # Fargate Windows is not in the regional reference
+    with pytest.raises(PriceGap, match="fargate.vcpu_windows_x86_64 in ap-southeast-1"):
+        book.get("fargate.vcpu_windows_x86_64")
 
 
 def test_a_gap_surfaces_when_pricing_a_service():
     from costplan.services import price
 
-    with pytest.raises(PriceGap, match="no price for ec2.m5.large in eu-west-1"):
-        price("ec2", {"instance_type": "m5.large"}, PriceBook("eu-west-1"))
+    with pytest.raises(PriceGap, match="no price for fargate.vcpu_windows_x86_64 in eu-west-1"):
+        price("fargate", {"tasks": 1, "os": "windows"}, PriceBook("eu-west-1"))
 
 
 def test_fargate_stores_the_per_second_rates_of_the_pricing_page():
@@ -112,16 +112,33 @@ def test_json_cache_gives_the_same_prices_as_yaml(tmp_path, monkeypatch):
     assert cold == warm and len(cold) > 20
 
 
-def test_gap_hint_names_exactly_the_services_refresh_can_fetch():
-    from costplan.aws.refresh import SERVICES
-    from costplan.pricing.book import REFRESHABLE
+def test_a_gap_names_the_refresh_that_fills_it_exactly_where_the_mapping_knows_the_price(tmp_path, monkeypatch):
+    from costplan.aws.pricelist import mapped
 
-    assert set(REFRESHABLE) == set(SERVICES)
+    assert mapped("fargate.vcpu_windows_x86_64") and mapped("ec2.m7g.xlarge") and mapped("apigateway.http_requests")
+    assert not mapped("iot.messages") and not mapped("apigateway.rest_cache_0_5gb") and not mapped("nosuch.x")
+    # a user price book whose file lacks a region: the hint is added only for a mapped price
+    (tmp_path / "iot.yaml").write_text(
+        "service: iot\nsources: {X: {url: u, as_of: '2025-01-01'}}\nprices:\n"
+        "  messages: {unit: messages, source: X, regions: {us-east-1: {usd: '1'}}}\n")
+    (tmp_path / "sqs.yaml").write_text(
+        "service: sqs\nsources: {X: {url: u, as_of: '2025-01-01'}}\nprices:\n"
+        "  standard_requests: {unit: requests, source: X, regions: {us-east-1: {usd: '1'}}}\n")
+    monkeypatch.setenv("COSTPLAN_PRICING_DIR", str(tmp_path))
+    read_data_file.cache_clear()
+    try:
+        with pytest.raises(PriceGap) as e:
+            PriceBook("eu-west-1").get("sqs.standard_requests")
+        assert "`costplan pricing refresh --region eu-west-1 --services sqs` can fetch it" in str(e.value)
+        with pytest.raises(PriceGap) as e:
+            PriceBook("eu-west-1").get("iot.messages")
+        assert "pricing refresh" not in str(e.value)
+    finally:
+        read_data_file.cache_clear()
 
 
-def test_a_fargate_gap_says_how_to_fetch_it_and_an_sns_gap_does_not(cli):
-    code, _, err = cli("price", "fargate", "tasks=1", "architecture=arm64", "--region", "eu-west-1")
+def test_a_fargate_windows_gap_says_how_to_fetch_it_once(cli):
+    code, _, err = cli("price", "fargate", "tasks=1", "os=windows", "--region", "eu-west-1")
     assert code == 2
-    assert "`costplan pricing refresh --region eu-west-1 --services fargate` can fetch it" in err
-    code, _, err = cli("price", "sns", "monthly_publishes=1M", "--region", "eu-west-1")
-    assert code == 2 and "no price for sns" in err and "pricing refresh" not in err
+    assert err.count("`costplan pricing refresh --region eu-west-1 --services fargate` fetches it") == 1
+    assert "can fetch it" not in err

@@ -166,15 +166,22 @@ def test_glue_dpu_hours_given_directly():
 
 
 @pytest.mark.parametrize("service, usage, region", [
-    ("sqs", {"monthly_requests": "5M"}, "ap-southeast-1"),
-    ("fargate", {}, "eu-west-1"),
-    ("dynamodb", {"monthly_write_request_units": "5M"}, "eu-west-1"),
-    ("stepfunctions", {"type": "express", "monthly_requests": 1}, "eu-west-1"),
-    ("apigateway_http", {"monthly_requests": 1}, "ap-southeast-1"),
+    ("fargate", {"os": "windows"}, "eu-west-1"),  # Fargate Windows: not in the regional reference
+    ("fargate", {"os": "windows"}, "ap-southeast-1"),
 ])
 def test_unknown_regional_prices_raise_price_gap(service, usage, region):
     with pytest.raises(PriceGap, match=f"in {region}"):
         price(service, usage, PriceBook(region))
+
+
+@pytest.mark.parametrize("service, usage, region, expected", [
+    # 5M requests, the first 1M free, at the reference's $0.40 per million (ap-southeast-1)
+    ("sqs", {"monthly_requests": "5M"}, "ap-southeast-1", D("4") * D("0.40")),
+    # 5M on-demand WRU at the reference's $0.705 per million (eu-west-1)
+    ("dynamodb", {"monthly_write_request_units": "5M"}, "eu-west-1", D("5") * D("0.705")),
+])
+def test_once_gaps_now_price_at_the_regional_reference_rate(service, usage, region, expected):
+    assert total(price(service, usage, PriceBook(region))) == expected
 
 
 def test_stepfunctions_standard_is_priced_outside_us_east_1():

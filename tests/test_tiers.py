@@ -100,9 +100,21 @@ def test_free_pool_is_exhausted_in_component_order():
     assert free == [("Duration (x86_64) (free tier)", D(300_000)), ("Duration (arm64) (free tier)", D(100_000))]
 
 
-def test_usage_beyond_a_finite_last_tier_is_a_gap():
-    with pytest.raises(PriceGap, match="above 6,000,000,000 GB-seconds"):
-        price_components([_duration(6 * B + 1)], PriceBook("eu-west-1"), free_tier=False)
+def test_usage_beyond_a_finite_last_tier_is_a_gap(tmp_path, monkeypatch):
+    from costplan.pricing.book import read_data_file
+
+    # a user price book that knows only the first tier in eu-west-1 (the bundled one knows all three)
+    (tmp_path / "lambda.yaml").write_text(
+        "service: lambda\nsources: {X: {url: u, as_of: '2025-01-01'}}\nprices:\n"
+        "  duration_x86_64: {unit: GB-seconds, source: X, regions: "
+        "{eu-west-1: {tiers: [[6000000000, '0.0000166667']]}}}\n")
+    monkeypatch.setenv("COSTPLAN_PRICING_DIR", str(tmp_path))
+    read_data_file.cache_clear()
+    try:
+        with pytest.raises(PriceGap, match="above 6,000,000,000 GB-seconds"):
+            price_components([_duration(6 * B + 1)], PriceBook("eu-west-1"), free_tier=False)
+    finally:
+        read_data_file.cache_clear()
 
 
 @pytest.mark.parametrize("requests, expected", [

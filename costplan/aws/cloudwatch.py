@@ -190,5 +190,5 @@ def _default_region() -> str:
 
     region = session().region_name
     if not region:
-        raise AwsError("no AWS region configured (pass --region or set AWS_REGION)")
+        raise AwsError("no AWS region configured (pass --region or set AWS_REGION or AWS_DEFAULT_REGION)")
     return region

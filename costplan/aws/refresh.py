@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from costplan.aws.pricelist import FARGATE, LAMBDA, SQS, Rule, ServiceMap
 from costplan.aws.session import AwsError, MalformedResponse, client, describe_error, redact, region_unavailable
 
 PRICE_LIST_REGION = "us-east-1"  # the Query API is served from us-east-1, eu-central-1 and ap-south-1
@@ -26,58 +27,8 @@ SOURCE_KEY = "PL-API"
 _DECIMALS = 10  # Price List prices carry 10 decimal places; derived rates are rounded to the same
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Which Price List product is a price-book price, and how to convert its unit."""
-
-    usagetype: str  # without the region prefix ("USE1-", "EU-", ...)
-    units: tuple[str, ...]  # Price List units accepted (compared case-insensitively)
-    attributes: tuple[tuple[str, str], ...] = ()  # further product attributes that must match
-    scale: Decimal = Decimal(1)  # price-book unit ÷ Price List unit (3600 s per hour → 1/3600)
-
-
-@dataclass(frozen=True)
-class ServiceMap:
-    service: str  # price data file name, "lambda" → lambda.yaml
-    service_code: str  # Price List ServiceCode
-    rules: dict[str, Rule]
-    filters: tuple[tuple[str, str], ...] = ()  # extra TERM_MATCH filters for GetProducts
-
-
-_PER_HOUR = Decimal(1) / Decimal(3600)
-_FIFO = ("queueType", "FIFO (first-in, first-out)")
-
-SERVICES: dict[str, ServiceMap] = {
-    "lambda": ServiceMap("lambda", "AWSLambda", {
-        "requests": Rule("Request", ("Requests", "Request")),
-        "duration_x86_64": Rule("Lambda-GB-Second", ("Lambda-GB-Second", "GB-Seconds")),
-        "duration_arm64": Rule("Lambda-GB-Second-ARM", ("Lambda-GB-Second", "GB-Seconds")),
-        "ephemeral_storage": Rule("Lambda-Storage-GB-Second", ("GB-Seconds", "Lambda-GB-Second")),
-        "provisioned_concurrency_x86_64": Rule("Lambda-Provisioned-Concurrency", ("Lambda-GB-Second", "GB-Seconds")),
-        "provisioned_concurrency_arm64": Rule("Lambda-Provisioned-Concurrency-ARM",
-                                              ("Lambda-GB-Second", "GB-Seconds")),
-        "provisioned_duration_x86_64": Rule("Lambda-Provisioned-GB-Second", ("Lambda-GB-Second", "GB-Seconds")),
-        "provisioned_duration_arm64": Rule("Lambda-Provisioned-GB-Second-ARM", ("Lambda-GB-Second", "GB-Seconds")),
-    }),
-    # Fargate's Price List rates are hourly; the price book stores the per-second rates the pricing
-    # page prints. hourly ÷ 3600 is not always the printed digits, so a derived rate that rounds to
-    # the stored one at the stored precision counts as unchanged (see _consistent).
-    "fargate": ServiceMap("fargate", "AmazonECS", {
-        "vcpu_linux_x86_64": Rule("Fargate-vCPU-Hours:perCPU", ("hours", "vCPU-Hours"), scale=_PER_HOUR),
-        "memory_linux_x86_64": Rule("Fargate-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-        "vcpu_linux_arm64": Rule("Fargate-ARM-vCPU-Hours:perCPU", ("hours", "vCPU-Hours"), scale=_PER_HOUR),
-        "memory_linux_arm64": Rule("Fargate-ARM-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-        "vcpu_windows_x86_64": Rule("Fargate-Windows-vCPU-Hours:perCPU", ("hours", "vCPU-Hours"),
-                                    scale=_PER_HOUR),
-        "windows_os_license": Rule("Fargate-Windows-OS-Hours:perCPU", ("hours", "vCPU-Hours"), scale=_PER_HOUR),
-        "memory_windows_x86_64": Rule("Fargate-Windows-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-        "ephemeral_storage": Rule("Fargate-EphemeralStorage-GB-Hours", ("GB-Hours", "hours"), scale=_PER_HOUR),
-    }),
-    "sqs": ServiceMap("sqs", "AWSQueueService", {
-        "standard_requests": Rule("Requests-Tier1", ("Requests",), (("queueType", "Standard"),)),
-        "fifo_requests": Rule("Requests-FIFO-Tier1", ("Requests",), (_FIFO,)),
-    }),
-}
+# The query API path keeps the three files it always refreshed; `--source bulk` maps every file.
+SERVICES: dict[str, ServiceMap] = {"lambda": LAMBDA, "fargate": FARGATE, "sqs": SQS}
 
 
 @dataclass(frozen=True)
@@ -89,6 +40,7 @@ class PriceChange:
     tier: int | None  # None for a flat price
     old: str | None  # as written in the file; None where the file had a gap
     new: str
+    since: str = ""  # the `as_of` of the source the old value cites
 
     @property
     def change_pct(self) -> Decimal | None:
@@ -103,7 +55,8 @@ class PriceChange:
         if self.old is None:
             return f"{where}: new {self.new} (was a gap)"
         pct = self.change_pct
-        return f"{where}: {self.old} → {self.new}" + (f" ({pct:+.2f}%)" if pct is not None else "")
+        since = f" since {self.since}" if self.since else ""
+        return f"{where}: {self.old} → {self.new}" + (f" ({pct:+.2f}%)" if pct is not None else "") + since
 
 
 @dataclass(frozen=True)
@@ -166,6 +119,8 @@ class _Tier:
     upto: Decimal | None  # in price-book units
     usd: Decimal  # per price-book unit, exact
     exact: bool  # False when derived by a division (hourly → per second)
+    raw: Decimal | None = None  # the Price List's own figure, per its own unit
+    scale: Decimal = Decimal(1)
 
 
 def _dimensions(product: dict) -> list[dict]:
@@ -211,8 +166,12 @@ def _tiers(rule: Rule, dims: list[dict]) -> list[_Tier] | str:
         if str(d.get("unit", "")).lower() not in units:
             return f"unit is {d.get('unit')!r}, expected {' or '.join(rule.units)}"
     dims = sorted(dims, key=lambda d: Decimal(str(d.get("beginRange", "0"))))
-    out: list[_Tier] = []
     expected_begin = Decimal(0)
+    if rule.skip_free:  # a leading $0 range is the free tier, which the price book applies itself
+        while len(dims) > 1 and Decimal(str(dims[0]["pricePerUnit"]["USD"])) == 0:
+            dims = dims[1:]
+        expected_begin = Decimal(str(dims[0].get("beginRange", "0")))
+    out: list[_Tier] = []
     exact = rule.scale == 1
     for i, d in enumerate(dims):
         begin = Decimal(str(d.get("beginRange", "0")))
@@ -227,7 +186,7 @@ def _tiers(rule: Rule, dims: list[dict]) -> list[_Tier] | str:
             ctx.prec = 34
             unit_usd = usd * rule.scale
             upto = None if end is None else end / rule.scale
-        out.append(_Tier(upto, unit_usd, exact))
+        out.append(_Tier(upto, unit_usd, exact, usd, rule.scale))
         expected_begin = end if end is not None else expected_begin
     if out and out[-1].upto is not None:
         return f"the last price dimension ends at {out[-1].upto} instead of Inf"
@@ -281,12 +240,28 @@ def _old_tiers(old_r) -> list[tuple] | None:
     return None
 
 
+def _written(t: _Tier, per: Decimal) -> tuple[Decimal, bool]:
+    """The rate as the file writes it (per `per` units), exact where `per` undoes the conversion."""
+    if t.raw is not None and abs(t.scale * per - 1) < Decimal("1e-20"):
+        return t.raw, True
+    return t.usd * per, t.exact
+
+
+def _since(data: dict, entry: dict, region: str) -> str:
+    """The `as_of` of the source a region's current value cites ("" when it has none)."""
+    old_r = entry.get("regions", {}).get(region)
+    key = (old_r.get("source") if isinstance(old_r, dict) else None) or entry.get("source", "")
+    src = data.get("sources", {}).get(key)
+    return str(src.get("as_of", "")) if isinstance(src, dict) else ""
+
+
 def merge_region(key: str, region: str, entry: dict, tiers: list[_Tier]) -> tuple[dict, list[PriceChange]]:
     """The new region value for one price, and the changes against the old one."""
-    per = Decimal(str(entry.get("per", 1)))
     old_r = entry.get("regions", {}).get(region)
+    # a region may write its rate per its own quantity (fargate.yaml: hourly, per 3600 seconds)
+    per = Decimal(str(old_r.get("per", entry.get("per", 1)) if isinstance(old_r, dict) else entry.get("per", 1)))
     old = _old_tiers(old_r)
-    new_vals = [(t.upto, t.usd * per, t.exact) for t in tiers]
+    new_vals = [(t.upto, *_written(t, per)) for t in tiers]
     strings: list[str] = []
     changes: list[PriceChange] = []
     tiered = len(new_vals) > 1 or (isinstance(old_r, dict) and "tiers" in old_r)
@@ -467,10 +442,11 @@ def refresh_prices(out_dir: str | Path, services: list[str] | None = None, regio
                 if isinstance(tiers, str):
                     result.unmapped.append(Unmapped(key, region, tiers))
                     continue
+                since = _since(data, entry, region)
                 value, changes = merge_region(key, region, entry, tiers)
                 entry["regions"][region] = value
                 mapped_any = True
-                result.changes.extend(changes)
+                result.changes.extend(PriceChange(c.key, c.region, c.tier, c.old, c.new, since) for c in changes)
                 if not changes:
                     result.unchanged.append((key, region))
         if mapped_any:
@@ -491,3 +467,112 @@ def _source(smap: ServiceMap, as_of: str) -> dict:
         title += "; hourly rates divided by 3600"
     return {"url": f"https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{smap.service_code}/current/index.json",
             "title": title, "as_of": as_of, "grade": "P"}
+
+
+# --- the bulk price list (no credentials) ---------------------------------------------------------
+
+BULK_SOURCE_KEY = "PL-BULK"
+
+
+def refresh_bulk(out_dir: str | Path, services: list[str] | None = None, regions: list[str] | None = None,
+                 *, check: bool = False, today: _dt.date | None = None, progress=None) -> RefreshResult:
+    """`refresh_prices` from AWS's public bulk offer files: every price file, every region, no AWS
+    account. Everything is downloaded and checked before anything is written; then every file is
+    written or none is. Raises BulkError (one line) for an unknown service or region, an
+    unreachable endpoint, an HTTP error or a truncated file."""
+    from costplan.aws.bulk import BulkError, base_url, region_file_url, stream_products
+    from costplan.aws.pricelist import BULK
+    from costplan.errors import did_you_mean
+    from costplan.pricing.book import regions as book_regions
+
+    out_dir = Path(out_dir)
+    as_of = (today or _dt.date.today()).isoformat()
+    names = services or list(BULK)
+    for n in names:
+        if n not in BULK:
+            raise BulkError(f"cannot refresh {n!r}: no price file of that name{did_you_mean(n, BULK)}; "
+                            f"known: {', '.join(BULK)}")
+    known = list(book_regions())
+    for r in regions or []:
+        if r not in known:
+            from costplan.pricing.book import region_hint
+
+            raise BulkError(f"unknown region {r!r}{region_hint(r)}")
+    base = base_url()
+    result = RefreshResult(as_of=as_of)
+
+    # which products each (offer, region) file must yield: one download serves ec2, ebs and vpc
+    loaded: dict[str, tuple[dict, str, str]] = {}
+    want: dict[tuple[str, str], set[str]] = {}
+    plan: list[tuple[str, str, str, Rule | None, str]] = []  # (file, price, region, rule, offer)
+    for name in names:
+        smap = BULK[name]
+        base_text = _base_text(out_dir, name)
+        if base_text is None:
+            result.unmapped.append(Unmapped(f"{name}.*", "all", f"no {name}.yaml to refresh"))
+            continue
+        text, origin = base_text
+        data = yaml.safe_load(text)
+        if not isinstance(data, dict) or not isinstance(data.get("prices"), dict):
+            raise BulkError(f"{origin}: not a price data file")
+        loaded[name] = (data, text, origin)
+        for pname, entry in sorted(data["prices"].items()):
+            rule = smap.rule(pname)
+            offer = (rule.offer or smap.service_code) if rule else ""
+            for region in sorted(entry.get("regions", {})):
+                if regions is not None and region not in regions:
+                    continue
+                plan.append((name, pname, region, rule, offer))
+                if rule is not None:
+                    want.setdefault((offer, region), set()).add(rule.usagetype)
+
+    fetched: dict[tuple[str, str], list[dict]] = {}
+    published: dict[tuple[str, str], str] = {}
+    for (offer, region), usagetypes in sorted(want.items()):
+        url = region_file_url(offer, region, base)
+
+        def wanted(attrs: dict, _u=usagetypes) -> bool:
+            return _strip_region_prefix(str(attrs.get("usagetype", ""))) in _u
+
+        fetched[(offer, region)], published[(offer, region)] = stream_products(url, wanted, progress)
+
+    files: dict[Path, str] = {}
+    for name, (data, text, _) in loaded.items():
+        prices = data["prices"]
+        offers_used: set[str] = set()
+        for fname, pname, region, rule, offer in plan:
+            if fname != name:
+                continue
+            key = f"{name}.{pname}"
+            entry = prices[pname]
+            if rule is None:
+                result.unmapped.append(Unmapped(key, region, "no price-list mapping for this price"))
+                continue
+            tiers = _map_rule(rule, fetched[(offer, region)], region)
+            if isinstance(tiers, str):
+                result.unmapped.append(Unmapped(key, region, tiers))
+                continue
+            since = _since(data, entry, region)
+            value, changes = merge_region(key, region, entry, tiers)
+            value["source"] = BULK_SOURCE_KEY
+            entry["regions"][region] = value
+            offers_used.add(offer)
+            result.changes.extend(PriceChange(c.key, c.region, c.tier, c.old, c.new, since) for c in changes)
+            if not changes:
+                result.unchanged.append((key, region))
+        if offers_used:
+            dates = sorted({published[k] for k in published if k[0] in offers_used and published[k]})
+            data.setdefault("sources", {})[BULK_SOURCE_KEY] = {
+                "url": f"{base}/offers/v1.0/aws/{sorted(offers_used)[0]}/current/region_index.json",
+                "title": (f"AWS Price List bulk offer files {', '.join(sorted(offers_used))} (no credentials), "
+                          f"retrieved {as_of}" + (f"; publicationDate {dates[-1]}" if dates else "")
+                          + ("; hourly rates divided by 3600 where the file stores per second"
+                             if name == "fargate" else "")),
+                "as_of": as_of, "grade": "P"}
+            files[out_dir / f"{name}.yaml"] = render(data, _header(text))
+    if not check and files:
+        try:
+            result.written = write_files(files)
+        except OSError as e:
+            raise BulkError(f"could not write price files into {out_dir}: {e.strerror or e}") from None
+    return result

@@ -5,6 +5,7 @@ access keys, no account ids.
 """
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlparse
 
@@ -67,12 +68,28 @@ def _botocore_session():
 
 def session(profile: str | None = None, region: str | None = None) -> boto3.session.Session:
     """A boto3 session from the usual credential chain (env, profile, SSO, instance role)."""
+    # boto3 reads AWS_DEFAULT_REGION; the other AWS SDKs and the CLI's docs use AWS_REGION: honour both.
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
     try:
         sess = boto3.session.Session(profile_name=profile, region_name=region, botocore_session=_botocore_session())
         sess.region_name  # resolves the profile now, so an unknown one fails here as one line
         return sess
     except bce.ProfileNotFound as e:
         raise AwsError(f"{redact(str(e))}: check --profile or AWS_PROFILE (aws configure list-profiles)") from None
+
+
+def assume_role(sess: boto3.session.Session, role_arn: str, region: str) -> boto3.session.Session:
+    """A session with the role's temporary credentials, assumed with `sess` (the account's profile)."""
+    try:
+        sts = client("sts", region, sess)
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="costplan-limits-check",
+                                DurationSeconds=900)["Credentials"]
+    except (bce.BotoCoreError, bce.ClientError) as e:
+        raise AwsError(f"cannot assume {role_arn}: {describe_error(e, 'sts', 'AssumeRole')}") from None
+    return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                 aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"], region_name=region,
+                                 botocore_session=_botocore_session())
 
 
 def client(service: str, region: str, sess: boto3.session.Session | None = None,
@@ -132,7 +149,7 @@ def describe_error(exc: BaseException, service: str, operation: str) -> str:
     elif isinstance(exc, bce.PartialCredentialsError):
         line = "incomplete AWS credentials (an access key without its secret, or the reverse)"
     elif isinstance(exc, bce.NoRegionError):
-        line = "no AWS region configured (pass --region or set AWS_REGION)"
+        line = "no AWS region configured (pass --region or set AWS_REGION or AWS_DEFAULT_REGION)"
     elif isinstance(exc, ResponseParserError):
         line = f"{what} sent a response to {operation} that could not be parsed"
     elif isinstance(exc, MalformedResponse):

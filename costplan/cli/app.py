@@ -58,13 +58,15 @@ def root(version: Annotated[bool, typer.Option("--version", callback=_version, i
 
 
 def _register() -> None:
-    from costplan.cli import aws_cmd, compare, limits, price, pricing, report_cmd, scenario_cmd, template
+    from costplan.cli import (aws_cmd, compare, completion, limits, price, pricing, regions_cmd, report_cmd,
+                              scenario_cmd, template)
 
     app.command("compare")(compare.compare)
+    app.command("completion")(completion.completion)
     app.command("price")(price.price)
     app.add_typer(scenario_cmd.app, name="scenario")
     app.add_typer(pricing.app, name="pricing")
-    for mod in (limits, template, aws_cmd, report_cmd):
+    for mod in (limits, template, aws_cmd, report_cmd, regions_cmd):
         mod.register(app)
 
 
@@ -73,6 +75,10 @@ _register()
 
 def main() -> None:
     """Console entry point: the last line of defence against tracebacks."""
+    if "_COSTPLAN_COMPLETE" in os.environ:  # the shell asks for completions (see `costplan completion`)
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
         app()
     except SystemExit:

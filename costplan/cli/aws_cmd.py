@@ -19,7 +19,9 @@ ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named pro
 def user_pricing_dir() -> Path:
     """Where refreshed price books go by default; the price book reads them before the bundled ones."""
     env = os.environ.get("COSTPLAN_PRICING_DIR")
-    return Path(env) if env else Path(os.path.expanduser("~/.config/costplan/pricing"))
+    from costplan.pricing.book import config_dir
+
+    return Path(env) if env else config_dir() / "pricing"
 
 
 @guarded
@@ -27,26 +29,55 @@ def refresh(
     region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Price-book region to refresh "
                                                                           "(repeatable; default: all).")] = None,
     services: Annotated[list[str] | None, typer.Option("--services", "-s", help="Price file to refresh "
-                                                                              "(repeatable): lambda, fargate, sqs.")] = None,
+                                                                              "(repeatable; default: all): lambda, "
+                                                                              "fargate, ec2, apigateway, ... "
+                                                                              "(--source api: lambda, fargate, sqs)."
+                                                     )] = None,
+    source: Annotated[str, typer.Option("--source", help="bulk: AWS's public bulk price list, no credentials "
+                                                         "(base URL: $COSTPLAN_PRICE_LIST_URL); api: the Price "
+                                                         "List query API via boto3 (needs credentials).",
+                                        case_sensitive=False)] = "bulk",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write (default: "
-                                                                "$COSTPLAN_PRICING_DIR or ~/.config/costplan/pricing).")] = None,
+                                                                "$COSTPLAN_PRICING_DIR or $XDG_CONFIG_HOME/costplan/pricing).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Report what changed and by how much; write nothing.")] = False,
     profile: ProfileOpt = None,
     format: FormatOpt = Format.table,
 ):
-    """Refresh prices from the AWS Price List API into a user price book (atomic; a readable diff).
+    """Refresh prices from AWS's price list into a user price book (atomic; a readable diff).
 
-    Example: costplan pricing refresh --services lambda --check
+    --check writes nothing and lists each price that moved since the date its source gives (exit 1
+    when something moved). An unknown region or service, an unreachable endpoint, an HTTP error or a
+    truncated download is one line and exit 2, and no file is written.
+
+    Example: costplan pricing refresh --region eu-central-1 --services apigateway --check
+    Example: costplan pricing refresh --source api --services lambda
     """
-    from costplan.aws.refresh import refresh_prices
-    from costplan.aws.session import session
+    from costplan.errors import CostplanError, Problem, did_you_mean
+    from costplan.pricing.book import check_region
     from costplan.report.render import to_json
 
+    src = source.lower()
+    if src not in ("bulk", "api"):
+        raise CostplanError(Problem(f"unknown source {source!r}{did_you_mean(src, ['bulk', 'api'])}; "
+                                    f"expected bulk or api", field="--source"))
+    for r in region or []:
+        check_region(r)
     target = out or user_pricing_dir()
-    result = refresh_prices(target, services=services or None, regions=region or None, check=check,
-                            session=session(profile))
+    if src == "bulk":
+        from costplan.aws.bulk import Progress
+        from costplan.aws.refresh import refresh_bulk
+
+        with Progress() as progress:
+            result = refresh_bulk(target, services=services or None, regions=region or None, check=check,
+                                  progress=progress)
+    else:
+        from costplan.aws.refresh import refresh_prices
+        from costplan.aws.session import session
+
+        result = refresh_prices(target, services=services or None, regions=region or None, check=check,
+                                session=session(profile))
     if format == Format.json:
-        emit(to_json({"as_of": result.as_of, "check": check, "out": str(target),
+        emit(to_json({"as_of": result.as_of, "check": check, "source": src, "out": str(target),
                       "changes": [str(c) for c in result.changes],
                       "unchanged": [f"{k} {r}" for k, r in result.unchanged],
                       "unmapped": [str(u) for u in result.unmapped],
@@ -56,7 +87,7 @@ def refresh(
         typer.echo(f"changed: {c}")
     typer.echo(f"{len(result.unchanged)} price(s) confirmed unchanged as of {result.as_of}")
     for u in result.unmapped:
-        typer.echo(f"kept (not in the Price List answer): {u}")
+        typer.echo(f"kept (not in the price list answer): {u}")
     if check:
         typer.echo("check only: nothing written")
     else:
@@ -110,5 +141,8 @@ def register(app: typer.Typer) -> None:
     from costplan.cli import pricing, scenario_cmd
 
     pricing.app.command("refresh")(refresh)
+    from costplan.cli.savings_plans_cmd import refresh_savings_plans  # Savings Plans offer files (i15)
+
+    pricing.app.command("refresh-savings-plans")(refresh_savings_plans)
     scenario_cmd.app.command("from-cloudwatch")(from_cloudwatch)
     app.command("iam-policy")(iam_policy)

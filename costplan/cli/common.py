@@ -46,6 +46,13 @@ def guarded(fn):
         except OSError as e:  # the file system said no (a read-only or missing folder, a full disk)
             where = e.filename if e.filename is not None else "file"
             fail(CostplanError(f"{where}: {e.strerror or e}"))
+        except ImportError as e:  # an optional part (boto3, matplotlib) is not installed
+            from costplan.errors import missing_extra
+
+            extra = missing_extra(e)
+            if extra is None:
+                raise
+            fail(extra)
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None

@@ -51,13 +51,17 @@ def compare(
                                                         "free_tier, on).")] = None,
     brief: Annotated[bool, typer.Option("--brief", help="Totals only, no line items.")] = False,
     vary: Annotated[str | None, typer.Option("--vary", help="Sweep one input instead: FIELD=LOW..HIGH with FIELD "
-                                                            "monthly_requests, duration_ms or memory_mb, e.g. "
+                                                            "monthly_requests, duration_ms, memory_mb, spot_discount or commitment_share, e.g. "
                                                             "monthly_requests=0.5x..4x (same as `costplan "
                                                             "sensitivity`).")] = None,
     steps: Annotated[int, typer.Option("--steps", help="Points across the --vary range.")] = 8,
     notify: Annotated[str | None, typer.Option(
         "--notify", help="Also price progress notification for the scenario's notify: audience, e.g. "
                          "polling,websocket,mqtt.")] = None,
+    purchase: Annotated[str | None, typer.Option(
+        "--purchase", help="Also price under a purchase option: on-demand, compute-sp-1y-no-upfront, "
+                           "compute-sp-3y-all-upfront, ec2-instance-sp-1y-no-upfront, ... (overrides the "
+                           "scenario's purchase.option).")] = None,
     format: FormatOpt = Format.table,
 ):
     """Price a workload on Lambda, ECS on Fargate and ECS on EC2; show the break-even and a recommendation.
@@ -74,6 +78,10 @@ def compare(
     else:
         loaded = [sc_mod.from_dict(scenario_from_flags(executions, duration, memory, architecture, peak_rps,
                                                        hours_per_day, region), "command line")]
+    if purchase is not None:
+        from costplan.compute.purchase import with_option
+
+        loaded = [with_option(s, purchase) for s in loaded]
     if vary:
         from costplan.compute import sensitivity as sens
         from costplan.report.sensitivity_view import show

@@ -1,12 +1,13 @@
 """`costplan limits-check`: scenarios at their peak against account and service quotas."""
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, emit, guarded
+from enum import Enum
+
+from costplan.cli.common import emit, guarded
 
 
 class Design(str, Enum):
@@ -16,19 +17,34 @@ class Design(str, Enum):
     recommended = "recommended"
 
 
+class LimitsFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+
+
 @guarded
 def limits_check(
     paths: Annotated[list[str] | None, typer.Argument(help="Scenario files or folders.")] = None,
-    format: FormatOpt = Format.table,
+    format: Annotated[LimitsFormat, typer.Option("--format", "-f", case_sensitive=False, help=(
+        "Output format; sarif (code scanning), junit (test reports) and github (workflow annotations) "
+        "point at each scenario's file and line."))] = LimitsFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
-    warn: Annotated[float, typer.Option("--warn", help="Warning threshold, % of the quota.")] = 80,
-    critical: Annotated[float, typer.Option("--critical", help="Critical threshold, % of the quota "
-                                            "(above it a check fails).")] = 100,
+    warn: Annotated[float | None, typer.Option("--warn", help="Warning threshold, % of the quota (default: "
+                                               "the repository config's, else 80).")] = None,
+    critical: Annotated[float | None, typer.Option("--critical", help="Critical threshold, % of the quota "
+                                                   "(above it a check fails; default: the config's, else 100).")]
+    = None,
     quota: Annotated[list[str] | None, typer.Option("--quota", help="Override a quota: ID=VALUE "
                                                     "(e.g. lambda.concurrent_executions=10); repeatable.")] = None,
     live: Annotated[bool, typer.Option("--live", help="Read the account's applied quotas "
                                        "(Service Quotas, Lambda account settings).")] = False,
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile for --live.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile for --live, for every account "
+                                                "(default: each account's profile from costplan.toml).")] = None,
     design: Annotated[list[Design] | None, typer.Option(
         "--design", help="Check this design: lambda, fargate, ec2, or recommended (the one compare recommends); "
                          "repeatable. Default: every design compare prices.")] = None,
@@ -50,33 +66,59 @@ def limits_check(
     """
     from costplan import limits, scenario
     from costplan.report import limits_view as view
+    from costplan.report import scanning
 
     if list_checks:
-        emit(view.checks_json() if format == Format.json else view.checks_markdown())
+        emit(view.checks_json() if format == LimitsFormat.json else view.checks_markdown())
         raise typer.Exit(0)
     if not paths:
         from costplan.errors import CostplanError
 
         raise CostplanError("give scenario files or folders (or --list-checks)")
+
+    from costplan import config
+
+    cfg = config.load()
+    warn = warn if warn is not None else (cfg.warn if cfg.warn is not None else 80)
+    critical = critical if critical is not None else (cfg.critical if cfg.critical is not None else 100)
     loaded = scenario.load_many(paths)
     live_values, warnings = None, []
     if live:
-        from costplan.limits.live import fetch
+        from costplan.limits.live import fetch_accounts
 
-        live_values, warnings = fetch([s.region for s in loaded], profile)
+        live_values, warnings = fetch_accounts(loaded, cfg, profile)
     designs = [d.value for d in design] if design else None
     result = limits.check(loaded, warn=warn, critical=critical, overrides=list(quota or []), live=live_values,
                           designs=designs)
     result.warnings.extend(warnings)
-    if format == Format.json:
+    if format in (LimitsFormat.sarif, LimitsFormat.junit, LimitsFormat.github):
+        emit(scan_text(format.value, scanning.from_limits(result), "limits-check",
+                       [(s.scenario.name, s.scenario.source_file or "") for s in result.scenarios
+                        if not any(f.status != "ok" for f in s.findings)]))
+    elif format == LimitsFormat.json:
         emit(view.json_text(result))
-    elif format == Format.markdown:
+    elif format == LimitsFormat.markdown:
         emit(view.markdown(result))
-    elif format == Format.csv:
+    elif format == LimitsFormat.csv:
         emit(view.csv(result))
     else:
         emit(view.text(result))
     raise typer.Exit(result.exit_code(strict))
+
+
+def scan_text(kind: str, findings, suite: str, passed=()) -> str:
+    """SARIF, JUnit or GitHub annotations for a list of scanning.ScanFinding."""
+    from costplan import __version__
+    from costplan.report import scanning
+
+    if kind == "sarif":
+        import json
+
+        rules = scanning.limit_rules() if suite == "limits-check" else {}
+        return json.dumps(scanning.sarif(findings, rules, __version__), indent=2) + "\n"
+    if kind == "junit":
+        return scanning.junit(findings, suite, list(passed))
+    return scanning.github(findings)
 
 
 def register(app) -> None:

@@ -36,6 +36,11 @@ def show(service: Annotated[str | None, typer.Argument(help="Price file, e.g. la
                             f"known: {', '.join(files)}")
     rows = []
     for svc in [service] if service else files:
+        if svc == "savings_plans":  # rates per plan, not on-demand prices (costplan/compute/purchase.py)
+            from costplan.compute.purchase import price_rows
+
+            rows += price_rows(book.region)
+            continue
         for p in book.service_prices(svc):
             if isinstance(p, PriceGap):
                 rows.append({"key": "", "description": "", "price": "gap", "source": str(p), "as_of": "",

@@ -3,6 +3,8 @@ and totals across a range of one input."""
 from __future__ import annotations
 
 import os
+from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +42,14 @@ def report(
     results = _compare_all(loaded, free_tier, region)
     limits, note = mr.run_limits(loaded)
     chart_refs: dict[str, list[tuple[str, str]]] = {}
+    no_charts = None
+    if charts is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as e:
+            from costplan.errors import missing_extra
+
+            no_charts, charts = missing_extra(e), None
     if charts is not None:
         from costplan.report.charts import write_charts
 
@@ -55,48 +65,157 @@ def report(
         emit(text)
     else:
         write_atomic(out, text, force=force)
-        typer.echo(f"wrote {out}", err=True)
+        typer.echo(f"wrote {out}" + (" without charts" if no_charts else ""), err=True)
+    if no_charts is not None:  # the report is written; the charts asked for are not: say so, exit 2
+        raise no_charts
+
+
+def _percent(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    t = text.strip().removesuffix("%").strip()
+    try:
+        v = Decimal(t)
+    except ArithmeticError:
+        v = None
+    if v is None or not v.is_finite() or v < 0:
+        raise CostplanError(f"--fail-on-increase: expected a percentage such as 10% or 2.5, got {text!r}")
+    return v
+
+
+def _budget(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    t = text.strip().removeprefix("$").replace(",", "")
+    try:
+        v = Decimal(t)
+    except ArithmeticError:
+        v = None
+    if v is None or not v.is_finite() or v < 0:
+        raise CostplanError(f"--budget: expected US dollars a month such as 5000, got {text!r}")
+    return v
+
+
+class DiffFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
 @guarded
 def diff(
-    old: Annotated[str, typer.Argument(help="The scenario before: a file, or REV:PATH (a git revision of it).")],
-    new: Annotated[str, typer.Argument(help="The scenario after: a file, or REV:PATH.")],
+    paths: Annotated[list[str], typer.Argument(help="OLD NEW (files, REV:PATH, or two folders); or, with --base, "
+                                                    "the files and folders to compare against that revision.")],
+    base: Annotated[str | None, typer.Option("--base", help="Compare PATHS in the working tree with the same "
+                                                            "paths at this git revision (e.g. origin/main).")] = None,
+    fail_on_increase: Annotated[str | None, typer.Option("--fail-on-increase", help="Exit 1 when the total "
+                                                         "monthly cost rises by more than this, e.g. 10%.")] = None,
+    budget: Annotated[str | None, typer.Option("--budget", help="Exit 1 when the new total monthly cost is above "
+                                               "this many US dollars.")] = None,
     region: RegionOpt = None,
     free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
                                                    help="Apply free tiers (default: each scenario's).")] = None,
-    format: FormatOpt = Format.table,
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.",
+                                               case_sensitive=False)] = DiffFormat.table,
 ):
-    """Show how a change to a scenario moves the monthly cost, per alternative and per line item.
+    """Show how a change moves the monthly cost, per scenario, per alternative and per line item.
 
-    REV:PATH takes PATH from the repository root (or ./PATH from the current folder).
+    Two files (or REV:PATH, a git revision of one) compare one scenario; two folders compare their
+    scenarios by file name; --base REV compares files and folders with themselves at that revision,
+    as a pull request would. The Markdown starts with a hidden marker line so a CI job can find and
+    update its own comment. --fail-on-increase and --budget gate on the total of each scenario's
+    recommended design: exit 1 with the reason.
+
     Example: costplan diff main:scenarios/global_vote.yaml scenarios/global_vote.yaml --format markdown
+    Example: costplan diff --base origin/main scenarios/ --fail-on-increase 10% --format markdown
     """
     from costplan.report import diff_view
-    from costplan.report.markdown_report import run_limits
 
-    a, b = diff_view.load_spec(old), diff_view.load_spec(new)
-    ra, rb = _compare_all([a, b], free_tier, region)
-    la, note = run_limits([a])
-    lb, _ = run_limits([b]) if la is not None else (None, note)
-    d = diff_view.cost_diff(ra, rb, old, new, la, lb, note)
-    if format == Format.json:
-        emit(diff_view.json_text(d))
-    elif format == Format.markdown:
-        emit(diff_view.markdown(d))
-    elif format == Format.csv:
-        raise CostplanError("diff has no CSV form: use --format table, markdown or json")
+    gate = diff_view.Gate(_percent(fail_on_increase), _budget(budget))
+    if base is not None:
+        pairs = diff_view.pairs_against_base(base, paths)
+    elif len(paths) != 2:
+        raise CostplanError(f"diff takes OLD and NEW (got {len(paths)} path(s)); or use --base REV with "
+                            f"files and folders")
+    elif all(Path(p).is_dir() for p in paths):
+        pairs = diff_view.pairs_of_folders(*paths)
+    elif any(Path(p).is_dir() for p in paths):
+        raise CostplanError("diff compares two files or two folders, not a file with a folder")
+    else:
+        pairs = [(paths[0], paths[1])]
+    single = base is None and len(pairs) == 1 and None not in pairs[0] and not Path(paths[0]).is_dir()
+    d = _diff_pairs(pairs, region, free_tier, gate)
+    if single:
+        one = d.diffs[0]
+        if format == DiffFormat.json:
+            out = diff_view.as_dict(one)
+            out["gate"] = diff_view.as_dict_set(d)["gate"]
+            from costplan.report.render import to_json
+
+            emit(to_json(out))
+        elif format == DiffFormat.markdown:
+            emit(diff_view.markdown(one) + "".join(f"\n**Cost check failed:** {f}.\n" for f in d.failures()))
+        else:
+            from costplan.report.render import console
+
+            con = console()
+            diff_view.table(one, con)
+            for f in d.failures():
+                con.print(f"cost check failed: {f}")
+    elif format == DiffFormat.json:
+        from costplan.report.render import to_json
+
+        emit(to_json(diff_view.as_dict_set(d)))
+    elif format == DiffFormat.markdown:
+        emit(diff_view.markdown_set(d))
     else:
         from costplan.report.render import console
 
-        diff_view.table(d, console())
+        diff_view.table_set(d, console())
+    if d.failures():
+        for f in d.failures():
+            typer.echo(f"cost check failed: {f}", err=True)
+        raise typer.Exit(1)
+
+
+def _diff_pairs(pairs, region, free_tier, gate):
+    from costplan.errors import Problem
+    from costplan.report import diff_view
+    from costplan.report.markdown_report import run_limits
+
+    olds, news, problems = [], [], []
+    for a, b in pairs:
+        for spec, acc in ((a, olds), (b, news)):
+            if spec is None:
+                acc.append(None)
+                continue
+            try:
+                acc.append(diff_view.load_spec(spec))
+            except CostplanError as e:
+                problems.extend(e.problems)
+                acc.append(None)
+    if problems:
+        raise CostplanError(problems)
+    old_sc = [s for s in olds if s is not None]
+    new_sc = [s for s in news if s is not None]
+    if not old_sc and not new_sc:
+        raise CostplanError(Problem("no scenarios to compare"))
+    old_res = iter(_compare_all(old_sc, free_tier, region) if old_sc else [])
+    new_res = iter(_compare_all(new_sc, free_tier, region) if new_sc else [])
+    ra = [None if s is None else next(old_res) for s in olds]
+    rb = [None if s is None else next(new_res) for s in news]
+    la, note = run_limits(old_sc) if old_sc else (None, "no scenario before")
+    lb, _ = run_limits(new_sc) if (la is not None and new_sc) else (None, note)
+    labels = [(a or "(none)", b or "(none)") for a, b in pairs]
+    return diff_view.diff_set(ra, rb, pairs, labels, la, lb, note, gate)
 
 
 @guarded
 def sensitivity(
     scenario: Annotated[str, typer.Argument(help="A scenario file.")],
     vary: Annotated[str, typer.Option("--vary", help="FIELD=LOW..HIGH: monthly_requests, duration_ms or memory_mb, "
-                                                     "as factors (0.5x..4x) or values (100ms..1s).")],
+                                                     "as factors (0.5x..4x) or values (100ms..1s); spot_discount "
+                                                     "or commitment_share as values (0%..100%).")],
     steps: Annotated[int, typer.Option("--steps", help="Points across the range (log-spaced, ends included).")] = 8,
     region: RegionOpt = None,
     free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",

@@ -1,6 +1,7 @@
 """`costplan scenario validate|new|schema`."""
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,20 +14,45 @@ app = typer.Typer(help="Write, check and describe scenario files.", no_args_is_h
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 
+class ValidateFormat(str, Enum):
+    text = "text"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+
+
 @app.command("validate")
 @guarded
-def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or folders.")]):
+def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or folders.")],
+             format: Annotated[ValidateFormat, typer.Option("--format", "-f", case_sensitive=False, help=(
+                 "text (one line per problem on stderr), or sarif / junit / github for code scanning, test "
+                 "reports and workflow annotations (on stdout; the exit code is still 2 on any problem)."))]
+             = ValidateFormat.text):
     """Check scenario files: one line per problem with file:line and field; exit 2 if any."""
     from costplan import patterns
     from costplan import scenario as sc_mod
 
-    scenarios = sc_mod.load_many(files)
-    problems = []
+    problems, scenarios = [], []
+    for path in sc_mod.expand(files):
+        try:
+            scenarios.append(sc_mod.load(path))
+        except CostplanError as e:
+            problems.extend(e.problems)
     for s in scenarios:
         try:
             patterns.plan(s)
         except CostplanError as e:
             problems.extend(e.problems)
+    if format != ValidateFormat.text:
+        from costplan.cli.limits import scan_text
+        from costplan.report import scanning
+
+        bad = {p.file for p in problems}
+        emit(scan_text(format.value, scanning.from_problems(problems), "scenario validate",
+                       [(s.name, s.source_file or "") for s in scenarios if s.source_file not in bad]))
+        if problems:
+            raise typer.Exit(2)
+        return
     if problems:
         raise CostplanError(problems)
     for s in scenarios:
@@ -37,8 +63,15 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
 @guarded
 def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or queue_load_leveling.")],
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
-        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False):
-    """Print a commented starter scenario for a pattern."""
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+        schema_url: Annotated[str, typer.Option("--schema", help="Where editors find the JSON Schema (the "
+                                                "yaml-language-server modeline); write it with "
+                                                "`costplan scenario schema --out`.")] = "costplan.schema.json"):
+    """Print a commented starter scenario for a pattern.
+
+    The first line points YAML editors (VS Code's YAML extension, JetBrains) at the scenario JSON
+    Schema, so keys, patterns, regions and each pattern's settings complete and are checked.
+    """
     from importlib import resources
 
     from costplan.scenario import PATTERNS
@@ -49,6 +82,8 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
     starters = resources.files("costplan.scenarios")
     f = starters / "starters" / f"{pattern}.yaml"
     text = f.read_text(encoding="utf-8") if f.is_file() else _generic(pattern)
+    if schema_url and not text.startswith("# yaml-language-server:"):
+        text = f"# yaml-language-server: $schema={schema_url}\n" + text
     if out:
         write_atomic(out, text, force)
         typer.echo(f"wrote {out}", err=True)
@@ -135,9 +170,48 @@ workload:
 
 @app.command("schema")
 @guarded
-def schema():
-    """Print the JSON Schema of scenario files (for editors)."""
+def schema(out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the schema to this file "
+                                                    "(default: stdout).")] = None,
+           force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False):
+    """Print the JSON Schema of scenario files, for editors.
+
+    VS Code (YAML extension) and JetBrains read the `# yaml-language-server: $schema=...` line that
+    `scenario new` writes; or map the schema to scenarios/*.yaml in the editor's settings.
+
+    Example: costplan scenario schema --out scenarios/costplan.schema.json
+    """
     from costplan.report.render import to_json
     from costplan.scenario import json_schema
 
-    emit(to_json(json_schema()))
+    text = to_json(json_schema())
+    if out is None:
+        emit(text)
+    else:
+        write_atomic(out, text, force=force)
+        typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("examples")
+@guarded
+def examples(out: Annotated[Path | None, typer.Option("--out", "-o", help="Copy the bundled scenarios into this "
+                                                      "folder (default: list them).")] = None,
+             force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False):
+    """List the bundled example scenarios (one per pattern's worked example), or copy them with --out.
+
+    Example: costplan scenario examples --out my-scenarios && costplan compare my-scenarios/
+    """
+    from importlib import resources
+
+    root = resources.files("costplan.scenarios")
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
+    alt = root / "alternatives"
+    alts = sorted((p for p in alt.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name) if alt.is_dir() else []
+    pairs = [(p, p.name) for p in files] + [(p, f"alternatives/{p.name}") for p in alts]
+    if out is None:
+        for _, rel in pairs:
+            typer.echo(rel)
+        return
+    for p, rel in pairs:
+        target = Path(out) / rel
+        write_atomic(target, p.read_text(encoding="utf-8"), force=force)
+    typer.echo(f"wrote {len(pairs)} scenarios to {out}", err=True)

@@ -231,7 +231,13 @@ def compare(sc, free_tier: bool | None = None, region: str | None = None) -> Com
     base = Traffic.from_workload(sc.workload).monthly_requests
     be, note = find_breakeven(sc, book, free, base) if base > 0 else (None, "no traffic")
     rec, reason = recommend(options, be)
-    return Comparison(sc, plan, options, be, note, rec, reason, free)
+    result = Comparison(sc, plan, options, be, note, rec, reason, free)
+    if getattr(sc, "purchase", None) is not None:  # Savings Plans / Spot: compute/purchase.py
+        from costplan.compute import purchase
+
+        if purchase.active(sc.purchase):
+            result.extra["purchase"] = purchase.evaluate(result, book)
+    return result
 
 
 def compare_many(scenarios, free_tier: bool | None = None, region: str | None = None) -> list[Comparison]:

@@ -14,7 +14,11 @@ VARIABLES = {
     "monthly_requests": (units.count, "requests"),
     "duration_ms": (units.duration_ms, "ms"),
     "memory_mb": (units.size_mb, "MB"),
+    # purchase: inputs (compute/purchase.py): absolute values, stepped evenly, zero allowed
+    "spot_discount": (units.percent, "%"),
+    "commitment_share": (units.percent, "%"),
 }
+PURCHASE_FIELDS = ("spot_discount", "commitment_share")
 MEMORY_RANGE = (Decimal(128), Decimal(10240))
 
 
@@ -41,6 +45,18 @@ def parse_vary(text: str) -> Vary:
         raise CostplanError(Problem(f"cannot vary {name!r}{did_you_mean(name, VARIABLES)}; "
                                     f"expected one of {', '.join(VARIABLES)}", field="--vary"))
     rel = [s.lower().endswith("x") for s in (a, b)]
+    if name in PURCHASE_FIELDS:
+        if any(rel):
+            raise CostplanError(Problem(f"give {name} as values, e.g. {name}=0%..100%", field="--vary"))
+        try:
+            lo, hi = units.percent(a), units.percent(b)
+        except (ArithmeticError, ValueError, CostplanError) as e:
+            raise CostplanError(Problem(f"bad range {a}..{b}: {e}", field="--vary")) from None
+        top = Decimal("0.99") if name == "spot_discount" else Decimal(1)
+        if lo < 0 or hi > top or hi < lo:
+            raise CostplanError(Problem(f"{name} must run from 0% up to {top:.0%}, increasing, got {a}..{b}",
+                                        field="--vary"))
+        return Vary(name, lo, hi, False)
     if rel[0] != rel[1]:
         raise CostplanError(Problem("give both ends as factors (0.5x..4x) or both as values", field="--vary"))
     try:
@@ -62,6 +78,17 @@ def base_value(sc, name: str) -> Decimal:
         from costplan.compute.traffic import Traffic
 
         return Traffic.from_workload(sc.workload).monthly_requests
+    if name in PURCHASE_FIELDS:
+        p = getattr(sc, "purchase", None)
+        if p is None:
+            raise CostplanError(sc.problem(f"--vary {name} needs a purchase: section (spot_stages for spot_discount, "
+                                           f"commitment_usd_per_hour for commitment_share)", "purchase"))
+        v = getattr(p, name)
+        if v is None:  # spot_discount left to the bundled default
+            from costplan.compute.purchase import spot_terms
+
+            v = spot_terms("fargate", p).discount or Decimal(0)
+        return Decimal(v)
     return getattr(sc.workload, name)
 
 
@@ -69,6 +96,9 @@ def varied(sc, name: str, k: Decimal):
     """The scenario with one input multiplied by k. Scaling duration scales its p99 too (same spread)."""
     if name == "monthly_requests":
         return scaled_scenario(sc, k)
+    if name in PURCHASE_FIELDS:  # k is the value itself
+        base_value(sc, name)  # a clear error without a purchase: section
+        return sc.model_copy(update={"purchase": sc.purchase.model_copy(update={name: k})})
     w = sc.workload
     upd = {name: getattr(w, name) * k}
     if name == "duration_ms":  # to the microsecond: Lambda bills whole milliseconds anyway
@@ -130,7 +160,15 @@ def price_point(sc, book, free: bool, warm: bool = True):
     from costplan import patterns
     from costplan.compute.options import price_options
 
-    return price_options(patterns.plan(sc), book, free, warm=warm)
+    plan = patterns.plan(sc)
+    opts = price_options(plan, book, free, warm=warm)
+    p = getattr(sc, "purchase", None)
+    if p is not None:
+        from costplan.compute import purchase
+
+        if purchase.active(p):  # totals under the purchase option, as compare shows them
+            opts = purchase.as_options(purchase.transform(opts, plan, p, book.region), opts)
+    return opts
 
 
 def sweep(sc, name: str, ks: list[Decimal], free_tier: bool | None = None, region: str | None = None,
@@ -160,6 +198,10 @@ def sensitivity(sc, vary: Vary, steps: int = 8, free_tier: bool | None = None,
     if steps < 2 or steps > 200:
         raise CostplanError(Problem(f"--steps must be 2–200, got {steps}", field="--steps"))
     base = base_value(sc, vary.field)
+    if vary.field in PURCHASE_FIELDS:
+        n = steps - 1
+        values = [vary.lo + (vary.hi - vary.lo) * i / n for i in range(n)] + [vary.hi]
+        return sweep(sc, vary.field, values, free_tier, region)
     if vary.relative:
         lo, hi = vary.lo, vary.hi
     else:
@@ -255,6 +297,8 @@ def backlog(q: dict, plan, samples: int = 60) -> Backlog | None:
 # ---- output shapes (rendered by the CLI through report.render) ---------------------------------------
 
 def _show(v: Decimal, unit: str) -> str:
+    if unit == "%":
+        return f"{float(v * 100):.4g}%"
     if unit == "requests":
         return f"{v:,.0f}"
     return f"{v:,.0f} {unit}" if v >= 100 else f"{v.normalize():f} {unit}"
@@ -270,7 +314,8 @@ def rows(sw: Sweep) -> tuple[list[str], list[list[str]], str]:
     for p in sw.points:
         cheapest = min((p.totals[n], n) for n in names if n in p.totals)[1]
         cells = [usd(p.totals[n]) + (" *" if n == cheapest else "") if n in p.totals else "—" for n in names]
-        out.append([_show(p.value, sw.unit), f"{float(p.factor):.4g}"] + cells + [sw.titles.get(p.recommendation,
+        factor = "" if sw.field in PURCHASE_FIELDS else f"{float(p.factor):.4g}"
+        out.append([_show(p.value, sw.unit), factor] + cells + [sw.titles.get(p.recommendation,
                                                                                                      p.recommendation)])
     return headers, out, "rr" + "r" * len(names) + "l"
 

@@ -67,31 +67,39 @@ def _book(region: str):
     return book
 
 
-def design_options(scenario, plan, designs=None) -> tuple[dict, str | None]:
-    """({design: Option or None}, recommended design or None) for the designs to check: every design
-    `compare` prices unless `designs` names some. The Lambda design needs no pricing; an ECS design
-    is sized by `compare`'s own options (Option.sizing), so limits-check checks what compare priced."""
+def design_options(scenario, plan, designs=None) -> tuple[dict, str | None, str]:
+    """({design: Option or None}, recommended design or None, why a design is not checked) for the designs
+    to check: every design `compare` prices unless `designs` names some. The Lambda design needs no
+    pricing; an ECS design is sized by `compare`'s own options (Option.sizing), so limits-check checks
+    what compare priced."""
     wanted = list(designs or DESIGNS)
     need_prices = any(d != "lambda" for d in wanted)
-    options, recommended = {"lambda": None}, None
+    options, recommended, why = {"lambda": None}, None, ""
+    priced = []
     if need_prices and any(getattr(s, "ecs_capable", True) for s in plan.stages):
         from costplan.compute.compare import recommend
         from costplan.compute.options import price_options
 
-        priced = price_options(plan, _book(scenario.region), scenario.free_tier, warm=False)
+        try:
+            priced = price_options(plan, _book(scenario.region), scenario.free_tier, warm=False)
+        except CostplanError as e:  # e.g. a Region the price book does not cover: quotas still apply
+            why = f"the ECS designs are not checked: compare cannot size them here ({e.problems[0].message})"
         for o in priced:
             if o.name in DESIGNS:
                 options[o.name] = o
-        if "recommended" in wanted or not designs:
+        if priced and ("recommended" in wanted or not designs):
             recommended = recommend(priced, None)[0]
-    elif "recommended" in wanted or not designs:
+    if recommended is None and ("recommended" in wanted or not designs):
         recommended = "lambda"
     out = {}
     for d in wanted:
         d = recommended if d == "recommended" else d
         if d in options and d not in out:
             out[d] = options[d]
-    return out, recommended
+    if not out:  # an ECS design asked for where there is none: say so, check the rest on Lambda
+        out["lambda"] = None
+        why = why or f"no {', '.join(wanted)} design for this pattern's compute: the Lambda design is checked"
+    return out, recommended, why
 
 
 def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None, live=None,
@@ -102,7 +110,9 @@ def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None,
 
     load_checks()
     ctx = Context(scenario, plan, Resolver(scenario.region, scenario.quotas, overrides, live), warn, critical)
-    chosen, recommended = design_options(scenario, plan, designs)
+    chosen, recommended, why = design_options(scenario, plan, designs)
+    if why:
+        ctx.missing.append(why)
     shared_done, shares = False, None
     for design, option in chosen.items():
         if shares is not None:
@@ -164,6 +174,7 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=N
     Raises CostplanError for bad input (unknown quota ids with file:line, bad thresholds).
     """
     from costplan.limits import accounts, quotas
+    from costplan.limits.live import live_for
 
     load_checks()
     for d in designs or ():
@@ -190,7 +201,7 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=N
     results = []
     for sc in scenarios:
         try:
-            results.append(check_one(sc, w, c, overrides, live, designs))
+            results.append(check_one(sc, w, c, overrides, live_for(live, sc.account), designs))
         except CostplanError as e:
             problems.extend(e.problems)
     if problems:

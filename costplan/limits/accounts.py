@@ -139,6 +139,8 @@ def _windows(active) -> str:
 
 
 def run(results, warn, critical, overrides, live) -> list:
+    from costplan.limits.live import live_for
+
     groups: dict[tuple[str, str], list] = {}
     for r in results:
         if not r.unchecked:
@@ -148,7 +150,7 @@ def run(results, warn, critical, overrides, live) -> list:
         if len(rs) < 2:
             continue
         # The account's quotas: the smallest any of its scenarios declares (they describe one account).
-        resolvers = [Resolver(region, r.scenario.quotas, overrides, live) for r in rs]
+        resolvers = [Resolver(region, r.scenario.quotas, overrides, live_for(live, r.scenario.account)) for r in rs]
 
         def resolve(qid, _resolvers=resolvers):
             return min((res(qid) for res in _resolvers), key=lambda lim: lim.value)

@@ -3,7 +3,7 @@ only under --live). Any failure falls back to the bundled defaults with a warnin
 from __future__ import annotations
 
 
-def fetch(regions: list[str], profile: str | None = None) -> tuple[dict, list[str]]:
+def fetch(regions: list[str], profile: str | None = None, role_arn: str | None = None) -> tuple[dict, list[str]]:
     """{(region, quota id): LiveQuota} for every table quota with a Service Quotas code, and warnings."""
     from costplan.aws.quotas import read_applied_quotas
     from costplan.aws.session import session as make_session
@@ -17,7 +17,12 @@ def fetch(regions: list[str], profile: str | None = None) -> tuple[dict, list[st
     live, warnings = {}, []
     for region in sorted(set(regions)):
         try:
-            applied = read_applied_quotas(list(by_code), session=make_session(profile, region), region=region)
+            sess = make_session(profile, region)
+            if role_arn:
+                from costplan.aws.session import assume_role
+
+                sess = assume_role(sess, role_arn, region)
+            applied = read_applied_quotas(list(by_code), session=sess, region=region)
         except CostplanError as e:  # e.g. an unknown profile: one redacted line, then the defaults
             warnings.append(f"--live {region}: {e}; using bundled defaults")
             continue
@@ -26,3 +31,47 @@ def fetch(regions: list[str], profile: str | None = None) -> tuple[dict, list[st
             for qid in by_code.get(tuple(key), []):
                 live[(region, qid)] = value
     return live, warnings
+
+
+class AccountLive(dict):
+    """Live quota values per account label: {label: {(region, quota id): LiveQuota}}."""
+
+    def for_account(self, label: str) -> dict:
+        return self.get(label, {})
+
+
+def live_for(live, account: str):
+    """The live values that apply to one account (live may be per account or one flat mapping)."""
+    return live.for_account(account) if isinstance(live, AccountLive) else live
+
+
+def fetch_accounts(scenarios, cfg, profile: str | None = None) -> tuple[AccountLive, list[str]]:
+    """Read each account's applied quotas with that account's own credentials: --profile for every
+    account when given, else the profile (and role) the repository config maps the account label to,
+    else the default credential chain. Says, per account, where its values came from."""
+    out, notes = AccountLive(), []
+    regions_by_account: dict[str, set] = {}
+    for s in scenarios:
+        regions_by_account.setdefault(s.account, set()).add(s.region)
+    for label in sorted(regions_by_account):
+        acc = cfg.account(label) if cfg is not None else None
+        prof = profile or (acc.profile if acc else None)
+        role = None if profile else (acc.role_arn if acc else None)
+        regions = sorted(regions_by_account[label])
+        if acc and acc.regions:
+            outside = [r for r in regions if r not in acc.regions]
+            if outside:
+                notes.append(f"--live account {label}: {', '.join(outside)} not in the regions the config "
+                             f"allows ({', '.join(acc.regions)}); using bundled defaults there")
+                regions = [r for r in regions if r in acc.regions]
+        how = (f"profile {prof}" if prof else "the default credentials") + (f", role {role}" if role else "")
+        if profile and acc and acc.profile and acc.profile != profile:
+            how += f" (--profile overrides the config's {acc.profile})"
+        extra = {"role_arn": role} if role else {}
+        values, warnings = fetch(regions, prof, **extra) if regions else ({}, [])
+        out[label] = values
+        notes.extend(warnings)
+        if regions:
+            notes.append(f"--live account {label}: {len(values)} applied quota(s) read in {', '.join(regions)} "
+                         f"with {how}")
+    return out, notes

@@ -1,7 +1,7 @@
 """Load price data files (one per service) with their sources; resolve a price key for a region.
 
 Files live in the top-level `pricing_data/` folder, shipped in the wheel as `costplan.pricing_data`.
-A price book in the user's directory (``$COSTPLAN_PRICING_DIR`` or ``~/.config/costplan/pricing``)
+A price book in the user's directory (``$COSTPLAN_PRICING_DIR`` or ``$XDG_CONFIG_HOME/costplan/pricing``, by default ``~/.config/costplan/pricing``)
 overrides the bundled file of the same name, and every price says which file it came from.
 """
 from __future__ import annotations
@@ -15,6 +15,12 @@ from pathlib import Path
 from costplan.errors import CostplanError, PriceGap, Problem, did_you_mean, suggest
 
 DEFAULT_REGION = "us-east-1"
+
+
+def config_dir() -> Path:
+    """costplan's folder for user configuration: $XDG_CONFIG_HOME/costplan, else ~/.config/costplan."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return Path(base) / "costplan"
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,11 @@ class Price:
     def display(self, tier: int = 0) -> str:
         from costplan.units import human_count
 
-        amount = self.tiers[tier].usd * self.per
+        # usd is per unit (the written rate ÷ per, to 28 digits): × per gives the written rate back
+        # within 1e-28, so round that residue away before showing it
+        amount = (self.tiers[tier].usd * self.per).quantize(Decimal("1e-20")).normalize()
+        if self.per == 3600 and self.unit.endswith("-seconds"):  # an hourly rate kept exact: fargate.yaml
+            return f"${_fmt_rate(amount)} per {self.unit[:-len('-seconds')]}-hour"
         if self.per == 1:
             unit = self.unit[:-1] if self.unit.endswith("s") else self.unit
             return f"${_fmt_rate(amount)} per {unit}"
@@ -81,7 +91,7 @@ def data_dirs() -> list[tuple[str, Path]]:
     if user:
         dirs.append((user, Path(user)))
     else:
-        home = Path(os.path.expanduser("~/.config/costplan/pricing"))
+        home = config_dir() / "pricing"
         if home.is_dir():
             dirs.append((str(home), home))
     dirs.append(("bundled", _bundled_dir()))
@@ -204,13 +214,14 @@ def _source(sources: dict, key: str, where: str) -> Source:
                   grade=s.get("grade", ""))
 
 
-# Price files `costplan pricing refresh` can fetch from the Price List API (costplan/aws/refresh.py
-# SERVICES; a test keeps the two equal without importing boto3 here).
-REFRESHABLE = ("lambda", "fargate", "sqs")
+def _gap_hint(key: str, region: str, text: str = "") -> str:
+    """Name the refresh that fills a gap, where the bulk price-list mapping knows the price."""
+    if "pricing refresh" in text:
+        return ""
+    from costplan.aws.pricelist import mapped  # no boto3: the mapping only
 
-
-def _gap_hint(service: str, region: str) -> str:
-    if service in REFRESHABLE:
+    service = key.partition(".")[0]
+    if mapped(key):
         return f"; `costplan pricing refresh --region {region} --services {service}` can fetch it"
     return ""
 
@@ -221,19 +232,20 @@ def _parse_price(service: str, name: str, entry: dict, sources: dict, region: st
     if region not in regions:
         raise PriceGap(Problem(f"no price for {key} in {region}: the price book has "
                                f"{', '.join(sorted(regions)) or 'no region'} (pricing_data/{service}.yaml)"
-                               + _gap_hint(service, region)))
+                               + _gap_hint(key, region)))
     r = regions[region]
     if isinstance(r, str | int | float):
         r = {"usd": r}
     if "gap" in r:
         raise PriceGap(Problem(f"no price for {key} in {region}: {r['gap']} (pricing_data/{service}.yaml)"
-                               + _gap_hint(service, region)))
+                               + _gap_hint(key, region, r["gap"])))
     if "tiers" in r:
         tiers = tuple(Tier(None if up is None else Decimal(str(up)), Decimal(str(usd))) for up, usd in r["tiers"])
     else:
         tiers = (Tier(None, Decimal(str(r["usd"]))),)
-    per = Decimal(str(entry.get("per", 1)))
-    # prices are written "per `per` units" in the files ($0.20 per 1M requests); store per unit
+    # prices are written "per `per` units" in the files ($0.20 per 1M requests), the file's `per` unless
+    # the region has its own (fargate.yaml keeps hourly rates exact as per 3600 seconds); store per unit
+    per = Decimal(str(r.get("per", entry.get("per", 1))))
     tiers = tuple(Tier(t.upto, t.usd / per) for t in tiers)
     src = _source(sources, r.get("source", entry.get("source", "")), key)
     free = entry.get("free") or {}
@@ -254,9 +266,71 @@ def regions() -> dict[str, str]:
 def check_region(region: str) -> None:
     known = regions()
     if region not in known:
-        raise CostplanError(Problem(f"unknown region {region!r}{suggest(region, list(known), 'the price book covers')}",
-                                    field="region"))
+        raise CostplanError(Problem(f"unknown region {region!r}{region_hint(region)}", field="region"))
+
+
+def region_hint(region: str) -> str:
+    """' (did you mean "us-east-1" or "us-east-2"?)': every equally close region (us-east-9 is as near
+    one as the other), else the list of the regions the price book covers."""
+    import difflib
+
+    known = list(regions())
+    scores = sorted(((difflib.SequenceMatcher(None, str(region), r).ratio(), r) for r in known), reverse=True)
+    best = [r for score, r in scores if score >= 0.6 and score == scores[0][0]]
+    if best:
+        return " (did you mean " + " or ".join(f'"{r}"' for r in sorted(best, key=known.index)) + "?)"
+    return suggest(region, known, "the price book covers")
 
 
 def load_book(region: str = DEFAULT_REGION) -> PriceBook:
     return PriceBook(region)
+
+
+def price_files() -> list[str]:
+    """The price files (service names) of the price book: bundled ones and a user book's own."""
+    names: set[str] = set()
+    for _, folder in data_dirs():
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        names.update(p.name[:-5] for p in entries if p.name.endswith(".yaml"))
+    return sorted(names - {"regions", "quotas"})
+
+
+@dataclass(frozen=True)
+class Coverage:
+    region: str
+    name: str
+    known: int  # prices with a value in this region
+    gaps: tuple[str, ...]  # price keys without one
+    oldest: str  # the earliest dated `as_of` among the known prices ("" when none is dated)
+    oldest_key: str
+    undated: int  # known prices whose source has no date
+
+    @property
+    def total(self) -> int:
+        return self.known + len(self.gaps)
+
+
+def coverage(region: str) -> Coverage:
+    """How much of the price book a region has, and how old its oldest dated price is."""
+    book = PriceBook(region)
+    known, gaps, undated = 0, [], 0
+    oldest, oldest_key = "", ""
+    for service in price_files():
+        data, _ = book.service_file(service)
+        for name in data.get("prices", {}):
+            key = f"{service}.{name}"
+            try:
+                p = book.get(key)
+            except PriceGap:
+                gaps.append(key)
+                continue
+            known += 1
+            as_of = p.source.as_of
+            if not as_of[:4].isdigit():
+                undated += 1
+            elif not oldest or as_of < oldest:
+                oldest, oldest_key = as_of, key
+    return Coverage(region, regions()[region], known, tuple(gaps), oldest, oldest_key, undated)

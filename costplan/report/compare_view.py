@@ -33,6 +33,7 @@ def as_dict(c) -> dict:
         "reason": c.reason,
         "summary": c.plan.summary,
         "assumptions": c.plan.assumptions,
+        **({"purchase": c.extra["purchase"].to_json()} if "purchase" in c.extra else {}),
     }
 
 
@@ -61,6 +62,10 @@ def markdown(comparisons: list) -> str:
         rows = [[o.title, usd(o.monthly_usd), "**cheapest**" if o is c.cheapest else ""] for o in c.options]
         parts.append(md_table(["Alternative", "Monthly", ""], rows, "lrl"))
         parts.append(f"\n{_be_line(c)}\n\n**Recommendation: {_title(c, c.recommendation)}.** {c.reason}\n")
+        if "purchase" in c.extra:
+            from costplan.report.purchase_view import markdown as purchase_md
+
+            parts.append(purchase_md(c))
         for o in c.options:
             rows = [[li.resource, li.name, qty(li.quantity), li.unit, li.price_display, usd(li.monthly_usd)]
                     for li in o.line_items]
@@ -107,4 +112,8 @@ def table(comparisons: list, console, details: bool = True) -> None:
         out(c.reason)
         for a in c.plan.assumptions:
             out(f"  assumption: {a}")
+        if "purchase" in c.extra:
+            from costplan.report.purchase_view import table as purchase_table
+
+            purchase_table(c, console, details)
         out()

@@ -3,6 +3,7 @@ per line item, the recommendation and break-even before and after, and limits ch
 OLD and NEW are scenario files or git revisions of one, written REV:PATH."""
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -301,3 +302,212 @@ def table(d: CostDiff, console) -> None:
             console.print(f"  {c.check}: {c.old or '—'} → {c.new or '—'}  {c.message}")
     else:
         console.print("No limits check changed state.")
+
+
+# ---- many scenarios: folders and git revisions, for pull requests -------------------------------------
+
+MARKER = "<!-- costplan-diff -->"  # a CI job finds its own comment by this line and updates it in place
+
+
+def _git(args: list[str], cwd=None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise CostplanError(f"cannot run git: {e}") from None
+
+
+def repo_root(cwd=None) -> Path:
+    top = _git(["rev-parse", "--show-toplevel"], cwd)
+    if top.returncode != 0:
+        raise CostplanError("--base needs a git repository: the current folder is not in one")
+    return Path(top.stdout.strip())
+
+
+def _is_scenario_name(name: str) -> bool:
+    return name.endswith((".yaml", ".yml"))
+
+
+def pairs_against_base(base: str, paths: list[str], cwd=None) -> list[tuple[str | None, str | None]]:
+    """(REV:PATH or None, working-tree file or None) for every scenario file under PATHS, now or at
+    BASE. A folder means its *.yaml / *.yml files (not recursive, as everywhere else in costplan); a
+    file that exists only at BASE is reported as removed, one that exists only now as added."""
+    root = repo_root(cwd)
+    ok = _git(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], cwd)
+    if ok.returncode != 0:
+        raise CostplanError(f"--base: git revision {base!r} does not exist in this repository")
+    here = Path(cwd or ".").resolve()
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for p in paths:
+        pp = (here / p)
+        rel_dir = Path(os.path.relpath(pp.resolve() if pp.exists() else pp, root)).as_posix()
+        if rel_dir.startswith(".."):
+            raise CostplanError(f"{p}: outside the git repository at {root}")
+        now: list[str] = []
+        if pp.is_dir():
+            now = sorted(Path(os.path.relpath(f.resolve(), root)).as_posix()
+                         for f in pp.iterdir() if f.is_file() and _is_scenario_name(f.name))
+        elif pp.is_file():
+            now = [rel_dir]
+        listed = _git(["ls-tree", "-r", "--name-only", base, "--", rel_dir], cwd=root)
+        then = []
+        if listed.returncode == 0:
+            for n in listed.stdout.splitlines():
+                if n == rel_dir or (Path(n).parent.as_posix() == rel_dir and _is_scenario_name(n)):
+                    then.append(n)
+        if not now and not then:
+            raise CostplanError(f"{p}: no scenario files here or at {base}")
+        for rel in sorted(set(now) | set(then)):
+            old = f"{base}:{rel}" if rel in then else None
+            new = str(root / rel) if rel in now else None
+            out[rel] = (old, new)
+    return list(out.values())
+
+
+def pairs_of_folders(old: str, new: str) -> list[tuple[str | None, str | None]]:
+    """Two folders: scenario files matched by file name."""
+    a = {f.name: str(f) for f in Path(old).iterdir() if f.is_file() and _is_scenario_name(f.name)}
+    b = {f.name: str(f) for f in Path(new).iterdir() if f.is_file() and _is_scenario_name(f.name)}
+    if not a and not b:
+        raise CostplanError(f"{old}, {new}: no scenario files in either folder")
+    return [(a.get(n), b.get(n)) for n in sorted(set(a) | set(b))]
+
+
+@dataclass
+class Gate:
+    """What fails the check: a rise above a percentage of the old total, or a new total above a budget."""
+
+    fail_on_increase_pct: Decimal | None = None
+    budget_usd: Decimal | None = None
+
+
+@dataclass
+class DiffSet:
+    diffs: list[CostDiff]  # scenarios present on both sides
+    added: list  # Comparisons only in NEW
+    removed: list  # Comparisons only in OLD
+    old_total: Decimal
+    new_total: Decimal
+    gate: Gate = field(default_factory=Gate)
+
+    @property
+    def change(self) -> Decimal:
+        return self.new_total - self.old_total
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        return None if self.old_total == 0 else self.change / self.old_total * 100
+
+    def failures(self) -> list[str]:
+        """Why the gate fails, one line each; empty when it passes."""
+        out = []
+        g = self.gate
+        if g.fail_on_increase_pct is not None and self.change > 0:
+            pct = self.change_pct
+            if pct is None or pct > g.fail_on_increase_pct:
+                shown = "from $0" if pct is None else f"{pct:+.1f} %"
+                out.append(f"monthly cost rose {shown} (${self.old_total:,.2f} → ${self.new_total:,.2f}), "
+                           f"above the {g.fail_on_increase_pct:g} % allowed by --fail-on-increase")
+        if g.budget_usd is not None and self.new_total > g.budget_usd:
+            out.append(f"monthly cost ${self.new_total:,.2f} is above the budget of ${g.budget_usd:,.2f} "
+                       f"(--budget) by ${self.new_total - g.budget_usd:,.2f}")
+        return out
+
+
+def recommended_usd(c) -> Decimal:
+    """A scenario's cost in a PR diff: the monthly cost of the design compare recommends."""
+    opt = c.option(c.recommendation) or c.cheapest
+    return opt.monthly_usd
+
+
+def diff_set(old_results, new_results, pairs, labels, old_limits=None, new_limits=None, limits_note="",
+             gate: Gate | None = None) -> DiffSet:
+    """old_results/new_results are aligned with pairs (None where a side is missing)."""
+    diffs, added, removed = [], [], []
+    old_total = new_total = ZERO
+    for (a, b), (la, lb) in zip(zip(old_results, new_results), labels):
+        if a is not None:
+            old_total += recommended_usd(a)
+        if b is not None:
+            new_total += recommended_usd(b)
+        if a is not None and b is not None:
+            diffs.append(cost_diff(a, b, la, lb, old_limits, new_limits, limits_note))
+        elif b is not None:
+            added.append(b)
+        elif a is not None:
+            removed.append(a)
+    return DiffSet(diffs, added, removed, old_total, new_total, gate or Gate())
+
+
+def _summary_rows(s: DiffSet) -> list[list[str]]:
+    rows = []
+    for d in s.diffs:
+        o, n = d.option(d.old_recommendation), d.option(d.new_recommendation)
+        old_usd = o.old_usd if o else None
+        new_usd = n.new_usd if n else None
+        rec = d.titles.get(d.new_recommendation, d.new_recommendation)
+        if d.recommendation_changed:
+            rec = f"{d.titles.get(d.old_recommendation, d.old_recommendation)} → {rec}"
+        rows.append([d.scenario, rec, _usd(old_usd), _usd(new_usd),
+                     _signed((new_usd or ZERO) - (old_usd or ZERO)), _pct(old_usd, new_usd)])
+    for c in s.added:
+        usd_ = recommended_usd(c)
+        rows.append([c.scenario.name, f"{c.option(c.recommendation).title} (added)", "—", _usd(usd_),
+                     _signed(usd_), "new"])
+    for c in s.removed:
+        usd_ = recommended_usd(c)
+        rows.append([c.scenario.name, f"{c.option(c.recommendation).title} (removed)", _usd(usd_), "—",
+                     _signed(-usd_), "removed"])
+    return rows
+
+
+def markdown_set(s: DiffSet) -> str:
+    total_pct = "—" if s.change_pct is None else f"{s.change_pct:+.1f} %"
+    out = [MARKER, "## costplan: monthly cost of this change\n",
+           md_table(["Scenario", "Recommended design", "Before", "After", "Change", "%"],
+                    _summary_rows(s) + [["**Total**", "", usd(s.old_total), usd(s.new_total), _signed(s.change),
+                                         total_pct]], "llrrrr"),
+           "Each scenario is priced at the design `costplan compare` recommends for it.\n"]
+    fails = s.failures()
+    if fails:
+        out.append("**Cost check failed:** " + "; ".join(fails) + ".\n")
+    elif s.gate.fail_on_increase_pct is not None or s.gate.budget_usd is not None:
+        out.append("Cost check passed"
+                   + (f" (allowed increase {s.gate.fail_on_increase_pct:g} %)" if s.gate.fail_on_increase_pct
+                      is not None else "")
+                   + (f" (budget ${s.gate.budget_usd:,.2f})" if s.gate.budget_usd is not None else "") + ".\n")
+    for d in s.diffs:
+        if any(o.change != 0 or o.lines for o in d.options) or d.recommendation_changed or d.checks:
+            out.append("<details><summary>" + d.scenario + "</summary>\n\n" + markdown(d) + "\n</details>\n")
+    return "\n".join(out)
+
+
+def as_dict_set(s: DiffSet) -> dict:
+    return {
+        "old_total_usd": money(s.old_total), "new_total_usd": money(s.new_total), "change_usd": money(s.change),
+        "change_pct": None if s.change_pct is None else float(round(s.change_pct, 2)),
+        "gate": {"fail_on_increase_pct": None if s.gate.fail_on_increase_pct is None
+                 else float(s.gate.fail_on_increase_pct),
+                 "budget_usd": None if s.gate.budget_usd is None else money(s.gate.budget_usd),
+                 "failures": s.failures(), "passed": not s.failures()},
+        "scenarios": [as_dict(d) for d in s.diffs],
+        "added": [{"scenario": c.scenario.name, "file": c.scenario.source_file, "recommendation": c.recommendation,
+                   "monthly_usd": money(recommended_usd(c))} for c in s.added],
+        "removed": [{"scenario": c.scenario.name, "file": c.scenario.source_file, "recommendation": c.recommendation,
+                     "monthly_usd": money(recommended_usd(c))} for c in s.removed],
+    }
+
+
+def table_set(s: DiffSet, console) -> None:
+    from rich.table import Table
+
+    t = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    for col, j in (("Scenario", "left"), ("Recommended design", "left"), ("Before", "right"), ("After", "right"),
+                   ("Change", "right"), ("%", "right")):
+        t.add_column(col, justify=j)
+    for r in _summary_rows(s):
+        t.add_row(*r)
+    total_pct = "—" if s.change_pct is None else f"{s.change_pct:+.1f} %"
+    t.add_row("Total", "", usd(s.old_total), usd(s.new_total), _signed(s.change), total_pct)
+    console.print(t)
+    for f in s.failures():
+        console.print(f"cost check failed: {f}")

@@ -58,6 +58,10 @@ def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
         files["template.yaml"] = cfn.dumps(b.cfn_dict(), head)
     else:
         files.update(terraform_files(b, head, scenario.region))
+        from costplan.patterns import plan as make_plan
+        from costplan.templates.infracost import usage_yaml
+
+        files["infracost-usage.yml"] = usage_yaml(make_plan(scenario), b.tf.resources, scenario.name)
     for name, text in sorted(b.handlers.items()):
         files[f"src/{name}/handler.py"] = text
     return Rendered(files, b, compute, list(b.notes))
