@@ -157,3 +157,11 @@ def test_reads_the_reworked_sizing_keys():
     assert finding(run_ecs(sizing), "ECS-SCALE-OUT", "api").status == "ok"
     ec2 = {"api": {"task_vcpu": 0.5, "tasks_min": 2, "tasks_peak": 4, "per_task_rps": 300}}
     assert finding(run_ecs(ec2, design="ec2"), "SUBNET-IPS").needed == 2 + 8
+
+
+def test_code_scanning_annotates_the_gating_design_only(cli):
+    code, out, _ = cli("limits-check", str(SCENARIOS / "steady_heavy_api.yaml"), "--format", "github")
+    assert code == 0 and "[fargate design]" in out and "[ec2 design]" not in out and "::error" not in out
+    code, out, _ = cli("limits-check", str(SCENARIOS / "steady_heavy_api.yaml"), "--format", "github",
+                       "--design", "ec2")
+    assert code == 1 and "::error" in out and "[ec2 design]" in out
