@@ -88,6 +88,9 @@ class Workload(Strict):
     response_size_kb: KB = Field(Decimal(1), description="response payload size")
     traffic_window: str | None = Field(
         None, description='daily UTC window of the peak, "HH:MM-HH:MM"; undeclared = may coincide with anything')
+    traffic_days: str | None = Field(
+        None, description='which days the traffic runs: weekdays ("mon-fri", "sat") or days of the month ("1", '
+                          '"1-7,15"); undeclared = may fall on any day (limits-check adds coinciding peaks)')
 
     @model_validator(mode="after")
     def _check(self):
@@ -110,6 +113,36 @@ class Workload(Strict):
         if v is not None:
             parse_window(v)
         return v
+
+    @field_validator("traffic_days")
+    @classmethod
+    def _days(cls, v):
+        if v is not None:
+            parse_days(v)
+        return v
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_days(text: str) -> tuple[str, frozenset[int]]:
+    """'mon-fri' → ("weekday", {0..4}); '1-7,15' → ("monthday", {1..7, 15}). One kind per declaration."""
+    kinds, days = set(), set()
+    for part in str(text).lower().replace(" ", "").split(","):
+        a, _, b = part.partition("-")
+        b = b or a
+        if a in WEEKDAYS and b in WEEKDAYS:
+            i, j = WEEKDAYS.index(a), WEEKDAYS.index(b)
+            days |= {k % 7 for k in range(i, i + (j - i) % 7 + 1)}
+            kinds.add("weekday")
+        elif a.isdigit() and b.isdigit() and 1 <= int(a) <= int(b) <= 31:
+            days |= set(range(int(a), int(b) + 1))
+            kinds.add("monthday")
+        else:
+            raise ValueError(f'traffic_days must look like "mon-fri", "sat,sun" or "1-7,15", got {text!r}')
+    if len(kinds) != 1:
+        raise ValueError(f"traffic_days mixes weekdays and days of the month: {text!r}")
+    return kinds.pop(), frozenset(days)
 
 
 def parse_window(text: str) -> tuple[int, int]:

@@ -9,7 +9,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.test_limits_helpers import run_plan, scenario, stage, status
+from costplan.compute.traffic import Traffic
+
+from tests.test_limits_helpers import finding, run_plan, scenario, stage, status
 
 
 def api(rps, duration_ms, p99_ms=None, timeout_s=900, **kw):
@@ -48,9 +50,44 @@ def test_reserved_stage(rps, reserved, cap, expected):
     assert status(res, "LAMBDA-RESERVED", "c") == expected
 
 
-@pytest.mark.parametrize("rps,expected", [(1000, "ok"), (1001, "warn"), (2500, "warn")])
-def test_burst_ramp_is_a_warning_never_a_failure(rps, expected):
-    assert status(run_plan([api(rps, 1000)]), "LAMBDA-BURST-RAMP") == expected
+@pytest.mark.parametrize("rps,expected", [(700, "ok"), (1000, "warn"), (1001, "fail"), (1500, "fail")])
+def test_burst_ramp_over_the_step_fails_a_synchronous_api(rps, expected):
+    """Issue 12: a ramp at −50 % headroom is a FAIL under the 100 % critical threshold: callers get 429."""
+    f = finding(run_plan([api(rps, 1000)]), "LAMBDA-BURST-RAMP")
+    assert f.status == expected and f.delay_s is None
+
+
+def test_burst_ramp_of_an_async_subscriber_is_a_delay_not_a_loss():
+    """SNS/S3/IoT invoke asynchronously: throttled events are retried for up to 6 h — a warning with the delay."""
+    from costplan.limits.model import check as _  # noqa: F401
+
+    res = run_plan([stage("subscriber:mail", "subscriber", rps=2500, duration_ms=1000)])
+    f = finding(res, "LAMBDA-BURST-RAMP")
+    assert (f.status, f.delay_s) == ("warn", 30)  # 2,500 from 0 at +1,000 per 10 s: 3 steps
+
+
+def test_account_concurrency_over_by_async_subscribers_only_warns_with_the_backlog_delay():
+    # 1,200 concurrent subscribers on a 1,000 quota for a 1 h peak: the 200 over drain at 1,000 → 720 s late
+    res = run_plan([stage("subscriber:mail", "subscriber", rps=1200, duration_ms=1000)],
+                   sc=scenario({"active_hours_per_day": 1}))
+    f = finding(res, "LAMBDA-CONCURRENCY")
+    assert f.status == "warn" and f.delay_s == 720
+    # a synchronous API at the same load is throttled: lost requests, FAIL
+    assert status(run_plan([api(1200, 1000)]), "LAMBDA-CONCURRENCY") == "fail"
+
+
+def test_async_delay_beyond_six_hours_loses_events():
+    # 3,000 needed on 1,000 for a 4 h peak: 2,000 over drain at 1,000/s-equivalent → 8 h > 6 h max event age
+    sub = stage("subscriber:mail", "subscriber", rps=3000, duration_ms=1000)
+    sub.traffic = Traffic(D(1000), D(14400), D(3000), D(1000), D(1000))
+    f = finding(run_plan([sub], sc=scenario({"active_hours_per_day": 4})), "LAMBDA-CONCURRENCY")
+    assert f.delay_s == 28800 and f.status == "fail"
+
+
+@pytest.mark.parametrize("rps,expected", [(7999, "ok"), (10000, "warn"), (10001, "fail")])
+def test_invoke_ramp_per_function(rps, expected):
+    """10,000 requests/s per 10 s per function: a short function hits it before the environments ramp."""
+    assert status(run_plan([api(rps, 10)]), "LAMBDA-INVOKE-RAMP") == expected
 
 
 @pytest.mark.parametrize("rps,expected", [(7999, "ok"), (10000, "warn"), (10001, "fail")])
@@ -108,7 +145,7 @@ def test_payload_from_workload_sizes():
     sc = scenario({"request_size_kb": "7MB"}, settings={"api": "http"})
     from costplan.limits import check
 
-    res = check([sc])
+    res = check([sc], designs=["lambda"])
     st = {(f.check, f.subject): f.status for f in res.findings}
     assert st[("PAYLOAD-SIZE", "lambda_sync")] == "fail" and st[("PAYLOAD-SIZE", "apigateway")] == "ok"
 
@@ -167,7 +204,7 @@ def test_esm_max_concurrency(cap, reserved, expected):
     assert status(res, "SQS-ESM-CONCURRENCY") == expected
 
 
-@pytest.mark.parametrize("arrival,expected", [(12500, "warn"), (12510, "fail"), (9000, "ok")])
+@pytest.mark.parametrize("arrival,expected", [(10000, "warn"), (10010, "fail"), (7000, "ok")])
 def test_esm_ceiling_when_uncapped(arrival, expected):
     # demand = λ · D / B = arrival × 1 s / 10
     res = run_plan([consumer(max_concurrency=None)], queue(max_concurrency=None, arrival_peak_rps=D(arrival)))
@@ -212,12 +249,18 @@ def test_publish_rate(bus, pub, region, expected):
     assert status(res, "PUBSUB-PUBLISH-RATE") == expected
 
 
-@pytest.mark.parametrize("bus,pub,subs,expected", [
-    ("eventbridge", 6250, 3, "warn"), ("eventbridge", 6251, 3, "fail"), ("sns", 2000, 5, "warn"),
-    ("sns", 2001, 5, "fail"), ("sns", 100, 3, "ok")])
-def test_fanout_multiplies_deliveries(bus, pub, subs, expected):
+@pytest.mark.parametrize("bus,pub,subs,expected,delay", [
+    ("eventbridge", 6250, 3, "warn", None), ("sns", 2000, 5, "warn", None), ("sns", 100, 3, "ok", None),
+    # over the quota, deliveries wait (EventBridge delays them; Lambda retries SNS's for 6 h): 24 h peak
+    ("eventbridge", 6251, 3, "warn", D(86400) * 3 / 18750),
+    ("sns", 2001, 5, "warn", D(86400) * 5 / 10000),
+    # twice the quota for a day: the backlog outlasts the 6 h retries — events are lost
+    ("eventbridge", 12500, 3, "fail", D(86400)),
+])
+def test_fanout_multiplies_deliveries(bus, pub, subs, expected, delay):
     res = run_plan([], {"fanout": {"bus": bus, "publish_peak_rps": D(pub), "subscribers": subs}})
-    assert status(res, "PUBSUB-DELIVERIES") == expected
+    f = finding(res, "PUBSUB-DELIVERIES")
+    assert (f.status, f.delay_s) == (expected, delay)
 
 
 @pytest.mark.parametrize("writes,prefixes,expected", [(3500, 1, "warn"), (3501, 1, "fail"), (3501, 2, "ok")])
@@ -278,11 +321,13 @@ def test_iot_outbound_is_inbound_times_subscribers():
 
 
 @pytest.mark.parametrize("messages,recipients,expected", [(100, 100, "warn"), (100, 101, "fail"), (10, 100, "ok")])
-def test_websocket_posts_count_against_api_gateway(messages, recipients, expected):
+def test_websocket_posts_count_against_api_gateway_once(messages, recipients, expected):
     res = run_plan([], {"api": "websocket", "websocket": {"messages_peak_rps": D(messages),
                                                            "recipients_per_message": recipients}})
-    assert status(res, "WS-BROADCAST") == expected
     assert status(res, "APIGW-RPS") == expected
+    # Issue 12: the same posts were also a second finding against the same quota
+    rows = [f for f in res.findings if f.quota == "apigateway.account_rps"]
+    assert len(rows) == 1
 
 
 @pytest.mark.parametrize("connections,expected", [(3_600_000, "warn"), (3_600_001, "fail"), (1_000_000, "ok")])
@@ -291,9 +336,17 @@ def test_websocket_forced_reconnects(connections, expected):
     assert status(res, "WS-CONNECT-RATE") == expected
 
 
-@pytest.mark.parametrize("idle,expected", [(600, "warn"), (601, "warn"), (300, "ok")])
-def test_websocket_idle_is_a_warning(idle, expected):
-    res = run_plan([], {"websocket": {"idle_s": D(idle), "connections": D(6000)}})
+@pytest.mark.parametrize("avg_rps,expected", [
+    (D(1000) / 3600, "ok"),            # 0.28 updates/s × 6,000 recipients ÷ 6,000 connections: one every 3.6 s
+    (D(1) / 600, "warn"),              # one update per 600 s reaches each connection: at the timeout
+    (D(1) / 1200, "warn"),             # one per 20 min: connections idle out — heartbeat advice, never a FAIL
+])
+def test_websocket_idle_compares_the_gap_between_pushes_with_the_timeout(avg_rps, expected):
+    """Issue 12: WS-IDLE compared the idle-timeout setting with itself; server pushes keep connections alive."""
+    pub = stage("fanout", "publisher", rps=10, duration_ms=10)
+    pub.traffic = Traffic(avg_rps * 3600, D(3600), D(10), D(10), D(10))
+    res = run_plan([pub], {"websocket": {"idle_s": D(600), "connections": D(6000),
+                                          "recipients_per_message": D(6000)}})
     assert status(res, "WS-IDLE", "idle") == expected
 
 
@@ -310,12 +363,28 @@ def test_step_functions_start_rate(starts, kind, expected):
     assert status(res, "SFN-RATES", "starts") == expected
 
 
-@pytest.mark.parametrize("runs,max_runs,expected", [(1, None, "warn"), (2, None, "fail"), (2, 4, "ok")])
-def test_glue_concurrent_runs(runs, max_runs, expected):
-    g = {"jobs": 1, "concurrent_runs": runs}
+@pytest.mark.parametrize("starts,max_runs,expected", [(D(1) / 1200, None, "warn"), (D(2) / 1200, None, "fail"),
+                                                      (D(2) / 1200, 4, "ok")])
+def test_glue_concurrent_runs_from_the_step_duration(starts, max_runs, expected):
+    g = {"jobs": 1, "starts_peak_rps": starts, "steps": [{"name": "restore", "duration_s": D(1200)}]}
     if max_runs:
         g["max_concurrent_runs"] = max_runs
-    assert status(run_plan([], {"glue": g}), "GLUE-CONCURRENT-RUNS", "per job") == expected
+    assert status(run_plan([], {"glue": g}), "GLUE-CONCURRENT-RUNS", "restore") == expected
+
+
+def test_glue_twenty_minute_restore_at_one_start_per_second_needs_1200_runs():
+    """Issue 12's example: each Glue step's own duration, not the workload's, sets its concurrent runs."""
+    g = {"jobs": 2, "starts_peak_rps": D(1), "max_concurrent_runs": D(1),
+         "steps": [{"name": "restore", "duration_s": D(1200)}, {"name": "dump", "duration_s": D(600)}]}
+    res = run_plan([], {"glue": g})
+    f = finding(res, "GLUE-CONCURRENT-RUNS", "restore")
+    assert (f.needed, f.status) == (1200, "fail")
+    assert "request Glue concurrent runs per job ≥ 1,500" in f.fix  # 1,200 ÷ 80 %, over the 1,000 maximum: ask first
+    assert finding(res, "GLUE-CONCURRENT-RUNS", "dump").fix.startswith("set dump's MaxConcurrentRuns to ≥ 750")
+    acct = finding(res, "GLUE-CONCURRENT-RUNS", "account")
+    assert (acct.needed, acct.limit, acct.status) == (1800, 50, "fail")
+
+
 
 
 def test_thresholds_move_the_boundary():
@@ -356,3 +425,11 @@ def test_dynamodb_table_throughput(wru, rru, overrides, expected_w, expected_r):
         if f.status == "fail":
             assert "L-AB614373" in f.fix or "L-CF0CBE56" in f.fix
             assert "2 tables" in f.fix  # 40,001 of 40,000: two tables hold it
+
+
+def test_glue_fix_never_asks_for_the_value_already_set():
+    """Issue 12: the fix said "set MaxConcurrentRuns ≥ 1" when it already was 1."""
+    g = {"jobs": 1, "starts_peak_rps": D(1) / 1200, "max_concurrent_runs": D(1),
+         "steps": [{"name": "restore", "duration_s": D(1200)}]}
+    f = finding(run_plan([], {"glue": g}), "GLUE-CONCURRENT-RUNS", "restore")
+    assert f.status == "warn" and "MaxConcurrentRuns to ≥ 2 (it is 1" in f.fix

@@ -42,8 +42,8 @@ def test_ok_exits_0(cli, files):
 
 def test_warning_exits_0_or_1_with_strict(cli, files):
     d = files(hot=HOT)
-    assert cli("limits-check", str(d / "hot.yaml"))[0] == 0
-    assert cli("limits-check", str(d / "hot.yaml"), "--strict")[0] == 1
+    assert cli("limits-check", str(d / "hot.yaml"), "--design", "lambda")[0] == 0
+    assert cli("limits-check", str(d / "hot.yaml"), "--design", "lambda", "--strict")[0] == 1
 
 
 def test_override_makes_it_fail(cli, files):
@@ -117,7 +117,7 @@ def test_live_values_are_used(files):
     from costplan.scenario import load
 
     d = files(ok=OK)
-    res = limits.check([load(d / "ok.yaml")], live={("us-east-1", "lambda.concurrent_executions"): 1})
+    res = limits.check([load(d / "ok.yaml")], designs=["lambda"], live={("us-east-1", "lambda.concurrent_executions"): 1})
     f = next(f for f in res.findings if f.check == "LAMBDA-CONCURRENCY")
     assert (f.limit, f.limit_source, f.status) == (1, "live", "warn")
 
@@ -139,3 +139,37 @@ def test_every_check_declares_metadata():
     for c in checks:
         assert c.title and c.formula and c.source.startswith("https://") and c.severity in ("error", "warning")
         assert all(q in table() for q in c.quotas), c.id
+
+
+def test_max_concurrency_zero_prints_no_infinity(cli, tmp_path):
+    """Issue 12: `max_concurrency: 0` printed `∞ … -Infinity %`; say what is wrong instead."""
+    import json
+
+    from tests.test_limits_accounts import SCENARIOS
+
+    text = (SCENARIOS / "global_vote.yaml").read_text().replace("max_concurrency: 25 ", "max_concurrency: 0 ")
+    (tmp_path / "zero.yaml").write_text(text)
+    code, out = cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda")[:2]
+    assert code == 1
+    assert "Infinity" not in out and "∞" not in out and "nan" not in out.lower()
+    assert "MaximumConcurrency 0 is below the minimum 2" in out and "the consumer can run no batches" in out
+    data = json.loads(cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda", "--format", "json")[1])
+    assert data["summary"]["fail"] == 2
+
+
+def test_readme_check_table_is_generated_from_the_check_metadata(cli):
+    """Issue 12: the README lists every check (id, quota, what it measures, source) — the same table
+    `limits-check --list-checks` prints from each check's declaration, so it cannot drift."""
+    import re
+    from pathlib import Path
+
+    from costplan.limits import load_checks
+    from costplan.report.limits_view import checks_markdown
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- limits-checks:begin -->\n(.*?)<!-- limits-checks:end -->", readme, re.S)
+    assert m, "README has no limits-checks table"
+    assert m.group(1) == checks_markdown(), "regenerate the table: costplan limits-check --list-checks"
+    assert cli("limits-check", "--list-checks")[1] == checks_markdown()
+    for c in load_checks():
+        assert f"| `{c.id}` |" in m.group(1) and c.source.startswith("https://"), c.id

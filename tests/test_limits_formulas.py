@@ -40,10 +40,20 @@ def test_backlog_drains_against_later_arrivals():
 
 
 def test_esm_ramp_305_concurrent_takes_one_minute():
-    # (305 − 5) / 300 per min = 1 min
+    # (305 − 5) / 300 per min = 1 min; within a 10-minute peak the ramp reaches 5 + 300 × 10 = 3,005
     facts = queue(max_concurrency=None, arrival_peak_rps=D(3050), peak_window_s=D(600))
     f = finding(run_plan([consumer(max_concurrency=None)], facts), "SQS-ESM-RAMP")
-    assert f.needed == 60
+    assert (f.needed, f.limit, f.unit) == (305, 3005, "concurrent invokes")  # issue 12: the unit was "s"
+    assert "full ramp ≈ 60 s" in f.message
+
+
+def test_esm_ramp_longer_than_the_peak_is_a_backlog_delay():
+    # 1,000 batches needed (λ 10,000/s × 1 s / 10), a 1-minute peak: reaches 305, full ramp 3.3 min
+    facts = queue(max_concurrency=None, arrival_peak_rps=D(10000), peak_window_s=D(60))
+    f = finding(run_plan([consumer(max_concurrency=None)], facts), "SQS-ESM-RAMP")
+    assert (f.needed, f.limit, f.status) == (1000, 305, "warn")
+    assert f.delay_s == 139  # (1,000 − 5) / 300 min = 199 s: the consumer catches up 139 s after the peak
+
 
 
 def test_in_flight_is_concurrency_times_batch():

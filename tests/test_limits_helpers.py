@@ -22,12 +22,12 @@ def stage(name="consumer", role="consumer", rps=10, duration_ms=100, p99_ms=None
                         max_concurrency=None if max_concurrency is None else D(str(max_concurrency)))
 
 
-def run_plan(stages=(), facts=None, sc=None, warn=80, critical=100, overrides=None):
+def run_plan(stages=(), facts=None, sc=None, warn=80, critical=100, overrides=None, designs=("lambda",)):
     from costplan.limits import check_plan
 
     sc = sc or scenario()
     plan = Plan(sc, "test", "", list(stages), facts=facts or {})
-    return check_plan(sc, plan, D(warn), D(critical), overrides)
+    return check_plan(sc, plan, D(warn), D(critical), overrides, designs=designs)
 
 
 def status(result, check_id, subject=None):

@@ -161,7 +161,15 @@ def test_table_shows_commitment_and_break_even_under_it():
     assert res.exit_code == 0, res.output
     out = res.stdout
     assert "Purchase option: Compute Savings Plan, 1 year, No upfront (compute-sp-1y-no-upfront)" in out
-    assert "ECS on EC2        $236.30    $204.62  $31.68          $0.1198" in out
+    # The EC2 row shows the same figures as the JSON (only the m7g.large hours are discounted).
+    js = CliRunner().invoke(app, ["compare", "scenarios/steady_heavy_api.yaml", "--purchase",
+                                  "compute-sp-1y-no-upfront", "--format", "json"]).stdout
+    ec2 = next(o for o in json.loads(js)["purchase"]["options"] if o["name"] == "ec2")
+    after = out.split("Purchase option:", 1)[1]
+    row = next(line for line in after.splitlines() if line.startswith("ECS on EC2"))
+    assert row.split() == ["ECS", "on", "EC2", f"${ec2['on_demand_usd']:,.2f}", f"${ec2['committed_usd']:,.2f}",
+                           f"${ec2['saving_usd']:,.2f}", f"${ec2['commitment_needed_usd_per_hour']:.4f}", "—"]
+    assert ec2["saving_usd"] == 31.68  # 1,460 h × ($0.0816 − $0.0599): the Savings Plans discount on m7g.large
     assert "Break-even under compute-sp-1y-no-upfront:" in out
     assert "gap: no compute-sp-1y-no-upfront rate for lambda.duration_arm64 in us-east-1" in out
 

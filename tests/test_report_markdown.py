@@ -21,10 +21,10 @@ def _report(name: str, **kw) -> str:
 
 def _full_report(name: str) -> str:
     """The document as `costplan report` writes it: costs and the real limits-check findings."""
-    from costplan import limits
+
 
     sc = scenario.load(f"scenarios/{name}.yaml")
-    return mr.render([compare(sc)], limits=limits.check([sc]))
+    return mr.render([compare(sc)], limits=mr.run_limits([sc])[0])
 
 
 @pytest.fixture(autouse=True)

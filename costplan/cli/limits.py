@@ -10,6 +10,13 @@ from enum import Enum
 from costplan.cli.common import emit, guarded
 
 
+class Design(str, Enum):
+    lambda_ = "lambda"
+    fargate = "fargate"
+    ec2 = "ec2"
+    recommended = "recommended"
+
+
 class LimitsFormat(str, Enum):
     table = "table"
     json = "json"
@@ -22,7 +29,7 @@ class LimitsFormat(str, Enum):
 
 @guarded
 def limits_check(
-    paths: Annotated[list[str], typer.Argument(help="Scenario files or folders.")],
+    paths: Annotated[list[str] | None, typer.Argument(help="Scenario files or folders.")] = None,
     format: Annotated[LimitsFormat, typer.Option("--format", "-f", case_sensitive=False, help=(
         "Output format; sarif (code scanning), junit (test reports) and github (workflow annotations) "
         "point at each scenario's file and line."))] = LimitsFormat.table,
@@ -38,18 +45,36 @@ def limits_check(
                                        "(Service Quotas, Lambda account settings).")] = False,
     profile: Annotated[str | None, typer.Option("--profile", help="AWS profile for --live, for every account "
                                                 "(default: each account's profile from costplan.toml).")] = None,
+    design: Annotated[list[Design] | None, typer.Option(
+        "--design", help="Check this design: lambda, fargate, ec2, or recommended (the one compare recommends); "
+                         "repeatable. Default: every design compare prices.")] = None,
+    list_checks: Annotated[bool, typer.Option("--list-checks", help="List the checks (id, quota, what it "
+                                              "measures, source) and exit.")] = False,
 ):
     """Check scenarios against Lambda, API Gateway, SQS, SNS, EventBridge, Step Functions, S3, IoT,
     WebSocket and DynamoDB quotas at their peak; scenarios sharing an account and Region are added up.
 
-    Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input.
+    Each design compare prices is checked (Lambda, ECS on Fargate, ECS on EC2: vCPU quota, task launch
+    rate and scale-out lag, tasks per service, ALB targets, subnet addresses); `--design` picks one.
+    Exit 0 when every check holds, 1 when one fails (or warns, with --strict), 2 for bad input. The exit
+    code follows the design compare recommends, or the designs given with --design (gate CI on the one
+    you will run); every design's findings are shown either way.
 
     Example: costplan limits-check scenarios/
+    Example: costplan limits-check scenarios/steady_heavy_api.yaml --design fargate
     Example: costplan limits-check scenarios/global_vote.yaml --quota lambda.concurrent_executions=10
     """
     from costplan import limits, scenario
     from costplan.report import limits_view as view
     from costplan.report import scanning
+
+    if list_checks:
+        emit(view.checks_json() if format == LimitsFormat.json else view.checks_markdown())
+        raise typer.Exit(0)
+    if not paths:
+        from costplan.errors import CostplanError
+
+        raise CostplanError("give scenario files or folders (or --list-checks)")
 
     from costplan import config
 
@@ -62,7 +87,9 @@ def limits_check(
         from costplan.limits.live import fetch_accounts
 
         live_values, warnings = fetch_accounts(loaded, cfg, profile)
-    result = limits.check(loaded, warn=warn, critical=critical, overrides=list(quota or []), live=live_values)
+    designs = [d.value for d in design] if design else None
+    result = limits.check(loaded, warn=warn, critical=critical, overrides=list(quota or []), live=live_values,
+                          designs=designs)
     result.warnings.extend(warnings)
     if format in (LimitsFormat.sarif, LimitsFormat.junit, LimitsFormat.github):
         emit(scan_text(format.value, scanning.from_limits(result), "limits-check",

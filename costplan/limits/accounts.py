@@ -1,6 +1,9 @@
-"""Across scenarios: what scenarios on one (account, Region) share — Lambda concurrency, API Gateway
-RPS, EventBridge PutEvents — added up at coinciding peaks. Peaks coincide when the declared
-traffic_windows overlap; an undeclared window coincides with everything (worst case)."""
+"""Across scenarios: what scenarios on one (account, Region) share — Lambda concurrency and invoke rate,
+API Gateway RPS, SNS publish, EventBridge PutEvents and invocations, Step Functions starts and
+transitions, WebSocket new connections, IoT connect and publish, Scheduler invocations, Fargate vCPU,
+Glue runs — added up at coinciding peaks. Peaks coincide when they can fall on the same day (declared
+traffic_days: weekdays or days of the month) and their traffic_windows overlap; an undeclared day or
+window coincides with everything (the worst case, said in the finding)."""
 from __future__ import annotations
 
 import re
@@ -40,6 +43,43 @@ def minutes(window: str | None):
     if a == b:
         return frozenset(range(1440))
     return frozenset(range(a, b)) if a < b else frozenset(range(a, 1440)) | frozenset(range(0, b))
+
+
+@lru_cache(maxsize=1024)
+def days(spec: str | None):
+    """(kind, days) of a traffic_days declaration, None when undeclared (any day)."""
+    if not spec:
+        return None
+    from costplan.scenario import parse_days
+
+    return parse_days(spec)
+
+
+def _active_on(d, weekday: int, monthday: int) -> bool:
+    if d is None:
+        return True
+    kind, ds = d
+    return (weekday if kind == "weekday" else monthday) in ds
+
+
+def coinciding(items: list[tuple[object, frozenset | None, object, Decimal]]):
+    """Largest Σ value over scenarios active on one day at one minute → (total, [(scenario, value)]).
+
+    Days: every (weekday, day of month) pair happens in some month, so those 217 pairs are the
+    candidate days; scenarios without declared days are on all of them. Scenarios with the same
+    declaration are on the same days, so each distinct declaration is tested once per day."""
+    specs = list(dict.fromkeys(it[2] for it in items))
+    seen, best, best_set = set(), Decimal(-1), []
+    for wd in range(7):
+        for md in range(1, 32):
+            on_specs = frozenset(sp for sp in specs if _active_on(sp, wd, md))
+            if on_specs in seen or not on_specs:
+                continue
+            seen.add(on_specs)
+            total, active = peak_sum([(it[0], it[1], it[3]) for it in items if it[2] in on_specs])
+            if total > best:
+                best, best_set = total, active
+    return max(best, Decimal(0)), best_set
 
 
 def peak_sum(items: list[tuple[object, frozenset | None, Decimal]]):
@@ -83,9 +123,19 @@ def _suspect(active):
     return max(pool, key=lambda sv: sv[1])
 
 
+def _when(sc) -> str:
+    w = sc.workload
+    d = w.traffic_days or ("every day" if w.active_days_per_month >= 30 else
+                           f"{q(w.active_days_per_month)} days a month, days undeclared")
+    return f"{w.traffic_window or 'any time'}, {d}"
+
+
 def _windows(active) -> str:
-    return " + ".join(f"{s.scenario.name} {q(v)} ({s.scenario.workload.traffic_window or 'any time'})"
-                      for s, v in active)
+    text = " + ".join(f"{s.scenario.name} {q(v)} ({_when(s.scenario)})" for s, v in active)
+    if len(active) > 1 and any(not s.scenario.workload.traffic_days and s.scenario.workload.active_days_per_month < 30
+                               for s, _ in active):
+        text += " [undeclared days assumed to coincide: declare traffic_days to separate them]"
+    return text
 
 
 def run(results, warn, critical, overrides, live) -> list:
@@ -119,14 +169,16 @@ def run(results, warn, critical, overrides, live) -> list:
 
 
 def _items(g, key):
-    return [(r, minutes(r.scenario.workload.traffic_window), r.shares.get(key, Decimal(0))) for r in g.results
-            if r.shares.get(key)]
+    return [(r, minutes(r.scenario.workload.traffic_window), days(r.scenario.workload.traffic_days),
+             r.shares.get(key, Decimal(0))) for r in g.results if r.shares.get(key)]
 
 
 @_account_check("ACCOUNT-LAMBDA-CONCURRENCY", "Lambda concurrency shared by the account's scenarios",
                 ("lambda.concurrent_executions", "lambda.unreserved_floor"),
-                "Σ coinciding scenarios' unreserved concurrency ≤ quota − Σ reserved (all scenarios)",
-                "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html")
+                "Σ coinciding scenarios' unreserved concurrency (same day and window) ≤ quota − Σ reserved (all scenarios)",
+                "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
+                measures="Lambda concurrency: Σ unreserved concurrency of the account's scenarios at coinciding peaks "
+                         "(same day, overlapping window)")
 def lambda_concurrency(ctx, g):
     items = _items(g, "lambda_concurrency")
     if len(items) < 1:
@@ -135,7 +187,7 @@ def lambda_concurrency(ctx, g):
     quota = ctx.limit("lambda.concurrent_executions")
     floor_ = ctx.limit("lambda.unreserved_floor").value
     avail = Limit(quota.value - reserved, quota.source, quota.quota)
-    total, active = peak_sum(items)
+    total, active = coinciding(items)
     fix, dos = "", ""
     if total > avail.value and len(active) > 1:
         sus, v = _suspect(active)
@@ -169,33 +221,86 @@ def lambda_reserved(ctx, g):
                 f"lower reserved concurrency to ≤ {q(lim.value)} in total or request concurrency ≥ {q(reserved + fl)}")
 
 
-def _shared_rate(ctx, g, key, qid, unit, what, fix_tail):
+def _shared_rate(ctx, g, key, qid, unit, what, fix_tail, per_unit: Decimal | None = None):
     items = _items(g, key)
-    if not items:
-        return
+    if len(items) < 2:
+        return  # one scenario alone: its own check says it
     lim = ctx.limit(qid)
-    total, active = peak_sum(items)
+    if per_unit is not None:  # e.g. Lambda's invoke rate: 10 × the concurrency quota
+        lim = Limit(lim.value * per_unit, lim.source, lim.quota)
+    total, active = coinciding(items)
     fix = ""
     if total > lim.value:
         sus, v = _suspect(active) if len(active) > 1 else (active[0][0], active[0][1])
         cap = lim.value - (total - v)
-        fix = (f"move {sus.scenario.name} to its own account, or {fix_tail} {q(floor(cap))}/s" if cap >= 1 and
-               len(active) > 1 else f"request {what} ≥ {q(ceil(total))}/s ({lim.quota.quota_code})")
-    ctx.finding(total, lim, unit, f"coinciding peaks: {_windows(active)} = {q(total)}/s against {q(lim.value)}/s "
-                f"{what}", fix)
+        per = "/s" if unit.endswith("/s") else f" {unit}"
+        ask = (f"request {what} ≥ {q(ceil(total / per_unit if per_unit else total))}"
+               + ("" if per_unit else per) + (f" ({lim.quota.quota_code})" if lim.quota and lim.quota.quota_code else ""))
+        fix = (f"move {sus.scenario.name} to its own account, or {fix_tail} {q(floor(cap))}{per}; or {ask}"
+               if cap >= 1 and len(active) > 1 else ask)
+    ctx.finding(total, lim, unit, f"coinciding peaks: {_windows(active)} = {q(total)} {unit} against "
+                f"{q(lim.value)} {unit} {what}", fix)
 
 
-@_account_check("ACCOUNT-APIGW-RPS", "API Gateway account rate shared by the account's scenarios",
-                ("apigateway.account_rps",), "Σ coinciding scenarios' API requests/s ≤ account throttle",
-                "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html")
-def apigw(ctx, g):
-    _shared_rate(ctx, g, "apigw_rps", "apigateway.account_rps", "requests/s", "API Gateway throttle",
-                 "throttle its stage at")
+# (check id, share key, quota id, unit, what, fix for the scenario to cap, multiplier of the quota)
+SHARED_RATES = (
+    ("ACCOUNT-LAMBDA-INVOKE-RATE", "lambda_invoke_rps", "lambda.concurrent_executions", "invocations/s",
+     "Lambda concurrency (invoke rate 10 × the quota)", "cap its invocations at", "lambda.invoke_rps_per_concurrency"),
+    ("ACCOUNT-APIGW-RPS", "apigw_rps", "apigateway.account_rps", "requests/s", "API Gateway throttle",
+     "throttle its stage at", None),
+    ("ACCOUNT-APIGW-BURST", "apigw_in_flight", "apigateway.account_burst", "requests in flight",
+     "API Gateway burst bucket", "shorten its integration to keep in flight under", None),
+    ("ACCOUNT-WEBSOCKET-CONNECT-RATE", "websocket_connect_rps", "apigateway.websocket_connect_rate", "connections/s",
+     "WebSocket connect rate", "spread its reconnects to", None),
+    ("ACCOUNT-SNS-PUBLISH", "sns_publish_rps", "sns.publish_tps", "messages/s", "SNS publish TPS",
+     "limit its publishers to", None),
+    ("ACCOUNT-EVENTBRIDGE-PUTEVENTS", "put_events_tps", "eventbridge.put_events_tps", "requests/s", "PutEvents TPS",
+     "limit its publishers to", None),
+    ("ACCOUNT-EVENTBRIDGE-INVOCATIONS", "eventbridge_invocations_rps", "eventbridge.invocations_tps", "invocations/s",
+     "EventBridge invocations", "filter its rules down to", None),
+    ("ACCOUNT-SCHEDULER-INVOCATIONS", "scheduler_invocations_rps", "eventbridge.scheduler_invocations_tps",
+     "invocations/s", "Scheduler invocations", "spread its schedules to", None),
+    ("ACCOUNT-SFN-STARTS", "sfn_starts_rps", "stepfunctions.start_rate", "starts/s", "StartExecution refill (Standard)",
+     "start it through a queue at", None),
+    ("ACCOUNT-SFN-TRANSITIONS", "sfn_transitions_rps", "stepfunctions.transition_rate", "transitions/s",
+     "StateTransition refill", "start it through a queue below", None),
+    ("ACCOUNT-IOT-CONNECT", "iot_connect_rps", "iot.connect_rate", "connects/s", "IoT CONNECT rate",
+     "spread its reconnects to", None),
+    ("ACCOUNT-IOT-PUBLISH-IN", "iot_inbound_rps", "iot.inbound_publish_rate", "messages/s", "IoT inbound publish",
+     "batch its device messages to", None),
+    ("ACCOUNT-IOT-PUBLISH-OUT", "iot_outbound_rps", "iot.outbound_publish_rate", "messages/s", "IoT outbound publish",
+     "coalesce its topic updates to", None),
+    ("ACCOUNT-FARGATE-VCPU", "fargate_vcpu", "fargate.on_demand_vcpu", "vCPU", "Fargate On-Demand vCPU",
+     "cap its tasks at", None),
+    ("ACCOUNT-GLUE-RUNS", "glue_runs", "glue.concurrent_runs_per_account", "runs", "Glue concurrent job runs",
+     "stagger its starts to", None),
+)
 
 
-@_account_check("ACCOUNT-EVENTBRIDGE-PUTEVENTS", "EventBridge PutEvents shared by the account's scenarios",
-                ("eventbridge.put_events_tps",), "Σ coinciding scenarios' PutEvents/s ≤ Region quota",
-                "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html")
-def put_events(ctx, g):
-    _shared_rate(ctx, g, "put_events_tps", "eventbridge.put_events_tps", "requests/s", "PutEvents TPS",
-                 "limit its publishers to")
+def _register_shared(cid, key, qid, unit, what, fix_tail, mult):
+    def fn(ctx, g):
+        per = ctx.limit(mult).value if mult else None
+        _shared_rate(ctx, g, key, qid, unit, what, fix_tail, per)
+
+    fn.__name__ = cid.lower().replace("-", "_")
+    _account_check(cid, f"{what} shared by the account's scenarios", (qid,) + ((mult,) if mult else ()),
+                   f"Σ coinciding scenarios' {unit} (same day and window) ≤ {what}", _QUOTA_URL.get(qid, ""),
+                   measures=f"{what}: Σ {unit} of the account's scenarios at coinciding peaks (same day, "
+                            "overlapping window)")(fn)
+
+
+_QUOTA_URL = {}
+
+
+def _init_urls():
+    from costplan.limits.quotas import table
+
+    for row in SHARED_RATES:
+        q_ = table().get(row[2])
+        if q_ is not None:
+            _QUOTA_URL[row[2]] = q_.url or ""
+
+
+_init_urls()
+for _row in SHARED_RATES:
+    _register_shared(*_row)

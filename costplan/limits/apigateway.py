@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from costplan.compute.traffic import Traffic
-from costplan.limits.calc import ceil, num, q
+from costplan.limits.calc import ask, num, q
 from costplan.limits.model import check
 
 A1 = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
@@ -46,7 +46,8 @@ def rps_parts(plan) -> list[tuple[str, Decimal]]:
 
 
 @check("APIGW-RPS", "API Gateway account request rate at the peak", ("apigateway.account_rps",),
-       "Σ API requests/s + polling/s + WebSocket @connections posts/s ≤ account throttle", A1)
+       "Σ API requests/s + polling/s + WebSocket @connections posts/s + connects/s ≤ account throttle", A1,
+       measures="every request the account's APIs answer or send at the peak, counted once, against the shared throttle")
 def account_rps(ctx):
     parts = rps_parts(ctx.plan)
     if not parts:
@@ -55,19 +56,52 @@ def account_rps(ctx):
     ctx.shares["apigw_rps"] = total
     lim = ctx.limit("apigateway.account_rps")
     detail = " + ".join(f"{name} {q(v)}/s" for name, v in parts)
-    ask = f"request API Gateway throttle ≥ {q(ceil(total))}/s ({lim.quota.quota_code})"
+    ask_ = f"request API Gateway throttle ≥ {ask(ctx, total, '/s')} ({lim.quota.quota_code})"
+    posts = dict(parts).get("WebSocket @connections posts", Decimal(0))
     if ctx.facts.get("queues"):
-        fix = f"{ask} before the peak; the queue levels Lambda, not the API's own request rate"
+        fix = f"{ask_} before the peak; the queue levels Lambda, not the API's own request rate"
+    elif posts and posts * 2 > total:
+        fix = (f"{ask_}; or cut the {q(posts)} @connections posts/s: coalesce updates per connection, or push "
+               "through MQTT (IoT Core fans a topic out without a request per recipient)")
     else:
-        fix = f"{ask}, or accept the request into SQS and return 202 (queue-based load leveling)"
+        fix = f"{ask_}, or accept the request into SQS and return 202 (queue-based load leveling)"
     ctx.finding(total, lim, "requests/s", f"{detail} = {q(total)}/s against the {q(lim.value)}/s account "
                 f"throttle (REST, HTTP, WebSocket and callbacks share it)", fix)
+
+
+@check("APIGW-BURST", "API Gateway burst bucket: requests in flight at the peak", ("apigateway.account_burst",
+       "apigateway.account_rps"),
+       "in flight = peak requests/s × integration p99 s ≤ burst (5,000; 1,250 in smaller Regions); above the rate the "
+       "bucket empties in burst ÷ (peak − rate) s", A1,
+       measures="concurrent request submissions at the peak against the token bucket's burst (not requestable)")
+def burst_bucket(ctx):
+    f = ctx.facts
+    api = f.get("api")
+    if api not in GATEWAY_APIS:
+        return
+    parts = rps_parts(ctx.plan)
+    total = sum((v for _, v in parts), Decimal(0))
+    if total <= 0:
+        return
+    burst = ctx.limit("apigateway.account_burst")
+    rate = ctx.limit("apigateway.account_rps").value
+    latency = Decimal(front_traffic(ctx.plan).p99_duration_ms) / 1000
+    in_flight = total * latency
+    ctx.shares["apigw_in_flight"] = in_flight
+    empties = (f"; above the {q(rate)}/s rate the bucket empties in {q(burst.value / (total - rate), 2)} s"
+               if total > rate else "")
+    ctx.finding(in_flight, burst, "requests in flight",
+                f"{q(total)} requests/s × {q(latency, 3)} s p99 = {q(in_flight)} in flight against a burst of "
+                f"{q(burst.value)} (the service team sets it; it is not requestable){empties}",
+                f"shorten the integration (p99 ≤ {q(burst.value / total, 3)} s at this rate) or return 202 and finish "
+                f"the work behind a queue; spread the opening rush with client jitter")
 
 
 @check("APIGW-TIMEOUT", "Synchronous p99 within the integration timeout",
        ("apigateway.rest_integration_timeout", "apigateway.http_integration_timeout",
         "apigateway.websocket_integration_timeout"),
-       "p99 ≤ 29 s (REST, WebSocket) / 30 s (HTTP API)", A2)
+       "p99 ≤ 29 s (REST, WebSocket) / 30 s (HTTP API)", A2,
+       measures="the synchronous p99 against the integration timeout (callers get 504 beyond it)")
 def integration_timeout(ctx):
     f = ctx.facts
     api = f.get("api")

@@ -80,3 +80,50 @@ def dur(seconds) -> str:
     if s < 172800:
         return f"{q(s / 3600)} h"
     return f"{q(s / 86400)} d"
+
+
+# Stages Lambda invokes asynchronously (SNS, S3, IoT rules, EventBridge): a throttled event goes back
+# to Lambda's queue and is retried for up to 6 hours, so being over a quota delays it, not loses it.
+ASYNC_ROLES = {"subscriber"}
+ASYNC_BY_PATTERN = {"claim_check": {"consumer", "job", "publisher", "subscriber"},
+                    "mqtt_notify": {"publisher"}, "scheduled_cron": {"job"}, "pubsub": {"subscriber"}}
+
+
+def invoked_async(plan, st) -> bool:
+    """True when Lambda retries the stage's throttled invocations itself (asynchronous invocation).
+    A pattern may list them in facts["async_stages"]; otherwise the pattern and role tell."""
+    listed = (plan.facts or {}).get("async_stages")
+    if listed is not None:
+        return st.name in listed
+    if st.role in ASYNC_ROLES:
+        return True
+    return st.role in ASYNC_BY_PATTERN.get(getattr(plan, "pattern", ""), set())
+
+
+def peak_window_s(scenario) -> Decimal:
+    """How long the peak lasts: the workload's peak_window_s if it declares one, else the active hours
+    ÷ peak_to_average (the time the peak would take to carry the day's traffic)."""
+    w = scenario.workload
+    declared = num(getattr(w, "peak_window_s", None))
+    if declared:
+        return declared
+    p2a = num(getattr(w, "peak_to_average", None), Decimal(1)) or Decimal(1)
+    return Decimal(w.active_hours_per_day) * 3600 / max(p2a, Decimal(1))
+
+
+def overload_delay(window_s: Decimal, need: Decimal, capacity: Decimal) -> Decimal:
+    """How late the last event of a peak runs when `need` arrives for `window_s` at `capacity`:
+    the backlog (need − capacity) × window drains at `capacity` once the peak has passed."""
+    if capacity <= 0:
+        return INF
+    return max(Decimal(0), window_s * (need - capacity) / capacity)
+
+
+def ask(ctx, need, unit: str = "") -> str:
+    """The value to request: '26,000/s (≥ 32,500/s to stay under 80 %)' — what the peak needs and what
+    keeps it under the warning threshold, so a fix never asks for less than the quota already is."""
+    from costplan.limits.model import ceil as _ceil
+
+    n = _ceil(need)
+    comfy = _ceil(Decimal(need) * 100 / ctx.warn) if ctx.warn > 0 else n
+    return f"{q(n)}{unit}" + (f" (≥ {q(comfy)}{unit} to stay under {q(ctx.warn)} %)" if comfy > n else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costplan.limits.calc import ceil, num, q
+from costplan.limits.calc import ask, ceil, dur, num, overload_delay, peak_window_s, q
 from costplan.limits.model import check
 from costplan.limits.quotas import Limit
 
@@ -37,11 +37,10 @@ def publish(ctx):
         ctx.needs("fanout.publish_peak_rps")
         return
     qid = "eventbridge.put_events_tps" if bus == "eventbridge" else "sns.publish_tps"
-    if bus == "eventbridge":
-        ctx.shares["put_events_tps"] = pub
+    ctx.shares["put_events_tps" if bus == "eventbridge" else "sns_publish_rps"] = pub
     lim = ctx.limit(qid)
     ctx.finding(pub, lim, "requests/s", f"{q(pub)} publishes/s against {q(lim.value)}/s in {ctx.region} ({bus})",
-                f"request {lim.quota.name} ≥ {q(ceil(pub))}/s ({lim.quota.quota_code}), or batch entries "
+                f"request {lim.quota.name} ≥ {ask(ctx, pub, '/s')} ({lim.quota.quota_code}), or batch entries "
                 "(PutEvents takes up to 10 per call)", quota=qid)
 
 
@@ -57,13 +56,18 @@ def deliveries(ctx):
     if dl is None:
         return
     if bus == "eventbridge":
+        ctx.shares["eventbridge_invocations_rps"] = dl
         lim = ctx.limit("eventbridge.invocations_tps")
-        fix = (f"request EventBridge invocations ≥ {q(ceil(dl))}/s ({lim.quota.quota_code}); excess is delayed, "
+        fix = (f"request EventBridge invocations ≥ {ask(ctx, dl, '/s')} ({lim.quota.quota_code}); excess is delayed, "
                "not dropped")
     else:
         c = ctx.limit("lambda.concurrent_executions")
         k = ctx.limit("lambda.invoke_rps_per_concurrency")
         lim = Limit(c.value * k.value, c.source, c.quota)
         fix = f"request Lambda concurrency ≥ {q(ceil(dl / k.value))}, or filter subscriptions"
+    # Both paths deliver asynchronously: EventBridge delays invocations over its quota, and Lambda
+    # retries throttled SNS deliveries for up to 6 h — a backlog with a delay, not lost events.
+    delay = overload_delay(peak_window_s(ctx.scenario), dl, lim.value) if dl > lim.value else None
+    late = f"; over it deliveries queue up and run up to ≈ {dur(delay)} late" if delay else ""
     ctx.finding(dl, lim, "deliveries/s", f"fan-out multiplies {q(pub)} publishes/s × {q(subs)} subscribers = "
-                f"{q(dl)} deliveries/s (each a Lambda invocation)", fix)
+                f"{q(dl)} deliveries/s (each a Lambda invocation){late}", fix, delay_s=delay)

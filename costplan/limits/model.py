@@ -4,9 +4,12 @@ source; it reads a Plan through a Context and returns findings with needed vs li
 Status rule (documented, tested at the boundary): used % = needed ÷ limit × 100; a quota is the
 largest value that still works, so `fail` only when used % > critical (default 100), `warn` when
 used % ≥ warning (default 80), else `ok`. needed == limit is therefore `warn`, one unit over `fail`.
-Checks with severity "warning" (ramps, advisories) never go beyond `warn`. Rules that are AWS advice
-rather than capacity (visibility ≥ 6 × timeout, MaximumConcurrency ≤ reserved) are pass/fail:
-meeting the advice exactly is `ok`.
+A finding over the critical threshold is `fail` whatever the check's severity, with one exception:
+when going over only delays the work (an asynchronous invocation Lambda retries for up to 6 hours,
+an EventBridge invocation it delays, a queue that waits for its consumer to ramp) the finding says
+so with `delay_s` and is `warn` — unless the delay outlasts the retries, which loses events: `fail`.
+Rules that are AWS advice rather than capacity (visibility ≥ 6 × timeout, MaximumConcurrency ≤
+reserved) are pass/fail: meeting the advice exactly is `ok`.
 """
 from __future__ import annotations
 
@@ -29,17 +32,20 @@ class Check:
     source: str  # the primary source URL, in the AWS docs
     fn: Callable = field(compare=False, repr=False)
     module: str = ""
+    designs: tuple[str, ...] = ()  # the designs it checks ("lambda", "fargate", "ec2"); () = every design
+    measures: str = ""  # what it measures, in a phrase (the README check table)
 
 
 REGISTRY: list[Check] = []
 
 
 def check(id: str, title: str, quotas: tuple[str, ...] | list[str], formula: str, source: str = "",
-          severity: str = "error"):
+          severity: str = "error", designs: tuple[str, ...] = (), measures: str = ""):
     """Register a check function `fn(ctx) -> None` that calls ctx.finding(...) / ctx.needs(...)."""
 
     def deco(fn):
-        REGISTRY.append(Check(id, title, severity, tuple(quotas), formula, source, fn, fn.__module__))
+        REGISTRY.append(Check(id, title, severity, tuple(quotas), formula, source, fn, fn.__module__,
+                              tuple(designs), measures or title))
         return fn
 
     return deco
@@ -68,12 +74,14 @@ class Finding:
     account: str = ""
     region: str = ""
     level: str = "scenario"  # scenario | account
+    design: str = ""  # lambda | fargate | ec2 ("" = the same on every design)
+    delay_s: Decimal | None = None  # how late the work runs when over the quota (async retries, ramps)
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)  # flat fields: no deep copy needed
-        for k in ("needed", "limit", "headroom_pct", "used_pct"):
+        for k in ("needed", "limit", "headroom_pct", "used_pct", "delay_s"):
             v = d[k]
-            d[k] = None if v is None else float(_round(v))
+            d[k] = None if v is None or not v.is_finite() else float(_round(v))  # JSON has no Infinity
         return d
 
 
@@ -90,8 +98,12 @@ def floor(d) -> int:
 
 
 def status_for(needed: Decimal, limit: Decimal, warn: Decimal, critical: Decimal, severity: str = "error"):
-    """(status, used %, headroom %) per the rule in the module docstring."""
-    if limit <= 0:
+    """(status, used %, headroom %) per the rule in the module docstring. A limit of 0 with a need
+    has no percentage (used and headroom are None), and fails."""
+    if needed.is_infinite() or limit.is_infinite():
+        used = Decimal(0) if limit.is_infinite() and not needed.is_infinite() else Decimal("Infinity")
+        head = Decimal(100) if used == 0 else None
+    elif limit <= 0:
         used = Decimal(0) if needed <= 0 else Decimal("Infinity")
         head = None
     else:
@@ -103,8 +115,6 @@ def status_for(needed: Decimal, limit: Decimal, warn: Decimal, critical: Decimal
         st = "warn"
     else:
         st = "ok"
-    if severity == "warning" and st == "fail":
-        st = "warn"
     return st, (None if used.is_infinite() else used), head
 
 
@@ -123,6 +133,16 @@ class Context:
         self.missing: list[str] = []
         self.current: Check | None = None
         self.shares: dict = {}  # what the scenario adds to its account's shared quotas
+        self.design = "lambda"  # the design being checked
+        self.option = None  # compute.options.Option of an ECS design (its sizing)
+
+    @property
+    def stages(self):
+        """The stages that run on Lambda in the design being checked: all of them on the Lambda design,
+        the ones an ECS design leaves on Lambda (ecs_capable False) otherwise."""
+        if self.design == "lambda":
+            return self.plan.stages
+        return [s for s in self.plan.stages if not getattr(s, "ecs_capable", True)]
 
     def limit(self, qid: str) -> Limit:
         return self.resolve(qid)
@@ -134,8 +154,9 @@ class Context:
 
     def finding(self, needed, limit: Limit | Decimal, unit: str, message: str, fix: str = "",
                 subject: str = "", quota: str | None = None, status: str | None = None,
-                source: str | None = None) -> Finding:
-        """Record a finding; `limit` a resolved Limit or a plain configured number (source 'config')."""
+                source: str | None = None, delay_s=None) -> Finding:
+        """Record a finding; `limit` a resolved Limit or a plain configured number (source 'config').
+        delay_s: going over only delays the work by this long (see the status rule)."""
         c = self.current
         if isinstance(limit, Limit):
             lim, src, url, qid = limit.value, limit.source, limit.url, limit.quota.id if limit.quota else None
@@ -148,12 +169,15 @@ class Context:
             st, used, head = status_for(needed, lim, self.warn, self.critical, c.severity)
             if status is not None:
                 st = status
+        delay = None if delay_s is None else Decimal(delay_s)
+        if delay is not None and st == "fail":
+            st = "fail" if delay > self.limit("lambda.async_max_event_age").value else "warn"
         if st == "ok":
             fix = ""  # a fix is advice for warn/fail; checks may set an "ok" note afterwards
         f = Finding(c.id, c.title, self.scenario.name, st, needed, lim, unit, head, used, src,
                     qid or (c.quotas[0] if c.quotas else None), message, fix, c.formula, url or c.source,
                     c.severity, subject, self.scenario.source_file, self.scenario.account,
-                    self.scenario.region)
+                    self.scenario.region, design=self.design if c.designs else "", delay_s=delay)
         self.findings.append(f)
         return f
 
@@ -165,6 +189,22 @@ class ScenarioResult:
     missing: list[str]  # numbers the scenario must give for the skipped checks
     unchecked: str = ""  # why the scenario could not be checked at all
     shares: dict = field(default_factory=dict)  # what it adds to the account's shared quotas
+    designs: list = field(default_factory=lambda: ["lambda"])  # the designs checked
+    recommended: str | None = None  # the design compare recommends (when asked for)
+    gating: list = field(default_factory=lambda: ["lambda"])  # designs whose failures set the exit code
+
+    def gates(self, f) -> bool:
+        return not f.design or f.design in self.gating
+
+    def design_status(self) -> dict[str, str]:
+        """Each checked design's worst status over its own findings and the shared ones."""
+        rank = {"ok": 0, "warn": 1, "fail": 2}
+        shared = max((rank[f.status] for f in self.findings if not f.design), default=0)
+        out = {}
+        for d in self.designs:
+            own = max((rank[f.status] for f in self.findings if f.design == d), default=0)
+            out[d] = STATUSES[max(shared, own)]
+        return out
 
 
 @dataclass
@@ -198,8 +238,10 @@ class LimitsResult:
         return c
 
     def exit_code(self, strict: bool = False) -> int:
-        c = self.counts()
-        if c["fail"] or (strict and c["warn"]):
+        """1 when a finding fails (or warns, with strict) on a design that gates: the designs asked for with
+        --design, else the one compare recommends; account findings always gate."""
+        gated = [f for s in self.scenarios for f in s.findings if s.gates(f)] + self.account_findings
+        if any(f.status == "fail" for f in gated) or (strict and any(f.status == "warn" for f in gated)):
             return 1
         return 0
 
@@ -211,6 +253,7 @@ class LimitsResult:
                 "scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
                 "region": s.scenario.region, "pattern": s.scenario.pattern,
                 "unchecked": s.unchecked or None, "needs": s.missing,
+                "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating,
                 "findings": [f.to_dict() for f in s.findings]} for s in self.scenarios],
             "accounts": [{"account": a, "region": r, "findings": [f.to_dict() for f in fs]}
                          for (a, r), fs in self.by_account().items()],

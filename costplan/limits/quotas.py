@@ -26,6 +26,9 @@ class Quota:
     url: str | None
     as_of: str
     note: str = ""
+    checked: str = ""  # the date the value was last checked against the source
+    gap: str = ""  # what is not confirmed (e.g. Regions whose tier is unknown)
+    scope: str = "account"  # "resource": one table's or subnet's value, not shared by the account
 
     def value(self, region: str) -> Decimal:
         return self.regions.get(region, self.default)
@@ -63,7 +66,8 @@ def table() -> dict[str, Quota]:
             service_code=q.get("service_code"),
             regions={r: _dec(v) for r, v in (q.get("regions") or {}).items()},
             source_key=q.get("source", ""), url=src.get("url"), as_of=str(src.get("as_of", "undated")),
-            note=q.get("note", ""))
+            note=q.get("note", ""), checked=str(q.get("checked") or src.get("checked") or ""),
+            gap=q.get("gap", ""), scope=q.get("scope", "account"))
     return out
 
 

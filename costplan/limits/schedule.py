@@ -17,6 +17,10 @@ def schedule(ctx):
     if not s:
         return
     prec = ctx.limit("eventbridge.schedule_precision")
+    if s.get("service") == "scheduler":
+        job = next((st for st in ctx.plan.stages if st.role == "job"), None)
+        if job is not None:
+            ctx.shares["scheduler_invocations_rps"] = job.traffic.peak_rps
     expr = str(s.get("expression") or "")
     m = re.match(r"rate\(\s*(\d+)\s+(second|seconds)\s*\)", expr)
     if m:

@@ -47,7 +47,7 @@ class Q:
         return self.ctx.limit("lambda_sqs.esm_ceiling").value
 
     def c_eff(self) -> Decimal:
-        """Concurrent batches the consumer can run: min(MaximumConcurrency, reserved, 1,250, FIFO groups)."""
+        """Concurrent batches the consumer can run: min(MaximumConcurrency, reserved, 1,000, FIFO groups)."""
         if self._c_eff is None:
             self._c_eff = caps(self.max_conc, self.reserved, self.ceiling(), self.groups if self.fifo else None)
         return self._c_eff
@@ -88,12 +88,20 @@ def _retention(ctx, x: Q):
 
 @check("SQS-BACKLOG", "Queue backlog, drain time and oldest-message age vs retention",
        ("sqs.retention_default", "sqs.retention_max", "lambda_sqs.esm_ceiling"),
-       "μ = C_eff·B/D_batch; Q = max(0, (λ_in − μ)·T); t_drain = Q/(μ − λ_after); age ≈ Q/μ < retention", S1)
+       "μ = C_eff·B/D_batch; Q = max(0, (λ_in − μ)·T); t_drain = Q/(μ − λ_after); age ≈ Q/μ < retention", S1,
+       designs=("lambda",), measures="backlog, drain time and oldest message age behind the Lambda consumer vs retention")
 def backlog(ctx):
     for x in queues(ctx):
         mu = x.mu()
         ret = _retention(ctx, x)
         rate = f"arrivals {q(x.arrival)}/s vs consumer μ = {q(x.c_eff())} × {q(x.batch)} / {q(x.d_batch, 2)} s = {q(mu)}/s"
+        if mu <= 0 < x.arrival:
+            # MaximumConcurrency 0 (or reserved 0): nothing drains the queue — no time or percentage to show
+            ctx.finding(None, ret, "s", f"{x.name}: the consumer can run no batches ({rate}); every message waits "
+                        f"until retention ({dur(ret.value)}) deletes it",
+                        f"let {x.consumer.name} run: MaximumConcurrency ≥ {q(ctx.limit('lambda_sqs.max_concurrency_min').value)} "
+                        f"(2–1,000) and reserved concurrency above 0", subject=x.name, status="fail")
+            continue
         if x.arrival <= mu:
             ctx.finding(Decimal(0), ret, "s", f"{x.name}: no backlog — {rate}", subject=x.name)
             continue
@@ -123,7 +131,8 @@ def backlog(ctx):
 
 
 @check("SQS-IN-FLIGHT", "In-flight messages per queue", ("sqs.in_flight",),
-       "in-flight ≈ C_eff · B ≤ 120,000", S4)
+       "in-flight ≈ C_eff · B ≤ 120,000", S4, designs=("lambda",),
+       measures="messages the Lambda consumer holds in flight")
 def in_flight(ctx):
     for x in queues(ctx, need_arrival=False):
         c = x.c_eff() if x.arrival is None else min(x.c_eff(), x.demand())
@@ -137,7 +146,8 @@ def in_flight(ctx):
 
 
 @check("SQS-VISIBILITY", "Visibility timeout ≥ 6 × function timeout + batching window",
-       ("sqs.visibility_timeout_default", "sqs.visibility_timeout_max"), "VT ≥ 6 × timeout + window; VT ≤ 12 h", S8)
+       ("sqs.visibility_timeout_default", "sqs.visibility_timeout_max"), "VT ≥ 6 × timeout + window; VT ≤ 12 h", S8,
+       designs=("lambda",), measures="visibility timeout against AWS's 6 × function timeout advice")
 def visibility(ctx):
     for x in queues(ctx, need_arrival=False):
         if x.timeout is None:
@@ -159,17 +169,20 @@ def visibility(ctx):
                     f"while still being processed", subject=x.name, status="ok" if need <= lim.value else "fail")
 
 
-@check("SQS-ESM-CONCURRENCY", "Consumer maximum concurrency vs reserved, the 2–1,000 range and 1,250 ceiling",
+@check("SQS-ESM-CONCURRENCY", "Consumer maximum concurrency vs reserved, the 2–1,000 range and 1,000-batch ceiling",
        ("lambda_sqs.max_concurrency_min", "lambda_sqs.max_concurrency_max", "lambda_sqs.esm_ceiling"),
-       "2 ≤ MaximumConcurrency ≤ min(1,000, reserved); uncapped demand λ·D/B ≤ 1,250", L14)
+       "2 ≤ MaximumConcurrency ≤ min(1,000, reserved); uncapped demand λ·D/B ≤ 1,000", L14, designs=("lambda",),
+       measures="the event source mapping's MaximumConcurrency, reserved concurrency and 1,000-batch ceiling")
 def esm_concurrency(ctx):
     for x in queues(ctx, need_arrival=False):
         if x.max_conc is not None:
             lo, hi = ctx.limit("lambda_sqs.max_concurrency_min"), ctx.limit("lambda_sqs.max_concurrency_max")
             if x.max_conc < lo.value:
-                ctx.finding(x.max_conc, hi, "concurrent invokes", f"{x.name}: MaximumConcurrency {q(x.max_conc)} is "
-                            f"below the minimum {q(lo.value)}", f"cap the consumer at ≥ {q(lo.value)} concurrent",
-                            subject=x.name, quota=lo.quota.id, status="fail")
+                f = ctx.finding(x.max_conc, lo, "concurrent invokes", f"{x.name}: MaximumConcurrency {q(x.max_conc)} "
+                                f"is below the minimum {q(lo.value)} (ScalingConfig accepts 2–1,000)",
+                                f"set MaximumConcurrency to ≥ {q(lo.value)}", subject=x.name, quota=lo.quota.id,
+                                status="fail")
+                f.headroom_pct = f.used_pct = None  # a minimum, not a capacity: no percentage
             else:
                 ctx.finding(x.max_conc, hi, "concurrent invokes", f"{x.name}: MaximumConcurrency {q(x.max_conc)} of "
                             f"the {q(hi.value)} allowed", f"cap the consumer at {q(hi.value)} concurrent or fewer",
@@ -193,24 +206,31 @@ def esm_concurrency(ctx):
 
 @check("SQS-ESM-RAMP", "Event source mapping ramp (+300 concurrent per minute from 5)",
        ("lambda_sqs.initial_concurrency", "lambda_sqs.scale_up_per_minute"),
-       "t ≈ (N − 5) / 300 min, N = min(1,250, MaximumConcurrency, reserved, λ·D/B); t vs the peak window", L12,
-       severity="warning")
+       "reached in the peak window = 5 + 300/min × T ≥ N = min(1,000, MaximumConcurrency, reserved, λ·D/B); "
+       "ramp t ≈ (N − 5) / 300 min", L12, designs=("lambda",),
+       measures="concurrent batches the consumer needs against what its +300/min ramp reaches within the peak")
 def esm_ramp(ctx):
     for x in queues(ctx):
         if x.fifo or not x.d_batch:
             continue
         n = min(x.demand(), x.c_eff())
+        if n.is_infinite() or n <= 0:
+            continue
         c0 = ctx.limit("lambda_sqs.initial_concurrency").value
         rate = ctx.limit("lambda_sqs.scale_up_per_minute")
         t = max(Decimal(0), (n - c0) / rate.value * 60) if rate.value > 0 else INF
         if x.window is None:
-            ctx.finding(None, rate, "s", f"{x.name}: reaching {q(n)} concurrent takes ≈ {dur(t)} at "
+            ctx.finding(None, rate, "concurrent invokes", f"{x.name}: reaching {q(n)} concurrent takes ≈ {dur(t)} at "
                         f"+{q(rate.value)}/min from {q(c0)}", subject=x.name)
             continue
-        ctx.finding(t, x.window, "s", f"{x.name}: reaching {q(n)} concurrent takes ≈ {dur(t)} at "
-                    f"+{q(rate.value)}/min from {q(c0)}, against a {dur(x.window)} peak",
-                    "expect a backlog while the consumer ramps; size retention for it", subject=x.name,
-                    quota="lambda_sqs.scale_up_per_minute", source="scenario")
+        reached = Limit(c0 + rate.value * x.window / 60, rate.source, rate.quota)
+        # Messages wait in the queue while the consumer ramps: a delay, never a loss.
+        delay = max(Decimal(0), t - x.window) if t > x.window else None
+        ctx.finding(n, reached, "concurrent invokes",
+                    f"{x.name}: needs {q(n)} concurrent batches; from {q(c0)} at +{q(rate.value)}/min it reaches "
+                    f"{q(reached.value)} within the {dur(x.window)} peak (full ramp ≈ {dur(t)})",
+                    f"expect a backlog while the consumer ramps (≈ {dur(t)}); size retention for it, or start the "
+                    f"peak behind a queue that is already draining", subject=x.name, delay_s=delay)
 
 
 @check("SQS-FIFO-THROUGHPUT", "FIFO throughput (300 API calls/s, 3,000 msg/s batched)",

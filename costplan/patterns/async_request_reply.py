@@ -113,7 +113,8 @@ def plan(scenario) -> Plan:
                                   "history_events": int(s.steps) * 5 + 5, "payload_kb": w.request_size_kb}
     else:
         facts["glue"] = {"jobs": 1, "concurrent_runs": max(Decimal(1), concurrent_jobs),
-                         "max_concurrent_runs": None}
+                         "max_concurrent_runs": None, "starts_peak_rps": t.peak_rps,
+                         "steps": [{"name": "job", "duration_s": s.job_minutes * 60}]}
     facts["ecs"] = ecs_facts(ecs)
     return Plan(scenario, "async_request_reply", summary, stages, services, assumptions, facts,
                 lambda_design=lam, ecs_design=ecs)

@@ -85,7 +85,10 @@ def plan(scenario) -> Plan:
     }
     if glue_jobs:
         facts["glue"] = {"jobs": glue_jobs, "concurrent_runs": max(Decimal(1), t.peak_concurrency),
-                         "max_concurrent_runs": s.max_concurrent_runs}
+                         "max_concurrent_runs": s.max_concurrent_runs, "starts_peak_rps": t.peak_rps,
+                         # each job's own run time sets its concurrent runs (limits-check GLUE-CONCURRENT-RUNS)
+                         "steps": [{"name": st.name, "duration_s": st.duration_ms / 1000}
+                                   for st in s.steps if st.kind == "glue"]}
     filters = ", ".join(f"{st.kind.capitalize()} {st.name}" for st in s.steps)
     lam = Design("lambda", f"Step Functions ({s.type}) → {filters}", None, stages, services)
     why = ("the filters are jobs the workflow starts and waits for, each run once per execution: as ECS they would "

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from costplan.report.render import md_table
 
-HEAD = ["status", "check", "quota", "needed", "limit", "unit", "headroom", "source", "fix"]
+HEAD = ["status", "design", "check", "quota", "needed", "limit", "unit", "headroom", "source", "fix"]
 MARK = {"ok": "ok", "warn": "WARN", "fail": "FAIL"}
 
 
@@ -24,14 +24,14 @@ def _pct(d) -> str:
 
 def _row(f) -> list[str]:
     check = f.check + (f" [{f.subject}]" if f.subject else "")
-    return [MARK[f.status], check, f.quota or "—", _n(f.needed), _n(f.limit), f.unit, _pct(f.headroom_pct),
-            f.limit_source, f.fix if f.status != "ok" else ""]
+    return [MARK[f.status], f.design or "all", check, f.quota or "—", _n(f.needed), _n(f.limit), f.unit,
+            _pct(f.headroom_pct), f.limit_source, f.fix if f.status != "ok" else ""]
 
 
 def _text_table(rows: list[list[str]]) -> str:
     cols = HEAD[:-1]
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
-    right = {3, 4, 6}
+    right = {4, 5, 7}
 
     def line(cells):
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
@@ -45,10 +45,30 @@ def _notes(findings) -> str:
     for f in findings:
         if f.status == "ok" and not f.fix:
             continue
-        out.append(f"  {MARK[f.status]} {f.check}{' [' + f.subject + ']' if f.subject else ''}: {f.message}")
+        design = f" ({f.design})" if f.design else ""
+        out.append(f"  {MARK[f.status]} {f.check}{' [' + f.subject + ']' if f.subject else ''}{design}: {f.message}")
+        if f.delay_s is not None and f.status != "ok":
+            out.append(f"       delay: ≈ {_dur(f.delay_s)} late, not lost (retried or queued)")
         if f.fix:
             out.append(f"       {'note' if f.status == 'ok' else 'fix'}: {f.fix}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _dur(s) -> str:
+    from costplan.limits.calc import dur
+
+    return dur(s)
+
+
+def _designs(s) -> str:
+    """'designs: lambda FAIL · fargate ok · ec2 WARN (recommended: fargate)'."""
+    st = s.design_status()
+    if len(st) <= 1 and not s.recommended:
+        return ""
+    line = " · ".join(f"{d} {MARK[v]}" for d, v in st.items())
+    if s.recommended:
+        line += f" (compare recommends {s.recommended}; the exit code follows {', '.join(s.gating)})"
+    return f"  designs: {line}\n"
 
 
 def _summary(result) -> str:
@@ -68,6 +88,7 @@ def text(result) -> str:
             continue
         if s.findings:
             parts.append(_text_table([_row(f) for f in s.findings]))
+        parts.append(_designs(s))
         parts.append(_notes(s.findings))
         for m in s.missing:
             parts.append(f"  needs: {m}\n")
@@ -84,10 +105,10 @@ def text(result) -> str:
 
 
 def markdown(result) -> str:
-    head = ["Status", "Check", "Quota", "Needed", "Limit", "Headroom", "Source", "Fix"]
+    head = ["Status", "Design", "Check", "Quota", "Needed", "Limit", "Headroom", "Source", "Fix"]
 
     def rows(fs):
-        return [[MARK[f.status], f.check + (f" ({f.subject})" if f.subject else ""), f.quota or "—",
+        return [[MARK[f.status], f.design or "all", f.check + (f" ({f.subject})" if f.subject else ""), f.quota or "—",
                  f"{_n(f.needed)} {f.unit}".strip(), _n(f.limit), _pct(f.headroom_pct),
                  f"[{f.limit_source}]({f.source_url})" if f.source_url else f.limit_source,
                  f.fix if f.status != "ok" else (f.fix or "")] for f in fs]
@@ -100,16 +121,19 @@ def markdown(result) -> str:
             parts.append(f"Not checked: {s.unchecked}\n\n")
             continue
         if s.findings:
-            parts.append(md_table(head, rows(s.findings), "lllrrrll") + "\n")
+            parts.append(md_table(head, rows(s.findings), "llllrrrll") + "\n")
+        if _designs(s):
+            parts.append(f"Designs: {_designs(s).strip()[len('designs: '):]}\n\n")
         for f in s.findings:
             if f.status != "ok":
-                parts.append(f"- **{f.check}** {f.message}\n")
+                parts.append(f"- **{f.check}**{' (' + f.design + ')' if f.design else ''} {f.message}"
+                             + (f" Delay ≈ {_dur(f.delay_s)}, not lost." if f.delay_s is not None else "") + "\n")
         for m in s.missing:
             parts.append(f"- needs: {m}\n")
         parts.append("\n")
     for (account, region), fs in result.by_account().items():
         parts.append(f"## Account `{account}`, {region}\n\n")
-        parts.append(md_table(head, rows(fs), "lllrrrll") + "\n")
+        parts.append(md_table(head, rows(fs), "llllrrrll") + "\n")
         for f in fs:
             parts.append(f"- **{f.check}** {f.message}\n")
         parts.append("\n")
@@ -147,10 +171,37 @@ def json_text(result) -> str:
 def csv(result) -> str:
     from costplan.report.render import csv_text
 
-    cols = ["level", "scenario", "account", "region", "check", "subject", "status", "needed", "limit", "unit",
-            "used_pct", "headroom_pct", "limit_source", "quota", "message", "fix", "formula", "source_url"]
+    cols = ["level", "scenario", "account", "region", "design", "check", "subject", "status", "needed", "limit", "unit",
+            "used_pct", "headroom_pct", "delay_s", "limit_source", "quota", "message", "fix", "formula", "source_url"]
     rows = []
     for f in result.findings:
         d = f.to_dict()
         rows.append(["" if d[c] is None else d[c] for c in cols])
     return csv_text(cols, rows)
+
+
+def check_rows() -> list[list[str]]:
+    """One row per check: id, quotas, what it measures, the designs it checks, its source (the README table)."""
+    from costplan.limits import load_checks
+
+    rows = []
+    for c in sorted(load_checks(), key=lambda c: c.id):
+        quotas = ", ".join(f"`{qid}`" for qid in c.quotas) or "—"
+        designs = ", ".join(c.designs) if c.designs else "all"
+        src = f"[docs]({c.source})" if c.source else "—"
+        rows.append([f"`{c.id}`", quotas, c.measures or c.title, designs, src])
+    return rows
+
+
+def checks_markdown() -> str:
+    return md_table(["Check", "Quota", "What it measures", "Designs", "Source"], check_rows(), "lllll") + "\n"
+
+
+def checks_json() -> str:
+    import json
+
+    from costplan.limits import load_checks
+
+    return json.dumps([{"id": c.id, "title": c.title, "quotas": list(c.quotas), "measures": c.measures,
+                        "formula": c.formula, "designs": list(c.designs) or ["all"], "source": c.source}
+                       for c in sorted(load_checks(), key=lambda c: c.id)], ensure_ascii=False, indent=2) + "\n"

@@ -23,7 +23,8 @@ def run_limits(scenarios: list, warn: int = 80, critical: int = 100) -> tuple[An
     check = getattr(limits, "check", None)
     if check is None:
         return None, "limits-check is not available in this build of costplan (costplan.limits.check is missing)."
-    return check(scenarios, warn=warn, critical=critical), ""
+    # The report reviews the design it recommends: limits-check that design (and what every design shares).
+    return check(scenarios, warn=warn, critical=critical, designs=["recommended"]), ""
 
 
 def field_of(obj, *names, default=None):

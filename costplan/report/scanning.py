@@ -63,12 +63,17 @@ def _top_keys(scenario) -> set:
 def from_limits(result, include_ok: bool = False) -> list[ScanFinding]:
     """limits-check findings (warn and fail; ok too when asked), each at the line of its scenario."""
     by_name = {s.scenario.name: s.scenario for s in result.scenarios}
+    gates = {s.scenario.name: s.gates for s in result.scenarios if hasattr(s, "gates")}
     out = []
     for f in result.findings:
         if f.status == "ok" and not include_ok:
             continue
+        if f.scenario in gates and not gates[f.scenario](f):
+            continue  # a design the exit code does not follow (see limits-check --design)
         sc = by_name.get(f.scenario)
-        msg = f.message + (f" Fix: {f.fix}" if f.fix else "")
+        design = getattr(f, "design", "")
+        msg = (f"[{design} design] " if design and design != "lambda" else "") + f.message + (
+            f" Fix: {f.fix}" if f.fix else "")
         out.append(ScanFinding(f.check, f.title, f.status, msg, f.file or (sc.source_file if sc else None),
                                finding_line(sc, f.check), f.source_url, f.subject))
     for s in result.scenarios:
@@ -192,6 +197,6 @@ def github(findings: list[ScanFinding]) -> str:
 
 def limit_rules() -> dict[str, tuple[str, str | None]]:
     """Every registered limits check as a SARIF rule (id → title, source URL)."""
-    from costplan.limits.model import REGISTRY
+    from costplan.limits import load_checks
 
-    return {c.id: (c.title, c.source or None) for c in REGISTRY}
+    return {c.id: (c.title, c.source or None) for c in load_checks()}
