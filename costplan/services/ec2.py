@@ -35,6 +35,12 @@ def instance_enis(instance_type: str) -> int | None:
     return None if n is None else int(n)
 
 
+def instance_baseline_cpu(instance_type: str) -> Decimal | None:
+    """A burstable type's baseline CPU share per vCPU (None for fixed-performance types)."""
+    b = _instances()[instance_type_name(instance_type)].get("baseline_cpu")
+    return None if b is None else Decimal(str(b))
+
+
 def instance_type_name(value) -> str:
     name = str(value).strip().lower()
     known = _instances()
