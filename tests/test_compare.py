@@ -65,7 +65,9 @@ def test_lambda_option_matches_hand_arithmetic():
     c = compare(sc())
     assert c.option("lambda").monthly_usd == Decimal("0.40")
     c = compare(sc(), free_tier=False)
-    expected = Decimal("0.60") + Decimal(180_000) * Decimal("0.0000166667")
+    # + the responses leaving through the function URL: 3M × 1 KB = 3,000,000 / 1024² GB at $0.09
+    expected = (Decimal("0.60") + Decimal(180_000) * Decimal("0.0000166667")
+                + Decimal(3_000_000) / 1024 / 1024 * Decimal("0.09"))
     assert c.option("lambda").monthly_usd == expected
 
 
@@ -221,10 +223,11 @@ def _ec2_sizing(ecs: dict, ec2: dict):
 ])
 def test_awsvpc_tasks_per_instance_are_capped_by_network_interfaces(vcpu, mem, itype, trunking, per_instance,
                                                                      eni_binds):
-    opt = _ec2_sizing({"vcpu": vcpu, "memory_gb": mem}, {"instance_type": itype, "eni_trunking": trunking})
+    opt = _ec2_sizing({"vcpu": vcpu, "memory_gb": mem, "concurrent_requests_per_task": 10},
+                      {"instance_type": itype, "eni_trunking": trunking})
     assert opt.sizing["cluster"]["tasks_per_instance"] == per_instance
     note = next(n for n in opt.notes if "task(s) of" in n)
-    assert note.startswith(f"{per_instance} task(s)")
+    assert note.startswith(f"api: {per_instance} task(s)")
     assert ("network interfaces leave" in note) == eni_binds
 
 

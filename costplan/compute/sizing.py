@@ -199,14 +199,18 @@ def task_counts(prof: Profile, per_task_rps: Decimal, target: Decimal, floor: in
     return ([min(c, cap) for c in raw] if capped else raw), needed, capped
 
 
-def lag_shortfall(prof: Profile, counts: list[int], per_task_rps: Decimal, lag_min: Decimal) -> str | None:
-    """The first step up that the tasks already running cannot carry at 100 % while the new ones start."""
+def lag_shortfall(prof: Profile, counts: list[int], per_task_rps: Decimal, lag_min: Decimal,
+                  declared_peak: bool = False) -> str | None:
+    """The first step up that the tasks already running cannot carry at 100 % while the new ones start.
+    Steps are where traffic starts after an idle spell, and a peak whose length the scenario declares
+    (a rush); an undeclared peak within busy hours is a ramp that target tracking follows."""
     segs = prof.segments
     if len(segs) < 2:
         return None
     for i, s in enumerate(segs):
         prev = counts[i - 1]
-        if counts[i] > prev and s.rps > prev * per_task_rps:
+        step = segs[i - 1].name == "idle" or (s.name == "peak" and declared_peak)
+        if step and counts[i] > prev and s.rps > prev * per_task_rps:
             served = prev * per_task_rps
             return (f"the step to {s.rps:,.1f} req/s ({s.name}) finds {prev} task(s) serving at most "
                     f"{served:,.1f} req/s for ≈{num(lag_min)} min until {counts[i]} run: "
@@ -348,20 +352,21 @@ def size_fargate(stage, sc, book, arch: str) -> FargateSizing:
     warnings = []
     lag, _, scheduled = _settings(sc, prof)
     if ecs.scaling != "peak" and not scheduled and stage.role == "api":
-        sp.shortfall = lag_shortfall(prof, counts, rps, lag)
+        sp.shortfall = lag_shortfall(prof, counts, rps, lag, sc.workload.peak_window_s is not None)
         if sp.shortfall:
-            warnings.append(f"warning: {stage.name}: {sp.shortfall}; declare workload.traffic_window to pre-scale "
-                            f"with a scheduled action (priced), or set ecs.scaling: peak")
+            warnings.append(f"warning: {stage.name}: {sp.shortfall}; declare workload.traffic_window (or "
+                            f"ecs.scheduled_scaling: true) to pre-scale with a scheduled action, priced, or set "
+                            f"ecs.scaling: peak")
     if meas is not None:
         holds = _floor((m * 1024 - need.overhead_mb) / need.working_set_mb)
         if sp.per_task_concurrency > holds:
             warnings.append(
                 f"warning: {stage.name}: the measured {num(sp.per_task_concurrency)} requests in flight per task "
-                f"need {num(sp.per_task_concurrency * need.working_set_mb + need.overhead_mb)} MB at "
-                f"{num(need.working_set_mb)} MB each + {num(need.overhead_mb)} MB overhead, more than the task's "
-                f"{num(m * 1024)} MB: the measurement implies a working set of at most "
-                f"{num(max(ZERO, (m * 1024 - need.overhead_mb) / sp.per_task_concurrency))} MB (set "
-                f"workload.working_set_mb) or the task size is too small")
+                f"hold {num(sp.per_task_concurrency * need.working_set_mb + need.overhead_mb)} MB "
+                f"({num(need.working_set_mb)} MB each + {num(need.overhead_mb)} MB overhead), more than the "
+                f"task's {num(m * 1024)} MB; set workload.working_set_mb (≤ "
+                f"{num(max(ZERO, (m * 1024 - need.overhead_mb) / sp.per_task_concurrency))} MB fits) or a "
+                f"larger task")
     if capped:
         warnings.append(f"warning: {stage.name}: max_tasks {ecs.max_tasks} is below the {needed} task(s) the "
                         f"peak needs")
