@@ -347,7 +347,8 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
     if not warm_stages:
         return out
     # 1) A scheduled rule pings a warmer that invokes N copies concurrently every few minutes.
-    comps = fixed_components(plan)
+    egress = egress_components(plan)[0]  # the responses still leave (i11a: data transfer on every option)
+    comps = fixed_components(plan) + egress
     notes = []
     for s in plan.stages:
         comps += lambda_components(s)
@@ -364,7 +365,7 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
     out.append(Option("lambda_warmer", "Lambda + scheduled warmer", price_components(comps, book, free_tier),
                       notes))
     # 2) Provisioned concurrency of N, all month; requests up to N concurrent run on it.
-    comps = fixed_components(plan)
+    comps = fixed_components(plan) + egress
     notes = []
     for s in plan.stages:
         if s.warm is None:

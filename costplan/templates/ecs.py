@@ -154,12 +154,15 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
     cid = pascal(stage.name)
     name = snake(cid).replace("_", "-")
     arch = (ecs.architecture or stage.architecture)
+    # the task size compare chose (cheapest valid Fargate size, or the share of an instance on EC2)
+    vcpu = Decimal(str(sizing.get("vcpu", sizing.get("task_vcpu", ecs.vcpu or 1))))
+    mem_gb = Decimal(str(sizing.get("memory_gb", sizing.get("task_memory_gb", ecs.memory_gb or 2))))
     if ec2 is None:
-        cpu, mem = fargate_size(ecs.vcpu, ecs.memory_gb)
-        cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)} (valid Fargate pair, rule CP601)")
+        cpu, mem = fargate_size(vcpu, mem_gb)
+        cpu_c = C(str(cpu), f"plan: vcpu {num(vcpu)} (valid Fargate pair, rule CP601)")
     else:
-        cpu, mem = int(Decimal(ecs.vcpu) * 1024), int(Decimal(ecs.memory_gb) * 1024)
-        cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)}")
+        cpu, mem = int(vcpu * 1024), int(mem_gb * 1024)
+        cpu_c = C(str(cpu), f"plan: task vcpu {num(vcpu)}")
         cp = ec2_capacity(b, cluster, ec2, arch)
         if ecs.public_ipv4:
             b.notes.append(f"{stage.name}: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); "
@@ -187,7 +190,7 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
     if stage.role == "api":
         container["PortMappings"] = [{"ContainerPort": PORT, "Protocol": "tcp"}]
         tf_container["portMappings"] = [{"containerPort": PORT, "protocol": "tcp"}]
-    mem_c = C(str(mem), f"ecs.memory_gb {num(ecs.memory_gb)}")
+    mem_c = C(str(mem), f"plan: memory_gb {num(mem_gb)}")
     compat = "FARGATE" if ec2 is None else "EC2"
     td_props = {"RequiresCompatibilities": [compat], "NetworkMode": "awsvpc", "Cpu": cpu_c, "Memory": mem_c,
                 "RuntimePlatform": {"CpuArchitecture": C(cpu_arch, "plan: architecture"),
