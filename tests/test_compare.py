@@ -228,7 +228,7 @@ def test_awsvpc_tasks_per_instance_are_capped_by_network_interfaces(vcpu, mem, i
     assert opt.sizing["cluster"]["tasks_per_instance"] == per_instance
     note = next(n for n in opt.notes if "task(s) of" in n)
     assert note.startswith(f"api: {per_instance} task(s)")
-    assert ("network interfaces leave" in note) == eni_binds
+    assert ("network interfaces bind" in note) == eni_binds
 
 
 def test_every_bundled_instance_type_states_its_network_interfaces():

@@ -46,11 +46,12 @@ def test_memory_doubled_doubles_the_duration_line(cli, tmp_path):
     assert line["old_usd"] == 2102.41  # 157,680,000 × $0.0000133334 = $2,102.410512
     assert line["new_usd"] == 4204.82  # 315,360,000 × $0.0000133334 = $4,204.821024
     assert Decimal(str(lam["change_usd"])) == (gb_s * ARM64_GB_S).quantize(Decimal("0.01")) == Decimal("2102.41")
-    for o in d["options"]:
-        if o["name"] != "lambda":
-            assert o["change_usd"] == 0 and o["lines"] == []  # tasks are sized by ecs.memory_gb
-    assert d["recommendation"] == {"old": "fargate", "new": "fargate", "changed": False,
-                                   "reason": d["recommendation"]["reason"]}
+    # ECS tasks are sized from what a request needs: twice the memory buys twice the CPU (1,769 MB = 1 vCPU),
+    # so at cpu_share 20 % each request keeps twice the vCPU busy and Fargate's vCPU-seconds double too.
+    far = next(o for o in d["options"] if o["name"] == "fargate")
+    vcpu = next(li for li in far["lines"] if li["name"] == "vCPU (linux/arm64)")
+    assert vcpu["new_quantity"] == 2 * vcpu["old_quantity"]
+    assert d["recommendation"]["old"] == d["recommendation"]["new"] and not d["recommendation"]["changed"]
 
 
 def test_with_free_tier_the_change_is_the_same_to_the_cent(cli, tmp_path):
@@ -58,10 +59,9 @@ def test_with_free_tier_the_change_is_the_same_to_the_cent(cli, tmp_path):
     code, out, err = cli("diff", old, new, "--format", "markdown")
     assert code == 0, err
     # The 400,000 free GB-seconds are used up either way, so the change is still all 157,680,000 GB-s.
-    assert "| Lambda | $2,307.12 | $4,409.53 | +$2,102.41 | +91.1% |" in out
-    assert "| ECS on Fargate | $174.83 | $174.83 | $0.00 | +0.0% |" in out
+    assert "| Lambda | $3,019.92 | $5,122.33 | +$2,102.41 | +69.6% |" in out
     assert "157,280,000 → 314,960,000 GB-seconds" in out
-    assert "Recommendation unchanged: ECS on Fargate." in out
+    assert "Recommendation unchanged: ECS on EC2." in out
 
 
 def test_recommendation_change_is_called_out(tmp_path):

@@ -60,7 +60,9 @@ def test_markdown_renders_as_tables():
     cost = next(n for h, n in tables if h[:2] == ["Alternative", "Monthly"])
     assert cost == 3  # Lambda, Fargate, EC2
     items = [n for h, n in tables if h == ["Resource", "Item", "Quantity", "Unit", "Price", "Monthly"]]
-    assert items == [4 + 1, 5 + 1, 4 + 1]  # line items + the total row, per alternative
+    # line items + the total row: Lambda 4 + data transfer out (free, paid); Fargate vCPU, memory, ALB,
+    # LCUs, the ALB's and the tasks' IPv4 + data transfer; EC2 instances, root volumes, ALB, LCUs, IPv4 × 2 + data
+    assert items == [6 + 1, 8 + 1, 8 + 1]
     assert ["Field", "Value", "From"] in heads
     assert ["Source", "As of", "Price keys"] in heads
     # no table lost to a bad separator row: every pipe-table header in the text became a <table>

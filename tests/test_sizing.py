@@ -119,7 +119,7 @@ def test_three_gb_one_second_tasks_hold_their_requests():
     assert conc * 3072 + 256 <= Decimal(str(z["memory_gb"])) * 1024
     assert o["fargate"].monthly_usd > 2000
     ec2 = o["ec2"].sizing["api"]
-    assert ec2["per_task_concurrency"] * Decimal(3072) / 1769 / 2 <= Decimal(str(ec2["task_vcpu"]))
+    assert Decimal(str(ec2["per_task_concurrency"])) * Decimal(3072) / 1769 / 2 <= Decimal(str(ec2["task_vcpu"]))
 
 
 def test_sensitivity_on_memory_moves_ecs_totals():

@@ -285,17 +285,17 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         head += f"; next {ch.runner_up[0]} at ${ch.runner_up[1]:,.2f} a month"
     notes.append(head)
     for f in ch.fits:
-        lim = {"eni": (f"its {ch.enis} network interfaces leave {ch.enis - 1 if ch.enis else '?'} for awsvpc tasks "
-                       f"(ec2.eni_trunking: true if the account has awsvpcTrunking on)"),
+        lim = {"eni": (f"network interfaces bind: its {ch.enis} leave {ch.enis - 1 if ch.enis else '?'} for awsvpc "
+                       f"tasks; ec2.eni_trunking: true if the account has awsvpcTrunking on"),
                "cpu": "CPU binds", "memory": "memory binds"}[f.limit]
         notes.append(f"{f.stage}: {f.tasks_per_instance} task(s) of {num(f.task_vcpu)} vCPU / "
-                     f"{num(f.task_memory_mb / 1024)} GB per {itype} ({lim}), {f.concurrency} request(s) in flight "
+                     f"{num(f.task_memory_mb / 1024)} GB per {itype} ({lim}), {num(f.concurrency)} request(s) in flight "
                      f"each ({f.per_task_rps:,.2f} req/s); tasks through an active day "
                      + ", ".join(str(c) for c in f.counts))
         sizing[f.stage] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": max(f.counts),
                            "tasks_needed_peak": f.needed, "tasks_per_instance": f.tasks_per_instance,
                            "task_vcpu": float(f.task_vcpu), "task_memory_gb": float(f.task_memory_mb / 1024),
-                           "per_task_concurrency": f.concurrency, "per_task_rps": float(f.per_task_rps)}
+                           "per_task_concurrency": float(f.concurrency), "per_task_rps": float(f.per_task_rps)}
         if f.capped:
             notes.insert(0, f"warning: {f.stage}: max_tasks {ecs.max_tasks} is below the {f.needed} task(s) the "
                             f"peak needs")

@@ -383,7 +383,7 @@ class Ec2Fit:
     tasks_per_instance: int
     task_vcpu: Decimal
     task_memory_mb: Decimal
-    concurrency: int
+    concurrency: Decimal
     per_task_rps: Decimal
     counts: list[int]
     needed: int
@@ -427,7 +427,8 @@ def _fit(stage, sc, need: Need, meas, prof: Profile, itype: str, ivcpu: Decimal,
                                                                        else "memory")
         if meas is not None:
             rps = meas
-            conc = _floor(rps * need.duration_s)
+            conc = (Decimal(ecs.concurrent_requests_per_task) if ecs.concurrent_requests_per_task is not None
+                    else rps * need.duration_s)
         else:
             conc = concurrency(need, v, m)[0]
             if conc < 1:
