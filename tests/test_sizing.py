@@ -254,3 +254,22 @@ def test_alb_public_ipv4_per_az_and_nat_per_gb():
     net_ip = sum(li.quantity for li in f.line_items if li.resource == "network"
                  and li.price_key == "vpc.public_ipv4_hours")
     assert net_ip == 2 * 730  # the NAT gateways' own addresses; tasks in private subnets have none
+
+
+def test_readme_worked_example_redone_by_hand():
+    """README "How ECS is sized": 15 tasks of 0.25 vCPU / 0.5 GB, $108.13; next 0.5 vCPU / 1 GB at $115.34."""
+    from conftest import ROOT
+
+    s = scenario.load(ROOT / "docs" / "examples" / "ecs_sizing.yaml")
+    f = options(s)["fargate"]
+    z = f.sizing["api"]
+    assert (z["vcpu"], z["memory_gb"], z["per_task_concurrency"], z["tasks_peak"]) == (0.25, 0.5, 1, 15)
+    assert z["task_hours"] == 15 * 730
+    seconds = Decimal(15 * 730 * 3600)
+    fargate = sum(li.monthly_usd for li in f.line_items if li.price_key.startswith("fargate."))
+    assert fargate == seconds * Decimal("0.25") * Decimal("0.0000089944") + seconds * Decimal("0.5") * Decimal(
+        "0.0000009889")
+    assert f"{fargate:.2f}" == "108.13"
+    nxt = Decimal(8 * 730 * 3600) * (Decimal("0.5") * Decimal("0.0000089944") + Decimal("0.0000009889"))
+    assert f"{nxt:.2f}" == "115.34"
+    assert any("next 0.5 vCPU / 1 GB at $115.34" in n for n in f.notes)
