@@ -218,14 +218,15 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
             comps += lambda_components(s)
             continue
         arch = ecs.architecture or s.architecture
-        z = size_fargate(s, sc, book, arch)
+        z = size_fargate(s, sc, book, arch, runner_up=fixed)
         task_hours_total += z.timeline.hours
         # usage keys are per task per month: the average number of tasks over a 730-hour month
         comps += _svc("fargate", {"tasks": z.timeline.hours / HOURS, "hours": HOURS, "vcpu": z.choice.vcpu,
                                   "memory_gb": z.choice.memory_gb, "architecture": arch}, s.name)
-        sizing[s.name] = _stage_sizing(z, ecs, tasks_by_hour)
-        notes += _fargate_note(z, arch)
-        warnings += z.warnings
+        if fixed:  # a search comparing totals (fixed=False) reads neither notes nor sizing
+            sizing[s.name] = _stage_sizing(z, ecs, tasks_by_hour)
+            notes += _fargate_note(z, arch)
+            warnings += z.warnings
     api = [s for s in movable if s.role == "api"]
     net, nnotes = _network_components(ecs, api, task_hours_total, movable)
     comps += net
@@ -262,7 +263,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     if not movable:
         return None
     arch = ecs.architecture or movable[0].architecture
-    ch = size_ec2(movable, sc, book, arch)
+    ch = size_ec2(movable, sc, book, arch, runner_up=fixed)
     comps = fixed_components(plan) if fixed else []
     notes, sizing = [], {}
     if fixed:
@@ -277,7 +278,12 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     comps += _svc("ec2", {"instance_type": itype, "instances": inst_hours / HOURS, "hours": HOURS}, "cluster")
     comps += _svc("ebs", {"volumes": inst_hours / HOURS, "volume_size_gb": cfg.root_volume_gb, "hours": HOURS},
                   "cluster")
-    chosen = "ec2.instance_type" if cfg.instance_type else f"the cheapest of {ch.considered} {arch} types priced in {book.region}"
+    api = [s for s in movable if s.role == "api"]
+    net, nnotes = _network_components(ecs, api, inst_hours, movable)
+    comps += net
+    if not fixed:  # a search comparing totals reads neither notes nor sizing
+        return Option("ec2", "ECS on EC2", price_components(comps, book, free_tier=free_tier), [], {})
+    chosen = "ec2.instance_type" if cfg.instance_type else f"the cheapest of {ch.considered} {arch} types priced in {book.region} that hold the tasks"
     head = (f"{itype} ({num(ch.vcpu)} vCPU, {num(ch.memory_gib)} GiB, {num(ch.reserved_mb)} MiB kept back for the "
             f"kernel and ECS agent) — {chosen}: ${ch.instance_usd} an hour + {num(cfg.root_volume_gb)} GB gp3 root "
             f"volume" + (" + its public IPv4" if ecs.public_ipv4 else "") + f" = ${ch.hourly_usd:.5f} an hour")
@@ -315,9 +321,6 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
                          "instance_hours": float(inst_hours.quantize(Decimal("0.01"))),
                          "instances_by_hour": tasks_by_hour(prof, ch.counts),
                          "reserved_memory_mb": float(ch.reserved_mb), "root_volume_gb": float(cfg.root_volume_gb)}
-    api = [s for s in movable if s.role == "api"]
-    net, nnotes = _network_components(ecs, api, inst_hours, movable)
-    comps += net
     items = price_components(comps, book, free_tier=free_tier)
     return Option("ec2", "ECS on EC2", items, notes + nnotes, sizing)
 
@@ -332,7 +335,8 @@ def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
     comps = fixed_components(plan) if fixed else []
     notes = []
     if fixed:
-        comps, notes = comps + egress_components(plan)[0], egress_components(plan)[1]
+        egress, notes = egress_components(plan)
+        comps = comps + egress
     for s in plan.stages:
         comps += lambda_components(s)
     notes += [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "

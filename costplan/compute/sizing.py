@@ -278,6 +278,21 @@ def _hours(sc, prof: Profile, counts: list[int], floor: int) -> Timeline:
     return timeline(prof, counts, floor, lag, delay, scheduled)
 
 
+@lru_cache(maxsize=1024)
+def _fargate_shapes(need: Need, sizes: tuple, meas, rv: Decimal, rm: Decimal, rip: Decimal) -> tuple:
+    """Every size that holds a request, with what it holds and costs an hour: the same at every volume."""
+    out = []
+    for v, m in sizes:
+        conc, bc, bm = concurrency(need, v, m * 1024)
+        if meas is None and conc < 1:
+            continue
+        rps = meas if meas is not None else conc / need.duration_s if need.duration_s > 0 else Decimal(10**9)
+        c_eff = rps * need.duration_s if meas is not None else Decimal(conc)
+        hourly = v * rv + m * rm + rip
+        out.append((v, m, conc, bc, bm, rps, hourly, c_eff, float(hourly), float(c_eff)))
+    return tuple(out)
+
+
 @dataclass
 class FargateSizing:
     stage: str
@@ -289,7 +304,7 @@ class FargateSizing:
     warnings: list[str] = field(default_factory=list)
 
 
-def size_fargate(stage, sc, book, arch: str) -> FargateSizing:
+def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateSizing:
     """The cheapest Fargate size (or the scenario's own) for one stage, with its tasks through the day."""
     ecs = sc.ecs
     need = request_need(stage, sc.workload, ecs)
@@ -311,15 +326,12 @@ def size_fargate(stage, sc, book, arch: str) -> FargateSizing:
     # request-seconds at its concurrency; price sizes cheapest-bound first, stop past the best.
     demand = sum((s.rps * s.minutes for s in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days
     cands = []
-    for v, m in sizes:
-        conc, bc, bm = concurrency(need, v, m * 1024)
-        if meas is None and conc < 1:
-            continue
-        rps = meas if meas is not None else conc / need.duration_s if need.duration_s > 0 else Decimal(10**9)
-        c_eff = rps * need.duration_s if meas is not None else Decimal(conc)
-        hourly = v * rv + m * rm + rip
-        per_task_hours = demand / (c_eff * target) if c_eff > 0 else ZERO
-        bound = hourly * max(Decimal(floor) * HOURS, per_task_hours)
+    # the bound only orders and prunes (floats are fast); every price compared below is exact
+    demand_f, floor_h, target_f = float(demand), floor * 730.0, float(target)
+    for v, m, conc, bc, bm, rps, hourly, c_eff, hourly_f, c_eff_f in _fargate_shapes(
+            need, tuple(sizes), meas, rv, rm, rip):
+        per_task_hours = demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0
+        bound = hourly_f * max(floor_h, per_task_hours) * (1 - 1e-9)
         cands.append((bound, v, m, conc, bc, bm, rps, hourly))
     if not cands:
         largest = max(fargate_sizes())
@@ -332,20 +344,20 @@ def size_fargate(stage, sc, book, arch: str) -> FargateSizing:
         else:
             msg += f"; the largest is {num(largest[0])} vCPU / {num(largest[1])} GB"
         raise CostplanError(sc.problem(msg, "ecs", "vcpu"))
-    cands.sort(key=lambda c: (c[0], c[1], c[2]))
+    cands.sort(key=lambda c: c[0])  # stable: ties stay in the table's order, smaller sizes first
     best = second = None
     for bound, v, m, conc, bc, bm, rps, hourly in cands:
-        if best is not None and second is not None and bound >= second[0]:
+        if best is not None and (not runner_up or second is not None) and bound >= (second or best)[-1]:
             break
         counts, needed, capped = task_counts(prof, rps, target, floor, cap)
         tl = _hours(sc, prof, counts, floor)
         cost = tl.hours * hourly
-        entry = (cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl)
+        entry = (cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, float(cost))
         if best is None or (cost, v, m) < (best[0], best[1], best[2]):
             best, second = entry, best
         elif second is None or (cost, v, m) < (second[0], second[1], second[2]):
             second = entry
-    cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl = best
+    cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, _ = best
     choice = Choice(v, m, conc, bc, bm, meas is not None, hourly, cost, tl.hours,
                     None if second is None else (second[1], second[2], second[0]), len(cands))
     sp = StagePlan(stage.name, stage.role, rps, rps * need.duration_s, counts, needed, capped)
@@ -413,12 +425,22 @@ def _fit(stage, sc, need: Need, meas, prof: Profile, itype: str, ivcpu: Decimal,
          enis: int | None) -> Ec2Fit | None:
     ecs, cfg = sc.ecs, sc.ec2
     by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
-    target = Decimal(ecs.target_utilization)
-    floor = int(ecs.min_tasks)
+    shape = _ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb, ecs.concurrent_requests_per_task)
+    if shape is None:
+        return None
+    t, v, m, conc, rps, limit = shape
     cap = int(ecs.max_tasks) if ecs.max_tasks is not None else None
-    if meas is not None or ecs.vcpu is not None or ecs.memory_gb is not None:
-        v = Decimal(ecs.vcpu) if ecs.vcpu is not None else DEFAULT_MEASURED_SIZE[0]
-        m = Decimal(ecs.memory_gb) * 1024 if ecs.memory_gb is not None else DEFAULT_MEASURED_SIZE[1] * 1024
+    counts, needed, capped = task_counts(prof, rps, Decimal(ecs.target_utilization), int(ecs.min_tasks), cap)
+    return Ec2Fit(stage.name, t, v, m, conc, rps, counts, needed, capped, limit)
+
+
+@lru_cache(maxsize=4096)
+def _ec2_shape(need: Need, meas, ivcpu: Decimal, mem_mb: Decimal, by_eni: int | None, vcpu, memory_gb,
+               measured_conc) -> tuple | None:
+    """Tasks per instance and what each holds; the same at every volume, so priced once per compare."""
+    if meas is not None or vcpu is not None or memory_gb is not None:
+        v = Decimal(vcpu) if vcpu is not None else DEFAULT_MEASURED_SIZE[0]
+        m = Decimal(memory_gb) * 1024 if memory_gb is not None else DEFAULT_MEASURED_SIZE[1] * 1024
         by_size = min(_floor(ivcpu / v), _floor(mem_mb / m))
         t = by_size if by_eni is None else min(by_size, by_eni)
         if t < 1:
@@ -427,34 +449,31 @@ def _fit(stage, sc, need: Need, meas, prof: Profile, itype: str, ivcpu: Decimal,
                                                                        else "memory")
         if meas is not None:
             rps = meas
-            conc = (Decimal(ecs.concurrent_requests_per_task) if ecs.concurrent_requests_per_task is not None
-                    else rps * need.duration_s)
+            conc = Decimal(measured_conc) if measured_conc is not None else rps * need.duration_s
         else:
             conc = concurrency(need, v, m)[0]
             if conc < 1:
                 return None
             rps = conc / need.duration_s
-    else:
-        t_max = by_eni if by_eni is not None else max(1, _floor(ivcpu * 4))
-        best = None
-        for t in range(1, t_max + 1):
-            c, bc, bm = concurrency(need, ivcpu / t, mem_mb / t)
-            if c < 1:
-                break
-            if best is None or t * c >= best[0] * best[1]:
-                best = (t, c, "cpu" if bc <= bm else "memory")
-        if best is None:
-            return None
-        t, conc, limit = best
-        if by_eni is not None and t == by_eni and concurrency(need, ivcpu / (t + 1), mem_mb / (t + 1))[0] >= 1:
-            limit = "eni"
-        v, m = ivcpu / t, mem_mb / t
-        rps = conc / need.duration_s if need.duration_s > 0 else Decimal(10**9)
-    counts, needed, capped = task_counts(prof, rps, target, floor, cap)
-    return Ec2Fit(stage.name, t, v, m, conc, rps, counts, needed, capped, limit)
+        return t, v, m, conc, rps, limit
+    t_max = by_eni if by_eni is not None else max(1, _floor(ivcpu * 4))
+    best = None
+    for t in range(1, t_max + 1):
+        c, bc, bm = concurrency(need, ivcpu / t, mem_mb / t)
+        if c < 1:
+            break
+        if best is None or t * c >= best[0] * best[1]:
+            best = (t, c, "cpu" if bc <= bm else "memory")
+    if best is None:
+        return None
+    t, conc, limit = best
+    if by_eni is not None and t == by_eni and concurrency(need, ivcpu / (t + 1), mem_mb / (t + 1))[0] >= 1:
+        limit = "eni"
+    rps = conc / need.duration_s if need.duration_s > 0 else Decimal(10**9)
+    return t, ivcpu / t, mem_mb / t, conc, rps, limit
 
 
-def size_ec2(stages, sc, book, arch: str) -> Ec2Choice:
+def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
     """The cheapest instance type in the price book (the scenario's own when it names one) that holds
     every stage's tasks: architecture, network interfaces, reserved memory and the root volume count."""
     from costplan.errors import PriceGap
@@ -485,8 +504,13 @@ def size_ec2(stages, sc, book, arch: str) -> Ec2Choice:
     names = [x.name for x in prof0.segments]
     floor_i = int(cfg.min_instances)
     results, skipped = [], []
+    specs = ec2svc.specs()
+    target = Decimal(ecs.target_utilization)
+    demand = [sum((x.rps * x.minutes for x in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days
+              for _, need, _, prof in inputs]  # request-hours in flight a month, per stage
+    cands = []
     for itype in types:
-        ivcpu, imem, iarch = ec2svc.instance_spec(itype)
+        ivcpu, imem, iarch, enis, baseline = specs[itype]
         if iarch != arch:
             continue
         try:
@@ -497,18 +521,25 @@ def size_ec2(stages, sc, book, arch: str) -> Ec2Choice:
         reserved = (Decimal(cfg.reserved_memory_mb) if cfg.reserved_memory_mb is not None
                     else (imem * 1024 * DEFAULT_RESERVED_SHARE))
         mem_mb = imem * 1024 - reserved
-        enis = ec2svc.instance_enis(itype)
-        fits = []
-        for s, need, meas, prof in inputs:
-            f = _fit(s, sc, need, meas, prof, itype, ivcpu, mem_mb, enis)
-            if f is None:
-                break
-            fits.append(f)
-        if len(fits) < len(inputs):
+        by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
+        shapes = [_ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb,
+                             ecs.concurrent_requests_per_task) for _, need, meas, _ in inputs]
+        if any(x is None for x in shapes):
             skipped.append(f"{itype} (cannot hold one task)")
             continue
+        hourly = price + gp3 + ip
+        # a type costs at least its floor all month and at least the requests in flight at its capacity
+        need_h = sum(float(d) / (float(x[3]) * float(target) * x[0]) for d, x in zip(demand, shapes) if x[3] > 0)
+        bound = float(hourly) * max(floor_i * 730.0, need_h) * (1 - 1e-9)  # orders and prunes only
+        cands.append((bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price))
+    cands.sort(key=lambda c: c[0])  # stable: ties stay in the price book's order
+    for bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price in cands:
+        enough = 2 if runner_up else 1
+        if len(results) >= enough and bound >= float(sorted(r[0] for r in results)[enough - 1]):
+            break
+        fits = [_fit(s, sc, need, meas, prof, itype, ivcpu, mem_mb, enis) for s, need, meas, prof in inputs]
         counts = []
-        for i, seg in enumerate(names):
+        for seg in names:
             total = 0
             for f, (_, _, _, prof) in zip(fits, inputs):
                 pn = [x.name for x in prof.segments]
@@ -517,23 +548,20 @@ def size_ec2(stages, sc, book, arch: str) -> Ec2Choice:
             counts.append(max(floor_i, total))
         idle = max(floor_i, sum(ceil(Decimal(int(ecs.min_tasks)) / f.tasks_per_instance) for f in fits))
         tl = _hours(sc, prof0, counts, idle)
-        baseline = ec2svc.instance_baseline_cpu(itype)
         if baseline is not None:
-            used = sum((need.vcpu * sum((x.rps * x.minutes for x in prof.segments), ZERO) * need.duration_s * 60
-                        * prof.active_days for _, need, _, prof in inputs), ZERO)
+            used = sum((need.vcpu * d * 3600 for (_, need, _, _), d in zip(inputs, demand)), ZERO)
             avail = tl.hours * 3600 * ivcpu
             if avail > 0 and used / avail > baseline:
                 skipped.append(f"{itype} (burstable: the tasks would average {used / avail:.0%} CPU, above its "
                                f"{baseline:.0%} baseline)")
                 continue
-        hourly = price + gp3 + ip
         results.append((tl.hours * hourly, ivcpu, itype, imem, reserved, enis, hourly, price, fits, counts, tl))
     if not results:
         what = ", ".join(skipped) or f"no {arch} instance type in the price book"
         raise CostplanError(sc.problem(f"no EC2 instance type holds the tasks: {what}", "ec2", "instance_type"))
     results.sort(key=lambda r: (r[0], r[1], r[2]))
     cost, _, itype, imem, reserved, enis, hourly, price, fits, counts, tl = results[0]
-    ivcpu = ec2svc.instance_spec(itype)[0]
+    ivcpu = specs[itype][0]
     runner = None if len(results) < 2 else (results[1][2], results[1][0])
     return Ec2Choice(itype, ivcpu, imem, reserved, enis, hourly, price, fits, counts, tl, cost, runner,
-                     len(results), skipped)
+                     len(cands) - sum(1 for x in skipped if "burstable" in x), skipped)

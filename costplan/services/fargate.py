@@ -97,17 +97,24 @@ def memory_range_text(vcpu: Decimal) -> str:
     return f"{_gb(mems[0])}–{_gb(mems[-1])} GB in {_gb(mems[1] - mems[0])} GB steps"
 
 
+@lru_cache(maxsize=1)
+def _index() -> tuple[frozenset, list, frozenset]:
+    sizes = fargate_sizes()
+    return frozenset(sizes), sorted({v for v, _ in sizes}), frozenset(m for _, m in sizes)
+
+
 def fargate_size_problem(vcpu, memory_gb) -> str | None:
     """Why Fargate does not sell this task size (None when it does)."""
-    sizes = fargate_sizes()
-    vcpus = sorted({v for v, _ in sizes})
+    if vcpu is None and memory_gb is None:
+        return None
+    sizes, vcpus, mems = _index()
     if vcpu is not None and Decimal(vcpu) not in vcpus:
         return (f"Fargate has no {num(vcpu)} vCPU task size; vCPU must be one of "
                 f"{', '.join(num(v) for v in vcpus)}")
     if vcpu is not None and memory_gb is not None and (Decimal(vcpu), Decimal(memory_gb)) not in sizes:
         return (f"Fargate does not sell {num(vcpu)} vCPU with {num(memory_gb)} GB: {num(vcpu)} vCPU takes "
                 f"{memory_range_text(Decimal(vcpu))}")
-    if vcpu is None and memory_gb is not None and not any(m == Decimal(memory_gb) for _, m in sizes):
+    if vcpu is None and memory_gb is not None and Decimal(memory_gb) not in mems:
         return f"Fargate has no task size with {num(memory_gb)} GB of memory"
     return None
 
