@@ -187,6 +187,10 @@ class EcsSettings(Strict):
             raise ValueError("target_utilization must be between 5% and 100%")
         if self.min_tasks < 1:
             raise ValueError("min_tasks must be at least 1")
+        if self.availability_zones < 1:
+            raise ValueError("availability_zones must be at least 1")
+        if self.task_overhead_mb < 0 or self.scale_out_lag_s < 0 or self.scale_in_delay_s < 0:
+            raise ValueError("task_overhead_mb, scale_out_lag_s and scale_in_delay_s must not be negative")
         return self
 
 

@@ -78,7 +78,7 @@ def test_fargate_tasks_follow_littles_law():
                             "ecs": {"concurrent_requests_per_task": 10, "scaling": "peak", "min_tasks": 1}})
     from costplan import patterns
 
-    z = size_tasks(patterns.plan(s).stages[0], s.ecs)
+    z = size_tasks(patterns.plan(s).stages[0], s.ecs, s)
     assert z.per_task_rps == 50 and z.tasks_peak == 3
     assert z.task_hours == 3 * 730
 
@@ -90,7 +90,7 @@ def test_min_tasks_floor_and_autoscale_hours():
                             "ecs": {"min_tasks": 2}})
     from costplan import patterns
 
-    z = size_tasks(patterns.plan(s).stages[0], s.ecs)
+    z = size_tasks(patterns.plan(s).stages[0], s.ecs, s)
     assert z.tasks_peak == 2 and z.tasks_average == 2
     assert z.task_hours == 2 * 730
 

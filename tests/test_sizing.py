@@ -273,3 +273,28 @@ def test_readme_worked_example_redone_by_hand():
     nxt = Decimal(8 * 730 * 3600) * (Decimal("0.5") * Decimal("0.0000089944") + Decimal("0.0000009889"))
     assert f"{nxt:.2f}" == "115.34"
     assert any("next 0.5 vCPU / 1 GB at $115.34" in n for n in f.notes)
+
+
+def test_a_task_size_that_cannot_hold_one_request_is_an_error_with_the_arithmetic():
+    # a 512 MB function's request holds 512 MB; 0.25 vCPU / 0.5 GB keeps 256 MB after the overhead
+    s = sc({"monthly_requests": "1M", "duration_ms": 100, "memory_mb": 512}, {"vcpu": 0.25, "memory_gb": "0.5GB"})
+    with pytest.raises(CostplanError) as e:
+        options(s)
+    msg = str(e.value)
+    assert "no Fargate task size holds one request of api" in msg
+    assert "512 MB + 256 MB task overhead" in msg and "0.25 vCPU / 0.5 GB" in msg
+
+
+def test_a_measured_figure_the_task_memory_cannot_hold_is_a_visible_warning():
+    s = sc({"monthly_requests": "1M", "duration_ms": 100, "memory_mb": 512},
+           {"vcpu": 1, "memory_gb": 2, "concurrent_requests_per_task": 20})
+    f = options(s)["fargate"]
+    warn = [n for n in f.notes if n.startswith("warning: api: the measured 20 requests")]
+    assert warn and "(≤ 89.6 MB fits)" in warn[0]  # (2,048 − 256) ÷ 20
+
+
+def test_ecs_option_with_a_huge_working_set_picks_a_task_with_room_for_it():
+    # 10 GB function, working set 10 GB: the smallest task that holds it has ≥ 10 GB + 256 MB
+    s = sc({"monthly_requests": "100k", "duration_ms": "1s", "memory_mb": "10GB", "cpu_share": "10%"})
+    z = options(s)["fargate"].sizing["api"]
+    assert z["memory_gb"] * 1024 >= 10240 + 256 and z["per_task_concurrency"] >= 1

@@ -382,6 +382,9 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
     if capped:
         warnings.append(f"warning: {stage.name}: max_tasks {ecs.max_tasks} is below the {needed} task(s) the "
                         f"peak needs")
+    if stage.role == "api" and floor < int(ecs.availability_zones):
+        warnings.append(f"{stage.name}: min_tasks {floor} leaves some of the {int(ecs.availability_zones)} AZs "
+                        f"without a task while traffic is low (ecs.availability_zones)")
     return FargateSizing(stage.name, need, prof, choice, sp, tl, warnings)
 
 
