@@ -552,10 +552,17 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
         idle = max(floor_i, sum(ceil(Decimal(int(ecs.min_tasks)) / f.tasks_per_instance) for f in fits))
         tl = _hours(sc, prof0, counts, idle)
         if baseline is not None:
-            used = sum((need.vcpu * d * 3600 for (_, need, _, _), d in zip(inputs, demand)), ZERO)
-            avail = tl.hours * 3600 * ivcpu
-            if avail > 0 and used / avail > baseline:
-                skipped.append(f"{itype} (burstable: the tasks would average {used / avail:.0%} CPU, above its "
+            # every part of the day: instances launched for a peak have no credits saved up to spend
+            worst = ZERO
+            for i, seg in enumerate(names):
+                used = ZERO
+                for _, need, _, prof in inputs:
+                    pn = {x.name: x for x in prof.segments}
+                    x = pn.get(seg) or pn.get("active") or prof.segments[0]
+                    used += x.rps * need.duration_s * need.vcpu
+                worst = max(worst, used / (counts[i] * ivcpu)) if counts[i] else worst
+            if worst > baseline:
+                skipped.append(f"{itype} (burstable: the tasks would run it at {worst:.0%} CPU, above its "
                                f"{baseline:.0%} baseline)")
                 continue
         results.append((tl.hours * hourly, ivcpu, itype, imem, reserved, enis, hourly, price, fits, counts, tl))
