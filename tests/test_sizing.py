@@ -298,3 +298,22 @@ def test_ecs_option_with_a_huge_working_set_picks_a_task_with_room_for_it():
     s = sc({"monthly_requests": "100k", "duration_ms": "1s", "memory_mb": "10GB", "cpu_share": "10%"})
     z = options(s)["fargate"].sizing["api"]
     assert z["memory_gb"] * 1024 >= 10240 + 256 and z["per_task_concurrency"] >= 1
+
+
+@pytest.mark.parametrize("name", ["steady_heavy_api.yaml", "avatar_resize_claim_check.yaml", "global_vote.yaml"])
+def test_ecs_compute_usd_is_what_the_option_bills_for_its_sizing(name):
+    """The entry point a volume search uses: equal to the sizing-driven lines of the option, at today's
+    volume and at 3× (where it re-sizes, as the option priced on a 3× scenario does)."""
+    from costplan.compute.compare import scaled_scenario
+
+    s = scenario.load(SCENARIOS / name)
+    sized = ("fargate.", "ec2.", "ebs.")
+    for k in (Decimal(1), Decimal(3)):
+        opts = options(scaled_scenario(s, k))
+        for opt in ("fargate", "ec2"):
+            o = opts[opt]
+            lines = sum(li.monthly_usd for li in o.line_items
+                        if li.price_key.startswith(sized) or (li.price_key == "vpc.public_ipv4_hours"
+                                                              and li.resource in ("network", "cluster")))
+            got = Z.ecs_compute_usd(patterns.plan(scaled_scenario(s, k)), BOOK, opt)
+            assert abs(got - lines) < Decimal("0.000001"), (name, opt, k)

@@ -575,3 +575,22 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
     runner = None if len(results) < 2 else (results[1][2], results[1][0])
     return Ec2Choice(itype, ivcpu, imem, reserved, enis, hourly, price, fits, counts, tl, cost, runner,
                      len(cands) - sum(1 for x in skipped if "burstable" in x), skipped)
+
+
+# ---- for searches over volume (break-even) ------------------------------------------------------
+
+def ecs_compute_usd(plan, book, option: str) -> Decimal:
+    """What the ECS option's sizing costs a month for this plan: Fargate tasks (vCPU, memory, their
+    public IPv4) or EC2 instances (instance, gp3 root volume, public IPv4). A search over volume plans the
+    scenario at each volume (patterns are not linear: a capped queue consumer is not) and calls this:
+    the cheapest size or type can change with volume. Lines that do not depend on the sizing
+    (integration services, ALB, NAT, data transfer) are not included."""
+    sc = plan.scenario
+    stages = [s for s in plan.stages if s.ecs_capable]
+    if not stages:
+        return ZERO
+    if option == "fargate":
+        return sum((size_fargate(s, sc, book, sc.ecs.architecture or s.architecture, runner_up=False)
+                    .choice.monthly_usd for s in stages), ZERO)
+    arch = sc.ecs.architecture or stages[0].architecture
+    return size_ec2(stages, sc, book, arch, runner_up=False).monthly_usd
