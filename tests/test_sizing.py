@@ -198,7 +198,9 @@ def test_rush_is_billed_at_its_own_task_count_not_the_average():
 
     assert peak["tasks"] == ceil(Decimal(25000) / usable)
     assert z["tasks_peak"] == peak["tasks"] > 2 * next(g["tasks"] for g in z["segments"] if g["name"] == "active")
-    assert len(z["tasks_by_hour"]) == 24 and z["tasks_by_hour"][19] > z["tasks_by_hour"][18]
+    assert len(z["tasks_by_hour"]) == 24 and z["tasks_by_hour"][19] > z["tasks_by_hour"][18] > 2
+    # the one active day's hours (pre-scale at 18:56, the rush, scale-in waits) + 706 idle hours at 2
+    assert sum(z["tasks_by_hour"]) + (730 - 24) * 2 == pytest.approx(z["task_hours"], abs=0.1)
 
 
 # ---- ECS on EC2 --------------------------------------------------------------------------------

@@ -244,7 +244,8 @@ def _stage_sizing(z, ecs, tasks_by_hour) -> dict:
         "tasks_min": int(ecs.min_tasks), "tasks_peak": max(p.counts), "tasks_needed_peak": p.needed_peak,
         "tasks_average": float((z.timeline.hours / HOURS).quantize(Decimal("0.01"))),
         "task_hours": float(z.timeline.hours.quantize(Decimal("0.01"))),
-        "tasks_by_hour": tasks_by_hour(z.profile, p.counts),
+        "tasks_by_hour": tasks_by_hour(z.profile, p.counts, *_lags(ecs, z.profile)) if ecs.scaling != "peak"
+        else [float(max(p.counts))] * 24,
         "segments": [{"name": s.name, "minutes_per_day": float(s.minutes), "rps": float(s.rps.quantize(Decimal("0.001"))),
                       "tasks": n} for s, n in zip(z.profile.segments, p.counts)],
         "scheduled_scaling": bool(z.timeline.prescale_minutes) or (
@@ -319,10 +320,16 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
                          "instances_min": int(cfg.min_instances), "instances_peak": max(ch.counts),
                          "tasks_per_instance": ch.fits[0].tasks_per_instance,
                          "instance_hours": float(inst_hours.quantize(Decimal("0.01"))),
-                         "instances_by_hour": tasks_by_hour(prof, ch.counts),
+                         "instances_by_hour": tasks_by_hour(prof, ch.counts, *_lags(ecs, prof))
+                         if ecs.scaling != "peak" else [float(max(ch.counts))] * 24,
                          "reserved_memory_mb": float(ch.reserved_mb), "root_volume_gb": float(cfg.root_volume_gb)}
     items = price_components(comps, book, free_tier=free_tier)
     return Option("ec2", "ECS on EC2", items, notes + nnotes, sizing)
+
+
+def _lags(ecs, prof) -> tuple:
+    scheduled = prof.declared_window if ecs.scheduled_scaling is None else bool(ecs.scheduled_scaling)
+    return Decimal(ecs.scale_out_lag_s) / 60, Decimal(ecs.scale_in_delay_s) / 60, scheduled
 
 
 def movable_profile(movable, sc):

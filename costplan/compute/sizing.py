@@ -164,13 +164,30 @@ def timeline(prof: Profile, counts: list[int], floor: int, lag_min: Decimal, del
     return Timeline(list(counts), day, pre, lagged, delayed, floor, hours)
 
 
-def tasks_by_hour(prof: Profile, counts: list[int]) -> list[float]:
+def tasks_by_hour(prof: Profile, counts: list[int], lag_min: Decimal = ZERO, delay_min: Decimal = ZERO,
+                  scheduled: bool = False) -> list[float]:
     """Average count in each UTC hour of an active day (the active hours start at the traffic_window,
-    or at 00:00 when none is declared)."""
-    per_min = []
+    or at 00:00 when none is declared), with the scale-out lag or pre-scale and the scale-in wait."""
+    per_min, starts = [], []
     for s, c in zip(prof.segments, counts):
+        starts.append(len(per_min))
         per_min.extend([c] * int(s.minutes.to_integral_value()))
     per_min = (per_min + [counts[-1]] * 1440)[:1440]
+    base = list(per_min)
+    lag, delay = int(lag_min), int(delay_min)
+    for i, start in enumerate(starts if len(counts) > 1 else []):
+        prev, cur = counts[i - 1], counts[i]
+        if cur > prev and scheduled:
+            for m in range(start - lag, start):
+                per_min[m % 1440] = max(per_min[m % 1440], cur)
+        elif cur > prev:
+            for m in range(start, min(start + lag, 1440)):
+                if base[m] == cur:
+                    per_min[m] = prev
+        elif cur < prev:
+            for m in range(start, min(start + delay, 1440)):
+                if base[m] == cur:
+                    per_min[m] = prev
     shift = prof.start_minute % 1440
     per_min = per_min[-shift:] + per_min[:-shift] if shift else per_min
     return [round(sum(per_min[h * 60:(h + 1) * 60]) / 60, 2) for h in range(24)]
