@@ -583,6 +583,9 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
                                f"{baseline:.0%} baseline)")
                 continue
         results.append((tl.hours * hourly, ivcpu, itype, imem, reserved, enis, hourly, price, fits, counts, tl))
+    if not results and skipped and all("no price in" in x for x in skipped):
+        raise PriceGap(f"no {arch} EC2 instance type has a price in {book.region} (pricing_data/ec2.yaml); "
+                       f"`costplan pricing refresh --region {book.region} --services ec2` can fetch them")
     if not results:
         what = ", ".join(skipped) or f"no {arch} instance type in the price book"
         raise CostplanError(sc.problem(f"no EC2 instance type holds the tasks: {what}", "ec2", "instance_type"))
