@@ -68,8 +68,9 @@ class Workload(Strict):
     p99_duration_ms: Ms | None = Field(None, description="99th percentile duration (default: the average)")
     memory_mb: MB = Field(Decimal(128), description="function memory (128–10,240 MB); also buys CPU: 1,769 MB = 1 vCPU")
     cpu_share: Fraction = Field(
-        Decimal("0.5"), description="share of the duration spent on CPU at the function's allocation rather than "
-                                    "waiting (1 = CPU-bound; measure CPU time ÷ duration); sizes ECS tasks")
+        Decimal(1), description="share of the duration spent on CPU at the function's allocation rather than "
+                                "waiting; sizes ECS tasks (default 100 %: a request keeps the CPU its function "
+                                "had; measure CPU time ÷ duration to lower it)")
     working_set_mb: MB | None = Field(
         None, description="memory one in-flight request holds on an ECS task (default: memory_mb, what the "
                           "function was given; Max Memory Used from the REPORT line is a tighter figure)")

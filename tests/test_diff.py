@@ -67,7 +67,10 @@ def test_with_free_tier_the_change_is_the_same_to_the_cent(cli, tmp_path):
 def test_recommendation_change_is_called_out(tmp_path):
     light = (SCENARIOS / "periodic_light_api.yaml").read_text()
     old = scenario.load(_write(tmp_path, "a.yaml", light))
-    new = scenario.load(_write(tmp_path, "b.yaml", light.replace("monthly_requests: 200k", "monthly_requests: 2B")))
+    # 10,000× the volume of an I/O-bound API (a fifth of each request on CPU): ECS wins by more than the margin
+    busy = light.replace("monthly_requests: 200k", "monthly_requests: 2B").replace(
+        "  architecture: x86_64", "  cpu_share: 20%\n  architecture: x86_64")
+    new = scenario.load(_write(tmp_path, "b.yaml", busy))
     d = diff_view.cost_diff(compare(old), compare(new), "a", "b")
     assert d.recommendation_changed and d.old_recommendation == "lambda"
     assert "**Recommendation changed: Lambda → " in diff_view.markdown(d)

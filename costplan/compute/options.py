@@ -231,7 +231,24 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
     net, nnotes = _network_components(ecs, api, task_hours_total, movable)
     comps += net
     items = price_components(comps, book, free_tier=free_tier)
+    if fixed and not sc.ec2.instance_type:
+        nnotes.append(_ec2_absent(plan, movable, sc, book) or "")
+        nnotes = [n for n in nnotes if n]
     return Option("fargate", "ECS on Fargate", items, warnings + notes + nnotes, sizing)
+
+
+def _ec2_absent(plan, movable, sc, book) -> str | None:
+    """Why ECS on EC2 has no option (no instance type in the price book holds one task), or None."""
+    from costplan.compute.sizing import NoInstanceFits, size_ec2
+
+    try:
+        size_ec2(movable, sc, book, sc.ecs.architecture or movable[0].architecture, runner_up=False)
+    except NoInstanceFits as e:
+        return (f"ECS on EC2 is not priced: no instance type in the price book holds one task "
+                f"({e.reason}); set ec2.instance_type to a larger type with a price")
+    except CostplanError:
+        return None
+    return None
 
 
 def _stage_sizing(z, ecs, tasks_by_hour) -> dict:
@@ -256,7 +273,7 @@ def _stage_sizing(z, ecs, tasks_by_hour) -> dict:
 
 
 def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
-    from costplan.compute.sizing import num, size_ec2, tasks_by_hour
+    from costplan.compute.sizing import NoInstanceFits, num, size_ec2, tasks_by_hour
 
     sc = plan.scenario
     ecs, cfg = sc.ecs, sc.ec2
@@ -264,7 +281,13 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     if not movable:
         return None
     arch = ecs.architecture or movable[0].architecture
-    ch = size_ec2(movable, sc, book, arch, runner_up=fixed)
+    try:
+        ch = size_ec2(movable, sc, book, arch, runner_up=fixed)
+    except NoInstanceFits:
+        if cfg.instance_type:
+            raise  # the scenario pinned a type that cannot hold its tasks: its error
+        return None  # no type in the price book is big enough: Fargate's notes say so
+    
     comps = fixed_components(plan) if fixed else []
     notes, sizing = [], {}
     if fixed:

@@ -407,6 +407,12 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
 
 # ---- ECS on EC2 ---------------------------------------------------------------------------------
 
+class NoInstanceFits(CostplanError):
+    """No instance type in the price book (or the scenario's own) holds one task of every stage."""
+
+    reason = ""
+
+
 @dataclass
 class Ec2Fit:
     """One stage's tasks on one instance type."""
@@ -587,8 +593,13 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
         raise PriceGap(f"no {arch} EC2 instance type has a price in {book.region} (pricing_data/ec2.yaml); "
                        f"`costplan pricing refresh --region {book.region} --services ec2` can fetch them")
     if not results:
-        what = ", ".join(skipped) or f"no {arch} instance type in the price book"
-        raise CostplanError(sc.problem(f"no EC2 instance type holds the tasks: {what}", "ec2", "instance_type"))
+        small = [x.split(" ")[0] for x in skipped if x.endswith("(cannot hold one task)")]
+        rest = [x for x in skipped if not x.endswith("(cannot hold one task)")]
+        what = ", ".join(([f"{', '.join(small)} cannot hold one task"] if small else []) + rest) or (
+            f"no {arch} instance type in the price book")
+        err = NoInstanceFits(sc.problem(f"no EC2 instance type holds the tasks: {what}", "ec2", "instance_type"))
+        err.reason = what
+        raise err
     results.sort(key=lambda r: (r[0], r[1], r[2]))
     cost, _, itype, imem, reserved, enis, hourly, price, fits, counts, tl = results[0]
     ivcpu = specs[itype][0]
