@@ -334,3 +334,19 @@ def test_no_instance_type_big_enough_leaves_ec2_out_and_says_why():
         options(sc({"monthly_requests": "10M", "duration_ms": "1s", "memory_mb": "10GB"},
                    ec2={"instance_type": "m5.xlarge"}))
     assert "m5.xlarge cannot hold one task" in str(e.value)
+
+
+def test_sizing_json_keys_are_the_documented_ones():
+    """The README lists these keys (i12's quota checks read vcpu, memory_gb, tasks_peak): keep them stable."""
+    s = scenario.load(SCENARIOS / "steady_heavy_api.yaml")
+    o = options(s)
+    assert set(o["fargate"].sizing["api"]) == {
+        "vcpu", "memory_gb", "size_chosen_by", "per_task_concurrency", "per_task_rps", "limited_by", "tasks_min",
+        "tasks_peak", "tasks_needed_peak", "tasks_average", "task_hours", "tasks_by_hour", "segments",
+        "scheduled_scaling", "scale_out_lag_s", "lag_shortfall"}
+    assert set(o["ec2"].sizing["api"]) == {
+        "tasks_min", "tasks_peak", "tasks_needed_peak", "tasks_per_instance", "task_vcpu", "task_memory_gb",
+        "per_task_concurrency", "per_task_rps"}
+    assert set(o["ec2"].sizing["cluster"]) == {
+        "instance_type", "instance_chosen_by", "instances_min", "instances_peak", "tasks_per_instance",
+        "instance_hours", "instances_by_hour", "reserved_memory_mb", "root_volume_gb"}

@@ -69,26 +69,17 @@ class TaskSizing:
     memory_gb: Decimal = Decimal(2)
 
 
-def size_tasks(stage, ecs, scenario=None, book=None) -> TaskSizing:
-    """One stage's Fargate tasks: the cheapest size (or the scenario's) and its task-hours a month."""
+def size_tasks(stage, ecs, scenario, book=None) -> TaskSizing:
+    """One stage's Fargate tasks: the cheapest size (or the scenario's) and its task-hours a month. The
+    scenario is required: what a request needs (cpu_share, working set) and the day's shape live there."""
     from costplan.compute.sizing import size_fargate
     from costplan.pricing.book import PriceBook
 
-    sc = scenario if scenario is not None else _scenario_for(stage, ecs)
+    sc = scenario
     z = size_fargate(stage, sc, book or PriceBook(sc.region), ecs.architecture or stage.architecture)
     return TaskSizing(stage.name, z.plan.per_task_rps, max(z.plan.counts), z.timeline.hours / HOURS,
                       z.timeline.hours, min(stage.traffic.active_seconds / 3600, HOURS), z.plan.capped,
                       z.choice.vcpu, z.choice.memory_gb)
-
-
-def _scenario_for(stage, ecs):
-    """A minimal scenario around a stage (callers that have only the stage and the ECS settings)."""
-    from costplan import scenario
-
-    t = stage.traffic
-    return scenario.from_dict({"version": 1, "name": stage.name, "workload": {
-        "monthly_requests": str(t.monthly_requests), "duration_ms": str(t.duration_ms),
-        "memory_mb": str(stage.memory_mb)}}).model_copy(update={"ecs": ecs})
 
 
 def _lcu_hours(stages) -> Decimal:

@@ -287,10 +287,10 @@ def backlog_target(stage, ecs, sizing: dict) -> Decimal:
     """Messages per task the consumer service tracks: what one task handles in BACKLOG_SECONDS at the
     target utilization (per-task invocations/s × messages per invocation), at least 1. AWS's
     recommended metric for queue workers: acceptable latency ÷ processing time per message."""
-    from costplan.compute.options import size_tasks
-
-    per_task = sizing.get("per_task_rps")
-    per_task = Decimal(str(per_task)) if per_task is not None else size_tasks(stage, ecs).per_task_rps
+    per_task = sizing.get("per_task_rps")  # compare's sizing of this stage (what one task serves)
+    if per_task is None:
+        raise CostplanError(f"--compute ecs: compare has no sizing for stage {stage.name!r}")
+    per_task = Decimal(str(per_task))
     msgs = per_task * Decimal(ecs.target_utilization) * max(1, int(stage.batch_size)) * BACKLOG_SECONDS
     return max(Decimal(1), msgs.to_integral_value())
 
