@@ -159,6 +159,9 @@ class EcsSettings(Strict):
     min_tasks: Count = Field(Decimal(2), description="floor for availability (two AZs)")
     availability_zones: Count = Field(
         Decimal(2), description="AZs the service spans: one ALB node (and public IPv4) per AZ")
+    # Target tracking's managed alarms: scale-out after 3 one-minute datapoints, scale-in after 15
+    # (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html;
+    # the datapoint counts as seen on the alarms: github.com/aws-samples/amazon-aurora-labs-for-mysql/issues/3).
     scale_out_lag_s: Seconds = Field(
         Decimal(240), description="time from a traffic step to new tasks serving (target tracking's alarm "
                                   "needs 3 one-minute datapoints, then a task starts in about a minute)")
