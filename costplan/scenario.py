@@ -206,6 +206,8 @@ class Ec2Settings(Strict):
     reserved_memory_mb: MB | None = Field(
         None, description="memory per instance the ECS agent does not offer to tasks (kernel, agent, "
                           "ECS_RESERVED_MEMORY); default: 5% of the instance's memory")
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-ami-storage-config.html: the
+    # ECS-optimized Amazon Linux 2 AMI ships with a single 30 GiB root volume.
     root_volume_gb: GB = Field(Decimal(30), description="gp3 root volume per instance (ECS-optimized AMI: 30 GiB)")
     eni_trunking: bool = Field(
         False, description="the account has ECS awsvpcTrunking on: tasks are not capped at the instance's "

@@ -90,7 +90,8 @@ def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
     user_data = F("#!/bin/bash\necho ECS_CLUSTER={0} >> /etc/ecs/ecs.config\n", (cluster("name"),))
     itype_c = C(itype, "plan: cluster.instance_type (compare's ec2 option)")
     hop = C(1, "IMDSv2 only, one hop: containers use their task role, not the instance's")
-    vol = C(ROOT_VOLUME_GB, "the ECS-optimised AMI's root volume size")
+    vol = C(int(Decimal(str(cluster_sizing.get("root_volume_gb", ROOT_VOLUME_GB)))),
+            "plan: ec2.root_volume_gb (the ECS-optimised AMI's 30 GiB by default; priced as gp3)")
     lt = b.resource("Ec2LaunchTemplate", "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
         "ImageId": ami_id, "InstanceType": itype_c,
         "IamInstanceProfile": {"Arn": profile("arn")}, "SecurityGroupIds": [sg("id")],

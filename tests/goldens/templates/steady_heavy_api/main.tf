@@ -280,7 +280,7 @@ resource "aws_launch_template" "ec2_launch_template" {
     device_name = "/dev/xvda"
 
     ebs {
-      # the ECS-optimised AMI's root volume size
+      # plan: ec2.root_volume_gb (the ECS-optimised AMI's 30 GiB by default; priced as gp3)
       volume_size           = 30
       volume_type           = "gp3"
       encrypted             = true
