@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costplan import units
-from costplan.compute.traffic import ceil
 from costplan.errors import CostplanError
 from costplan.pricing.bill import Component, LineItem, price_components, total
 

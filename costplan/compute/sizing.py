@@ -10,14 +10,16 @@ from functools import lru_cache
 from costplan import units
 from costplan.compute.traffic import ceil
 from costplan.errors import CostplanError
+from costplan.services.fargate import fargate_size_problem, fargate_sizes  # the Fargate size table
 
 HOURS = units.HOURS_PER_MONTH
 # AWS Lambda: "At 1,769 MB, a function has the equivalent of one vCPU (one vCPU-second of credits per
 # second)" — https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
 LAMBDA_MB_PER_VCPU = Decimal(1769)
 # Memory the ECS agent does not offer to tasks when ec2.reserved_memory_mb is not set: the kernel and
-# platform take ~2.5 % (ECS developer guide, memory-management.html: an m4.large's 8 GiB registers as
-# 7,985 MiB) and the agent's ECS_RESERVED_MEMORY comes on top; AWS Batch recommends a 5 % buffer.
+# platform take ~2.5 % (https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html: an
+# m4.large's 8 GiB leaves 7,985 MiB for tasks; the ECS developer guide's memory-management.html says the
+# same in words) and ECS_RESERVED_MEMORY comes on top; AWS Batch recommends a 5 % buffer for both.
 DEFAULT_RESERVED_SHARE = Decimal("0.05")
 MINUTES_PER_DAY = Decimal(1440)
 ZERO = Decimal(0)
@@ -31,9 +33,6 @@ def num(d) -> str:
     """A quantity for a note: up to three decimals, no trailing zeros."""
     d = Decimal(d).quantize(Decimal("0.001")).normalize()
     return f"{d:,f}"
-
-
-from costplan.services.fargate import fargate_size_problem, fargate_sizes  # noqa: E402  (the size table)
 
 
 # ---- what one request needs --------------------------------------------------------------------
