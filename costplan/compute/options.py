@@ -328,6 +328,9 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
                      "ECS's per-type trunking limits are not in the bundled data.")
     if ch.skipped:
         notes.append("Not considered: " + ", ".join(ch.skipped) + ".")
+    if not ecs.nat_gateways:
+        notes.append("awsvpc tasks on EC2 get no public IP: to pull images and call AWS they need a NAT gateway "
+                     "(set ecs.nat_gateways to price it) or VPC endpoints, neither priced here.")
     prof = movable_profile(movable, sc)
     sizing["cluster"] = {"instance_type": itype, "instance_chosen_by": "scenario" if cfg.instance_type else "cheapest",
                          "instances_min": int(cfg.min_instances), "instances_peak": max(ch.counts),
