@@ -82,7 +82,17 @@ class Workload(Strict):
     peak_to_average: Number = Field(Decimal(1), description="peak ÷ average rate while active")
     duration_ms: Ms = Field(..., description="average duration of one request")
     p99_duration_ms: Ms | None = Field(None, description="99th percentile duration (default: the average)")
-    memory_mb: MB = Field(Decimal(128), description="function memory / working set (128–10,240 MB)")
+    memory_mb: MB = Field(Decimal(128), description="function memory (128–10,240 MB); also buys CPU: 1,769 MB = 1 vCPU")
+    cpu_share: Fraction = Field(
+        Decimal(1), description="share of the duration spent on CPU at the function's allocation rather than "
+                                "waiting; sizes ECS tasks (default 100 %: a request keeps the CPU its function "
+                                "had; measure CPU time ÷ duration to lower it)")
+    working_set_mb: MB | None = Field(
+        None, description="memory one in-flight request holds on an ECS task (default: memory_mb, what the "
+                          "function was given; Max Memory Used from the REPORT line is a tighter figure)")
+    peak_window_s: Seconds | None = Field(
+        None, description="how long the peak lasts each active day, at the start of the active hours "
+                          "(default: the shorter of 1 h and active hours ÷ (2 × peak_to_average))")
     architecture: Literal["x86_64", "arm64"] = "x86_64"
     request_size_kb: KB = Field(Decimal(1), description="request payload size")
     response_size_kb: KB = Field(Decimal(1), description="response payload size")
@@ -105,6 +115,12 @@ class Workload(Strict):
         lo, hi = units.LAMBDA_MEMORY_MB
         if not (lo <= self.memory_mb <= hi):
             raise ValueError(f"memory_mb must be 128–10,240 MB, got {self.memory_mb}")
+        if not (0 < self.cpu_share <= 1):
+            raise ValueError(f"cpu_share must be more than 0% and at most 100%, got {self.cpu_share:.0%}")
+        if self.working_set_mb is not None and self.working_set_mb <= 0:
+            raise ValueError("working_set_mb must be more than 0 MB")
+        if self.peak_window_s is not None and not (0 < self.peak_window_s <= self.active_hours_per_day * 3600):
+            raise ValueError("peak_window_s must be more than 0 s and at most the active hours per day")
         return self
 
     @field_validator("traffic_window")
@@ -179,12 +195,34 @@ class LambdaSettings(Strict):
 
 
 class EcsSettings(Strict):
-    vcpu: Number = Field(Decimal(1), description="task vCPU (Fargate sizes 0.25–16)")
-    memory_gb: GB = Field(Decimal(2), description="task memory")
+    vcpu: Number | None = Field(
+        None, description="task vCPU, a Fargate size (0.25, 0.5, 1, 2, 4, 8, 16); default: compare picks the "
+                          "cheapest size that holds the requests")
+    memory_gb: GB | None = Field(None, description="task memory, valid for the vCPU (default: compare picks)")
     concurrent_requests_per_task: Count | None = Field(
-        None, description="requests one task serves at once (throughput = this ÷ duration)")
+        None, description="measured: requests one task serves at once (throughput = this ÷ duration); "
+                          "default: what the task's CPU and memory hold")
     requests_per_second_per_task: Rate | None = Field(None, description="measured throughput of one task")
+    task_overhead_mb: MB = Field(
+        Decimal(256), description="memory a task holds once whatever its load (runtime, libraries, pools)")
     min_tasks: Count = Field(Decimal(2), description="floor for availability (two AZs)")
+    availability_zones: Count = Field(
+        Decimal(2), description="AZs the service spans: one ALB node (and public IPv4) per AZ")
+    # Target tracking's managed alarms: scale-out after 3 one-minute datapoints, scale-in after 15
+    # (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html;
+    # the datapoint counts as seen on the alarms: github.com/aws-samples/amazon-aurora-labs-for-mysql/issues/3).
+    scale_out_lag_s: Seconds = Field(
+        Decimal(240), description="time from a traffic step to new tasks serving (target tracking's alarm "
+                                  "needs 3 one-minute datapoints, then a task starts in about a minute)")
+    scale_in_delay_s: Seconds = Field(
+        Decimal(900), description="time tasks stay after traffic drops (target tracking's scale-in alarm "
+                                  "needs 15 one-minute datapoints)")
+    scheduled_scaling: bool | None = Field(
+        None, description="pre-scale before each active window with a scheduled action (default: when the "
+                          "workload declares a traffic_window)")
+    nat_kb_per_request: KB | None = Field(
+        None, description="what a task in a private subnet pulls through the NAT gateway per request "
+                          "(default: request + response size)")
     max_tasks: Count | None = None
     target_utilization: Fraction = Field(Decimal("0.7"), description="autoscaling target")
     scaling: Literal["autoscale", "peak"] = Field(
@@ -202,14 +240,24 @@ class EcsSettings(Strict):
             raise ValueError("target_utilization must be between 5% and 100%")
         if self.min_tasks < 1:
             raise ValueError("min_tasks must be at least 1")
+        if self.availability_zones < 1:
+            raise ValueError("availability_zones must be at least 1")
+        if self.task_overhead_mb < 0 or self.scale_out_lag_s < 0 or self.scale_in_delay_s < 0:
+            raise ValueError("task_overhead_mb, scale_out_lag_s and scale_in_delay_s must not be negative")
         return self
 
 
 class Ec2Settings(Strict):
     instance_type: str | None = Field(
-        None, description="EC2 instance type for the ECS cluster (default: m5.large for x86_64, m7g.large for arm64)")
+        None, description="EC2 instance type for the ECS cluster (default: the cheapest in the price book "
+                          "that holds the tasks)")
     min_instances: Count = Field(Decimal(2), description="floor for availability (two AZs)")
-    reserved_memory_mb: MB = Field(Decimal(0), description="memory kept back per instance for OS and agent")
+    reserved_memory_mb: MB | None = Field(
+        None, description="memory per instance the ECS agent does not offer to tasks (kernel, agent, "
+                          "ECS_RESERVED_MEMORY); default: 5% of the instance's memory")
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-ami-storage-config.html: the
+    # ECS-optimized Amazon Linux 2 AMI ships with a single 30 GiB root volume.
+    root_volume_gb: GB = Field(Decimal(30), description="gp3 root volume per instance (ECS-optimized AMI: 30 GiB)")
     eni_trunking: bool = Field(
         False, description="the account has ECS awsvpcTrunking on: tasks are not capped at the instance's "
                            "network interfaces − 1 (ECS's higher trunking limits are not in the bundled data)")

@@ -67,8 +67,10 @@ def test_lambda_option_matches_hand_arithmetic():
     c = compare(sc())
     assert c.option("lambda").monthly_usd == Decimal("0.40") + log_gb * Decimal("0.03")
     c = compare(sc(), free_tier=False)
+    # + the logs, + the responses leaving through the function URL: 3M × 1 KB = 3,000,000 / 1024² GB at $0.09
     expected = (Decimal("0.60") + Decimal(180_000) * Decimal("0.0000166667")
-                + log_gb * Decimal("0.50") + log_gb * Decimal("0.03"))
+                + log_gb * Decimal("0.50") + log_gb * Decimal("0.03")
+                + Decimal(3_000_000) / 1024 / 1024 * Decimal("0.09"))
     assert c.option("lambda").monthly_usd == expected
 
 
@@ -79,7 +81,7 @@ def test_fargate_tasks_follow_littles_law():
                             "ecs": {"concurrent_requests_per_task": 10, "scaling": "peak", "min_tasks": 1}})
     from costplan import patterns
 
-    z = size_tasks(patterns.plan(s).stages[0], s.ecs)
+    z = size_tasks(patterns.plan(s).stages[0], s.ecs, s)
     assert z.per_task_rps == 50 and z.tasks_peak == 3
     assert z.task_hours == 3 * 730
 
@@ -91,7 +93,7 @@ def test_min_tasks_floor_and_autoscale_hours():
                             "ecs": {"min_tasks": 2}})
     from costplan import patterns
 
-    z = size_tasks(patterns.plan(s).stages[0], s.ecs)
+    z = size_tasks(patterns.plan(s).stages[0], s.ecs, s)
     assert z.tasks_peak == 2 and z.tasks_average == 2
     assert z.task_hours == 2 * 730
 
@@ -237,11 +239,12 @@ def _ec2_sizing(ecs: dict, ec2: dict):
 ])
 def test_awsvpc_tasks_per_instance_are_capped_by_network_interfaces(vcpu, mem, itype, trunking, per_instance,
                                                                      eni_binds):
-    opt = _ec2_sizing({"vcpu": vcpu, "memory_gb": mem}, {"instance_type": itype, "eni_trunking": trunking})
+    opt = _ec2_sizing({"vcpu": vcpu, "memory_gb": mem, "concurrent_requests_per_task": 10},
+                      {"instance_type": itype, "eni_trunking": trunking})
     assert opt.sizing["cluster"]["tasks_per_instance"] == per_instance
     note = next(n for n in opt.notes if "task(s) of" in n)
-    assert note.startswith(f"{per_instance} task(s)")
-    assert ("network interfaces leave" in note) == eni_binds
+    assert note.startswith(f"api: {per_instance} task(s)")
+    assert ("network interfaces bind" in note) == eni_binds
 
 
 def test_every_bundled_instance_type_states_its_network_interfaces():

@@ -46,11 +46,12 @@ def test_memory_doubled_doubles_the_duration_line(cli, tmp_path):
     assert line["old_usd"] == 2102.41  # 157,680,000 × $0.0000133334 = $2,102.410512
     assert line["new_usd"] == 4204.82  # 315,360,000 × $0.0000133334 = $4,204.821024
     assert Decimal(str(lam["change_usd"])) == (gb_s * ARM64_GB_S).quantize(Decimal("0.01")) == Decimal("2102.41")
-    for o in d["options"]:
-        if o["name"] != "lambda":
-            assert o["change_usd"] == 0 and o["lines"] == []  # tasks are sized by ecs.memory_gb
-    assert d["recommendation"] == {"old": "fargate", "new": "fargate", "changed": False,
-                                   "reason": d["recommendation"]["reason"]}
+    # ECS tasks are sized from what a request needs: twice the memory buys twice the CPU (1,769 MB = 1 vCPU),
+    # so at cpu_share 20 % each request keeps twice the vCPU busy and Fargate's vCPU-seconds double too.
+    far = next(o for o in d["options"] if o["name"] == "fargate")
+    vcpu = next(li for li in far["lines"] if li["name"] == "vCPU (linux/arm64)")
+    assert vcpu["new_quantity"] == 2 * vcpu["old_quantity"]
+    assert d["recommendation"]["old"] == d["recommendation"]["new"] and not d["recommendation"]["changed"]
 
 
 def test_with_free_tier_the_change_is_the_same_to_the_cent(cli, tmp_path):
@@ -58,16 +59,19 @@ def test_with_free_tier_the_change_is_the_same_to_the_cent(cli, tmp_path):
     code, out, err = cli("diff", old, new, "--format", "markdown")
     assert code == 0, err
     # The 400,000 free GB-seconds are used up either way, so the change is still all 157,680,000 GB-s.
-    assert "| Lambda | $2,835.94 | $4,938.35 | +$2,102.41 | +74.1% |" in out
-    assert "| ECS on Fargate | $703.66 | $703.66 | $0.00 | +0.0% |" in out
+    # Lambda before: duration + requests + logs (528.82) + data transfer out (712.80), as compare prices it.
+    assert "| Lambda | $3,548.75 | $5,651.16 | +$2,102.41 | +59.2% |" in out
     assert "157,280,000 → 314,960,000 GB-seconds" in out
-    assert "Recommendation unchanged: ECS on Fargate." in out
+    assert "Recommendation unchanged: ECS on EC2." in out
 
 
 def test_recommendation_change_is_called_out(tmp_path):
     light = (SCENARIOS / "periodic_light_api.yaml").read_text()
     old = scenario.load(_write(tmp_path, "a.yaml", light))
-    new = scenario.load(_write(tmp_path, "b.yaml", light.replace("monthly_requests: 200k", "monthly_requests: 2B")))
+    # 10,000× the volume of an I/O-bound API (a fifth of each request on CPU): ECS wins by more than the margin
+    busy = light.replace("monthly_requests: 200k", "monthly_requests: 2B").replace(
+        "  architecture: x86_64", "  cpu_share: 20%\n  architecture: x86_64")
+    new = scenario.load(_write(tmp_path, "b.yaml", busy))
     d = diff_view.cost_diff(compare(old), compare(new), "a", "b")
     assert d.recommendation_changed and d.old_recommendation == "lambda"
     assert "**Recommendation changed: Lambda → " in diff_view.markdown(d)

@@ -52,15 +52,16 @@ def test_sweep_totals_equal_compare(k):
     assert sw.points[0].recommendation == c.recommendation
 
 
-def test_memory_and_duration_vary_the_lambda_bill_only():
+def test_memory_and_duration_vary_lambda_and_ecs():
+    """ECS tasks are sized from what a request needs (the function's CPU share and working set), so a
+    bigger or longer request costs more on every alternative."""
     sc = scenario.load(STEADY)
     for field in ("memory_mb", "duration_ms"):
         sw = S.sweep(sc, field, [Decimal(1), Decimal(2)])
         a, b = sw.points
-        assert b.totals["lambda"] > a.totals["lambda"]
         assert b.value == 2 * a.value
-    sw = S.sweep(sc, "memory_mb", [Decimal(1), Decimal(2)])
-    assert sw.points[0].totals["fargate"] == sw.points[1].totals["fargate"]  # tasks are sized by ecs.memory_gb
+        for name in ("lambda", "fargate", "ec2"):
+            assert b.totals[name] > a.totals[name], (field, name)
 
 
 def test_memory_outside_lambda_range_is_an_input_error():
@@ -85,6 +86,6 @@ def test_cli_sensitivity_table_and_json(cli):
                          "--format", "json")
     data = json.loads(out)
     assert [p["factor"] for p in data["points"]] == [0.5, 1.0, 2.0, 4.0]
-    assert data["points"][1]["totals_usd"]["lambda"] == 2835.94  # today's compare total
+    assert data["points"][1]["totals_usd"]["lambda"] == 3548.75  # today's compare total
     code, out, err = cli("sensitivity", str(STEADY), "--vary", "color=1x..2x")
     assert code == 2 and "cannot vary" in err

@@ -65,7 +65,8 @@ def test_sqs_256_kb_message_is_four_requests(size, expected):
     ("1", "windows", 300), ("299", "windows", 300), ("300", "windows", 300), ("301", "windows", 301),
 ])
 def test_fargate_minimum_per_run(duration_s, os, billed_s):
-    seconds = metered("fargate", {"monthly_task_runs": 10, "task_duration_s": duration_s, "vcpu": 1, "os": os},
+    seconds = metered("fargate", {"monthly_task_runs": 10, "task_duration_s": duration_s, "vcpu": 1, "memory_gb": 2,
+                                  "os": os},
                       f"fargate.vcpu_{os}_x86_64")
     assert seconds == 10 * billed_s
 

@@ -6,12 +6,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costplan import units
-from costplan.compute.traffic import ceil
 from costplan.errors import CostplanError
 from costplan.pricing.bill import Component, LineItem, price_components, total
 
 HOURS = units.HOURS_PER_MONTH
-DEFAULT_CONCURRENT_PER_TASK = Decimal(10)
 
 
 @dataclass
@@ -67,41 +65,32 @@ def lambda_components(stage, traffic=None, extra: dict | None = None) -> list[Co
     return _svc("lambda", usage, stage.name)
 
 
-# ---- ECS sizing -------------------------------------------------------------------------------
+# ---- ECS sizing (the model is in compute/sizing.py) ---------------------------------------------
 
 @dataclass
 class TaskSizing:
     stage: str
     per_task_rps: Decimal  # throughput of one task at 100 %
     tasks_peak: int
-    tasks_average: int
+    tasks_average: Decimal  # task-hours ÷ 730
     task_hours: Decimal
     active_hours: Decimal
     capped: bool  # max_tasks below what the peak needs
+    vcpu: Decimal = Decimal(1)
+    memory_gb: Decimal = Decimal(2)
 
 
-def size_tasks(stage, ecs) -> TaskSizing:
-    t = stage.traffic
-    duration_s = t.duration_ms / 1000
-    if ecs.requests_per_second_per_task is not None:
-        per_task = ecs.requests_per_second_per_task
-    else:
-        conc = ecs.concurrent_requests_per_task or DEFAULT_CONCURRENT_PER_TASK
-        per_task = conc / duration_s if duration_s > 0 else Decimal(10**9)
-    usable = per_task * ecs.target_utilization
-    floor = int(ecs.min_tasks)
-    peak = max(floor, ceil(t.peak_rps / usable))
-    avg = max(floor, ceil(t.average_rps / usable))
-    capped = False
-    if ecs.max_tasks is not None and peak > ecs.max_tasks:
-        peak, capped = int(ecs.max_tasks), True
-        avg = min(avg, peak)
-    active = min(t.active_seconds / 3600, HOURS)
-    if ecs.scaling == "peak":
-        hours = Decimal(peak) * HOURS
-    else:
-        hours = Decimal(avg) * active + Decimal(floor) * (HOURS - active)
-    return TaskSizing(stage.name, per_task, peak, avg, hours, active, capped)
+def size_tasks(stage, ecs, scenario, book=None) -> TaskSizing:
+    """One stage's Fargate tasks: the cheapest size (or the scenario's) and its task-hours a month. The
+    scenario is required: what a request needs (cpu_share, working set) and the day's shape live there."""
+    from costplan.compute.sizing import size_fargate
+    from costplan.pricing.book import PriceBook
+
+    sc = scenario
+    z = size_fargate(stage, sc, book or PriceBook(sc.region), ecs.architecture or stage.architecture)
+    return TaskSizing(stage.name, z.plan.per_task_rps, max(z.plan.counts), z.timeline.hours / HOURS,
+                      z.timeline.hours, min(stage.traffic.active_seconds / 3600, HOURS), z.plan.capped,
+                      z.choice.vcpu, z.choice.memory_gb)
 
 
 def _lcu_hours(stages) -> Decimal:
@@ -116,8 +105,13 @@ def _lcu_hours(stages) -> Decimal:
     return lcu
 
 
-def _network_components(ecs, design, addresses_hours: Decimal) -> list[Component]:
+def _network_components(ecs, design, addresses_hours: Decimal, movable=()) -> tuple[list[Component], list[str]]:
+    """The ECS design's network: its load balancer (hours, LCUs, and for an internet-facing ALB one public
+    IPv4 per AZ node), NAT gateways (hours, their public IPv4, GB the tasks pull through them) and the
+    tasks' or instances' own public IPv4."""
     out: list[Component] = []
+    notes: list[str] = []
+    azs = int(ecs.availability_zones)
     lb = design.load_balancer  # the ECS design's own: an ALB for APIs, a WebSocket ALB, or none
     if lb is not None:
         if lb.lcu is not None:  # connection-driven (WebSockets): the pattern states the dimensions
@@ -128,14 +122,95 @@ def _network_components(ecs, design, addresses_hours: Decimal) -> list[Component
             lcu_hours = _lcu_hours([s for s in design.stages if s.name in lb.stages])
         out += _svc("alb", {"load_balancers": 1, "hours": HOURS, "lcu_hours": lcu_hours},
                     "internal load balancer" if lb.internal else "load balancer")
+        if not lb.internal:
+            out += _svc("public_ipv4", {"addresses": azs, "hours": HOURS}, "load balancer")
+            notes.append(f"Internet-facing ALB: one node and one public IPv4 address in each of "
+                         f"{azs} AZs (ecs.availability_zones), billed all month.")
     if ecs.nat_gateways > 0:
-        out += _svc("nat_gateway", {"nat_gateways": ecs.nat_gateways, "hours": HOURS}, "network")
+        n = ecs.nat_gateways
+        gb = Decimal(0)
+        for s in movable:
+            t = s.traffic
+            kb = ecs.nat_kb_per_request if ecs.nat_kb_per_request is not None else (
+                t.request_size_kb + t.response_size_kb)
+            gb += t.monthly_requests * kb / 1024 / 1024
+        out += _svc("nat_gateway", {"nat_gateways": n, "hours": HOURS, "processed_gb": gb}, "network")
+        out += _svc("public_ipv4", {"addresses": n, "hours": HOURS}, "network")
+        what = (f"{ecs.nat_kb_per_request} KB a request (ecs.nat_kb_per_request)" if ecs.nat_kb_per_request
+                is not None else "the request + response size per request: the tasks' calls to AWS APIs and "
+                                 "third parties without VPC endpoints (ecs.nat_kb_per_request)")
+        notes.append(f"{n:,} NAT gateway(s), each with its public IPv4; tasks in private subnets pull "
+                     f"{gb:,.2f} GB a month through them at {what}; image pulls are not counted.")
     if ecs.public_ipv4 and addresses_hours > 0:
         out += _svc("public_ipv4", {"addresses": addresses_hours / HOURS, "hours": HOURS}, "network")
-    return out
+    return out, notes
+
+
+def egress_components(plan) -> tuple[list[Component], list[str]]:
+    """Data transfer out: the responses that leave through the front door, the same on every option
+    (a Lambda response leaves through API Gateway or the function URL at the same rate as an ALB's)."""
+    from costplan.compute.traffic import Traffic
+
+    api = [s for s in plan.stages if s.role == "api"]
+    if api:
+        pairs = [(s.traffic.monthly_requests, s.traffic.response_size_kb) for s in api]
+    elif plan.facts.get("api"):
+        t = Traffic.from_workload(plan.scenario.workload)
+        pairs = [(t.monthly_requests, t.response_size_kb)]
+    else:
+        return [], []
+    gb = sum((n * kb / 1024 / 1024 for n, kb in pairs), Decimal(0))
+    if gb <= 0:
+        return [], []
+    comps = _svc("data_transfer", {"internet_out_gb": gb}, "network")
+    n = sum((p[0] for p in pairs), Decimal(0))
+    note = (f"Data transfer out: {n:,.0f} responses × {pairs[0][1]:,} KB = {gb:,.2f} GB a month to the "
+            f"internet (first 100 GB free across the account)")
+    return comps, [note]
+
+
+def _fargate_note(z, arch: str) -> list[str]:
+    from costplan.compute.sizing import num
+
+    c, n, p = z.choice, z.need, z.plan
+    head = (f"{z.stage}: {num(c.vcpu)} vCPU / {num(c.memory_gb)} GB tasks "
+            + ("(ecs.vcpu/memory_gb)" if c.considered == 1 else
+               f"— the cheapest of {c.considered} Fargate sizes that hold a request"))
+    if c.runner_up is not None and c.considered > 1:
+        head += (f" (${c.monthly_usd:,.2f} a month in compute and task IPv4; next "
+                 f"{num(c.runner_up[0])} vCPU / {num(c.runner_up[1])} GB at ${c.runner_up[2]:,.2f})")
+    if c.measured:
+        why = (f"measured {num(p.per_task_concurrency)} request(s) in flight per task → "
+               f"{p.per_task_rps:,.2f} req/s per task")
+    else:
+        ws = "memory_mb" if n.working_set_default else "workload.working_set_mb"
+        why = (f"one request needs {num(n.vcpu)} vCPU ({num(n.lambda_vcpu * 1769)} MB ÷ 1,769 MB per vCPU × "
+               f"cpu_share {n.cpu_share:.0%}) and {num(n.working_set_mb)} MB ({ws}); a task holds "
+               f"min(⌊{num(c.vcpu)} ÷ {num(n.vcpu)}⌋ = {c.by_cpu} by CPU, ⌊({num(c.memory_gb * 1024)} − "
+               f"{num(n.overhead_mb)} overhead) ÷ {num(n.working_set_mb)}⌋ = {c.by_mem} by memory) = "
+               f"{c.concurrency} → {c.concurrency} ÷ {num(n.duration_s)} s = {p.per_task_rps:,.2f} req/s per task")
+    return [head + "; " + why, _schedule_note(z.stage, z.profile, p.counts, z.timeline, "task", p.per_task_rps)]
+
+
+def _schedule_note(name: str, prof, counts, tl, unit: str, per_task_rps=None) -> str:
+    from costplan.compute.sizing import num
+
+    parts = []
+    for s, c in zip(prof.segments, counts):
+        parts.append(f"{s.name} {num(s.minutes)} min at {s.rps:,.1f} req/s → {c}")
+    text = f"{name}: {unit}s through an active day: " + "; ".join(parts)
+    if tl.prescale_minutes:
+        text += f"; scheduled pre-scale adds {num(tl.prescale_minutes / 60)} {unit}-hours a day"
+    if tl.lag_minutes:
+        text += f"; scale-out lag leaves {num(tl.lag_minutes / 60)} {unit}-hours a day unstarted"
+    if tl.delay_minutes:
+        text += f"; scale-in waits add {num(tl.delay_minutes / 60)} {unit}-hours a day"
+    return text + f"; {tl.hours:,.1f} {unit}-hours a month"
 
 
 def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
+    from costplan.compute.sizing import size_fargate, tasks_by_hour
+
     sc = plan.scenario
     ecs = sc.ecs
     design = plan.ecs_design
@@ -144,40 +219,72 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
         return None
     comps = fixed_components(plan, design, shared=fixed)
     notes, sizing = [], {}
+    if fixed:
+        egress, enotes = egress_components(plan)
+        comps += egress
+        notes += enotes
     task_hours_total = Decimal(0)
+    warnings = []
     for s in design.stages:
         if not s.ecs_capable:
             comps += lambda_components(s)
             continue
-        z = size_tasks(s, ecs)
-        task_hours_total += z.task_hours
         arch = ecs.architecture or s.architecture
+        z = size_fargate(s, sc, book, arch, runner_up=fixed)
+        task_hours_total += z.timeline.hours
         # usage keys are per task per month: the average number of tasks over a 730-hour month
-        comps += _svc("fargate", {"tasks": z.task_hours / HOURS, "hours": HOURS, "vcpu": ecs.vcpu,
-                                  "memory_gb": ecs.memory_gb, "architecture": arch}, s.name)
-        sizing[s.name] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": z.tasks_peak,
-                          "tasks_average": z.tasks_average, "task_hours": float(z.task_hours),
-                          "per_task_rps": float(z.per_task_rps)}
-        notes.append(_task_note(s, z, ecs))
-    comps += _network_components(ecs, design, task_hours_total)
+        comps += _svc("fargate", {"tasks": z.timeline.hours / HOURS, "hours": HOURS, "vcpu": z.choice.vcpu,
+                                  "memory_gb": z.choice.memory_gb, "architecture": arch}, s.name)
+        if fixed:  # a search comparing totals (fixed=False) reads neither notes nor sizing
+            sizing[s.name] = _stage_sizing(z, ecs, tasks_by_hour)
+            notes += _fargate_note(z, arch)
+            warnings += z.warnings
+    net, nnotes = _network_components(ecs, design, task_hours_total, movable)
+    comps += net
     items = price_components(comps, book, free_tier=free_tier)
-    return Option("fargate", "ECS on Fargate", items, notes, sizing)
+    if fixed and not sc.ec2.instance_type:
+        nnotes.append(_ec2_absent(plan, movable, sc, book) or "")
+        nnotes = [n for n in nnotes if n]
+    return Option("fargate", "ECS on Fargate", items, warnings + notes + nnotes, sizing)
 
 
-def _task_note(stage, z: TaskSizing, ecs) -> str:
-    mode = ("provisioned for the peak all month" if ecs.scaling == "peak"
-            else f"autoscaled: {z.tasks_average} while active ({z.active_hours:,.0f} h), "
-                 f"{int(ecs.min_tasks)} otherwise")
-    note = (f"{stage.name}: {z.tasks_peak} task(s) of {ecs.vcpu} vCPU / {ecs.memory_gb} GB at the peak "
-            f"({stage.traffic.peak_rps:,.1f} req/s ÷ {z.per_task_rps:,.1f} req/s per task at "
-            f"{ecs.target_utilization:.0%} target); {mode}")
-    if z.capped:
-        note += f"; max_tasks {ecs.max_tasks} is below the peak's need"
-    return note
+def _ec2_absent(plan, movable, sc, book) -> str | None:
+    """Why ECS on EC2 has no option (no instance type in the price book holds one task), or None."""
+    from costplan.compute.sizing import NoInstanceFits, size_ec2
+
+    try:
+        size_ec2(movable, sc, book, sc.ecs.architecture or movable[0].architecture, runner_up=False)
+    except NoInstanceFits as e:
+        return (f"ECS on EC2 is not priced: no instance type in the price book holds one task "
+                f"({e.reason}); set ec2.instance_type to a larger type with a price")
+    except CostplanError:
+        return None
+    return None
+
+
+def _stage_sizing(z, ecs, tasks_by_hour) -> dict:
+    p, c = z.plan, z.choice
+    return {
+        "vcpu": float(c.vcpu), "memory_gb": float(c.memory_gb),
+        "size_chosen_by": "scenario" if c.considered == 1 else "cheapest",
+        "per_task_concurrency": float(p.per_task_concurrency), "per_task_rps": float(p.per_task_rps),
+        "limited_by": "measured" if c.measured else ("cpu" if c.by_cpu <= c.by_mem else "memory"),
+        "tasks_min": int(ecs.min_tasks), "tasks_peak": max(p.counts), "tasks_needed_peak": p.needed_peak,
+        "tasks_average": float((z.timeline.hours / HOURS).quantize(Decimal("0.01"))),
+        "task_hours": float(z.timeline.hours.quantize(Decimal("0.01"))),
+        "tasks_by_hour": tasks_by_hour(z.profile, p.counts, *_lags(ecs, z.profile)) if ecs.scaling != "peak"
+        else [float(max(p.counts))] * 24,
+        "segments": [{"name": s.name, "minutes_per_day": float(s.minutes), "rps": float(s.rps.quantize(Decimal("0.001"))),
+                      "tasks": n} for s, n in zip(z.profile.segments, p.counts)],
+        "scheduled_scaling": bool(z.timeline.prescale_minutes) or (
+            ecs.scheduled_scaling is True or (ecs.scheduled_scaling is None and z.profile.declared_window)),
+        "scale_out_lag_s": float(ecs.scale_out_lag_s),
+        "lag_shortfall": p.shortfall,
+    }
 
 
 def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
-    from costplan.services import ec2 as ec2svc
+    from costplan.compute.sizing import NoInstanceFits, num, size_ec2, tasks_by_hour
 
     sc = plan.scenario
     ecs, cfg = sc.ecs, sc.ec2
@@ -186,74 +293,99 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     if not movable:
         return None
     arch = ecs.architecture or movable[0].architecture
-    itype = cfg.instance_type or ("m7g.large" if arch == "arm64" else "m5.large")
-    vcpu, mem_gib, iarch = ec2svc.instance_spec(itype)
-    if iarch != arch:
-        raise CostplanError(sc.problem(f"{itype} is {iarch} but the tasks are {arch}; pick an {arch} "
-                                       f"instance type or set ecs.architecture", "ec2", "instance_type"))
-    usable_mem = Decimal(mem_gib) - cfg.reserved_memory_mb / 1024
-    by_size = min(int(Decimal(vcpu) / ecs.vcpu), int(usable_mem / ecs.memory_gb))
-    # awsvpc: every task takes an ENI of its own and the instance keeps its primary one
-    enis = ec2svc.instance_enis(itype)
-    by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
-    per_instance = by_size if by_eni is None else min(by_size, by_eni)
-    if per_instance < 1:
-        raise CostplanError(sc.problem(f"a task of {ecs.vcpu} vCPU / {ecs.memory_gb} GB does not fit on "
-                                       f"{itype} ({vcpu} vCPU, {mem_gib} GiB)", "ec2", "instance_type"))
+    try:
+        ch = size_ec2(movable, sc, book, arch, runner_up=fixed)
+    except NoInstanceFits:
+        if cfg.instance_type:
+            raise  # the scenario pinned a type that cannot hold its tasks: its error
+        return None  # no type in the price book is big enough: Fargate's notes say so
+    
     comps = fixed_components(plan, design, shared=fixed)
-    peak_tasks = avg_tasks = floor_tasks = 0
-    active = Decimal(0)
     notes, sizing = [], {}
+    if fixed:
+        egress, enotes = egress_components(plan)
+        comps += egress
+        notes += enotes
     for s in design.stages:
         if not s.ecs_capable:
             comps += lambda_components(s)
-            continue
-        z = size_tasks(s, ecs)
-        peak_tasks += z.tasks_peak
-        avg_tasks += z.tasks_average
-        floor_tasks += int(ecs.min_tasks)
-        active = max(active, z.active_hours)
-        sizing[s.name] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": z.tasks_peak,
-                          "tasks_average": z.tasks_average}
-    floor_i = int(cfg.min_instances)
-    inst_peak = max(floor_i, ceil(Decimal(peak_tasks) / per_instance))
-    inst_avg = max(floor_i, ceil(Decimal(avg_tasks) / per_instance))
-    inst_idle = max(floor_i, ceil(Decimal(floor_tasks) / per_instance))
-    if ecs.scaling == "peak":
-        inst_hours = Decimal(inst_peak) * HOURS
-    else:
-        inst_hours = Decimal(inst_avg) * active + Decimal(inst_idle) * (HOURS - active)
+    inst_hours = ch.timeline.hours
+    itype = ch.instance_type
     comps += _svc("ec2", {"instance_type": itype, "instances": inst_hours / HOURS, "hours": HOURS}, "cluster")
-    if by_eni is not None and by_eni < by_size:
-        fit = (f"{per_instance} task(s) of {ecs.vcpu} vCPU / {ecs.memory_gb} GB run on one {itype}: its {enis} "
-               f"network interfaces leave {by_eni} for awsvpc tasks, though CPU and memory would hold {by_size} "
-               f"(ec2.eni_trunking: true if the account has awsvpcTrunking on)")
-    else:
-        fit = (f"{per_instance} task(s) of {ecs.vcpu} vCPU / {ecs.memory_gb} GB fit on one {itype} "
-               f"({vcpu} vCPU, {mem_gib} GiB)")
-    notes.append(fit + f"; {inst_peak} instance(s) at the peak for {peak_tasks} task(s)"
-                 + ("" if ecs.scaling == "peak" else f", {inst_avg} while active, {inst_idle} otherwise"))
-    notes.append("EBS root volumes are not priced: the reference has no EBS price.")
-    if enis is None:
+    comps += _svc("ebs", {"volumes": inst_hours / HOURS, "volume_size_gb": cfg.root_volume_gb, "hours": HOURS},
+                  "cluster")
+    net, nnotes = _network_components(ecs, design, inst_hours, movable)
+    comps += net
+    if not fixed:  # a search comparing totals reads neither notes nor sizing
+        return Option("ec2", "ECS on EC2", price_components(comps, book, free_tier=free_tier), [], {})
+    chosen = "ec2.instance_type" if cfg.instance_type else f"the cheapest of {ch.considered} {arch} types priced in {book.region} that hold the tasks"
+    head = (f"{itype} ({num(ch.vcpu)} vCPU, {num(ch.memory_gib)} GiB, {num(ch.reserved_mb)} MiB kept back for the "
+            f"kernel and ECS agent) — {chosen}: ${ch.instance_usd} an hour + {num(cfg.root_volume_gb)} GB gp3 root "
+            f"volume" + (" + its public IPv4" if ecs.public_ipv4 else "") + f" = ${ch.hourly_usd:.5f} an hour")
+    if ch.runner_up is not None and not cfg.instance_type:
+        head += f"; next {ch.runner_up[0]} at ${ch.runner_up[1]:,.2f} a month"
+    notes.append(head)
+    for f in ch.fits:
+        lim = {"eni": (f"network interfaces bind: its {ch.enis} leave {ch.enis - 1 if ch.enis else '?'} for awsvpc "
+                       f"tasks; ec2.eni_trunking: true if the account has awsvpcTrunking on"),
+               "cpu": "CPU binds", "memory": "memory binds"}[f.limit]
+        notes.append(f"{f.stage}: {f.tasks_per_instance} task(s) of {num(f.task_vcpu)} vCPU / "
+                     f"{num(f.task_memory_mb / 1024)} GB per {itype} ({lim}), {num(f.concurrency)} request(s) in flight "
+                     f"each ({f.per_task_rps:,.2f} req/s); tasks through an active day "
+                     + ", ".join(str(c) for c in f.counts))
+        sizing[f.stage] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": max(f.counts),
+                           "tasks_needed_peak": f.needed, "tasks_per_instance": f.tasks_per_instance,
+                           "task_vcpu": float(f.task_vcpu), "task_memory_gb": float(f.task_memory_mb / 1024),
+                           "per_task_concurrency": float(f.concurrency), "per_task_rps": float(f.per_task_rps)}
+        if f.capped:
+            notes.insert(0, f"warning: {f.stage}: max_tasks {ecs.max_tasks} is below the {f.needed} task(s) the "
+                            f"peak needs")
+    notes.append(_schedule_note("cluster", movable_profile(movable, sc), ch.counts, ch.timeline, "instance"))
+    if ch.enis is None:
         notes.append("Each awsvpc task takes an ENI: the price book does not know this type's network "
                      "interfaces, so tasks per instance may be fewer than CPU and memory allow.")
     elif cfg.eni_trunking:
         notes.append("ENI trunking assumed (ec2.eni_trunking): tasks are not capped by network interfaces; "
                      "ECS's per-type trunking limits are not in the bundled data.")
-    sizing["cluster"] = {"instance_type": itype, "instances_min": floor_i, "instances_peak": inst_peak,
-                         "tasks_per_instance": per_instance}
-    comps += _network_components(ecs, design, inst_hours)
+    if ch.skipped:
+        notes.append("Not considered: " + ", ".join(ch.skipped) + ".")
+    if not ecs.nat_gateways:
+        notes.append("awsvpc tasks on EC2 get no public IP: to pull images and call AWS they need a NAT gateway "
+                     "(set ecs.nat_gateways to price it) or VPC endpoints, neither priced here.")
+    prof = movable_profile(movable, sc)
+    sizing["cluster"] = {"instance_type": itype, "instance_chosen_by": "scenario" if cfg.instance_type else "cheapest",
+                         "instances_min": int(cfg.min_instances), "instances_peak": max(ch.counts),
+                         "tasks_per_instance": ch.fits[0].tasks_per_instance,
+                         "instance_hours": float(inst_hours.quantize(Decimal("0.01"))),
+                         "instances_by_hour": tasks_by_hour(prof, ch.counts, *_lags(ecs, prof))
+                         if ecs.scaling != "peak" else [float(max(ch.counts))] * 24,
+                         "reserved_memory_mb": float(ch.reserved_mb), "root_volume_gb": float(cfg.root_volume_gb)}
     items = price_components(comps, book, free_tier=free_tier)
-    return Option("ec2", "ECS on EC2", items, notes, sizing)
+    return Option("ec2", "ECS on EC2", items, notes + nnotes, sizing)
+
+
+def _lags(ecs, prof) -> tuple:
+    scheduled = prof.declared_window if ecs.scheduled_scaling is None else bool(ecs.scheduled_scaling)
+    return Decimal(ecs.scale_out_lag_s) / 60, Decimal(ecs.scale_in_delay_s) / 60, scheduled
+
+
+def movable_profile(movable, sc):
+    from costplan.compute.sizing import profile
+
+    return profile(movable[0], sc.workload)
 
 
 def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
     design = plan.lambda_design
     comps = fixed_components(plan, design, shared=fixed)
+    notes = []
+    if fixed:
+        egress, notes = egress_components(plan)
+        comps = comps + egress
     for s in design.stages:
         comps += lambda_components(s)
-    notes = [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
-             f"({s.traffic.peak_rps:,.1f} req/s × {s.traffic.duration_ms / 1000} s)" for s in plan.stages]
+    notes += [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
+              f"({s.traffic.peak_rps:,.1f} req/s × {s.traffic.duration_ms / 1000} s)" for s in plan.stages]
     return Option("lambda", "Lambda", price_components(comps, book, free_tier=free_tier), notes)
 
 
@@ -264,7 +396,8 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
     if not warm_stages:
         return out
     # 1) A scheduled rule pings a warmer that invokes N copies concurrently every few minutes.
-    comps = fixed_components(plan, plan.lambda_design)
+    egress = egress_components(plan)[0]  # the responses still leave (data transfer on every option)
+    comps = fixed_components(plan, plan.lambda_design) + egress
     notes = []
     for s in plan.stages:
         comps += lambda_components(s)
@@ -281,7 +414,7 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
     out.append(Option("lambda_warmer", "Lambda + scheduled warmer", price_components(comps, book, free_tier),
                       notes))
     # 2) Provisioned concurrency of N, all month; requests up to N concurrent run on it.
-    comps = fixed_components(plan, plan.lambda_design)
+    comps = fixed_components(plan, plan.lambda_design) + egress
     notes = []
     for s in plan.stages:
         if s.warm is None:

@@ -14,6 +14,8 @@ REGISTRY: dict[str, str] = {
     "alb": "costplan.services.alb",
     "nat_gateway": "costplan.services.nat_gateway",
     "public_ipv4": "costplan.services.public_ipv4",
+    "ebs": "costplan.services.ebs",
+    "data_transfer": "costplan.services.data_transfer",
     "apigateway_http": "costplan.services.apigateway_http",
     "apigateway_rest": "costplan.services.apigateway_rest",
     "apigateway_websocket": "costplan.services.apigateway_websocket",

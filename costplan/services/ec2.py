@@ -3,6 +3,7 @@ come from pricing_data/ec2.yaml `instances:`."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from costplan import units
 from costplan.errors import did_you_mean
@@ -16,6 +17,17 @@ TITLE = "Amazon EC2 (on-demand, Linux)"
 def _instances() -> dict:
     data, _ = read_data_file("ec2.yaml")
     return data["instances"]
+
+
+@lru_cache(maxsize=1)
+def specs() -> dict[str, tuple]:
+    """instance type → (vCPU, memory GiB, architecture, max ENIs or None, burstable baseline or None)."""
+    out = {}
+    for name, spec in _instances().items():
+        enis, base = spec.get("max_enis"), spec.get("baseline_cpu")
+        out[name] = (Decimal(str(spec["vcpu"])), Decimal(str(spec["memory_gib"])), spec["architecture"],
+                     None if enis is None else int(enis), None if base is None else Decimal(str(base)))
+    return out
 
 
 def instance_types() -> list[str]:
@@ -33,6 +45,12 @@ def instance_enis(instance_type: str) -> int | None:
     """The most network interfaces the type supports (None where the price book does not say)."""
     n = _instances()[instance_type_name(instance_type)].get("max_enis")
     return None if n is None else int(n)
+
+
+def instance_baseline_cpu(instance_type: str) -> Decimal | None:
+    """A burstable type's baseline CPU share per vCPU (None for fixed-performance types)."""
+    b = _instances()[instance_type_name(instance_type)].get("baseline_cpu")
+    return None if b is None else Decimal(str(b))
 
 
 def instance_type_name(value) -> str:

@@ -3,6 +3,7 @@ or short-lived tasks (monthly_task_runs × task_duration_s)."""
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
+from functools import lru_cache
 
 from costplan import units
 from costplan.errors import CostplanError, Problem
@@ -13,8 +14,8 @@ TITLE = "AWS Fargate"
 
 USAGE = (
     UsageKey("tasks", units.count, 1, "tasks running for `hours` each"),
-    UsageKey("vcpu", units.number, "0.25", "vCPU per task (0.25 to 32)"),
-    UsageKey("memory_gb", units.size_gb, "0.5", "memory per task (GB = 1024^3 bytes)"),
+    UsageKey("vcpu", units.number, "0.25", "vCPU per task: 0.25, 0.5, 1, 2, 4, 8 or 16"),
+    UsageKey("memory_gb", units.size_gb, "0.5", "memory per task, valid for the vCPU (GB = 1024^3 bytes)"),
     UsageKey("hours", units.duration_h, units.HOURS_PER_MONTH, "hours per month each task runs"),
     UsageKey("architecture", choice("x86_64", "arm64"), "x86_64", "x86_64 or arm64", ("x86_64", "arm64")),
     UsageKey("os", choice("linux", "windows"), "linux", "linux or windows", ("linux", "windows")),
@@ -41,10 +42,93 @@ def task_seconds(u: dict) -> Decimal:
     return Decimal(u["tasks"]) * Decimal(u["hours"]) * 3600
 
 
+WINDOWS_VCPU = (Decimal(1), Decimal(2), Decimal(4))
+
+
+@lru_cache(maxsize=1)
+def fargate_sizes() -> tuple[tuple[Decimal, Decimal], ...]:
+    """Every (vCPU, memory GB) Fargate sells for Linux tasks, from pricing_data/fargate.yaml
+    `task_sizes:` (a price-book folder without the table falls back to the bundled one)."""
+    from costplan.pricing.book import _bundled_dir, _load_cached, data_dirs
+
+    rows = None
+    for _, folder in data_dirs():
+        f = folder / "fargate.yaml"
+        if f.is_file():
+            rows = _load_cached(f, "fargate.yaml").get("task_sizes")
+            if rows:
+                break
+    if not rows:
+        rows = _load_cached(_bundled_dir() / "fargate.yaml", "fargate.yaml")["task_sizes"]
+    out = []
+    for r in rows:
+        v = Decimal(str(r["vcpu"]))
+        if "memory_gb" in r:
+            mems = [Decimal(str(m)) for m in r["memory_gb"]]
+        else:
+            lo, hi, step = (Decimal(str(r[k])) for k in ("from_gb", "to_gb", "step_gb"))
+            mems = []
+            m = lo
+            while m <= hi:
+                mems.append(m)
+                m += step
+        out.extend((v, m) for m in mems)
+    return tuple(out)
+
+
+def fargate_memory_choices(vcpu: Decimal) -> list[Decimal]:
+    return [m for v, m in fargate_sizes() if v == Decimal(vcpu)]
+
+
+def num(d) -> str:
+    d = Decimal(d).quantize(Decimal("0.001")).normalize()
+    return f"{d:,f}"
+
+
+def _gb(m: Decimal) -> str:
+    return num(m)
+
+
+def memory_range_text(vcpu: Decimal) -> str:
+    """'0.5, 1 or 2 GB' / '2–8 GB in 1 GB steps' for a Fargate vCPU value."""
+    mems = fargate_memory_choices(vcpu)
+    if len(mems) <= 4:
+        return ", ".join(_gb(m) for m in mems[:-1]) + f" or {_gb(mems[-1])} GB"
+    return f"{_gb(mems[0])}–{_gb(mems[-1])} GB in {_gb(mems[1] - mems[0])} GB steps"
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[frozenset, list, frozenset]:
+    sizes = fargate_sizes()
+    return frozenset(sizes), sorted({v for v, _ in sizes}), frozenset(m for _, m in sizes)
+
+
+def fargate_size_problem(vcpu, memory_gb) -> str | None:
+    """Why Fargate does not sell this task size (None when it does)."""
+    if vcpu is None and memory_gb is None:
+        return None
+    sizes, vcpus, mems = _index()
+    if vcpu is not None and Decimal(vcpu) not in vcpus:
+        return (f"Fargate has no {num(vcpu)} vCPU task size; vCPU must be one of "
+                f"{', '.join(num(v) for v in vcpus)}")
+    if vcpu is not None and memory_gb is not None and (Decimal(vcpu), Decimal(memory_gb)) not in sizes:
+        return (f"Fargate does not sell {num(vcpu)} vCPU with {num(memory_gb)} GB: {num(vcpu)} vCPU takes "
+                f"{memory_range_text(Decimal(vcpu))}")
+    if vcpu is None and memory_gb is not None and Decimal(memory_gb) not in mems:
+        return f"Fargate has no task size with {num(memory_gb)} GB of memory"
+    return None
+
+
 def components(u: dict, resource: str = "") -> list[Component]:
     arch, os = u["architecture"], u["os"]
     if os == "windows" and arch == "arm64":
         raise CostplanError(Problem("Fargate runs Windows containers on x86_64 only", field="architecture"))
+    bad = fargate_size_problem(u["vcpu"], u["memory_gb"])
+    if bad:
+        raise CostplanError(Problem(bad, field="memory_gb" if "sell" in bad else "vcpu"))
+    if os == "windows" and Decimal(u["vcpu"]) not in WINDOWS_VCPU:
+        raise CostplanError(Problem(f"Fargate runs Windows tasks with 1, 2 or 4 vCPU, got {num(u['vcpu'])}",
+                                    field="vcpu"))
     seconds = task_seconds(u)
     vcpu, memory = Decimal(u["vcpu"]), Decimal(u["memory_gb"])
     out = [

@@ -90,7 +90,8 @@ def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
     user_data = F("#!/bin/bash\necho ECS_CLUSTER={0} >> /etc/ecs/ecs.config\n", (cluster("name"),))
     itype_c = C(itype, "plan: cluster.instance_type (compare's ec2 option)")
     hop = C(1, "IMDSv2 only, one hop: containers use their task role, not the instance's")
-    vol = C(ROOT_VOLUME_GB, "the ECS-optimised AMI's root volume size")
+    vol = C(int(Decimal(str(cluster_sizing.get("root_volume_gb", ROOT_VOLUME_GB)))),
+            "plan: ec2.root_volume_gb (the ECS-optimised AMI's 30 GiB by default; priced as gp3)")
     lt = b.resource("Ec2LaunchTemplate", "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
         "ImageId": ami_id, "InstanceType": itype_c,
         "IamInstanceProfile": {"Arn": profile("arn")}, "SecurityGroupIds": [sg("id")],
@@ -154,12 +155,15 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
     cid = pascal(stage.name)
     name = snake(cid).replace("_", "-")
     arch = (ecs.architecture or stage.architecture)
+    # the task size compare chose (cheapest valid Fargate size, or the share of an instance on EC2)
+    vcpu = Decimal(str(sizing.get("vcpu", sizing.get("task_vcpu", ecs.vcpu or 1))))
+    mem_gb = Decimal(str(sizing.get("memory_gb", sizing.get("task_memory_gb", ecs.memory_gb or 2))))
     if ec2 is None:
-        cpu, mem = fargate_size(ecs.vcpu, ecs.memory_gb)
-        cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)} (valid Fargate pair, rule CP601)")
+        cpu, mem = fargate_size(vcpu, mem_gb)
+        cpu_c = C(str(cpu), f"plan: vcpu {num(vcpu)} (valid Fargate pair, rule CP601)")
     else:
-        cpu, mem = int(Decimal(ecs.vcpu) * 1024), int(Decimal(ecs.memory_gb) * 1024)
-        cpu_c = C(str(cpu), f"ecs.vcpu {num(ecs.vcpu)}")
+        cpu, mem = int(vcpu * 1024), int(mem_gb * 1024)
+        cpu_c = C(str(cpu), f"plan: task vcpu {num(vcpu)}")
         cp = ec2_capacity(b, cluster, ec2, arch)
         if ecs.public_ipv4:
             b.notes.append(f"{stage.name}: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); "
@@ -187,7 +191,7 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
     if stage.role == "api":
         container["PortMappings"] = [{"ContainerPort": PORT, "Protocol": "tcp"}]
         tf_container["portMappings"] = [{"containerPort": PORT, "protocol": "tcp"}]
-    mem_c = C(str(mem), f"ecs.memory_gb {num(ecs.memory_gb)}")
+    mem_c = C(str(mem), f"plan: memory_gb {num(mem_gb)}")
     compat = "FARGATE" if ec2 is None else "EC2"
     td_props = {"RequiresCompatibilities": [compat], "NetworkMode": "awsvpc", "Cpu": cpu_c, "Memory": mem_c,
                 "RuntimePlatform": {"CpuArchitecture": C(cpu_arch, "plan: architecture"),
@@ -284,10 +288,10 @@ def backlog_target(stage, ecs, sizing: dict) -> Decimal:
     """Messages per task the consumer service tracks: what one task handles in BACKLOG_SECONDS at the
     target utilization (per-task invocations/s × messages per invocation), at least 1. AWS's
     recommended metric for queue workers: acceptable latency ÷ processing time per message."""
-    from costplan.compute.options import size_tasks
-
-    per_task = sizing.get("per_task_rps")
-    per_task = Decimal(str(per_task)) if per_task is not None else size_tasks(stage, ecs).per_task_rps
+    per_task = sizing.get("per_task_rps")  # compare's sizing of this stage (what one task serves)
+    if per_task is None:
+        raise CostplanError(f"--compute ecs: compare has no sizing for stage {stage.name!r}")
+    per_task = Decimal(str(per_task))
     msgs = per_task * Decimal(ecs.target_utilization) * max(1, int(stage.batch_size)) * BACKLOG_SECONDS
     return max(Decimal(1), msgs.to_integral_value())
 

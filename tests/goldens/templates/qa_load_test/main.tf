@@ -1,4 +1,4 @@
-# costplan template for scenario 'qa-load-test' (fargate)
+# costplan template for scenario 'qa-load-test' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
 
@@ -11,122 +11,50 @@ data "aws_partition" "current" {
 data "aws_region" "current" {
 }
 
-resource "aws_appautoscaling_policy" "api_scaling_policy" {
-  name               = "api-cpu"
-  policy_type        = "TargetTrackingScaling"
-  resource_id        = aws_appautoscaling_target.api_scalable_target.resource_id
-  scalable_dimension = aws_appautoscaling_target.api_scalable_target.scalable_dimension
-  service_namespace  = aws_appautoscaling_target.api_scalable_target.service_namespace
+resource "aws_apigatewayv2_api" "http_api" {
+  name          = "${var.name_prefix}-http-api"
+  protocol_type = "HTTP"
+}
 
-  target_tracking_scaling_policy_configuration {
-    # scenario: ecs.target_utilization
-    target_value = 70
+resource "aws_apigatewayv2_integration" "http_api_default_integration" {
+  api_id                 = aws_apigatewayv2_api.http_api.id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = aws_lambda_function.api.invoke_arn
+  payload_format_version = "2.0"
+}
 
-    predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageCPUUtilization"
-    }
+resource "aws_apigatewayv2_route" "http_api_default_route" {
+  api_id    = aws_apigatewayv2_api.http_api.id
+  route_key = "$default"
+  target    = "integrations/${aws_apigatewayv2_integration.http_api_default_integration.id}"
+}
+
+resource "aws_apigatewayv2_stage" "http_api_stage" {
+  api_id      = aws_apigatewayv2_api.http_api.id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    # plan: peak 3600 req/s x 1.2
+    throttling_rate_limit = 4320
+    # burst: 2 x the rate limit, at most the account burst of 5000
+    throttling_burst_limit = 5000
   }
 }
 
-resource "aws_appautoscaling_target" "api_scalable_target" {
-  service_namespace  = "ecs"
-  scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${aws_ecs_cluster.cluster.name}/${aws_ecs_service.api_service.name}"
-  # plan: tasks_min (ecs.min_tasks, two AZs)
-  min_capacity = 2
-  # plan: tasks_peak (tasks the peak needs at the target utilization)
-  max_capacity = 129
-}
-
-resource "aws_cloudwatch_log_group" "api_task_logs" {
-  name              = "/ecs/${var.name_prefix}-api"
+resource "aws_cloudwatch_log_group" "api_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-api"
   retention_in_days = 30
 }
 
-resource "aws_ecs_cluster" "cluster" {
-  name = "${var.name_prefix}-cluster"
-
-  setting {
-    name  = "containerInsights"
-    value = "enabled"
-  }
-}
-
-resource "aws_ecs_service" "api_service" {
-  name            = "api"
-  cluster         = aws_ecs_cluster.cluster.arn
-  task_definition = aws_ecs_task_definition.api_task_definition.arn
-  launch_type     = "FARGATE"
-  # plan: ecs.min_tasks
-  desired_count = 2
-  depends_on    = [aws_lb_listener.api_listener]
-
-  network_configuration {
-    subnets         = var.subnet_ids
-    security_groups = [aws_security_group.api_task_security_group.id]
-    # scenario: ecs.public_ipv4
-    assign_public_ip = true
-  }
-
-  lifecycle {
-    ignore_changes = [desired_count]
-  }
-
-  load_balancer {
-    container_name   = "app"
-    container_port   = 8080
-    target_group_arn = aws_lb_target_group.api_target_group.arn
-  }
-}
-
-resource "aws_ecs_task_definition" "api_task_definition" {
-  family                   = "${var.name_prefix}-api"
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  # ecs.vcpu 1 (valid Fargate pair, rule CP601)
-  cpu = "1024"
-  # ecs.memory_gb 2
-  memory             = "2048"
-  execution_role_arn = aws_iam_role.api_execution_role.arn
-  task_role_arn      = aws_iam_role.api_task_role.arn
-  container_definitions = jsonencode([
-    {
-      name        = "app"
-      image       = var.container_image
-      essential   = true
-      environment = []
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.api_task_logs.name
-          awslogs-region        = "${data.aws_region.current.name}"
-          awslogs-stream-prefix = "app"
-        }
-      }
-      portMappings = [
-        {
-          containerPort = 8080
-          protocol      = "tcp"
-        },
-      ]
-    },
-  ])
-
-  runtime_platform {
-    # plan: architecture
-    cpu_architecture        = "ARM64"
-    operating_system_family = "LINUX"
-  }
-}
-
-resource "aws_iam_role" "api_execution_role" {
+resource "aws_iam_role" "api_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         Effect = "Allow"
         Principal = {
-          Service = "ecs-tasks.amazonaws.com"
+          Service = "lambda.amazonaws.com"
         }
         Action = "sts:AssumeRole"
       },
@@ -134,134 +62,43 @@ resource "aws_iam_role" "api_execution_role" {
   })
 }
 
-resource "aws_iam_role" "api_task_role" {
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Effect = "Allow"
-        Principal = {
-          Service = "ecs-tasks.amazonaws.com"
-        }
-        Action = "sts:AssumeRole"
-      },
-    ]
-  })
-}
-
-resource "aws_iam_role_policy" "api_execution_role" {
-  role = aws_iam_role.api_execution_role.id
+resource "aws_iam_role_policy" "api_role" {
+  role = aws_iam_role.api_role.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         Effect   = "Allow"
-        Action   = "ecr:GetAuthorizationToken"
-        Resource = "*"
-      },
-      {
-        Effect = "Allow"
-        Action = [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
-        ]
-        Resource = "arn:${data.aws_partition.current.partition}:ecr:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:repository/*"
-      },
-      {
-        Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.api_task_logs.arn}:*"
+        Resource = "${aws_cloudwatch_log_group.api_logs.arn}:*"
       },
     ]
   })
 }
 
-resource "aws_lb" "api_load_balancer" {
-  name_prefix        = "api"
-  load_balancer_type = "application"
-  internal           = false
-  subnets            = var.subnet_ids
-  security_groups    = [aws_security_group.api_load_balancer_security_group.id]
-}
+# handler: src/api/handler.py (zip it to dist/api.zip)
+resource "aws_lambda_function" "api" {
+  function_name = "${var.name_prefix}-api"
+  description   = "costplan qa-load-test (sync_api, lambda): api (api)"
+  role          = aws_iam_role.api_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/api.zip"
+  # plan: api memory_mb
+  memory_size = 512
+  # plan: api timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 3
+  architectures = ["arm64"]
 
-resource "aws_lb_listener" "api_listener" {
-  load_balancer_arn = aws_lb.api_load_balancer.arn
-  port              = 80
-  protocol          = "HTTP"
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.api_target_group.arn
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.api_logs.name
   }
 }
 
-resource "aws_lb_target_group" "api_target_group" {
-  name_prefix = "api"
-  target_type = "ip"
-  protocol    = "HTTP"
-  port        = 8080
-  vpc_id      = var.vpc_id
-
-  health_check {
-    path = "/health"
-  }
-}
-
-resource "aws_security_group" "api_load_balancer_security_group" {
-  description = "Api load balancer"
-  vpc_id      = var.vpc_id
-  ingress = [
-    {
-      description      = "HTTP from anywhere (add HTTPS with your certificate)"
-      from_port        = 80
-      to_port          = 80
-      protocol         = "tcp"
-      cidr_blocks      = ["0.0.0.0/0"]
-      ipv6_cidr_blocks = []
-      prefix_list_ids  = []
-      security_groups  = []
-      self             = false
-    },
-  ]
-  egress = [
-    {
-      description      = "all outbound"
-      from_port        = 0
-      to_port          = 0
-      protocol         = "-1"
-      cidr_blocks      = ["0.0.0.0/0"]
-      ipv6_cidr_blocks = []
-      prefix_list_ids  = []
-      security_groups  = []
-      self             = false
-    },
-  ]
-}
-
-resource "aws_security_group" "api_task_security_group" {
-  description = "api tasks"
-  vpc_id      = var.vpc_id
-  egress = [
-    {
-      description      = "all outbound"
-      from_port        = 0
-      to_port          = 0
-      protocol         = "-1"
-      cidr_blocks      = ["0.0.0.0/0"]
-      ipv6_cidr_blocks = []
-      prefix_list_ids  = []
-      security_groups  = []
-      self             = false
-    },
-  ]
-}
-
-resource "aws_vpc_security_group_ingress_rule" "api_task_ingress" {
-  security_group_id            = aws_security_group.api_task_security_group.id
-  ip_protocol                  = "tcp"
-  from_port                    = 8080
-  to_port                      = 8080
-  referenced_security_group_id = aws_security_group.api_load_balancer_security_group.id
-  description                  = "from the load balancer"
+resource "aws_lambda_permission" "api_http_api_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.api.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http_api.execution_arn}/*/*"
 }

@@ -1,8 +1,8 @@
-# costplan template for scenario 'qa-load-test' (fargate)
+# costplan template for scenario 'qa-load-test' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
 
-output "api_url" {
-  description = "Api load balancer URL"
-  value       = "http://${aws_lb.api_load_balancer.dns_name}"
+output "http_api_endpoint" {
+  description = "HttpApi endpoint"
+  value       = aws_apigatewayv2_api.http_api.api_endpoint
 }

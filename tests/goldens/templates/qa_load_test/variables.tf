@@ -1,23 +1,8 @@
-# costplan template for scenario 'qa-load-test' (fargate)
+# costplan template for scenario 'qa-load-test' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
 
-variable "container_image" {
-  description = "Container image URI for the service(s)"
-  type        = string
-}
-
 variable "name_prefix" {
   description = "Prefix for the names Terraform requires (functions, tables, rules): one per deployment, so a second deploy in the same account does not collide."
-  type        = string
-}
-
-variable "subnet_ids" {
-  description = "Subnets (two AZs or more) for the tasks and the load balancer"
-  type        = list(string)
-}
-
-variable "vpc_id" {
-  description = "VPC for the ECS tasks and load balancer"
   type        = string
 }

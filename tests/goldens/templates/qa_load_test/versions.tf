@@ -1,4 +1,4 @@
-# costplan template for scenario 'qa-load-test' (fargate)
+# costplan template for scenario 'qa-load-test' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
 

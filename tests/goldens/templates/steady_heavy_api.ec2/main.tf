@@ -41,7 +41,7 @@ resource "aws_appautoscaling_target" "api_scalable_target" {
   # plan: tasks_min (ecs.min_tasks, two AZs)
   min_capacity = 2
   # plan: tasks_peak (tasks the peak needs at the target utilization)
-  max_capacity = 3
+  max_capacity = 8
 }
 
 resource "aws_autoscaling_group" "ec2_auto_scaling_group" {
@@ -49,7 +49,7 @@ resource "aws_autoscaling_group" "ec2_auto_scaling_group" {
   # plan: cluster.instances_min (ec2.min_instances, two AZs)
   min_size = 2
   # plan: cluster.instances_peak (instances the peak's tasks need)
-  max_size            = 2
+  max_size            = 8
   vpc_zone_identifier = var.subnet_ids
 
   launch_template {
@@ -145,10 +145,10 @@ resource "aws_ecs_task_definition" "api_task_definition" {
   family                   = "${var.name_prefix}-api"
   requires_compatibilities = ["EC2"]
   network_mode             = "awsvpc"
-  # ecs.vcpu 1
-  cpu = "1024"
-  # ecs.memory_gb 2
-  memory             = "2048"
+  # plan: task vcpu 2
+  cpu = "2048"
+  # plan: memory_gb 3.8
+  memory             = "3891"
   execution_role_arn = aws_iam_role.api_execution_role.arn
   task_role_arn      = aws_iam_role.api_task_role.arn
   container_definitions = jsonencode([
@@ -261,7 +261,7 @@ resource "aws_launch_template" "ec2_launch_template" {
   name_prefix = "${var.name_prefix}-ecs-"
   image_id    = data.aws_ssm_parameter.ecs_ami.value
   # plan: cluster.instance_type (compare's ec2 option)
-  instance_type          = "m7g.large"
+  instance_type          = "c6g.large"
   vpc_security_group_ids = [aws_security_group.ec2_instance_security_group.id]
   user_data              = base64encode("#!/bin/bash\necho ECS_CLUSTER=${aws_ecs_cluster.cluster.name} >> /etc/ecs/ecs.config\n")
 
@@ -280,7 +280,7 @@ resource "aws_launch_template" "ec2_launch_template" {
     device_name = "/dev/xvda"
 
     ebs {
-      # the ECS-optimised AMI's root volume size
+      # plan: ec2.root_volume_gb (the ECS-optimised AMI's 30 GiB by default; priced as gp3)
       volume_size           = 30
       volume_type           = "gp3"
       encrypted             = true

@@ -1,6 +1,7 @@
-# costplan template for scenario 'steady-heavy-api' (fargate)
+# costplan template for scenario 'steady-heavy-api' (ec2)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# note: api: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); the subnets need a NAT gateway or VPC endpoints
 
 data "aws_caller_identity" "current" {
 }
@@ -9,6 +10,11 @@ data "aws_partition" "current" {
 }
 
 data "aws_region" "current" {
+}
+
+# ECS-optimised Amazon Linux 2023 AMI (arm64)
+data "aws_ssm_parameter" "ecs_ami" {
+  name = "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
 }
 
 resource "aws_appautoscaling_policy" "api_scaling_policy" {
@@ -35,12 +41,51 @@ resource "aws_appautoscaling_target" "api_scalable_target" {
   # plan: tasks_min (ecs.min_tasks, two AZs)
   min_capacity = 2
   # plan: tasks_peak (tasks the peak needs at the target utilization)
-  max_capacity = 3
+  max_capacity = 8
+}
+
+resource "aws_autoscaling_group" "ec2_auto_scaling_group" {
+  name_prefix = "${var.name_prefix}-ecs-"
+  # plan: cluster.instances_min (ec2.min_instances, two AZs)
+  min_size = 2
+  # plan: cluster.instances_peak (instances the peak's tasks need)
+  max_size            = 8
+  vpc_zone_identifier = var.subnet_ids
+
+  launch_template {
+    id      = aws_launch_template.ec2_launch_template.id
+    version = aws_launch_template.ec2_launch_template.latest_version
+  }
+
+  tag {
+    key                 = "AmazonECSManaged"
+    value               = "true"
+    propagate_at_launch = true
+  }
+
+  lifecycle {
+    ignore_changes = [desired_capacity]
+  }
 }
 
 resource "aws_cloudwatch_log_group" "api_task_logs" {
   name              = "/ecs/${var.name_prefix}-api"
   retention_in_days = 30
+}
+
+resource "aws_ecs_capacity_provider" "ec2_capacity_provider" {
+  name = "${var.name_prefix}-ec2"
+
+  auto_scaling_group_provider {
+    auto_scaling_group_arn         = aws_autoscaling_group.ec2_auto_scaling_group.arn
+    managed_termination_protection = "DISABLED"
+
+    managed_scaling {
+      status = "ENABLED"
+      # managed scaling keeps the instances full; the services scale the tasks
+      target_capacity = 100
+    }
+  }
 }
 
 resource "aws_ecs_cluster" "cluster" {
@@ -52,24 +97,41 @@ resource "aws_ecs_cluster" "cluster" {
   }
 }
 
+resource "aws_ecs_cluster_capacity_providers" "cluster_capacity_providers" {
+  cluster_name       = aws_ecs_cluster.cluster.name
+  capacity_providers = [aws_ecs_capacity_provider.ec2_capacity_provider.name]
+
+  default_capacity_provider_strategy {
+    capacity_provider = aws_ecs_capacity_provider.ec2_capacity_provider.name
+    # all tasks on the EC2 capacity provider
+    weight = 1
+  }
+}
+
 resource "aws_ecs_service" "api_service" {
   name            = "api"
   cluster         = aws_ecs_cluster.cluster.arn
   task_definition = aws_ecs_task_definition.api_task_definition.arn
-  launch_type     = "FARGATE"
   # plan: ecs.min_tasks
   desired_count = 2
-  depends_on    = [aws_lb_listener.api_listener]
+  depends_on = [
+    aws_ecs_cluster_capacity_providers.cluster_capacity_providers,
+    aws_lb_listener.api_listener,
+  ]
 
   network_configuration {
     subnets         = var.subnet_ids
     security_groups = [aws_security_group.api_task_security_group.id]
-    # scenario: ecs.public_ipv4
-    assign_public_ip = true
   }
 
   lifecycle {
     ignore_changes = [desired_count]
+  }
+
+  capacity_provider_strategy {
+    capacity_provider = aws_ecs_capacity_provider.ec2_capacity_provider.name
+    # plan: compute ec2 (the cluster's capacity provider)
+    weight = 1
   }
 
   load_balancer {
@@ -81,12 +143,12 @@ resource "aws_ecs_service" "api_service" {
 
 resource "aws_ecs_task_definition" "api_task_definition" {
   family                   = "${var.name_prefix}-api"
-  requires_compatibilities = ["FARGATE"]
+  requires_compatibilities = ["EC2"]
   network_mode             = "awsvpc"
-  # ecs.vcpu 1 (valid Fargate pair, rule CP601)
-  cpu = "1024"
-  # ecs.memory_gb 2
-  memory             = "2048"
+  # plan: task vcpu 2
+  cpu = "2048"
+  # plan: memory_gb 3.8
+  memory             = "3891"
   execution_role_arn = aws_iam_role.api_execution_role.arn
   task_role_arn      = aws_iam_role.api_task_role.arn
   container_definitions = jsonencode([
@@ -111,12 +173,10 @@ resource "aws_ecs_task_definition" "api_task_definition" {
       ]
     },
   ])
+}
 
-  runtime_platform {
-    # plan: architecture
-    cpu_architecture        = "ARM64"
-    operating_system_family = "LINUX"
-  }
+resource "aws_iam_instance_profile" "ec2_instance_profile" {
+  role = aws_iam_role.ec2_instance_role.name
 }
 
 resource "aws_iam_role" "api_execution_role" {
@@ -142,6 +202,21 @@ resource "aws_iam_role" "api_task_role" {
         Effect = "Allow"
         Principal = {
           Service = "ecs-tasks.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "ec2_instance_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "ec2.amazonaws.com"
         }
         Action = "sts:AssumeRole"
       },
@@ -175,6 +250,47 @@ resource "aws_iam_role_policy" "api_execution_role" {
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy_attachment" "ec2_instance_role_amazon_ec2_container_servicefor_ec2_role" {
+  role       = aws_iam_role.ec2_instance_role.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+}
+
+resource "aws_launch_template" "ec2_launch_template" {
+  name_prefix = "${var.name_prefix}-ecs-"
+  image_id    = data.aws_ssm_parameter.ecs_ami.value
+  # plan: cluster.instance_type (compare's ec2 option)
+  instance_type          = "c6g.large"
+  vpc_security_group_ids = [aws_security_group.ec2_instance_security_group.id]
+  user_data              = base64encode("#!/bin/bash\necho ECS_CLUSTER=${aws_ecs_cluster.cluster.name} >> /etc/ecs/ecs.config\n")
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.ec2_instance_profile.arn
+  }
+
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required"
+    # IMDSv2 only, one hop: containers use their task role, not the instance's
+    http_put_response_hop_limit = 1
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      # plan: ec2.root_volume_gb (the ECS-optimised AMI's 30 GiB by default; priced as gp3)
+      volume_size           = 30
+      volume_type           = "gp3"
+      encrypted             = true
+      delete_on_termination = true
+    }
+  }
+
+  monitoring {
+    enabled = true
+  }
 }
 
 resource "aws_lb" "api_load_balancer" {
@@ -241,6 +357,24 @@ resource "aws_security_group" "api_load_balancer_security_group" {
 
 resource "aws_security_group" "api_task_security_group" {
   description = "api tasks"
+  vpc_id      = var.vpc_id
+  egress = [
+    {
+      description      = "all outbound"
+      from_port        = 0
+      to_port          = 0
+      protocol         = "-1"
+      cidr_blocks      = ["0.0.0.0/0"]
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      security_groups  = []
+      self             = false
+    },
+  ]
+}
+
+resource "aws_security_group" "ec2_instance_security_group" {
+  description = "ECS container instances (tasks have their own security groups)"
   vpc_id      = var.vpc_id
   egress = [
     {

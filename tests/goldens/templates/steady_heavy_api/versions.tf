@@ -1,6 +1,7 @@
-# costplan template for scenario 'steady-heavy-api' (fargate)
+# costplan template for scenario 'steady-heavy-api' (ec2)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# note: api: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); the subnets need a NAT gateway or VPC endpoints
 
 terraform {
   required_version = ">= 1.5"

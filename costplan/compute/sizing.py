@@ -1,0 +1,626 @@
+"""ECS sizing from what one request needs: how many requests a task holds (CPU and memory), the
+cheapest Fargate size or EC2 instance type that holds them, and the task count through the day with
+the scale-out lag of target tracking (or a priced scheduled pre-scale)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
+
+from costplan import units
+from costplan.compute.traffic import ceil
+from costplan.errors import CostplanError
+from costplan.services.fargate import fargate_size_problem, fargate_sizes  # the Fargate size table
+
+HOURS = units.HOURS_PER_MONTH
+# AWS Lambda: "At 1,769 MB, a function has the equivalent of one vCPU (one vCPU-second of credits per
+# second)" — https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+LAMBDA_MB_PER_VCPU = Decimal(1769)
+# Memory the ECS agent does not offer to tasks when ec2.reserved_memory_mb is not set: the kernel and
+# platform take ~2.5 % (https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html: an
+# m4.large's 8 GiB leaves 7,985 MiB for tasks; the ECS developer guide's memory-management.html says the
+# same in words) and ECS_RESERVED_MEMORY comes on top; AWS Batch recommends a 5 % buffer for both.
+DEFAULT_RESERVED_SHARE = Decimal("0.05")
+MINUTES_PER_DAY = Decimal(1440)
+ZERO = Decimal(0)
+
+
+def _floor(d: Decimal) -> int:
+    return int(Decimal(d).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def num(d) -> str:
+    """A quantity for a note: up to three decimals, no trailing zeros."""
+    d = Decimal(d).quantize(Decimal("0.001")).normalize()
+    return f"{d:,f}"
+
+
+# ---- what one request needs --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Need:
+    """What one in-flight request holds on a task."""
+
+    vcpu: Decimal  # vCPU it keeps busy: the function's CPU allocation (memory ÷ 1,769 MB) × cpu_share
+    working_set_mb: Decimal
+    overhead_mb: Decimal  # held once per task
+    duration_s: Decimal
+    lambda_vcpu: Decimal
+    cpu_share: Decimal
+    working_set_default: bool
+
+
+def request_need(stage, workload, ecs) -> Need:
+    lam_vcpu = Decimal(stage.memory_mb) / LAMBDA_MB_PER_VCPU
+    share = Decimal(workload.cpu_share)
+    ws = workload.working_set_mb
+    # a downstream stage with its own memory holds what its own function holds
+    default_ws = ws is None or Decimal(stage.memory_mb) != Decimal(workload.memory_mb)
+    return Need(lam_vcpu * share, Decimal(stage.memory_mb) if default_ws else Decimal(ws),
+                Decimal(ecs.task_overhead_mb), Decimal(stage.traffic.duration_ms) / 1000, lam_vcpu, share,
+                default_ws)
+
+
+def concurrency(need: Need, vcpu: Decimal, memory_mb: Decimal) -> tuple[int, int, int]:
+    """(requests a task of this size holds, CPU's limit, memory's limit): whole requests."""
+    by_cpu = _floor(vcpu / need.vcpu) if need.vcpu > 0 else 10**9
+    by_mem = _floor((memory_mb - need.overhead_mb) / need.working_set_mb) if need.working_set_mb > 0 else 10**9
+    return max(0, min(by_cpu, by_mem)), by_cpu, max(0, by_mem)
+
+
+# ---- the traffic through the day ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    name: str  # "peak" | "active" | "idle"
+    minutes: Decimal  # per active day
+    rps: Decimal
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One active day as segments from the start of the active hours (the peak first), plus the month's
+    active days; idle days run at the floor all day."""
+
+    segments: tuple[Segment, ...]
+    active_days: Decimal
+    start_minute: int  # UTC minute the active hours start (traffic_window), 0 when undeclared
+    declared_window: bool
+
+
+def profile(stage, workload) -> Profile:
+    t = stage.traffic
+    days = min(Decimal(workload.active_days_per_month), units.DAYS_PER_MONTH)
+    active_min = Decimal(workload.active_hours_per_day) * 60
+    avg, peak = t.average_rps, max(t.peak_rps, t.average_rps)
+    segs = []
+    if peak > avg and avg > 0:
+        ratio = peak / avg
+        if workload.peak_window_s is not None:
+            p_min = Decimal(workload.peak_window_s) / 60
+        else:
+            p_min = min(Decimal(60), active_min / (2 * ratio))
+        p_min = min(p_min, active_min / ratio)  # the peak cannot carry more than the month's volume
+        rest = active_min - p_min
+        base = (avg * active_min - peak * p_min) / rest if rest > 0 else ZERO
+        segs.append(Segment("peak", p_min, peak))
+        if rest > 0:
+            segs.append(Segment("active", rest, max(base, ZERO)))
+    else:
+        segs.append(Segment("active", active_min, avg))
+    if active_min < MINUTES_PER_DAY:
+        segs.append(Segment("idle", MINUTES_PER_DAY - active_min, ZERO))
+    start, declared = 0, False
+    if workload.traffic_window:
+        from costplan.scenario import parse_window
+
+        start, declared = parse_window(workload.traffic_window)[0], True
+    return Profile(tuple(segs), days, start, declared)
+
+
+# ---- tasks through the day ---------------------------------------------------------------------
+
+@dataclass
+class Timeline:
+    """Counts (tasks or instances) per segment and what the scale-out lag does to them."""
+
+    counts: list[int]
+    unit_minutes: Decimal  # count × minutes over one active day, lag included
+    prescale_minutes: Decimal  # extra count-minutes a day for scheduled pre-scaling
+    lag_minutes: Decimal  # count-minutes a day not yet running while target tracking catches up
+    delay_minutes: Decimal  # count-minutes a day still running while scale-in waits
+    floor: int
+    hours: Decimal  # count-hours a month
+
+    @property
+    def peak(self) -> int:
+        return max(self.counts)
+
+
+def timeline(prof: Profile, counts: list[int], floor: int, lag_min: Decimal, delay_min: Decimal,
+             scheduled: bool, idle_count: int | None = None) -> Timeline:
+    """Count-hours a month for per-segment counts on a cyclic day. A step up is followed lag_min later
+    (or, scheduled, started lag_min before and priced); a step down waits delay_min."""
+    segs = prof.segments
+    n = len(segs)
+    base = sum((s.minutes * c for s, c in zip(segs, counts)), ZERO)
+    pre = lagged = delayed = ZERO
+    if n > 1:
+        for i in range(n):
+            prev, cur = counts[i - 1], counts[i]
+            if cur > prev:
+                if scheduled:
+                    pre += min(lag_min, segs[i - 1].minutes) * (cur - prev)
+                else:
+                    lagged += min(lag_min, segs[i].minutes) * (cur - prev)
+            elif cur < prev:
+                delayed += min(delay_min, segs[i].minutes) * (prev - cur)
+    day = base + pre - lagged + delayed
+    days = prof.active_days
+    idle_days_h = (HOURS - days * 24)
+    idle = floor if idle_count is None else idle_count
+    hours = days * day / 60 + idle_days_h * idle
+    return Timeline(list(counts), day, pre, lagged, delayed, floor, hours)
+
+
+def tasks_by_hour(prof: Profile, counts: list[int], lag_min: Decimal = ZERO, delay_min: Decimal = ZERO,
+                  scheduled: bool = False) -> list[float]:
+    """Average count in each UTC hour of an active day (the active hours start at the traffic_window,
+    or at 00:00 when none is declared), with the scale-out lag or pre-scale and the scale-in wait."""
+    per_min, starts = [], []
+    for s, c in zip(prof.segments, counts):
+        starts.append(len(per_min))
+        per_min.extend([c] * int(s.minutes.to_integral_value()))
+    per_min = (per_min + [counts[-1]] * 1440)[:1440]
+    base = list(per_min)
+    lag, delay = int(lag_min), int(delay_min)
+    for i, start in enumerate(starts if len(counts) > 1 else []):
+        prev, cur = counts[i - 1], counts[i]
+        if cur > prev and scheduled:
+            for m in range(start - lag, start):
+                per_min[m % 1440] = max(per_min[m % 1440], cur)
+        elif cur > prev:
+            for m in range(start, min(start + lag, 1440)):
+                if base[m] == cur:
+                    per_min[m] = prev
+        elif cur < prev:
+            for m in range(start, min(start + delay, 1440)):
+                if base[m] == cur:
+                    per_min[m] = prev
+    shift = prof.start_minute % 1440
+    per_min = per_min[-shift:] + per_min[:-shift] if shift else per_min
+    return [round(sum(per_min[h * 60:(h + 1) * 60]) / 60, 2) for h in range(24)]
+
+
+@dataclass
+class StagePlan:
+    """A stage's tasks: capacity per task and the count in each segment."""
+
+    stage: str
+    role: str
+    per_task_rps: Decimal  # throughput of one task at 100 %
+    per_task_concurrency: Decimal
+    counts: list[int]
+    needed_peak: int  # before max_tasks
+    capped: bool
+    shortfall: str | None = None
+
+
+def task_counts(prof: Profile, per_task_rps: Decimal, target: Decimal, floor: int,
+                cap: int | None) -> tuple[list[int], int, bool]:
+    usable = per_task_rps * target
+    raw = [max(floor, ceil(s.rps / usable)) if s.rps > 0 else floor for s in prof.segments]
+    needed = max(raw)
+    capped = cap is not None and needed > cap
+    return ([min(c, cap) for c in raw] if capped else raw), needed, capped
+
+
+def lag_shortfall(prof: Profile, counts: list[int], per_task_rps: Decimal, lag_min: Decimal,
+                  declared_peak: bool = False) -> str | None:
+    """The first step up that the tasks already running cannot carry at 100 % while the new ones start.
+    Steps are where traffic starts after an idle spell, and a peak whose length the scenario declares
+    (a rush); an undeclared peak within busy hours is a ramp that target tracking follows."""
+    segs = prof.segments
+    if len(segs) < 2:
+        return None
+    for i, s in enumerate(segs):
+        prev = counts[i - 1]
+        step = segs[i - 1].name == "idle" or (s.name == "peak" and declared_peak)
+        if step and counts[i] > prev and s.rps > prev * per_task_rps:
+            served = prev * per_task_rps
+            return (f"the step to {s.rps:,.1f} req/s ({s.name}) finds {prev} task(s) serving at most "
+                    f"{served:,.1f} req/s for ≈{num(lag_min)} min until {counts[i]} run: "
+                    f"≈{(s.rps - served) * min(lag_min, s.minutes) * 60:,.0f} requests a day queue or fail")
+    return None
+
+
+# ---- choosing a size ----------------------------------------------------------------------------
+
+@dataclass
+class Choice:
+    vcpu: Decimal
+    memory_gb: Decimal
+    concurrency: int
+    by_cpu: int
+    by_mem: int
+    measured: bool
+    hourly_usd: Decimal  # one task-hour: vCPU + memory (+ its public IPv4)
+    monthly_usd: Decimal
+    task_hours: Decimal
+    runner_up: tuple | None = None  # (vcpu, memory_gb, monthly) of the next cheapest
+    considered: int = 0
+
+
+def fargate_rates(book, arch: str, public_ipv4: bool) -> tuple[Decimal, Decimal, Decimal]:
+    """Per hour: one vCPU, one GB, one public IPv4 address."""
+    v = book.get(f"fargate.vcpu_linux_{arch}").tiers[0].usd * 3600
+    m = book.get(f"fargate.memory_linux_{arch}").tiers[0].usd * 3600
+    ip = book.get("vpc.public_ipv4_hours").tiers[0].usd if public_ipv4 else ZERO
+    return v, m, ip
+
+
+def measured_rps(ecs, need: Need) -> Decimal | None:
+    if ecs.requests_per_second_per_task is not None:
+        return Decimal(ecs.requests_per_second_per_task)
+    if ecs.concurrent_requests_per_task is not None:
+        c = Decimal(ecs.concurrent_requests_per_task)
+        return c / need.duration_s if need.duration_s > 0 else Decimal(10**9)
+    return None
+
+
+def candidate_sizes(ecs) -> list[tuple[Decimal, Decimal]]:
+    sizes = fargate_sizes()
+    if ecs.vcpu is not None:
+        sizes = [s for s in sizes if s[0] == Decimal(ecs.vcpu)]
+    if ecs.memory_gb is not None:
+        sizes = [s for s in sizes if s[1] == Decimal(ecs.memory_gb)]
+    return list(sizes)
+
+
+DEFAULT_MEASURED_SIZE = (Decimal(1), Decimal(2))  # a measured figure with no size was measured on 1 vCPU / 2 GB
+
+
+def _settings(sc, prof: Profile) -> tuple[Decimal, Decimal, bool]:
+    ecs = sc.ecs
+    scheduled = prof.declared_window if ecs.scheduled_scaling is None else bool(ecs.scheduled_scaling)
+    return Decimal(ecs.scale_out_lag_s) / 60, Decimal(ecs.scale_in_delay_s) / 60, scheduled
+
+
+def _hours(sc, prof: Profile, counts: list[int], floor: int) -> Timeline:
+    lag, delay, scheduled = _settings(sc, prof)
+    if sc.ecs.scaling == "peak":
+        peak = max(counts)
+        return Timeline(list(counts), Decimal(peak) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, peak, Decimal(peak) * HOURS)
+    return timeline(prof, counts, floor, lag, delay, scheduled)
+
+
+@lru_cache(maxsize=1024)
+def _fargate_shapes(need: Need, sizes: tuple, meas, rv: Decimal, rm: Decimal, rip: Decimal) -> tuple:
+    """Every size that holds a request, with what it holds and costs an hour: the same at every volume."""
+    out = []
+    for v, m in sizes:
+        conc, bc, bm = concurrency(need, v, m * 1024)
+        if meas is None and conc < 1:
+            continue
+        rps = meas if meas is not None else conc / need.duration_s if need.duration_s > 0 else Decimal(10**9)
+        c_eff = rps * need.duration_s if meas is not None else Decimal(conc)
+        hourly = v * rv + m * rm + rip
+        out.append((v, m, conc, bc, bm, rps, hourly, c_eff, float(hourly), float(c_eff)))
+    return tuple(out)
+
+
+@dataclass
+class FargateSizing:
+    stage: str
+    need: Need
+    profile: Profile
+    choice: Choice
+    plan: StagePlan
+    timeline: Timeline
+    warnings: list[str] = field(default_factory=list)
+
+
+def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateSizing:
+    """The cheapest Fargate size (or the scenario's own) for one stage, with its tasks through the day."""
+    ecs = sc.ecs
+    need = request_need(stage, sc.workload, ecs)
+    prof = profile(stage, sc.workload)
+    meas = measured_rps(ecs, need)
+    bad = fargate_size_problem(ecs.vcpu, ecs.memory_gb)
+    if bad:
+        where = "memory_gb" if ecs.vcpu is not None and ecs.memory_gb is not None and "sell" in bad else (
+            "vcpu" if ecs.vcpu is not None else "memory_gb")
+        raise CostplanError(sc.problem(bad, "ecs", where))
+    sizes = candidate_sizes(ecs)
+    if meas is not None and ecs.vcpu is None and ecs.memory_gb is None:
+        sizes = [DEFAULT_MEASURED_SIZE]
+    rv, rm, rip = fargate_rates(book, arch, ecs.public_ipv4)
+    target = Decimal(ecs.target_utilization)
+    floor = int(ecs.min_tasks)
+    cap = int(ecs.max_tasks) if ecs.max_tasks is not None else None
+    # Branch and bound: a size costs at least its floor all month and at least the month's
+    # request-seconds at its concurrency; price sizes cheapest-bound first, stop past the best.
+    demand = sum((s.rps * s.minutes for s in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days
+    cands = []
+    # the bound only orders and prunes (floats are fast); every price compared below is exact
+    demand_f, floor_h, target_f = float(demand), floor * 730.0, float(target)
+    for v, m, conc, bc, bm, rps, hourly, c_eff, hourly_f, c_eff_f in _fargate_shapes(
+            need, tuple(sizes), meas, rv, rm, rip):
+        per_task_hours = demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0
+        bound = hourly_f * max(floor_h, per_task_hours) * (1 - 1e-9)
+        cands.append((bound, v, m, conc, bc, bm, rps, hourly))
+    if not cands:
+        largest = max(fargate_sizes())
+        msg = (f"no Fargate task size holds one request of {stage.name}: it needs {num(need.vcpu)} vCPU "
+               f"({num(need.lambda_vcpu)} vCPU at {num(stage.memory_mb)} MB × cpu_share {need.cpu_share:.0%}) and "
+               f"{num(need.working_set_mb)} MB + {num(need.overhead_mb)} MB task overhead")
+        if ecs.vcpu is not None or ecs.memory_gb is not None:
+            msg += (f"; the scenario's ecs.vcpu/memory_gb ({num(ecs.vcpu) if ecs.vcpu else 'any'} vCPU / "
+                    f"{num(ecs.memory_gb) if ecs.memory_gb else 'any'} GB) cannot")
+        else:
+            msg += f"; the largest is {num(largest[0])} vCPU / {num(largest[1])} GB"
+        raise CostplanError(sc.problem(msg, "ecs", "vcpu"))
+    cands.sort(key=lambda c: c[0])  # stable: ties stay in the table's order, smaller sizes first
+    best = second = None
+    for bound, v, m, conc, bc, bm, rps, hourly in cands:
+        if best is not None and (not runner_up or second is not None) and bound >= (second or best)[-1]:
+            break
+        counts, needed, capped = task_counts(prof, rps, target, floor, cap)
+        tl = _hours(sc, prof, counts, floor)
+        cost = tl.hours * hourly
+        entry = (cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, float(cost))
+        if best is None or (cost, v, m) < (best[0], best[1], best[2]):
+            best, second = entry, best
+        elif second is None or (cost, v, m) < (second[0], second[1], second[2]):
+            second = entry
+    cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, _ = best
+    choice = Choice(v, m, conc, bc, bm, meas is not None, hourly, cost, tl.hours,
+                    None if second is None else (second[1], second[2], second[0]), len(cands))
+    sp = StagePlan(stage.name, stage.role, rps, rps * need.duration_s, counts, needed, capped)
+    warnings = []
+    lag, _, scheduled = _settings(sc, prof)
+    if ecs.scaling != "peak" and not scheduled and stage.role == "api":
+        sp.shortfall = lag_shortfall(prof, counts, rps, lag, sc.workload.peak_window_s is not None)
+        if sp.shortfall:
+            warnings.append(f"warning: {stage.name}: {sp.shortfall}; declare workload.traffic_window (or "
+                            f"ecs.scheduled_scaling: true) to pre-scale with a scheduled action, priced, or set "
+                            f"ecs.scaling: peak")
+    if meas is not None:
+        holds = _floor((m * 1024 - need.overhead_mb) / need.working_set_mb)
+        if sp.per_task_concurrency > holds:
+            warnings.append(
+                f"warning: {stage.name}: the measured {num(sp.per_task_concurrency)} requests in flight per task "
+                f"hold {num(sp.per_task_concurrency * need.working_set_mb + need.overhead_mb)} MB "
+                f"({num(need.working_set_mb)} MB each + {num(need.overhead_mb)} MB overhead), more than the "
+                f"task's {num(m * 1024)} MB; set workload.working_set_mb (≤ "
+                f"{num(max(ZERO, (m * 1024 - need.overhead_mb) / sp.per_task_concurrency))} MB fits) or a "
+                f"larger task")
+    if capped:
+        warnings.append(f"warning: {stage.name}: max_tasks {ecs.max_tasks} is below the {needed} task(s) the "
+                        f"peak needs")
+    if stage.role == "api" and floor < int(ecs.availability_zones):
+        warnings.append(f"{stage.name}: min_tasks {floor} leaves some of the {int(ecs.availability_zones)} AZs "
+                        f"without a task while traffic is low (ecs.availability_zones)")
+    return FargateSizing(stage.name, need, prof, choice, sp, tl, warnings)
+
+
+# ---- ECS on EC2 ---------------------------------------------------------------------------------
+
+class NoInstanceFits(CostplanError):
+    """No instance type in the price book (or the scenario's own) holds one task of every stage."""
+
+    reason = ""
+
+
+@dataclass
+class Ec2Fit:
+    """One stage's tasks on one instance type."""
+
+    stage: str
+    tasks_per_instance: int
+    task_vcpu: Decimal
+    task_memory_mb: Decimal
+    concurrency: Decimal
+    per_task_rps: Decimal
+    counts: list[int]
+    needed: int
+    capped: bool
+    limit: str  # what capped tasks per instance: "cpu", "memory", "eni"
+
+
+@dataclass
+class Ec2Choice:
+    instance_type: str
+    vcpu: Decimal
+    memory_gib: Decimal
+    reserved_mb: Decimal
+    enis: int | None
+    hourly_usd: Decimal  # instance + root volume + public IPv4
+    instance_usd: Decimal
+    fits: list[Ec2Fit]
+    counts: list[int]
+    timeline: Timeline
+    monthly_usd: Decimal
+    runner_up: tuple | None = None
+    considered: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _fit(stage, sc, need: Need, meas, prof: Profile, itype: str, ivcpu: Decimal, mem_mb: Decimal,
+         enis: int | None) -> Ec2Fit | None:
+    ecs, cfg = sc.ecs, sc.ec2
+    by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
+    shape = _ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb, ecs.concurrent_requests_per_task)
+    if shape is None:
+        return None
+    t, v, m, conc, rps, limit = shape
+    cap = int(ecs.max_tasks) if ecs.max_tasks is not None else None
+    counts, needed, capped = task_counts(prof, rps, Decimal(ecs.target_utilization), int(ecs.min_tasks), cap)
+    return Ec2Fit(stage.name, t, v, m, conc, rps, counts, needed, capped, limit)
+
+
+@lru_cache(maxsize=4096)
+def _ec2_shape(need: Need, meas, ivcpu: Decimal, mem_mb: Decimal, by_eni: int | None, vcpu, memory_gb,
+               measured_conc) -> tuple | None:
+    """Tasks per instance and what each holds; the same at every volume, so priced once per compare."""
+    if meas is not None or vcpu is not None or memory_gb is not None:
+        v = Decimal(vcpu) if vcpu is not None else DEFAULT_MEASURED_SIZE[0]
+        m = Decimal(memory_gb) * 1024 if memory_gb is not None else DEFAULT_MEASURED_SIZE[1] * 1024
+        by_size = min(_floor(ivcpu / v), _floor(mem_mb / m))
+        t = by_size if by_eni is None else min(by_size, by_eni)
+        if t < 1:
+            return None
+        limit = "eni" if by_eni is not None and by_eni < by_size else ("cpu" if _floor(ivcpu / v) <= _floor(mem_mb / m)
+                                                                       else "memory")
+        if meas is not None:
+            rps = meas
+            conc = Decimal(measured_conc) if measured_conc is not None else rps * need.duration_s
+        else:
+            conc = concurrency(need, v, m)[0]
+            if conc < 1:
+                return None
+            rps = conc / need.duration_s
+        return t, v, m, conc, rps, limit
+    t_max = by_eni if by_eni is not None else max(1, _floor(ivcpu * 4))
+    best = None
+    for t in range(1, t_max + 1):
+        c, bc, bm = concurrency(need, ivcpu / t, mem_mb / t)
+        if c < 1:
+            break
+        if best is None or t * c >= best[0] * best[1]:
+            best = (t, c, "cpu" if bc <= bm else "memory")
+    if best is None:
+        return None
+    t, conc, limit = best
+    if by_eni is not None and t == by_eni and concurrency(need, ivcpu / (t + 1), mem_mb / (t + 1))[0] >= 1:
+        limit = "eni"
+    rps = conc / need.duration_s if need.duration_s > 0 else Decimal(10**9)
+    return t, ivcpu / t, mem_mb / t, conc, rps, limit
+
+
+def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
+    """The cheapest instance type in the price book (the scenario's own when it names one) that holds
+    every stage's tasks: architecture, network interfaces, reserved memory and the root volume count."""
+    from costplan.errors import PriceGap
+    from costplan.services import ec2 as ec2svc
+
+    cfg, ecs = sc.ec2, sc.ecs
+    types = ec2svc.instance_types()
+    if cfg.instance_type:
+        try:
+            name = ec2svc.instance_type_name(cfg.instance_type)
+        except units.UnitError as e:
+            raise CostplanError(sc.problem(str(e), "ec2", "instance_type")) from None
+        iarch = ec2svc.instance_spec(name)[2]
+        if iarch != arch:
+            raise CostplanError(sc.problem(f"{name} is {iarch} but the tasks are {arch}; pick an {arch} "
+                                           f"instance type or set ecs.architecture", "ec2", "instance_type"))
+        types = [name]
+    bad = fargate_size_problem(ecs.vcpu, ecs.memory_gb)
+    if bad:  # the same task size on both ECS options: Fargate would refuse it
+        raise CostplanError(sc.problem(bad, "ecs", "vcpu" if ecs.vcpu is not None else "memory_gb"))
+    gp3 = book.get("ebs.gp3_storage").tiers[0].usd * Decimal(cfg.root_volume_gb) / HOURS
+    ip = book.get("vpc.public_ipv4_hours").tiers[0].usd if ecs.public_ipv4 else ZERO
+    inputs = []
+    for s in stages:
+        need = request_need(s, sc.workload, ecs)
+        inputs.append((s, need, measured_rps(ecs, need), profile(s, sc.workload)))
+    prof0 = inputs[0][3]
+    names = [x.name for x in prof0.segments]
+    floor_i = int(cfg.min_instances)
+    results, skipped = [], []
+    specs = ec2svc.specs()
+    target = Decimal(ecs.target_utilization)
+    demand = [sum((x.rps * x.minutes for x in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days
+              for _, need, _, prof in inputs]  # request-hours in flight a month, per stage
+    cands = []
+    for itype in types:
+        ivcpu, imem, iarch, enis, baseline = specs[itype]
+        if iarch != arch:
+            continue
+        try:
+            price = book.get(f"ec2.{itype}").tiers[0].usd
+        except PriceGap:
+            skipped.append(f"{itype} (no price in {book.region})")
+            continue
+        reserved = (Decimal(cfg.reserved_memory_mb) if cfg.reserved_memory_mb is not None
+                    else (imem * 1024 * DEFAULT_RESERVED_SHARE))
+        mem_mb = imem * 1024 - reserved
+        by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
+        shapes = [_ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb,
+                             ecs.concurrent_requests_per_task) for _, need, meas, _ in inputs]
+        if any(x is None for x in shapes):
+            skipped.append(f"{itype} (cannot hold one task)")
+            continue
+        hourly = price + gp3 + ip
+        # a type costs at least its floor all month and at least the requests in flight at its capacity
+        need_h = sum(float(d) / (float(x[3]) * float(target) * x[0]) for d, x in zip(demand, shapes) if x[3] > 0)
+        bound = float(hourly) * max(floor_i * 730.0, need_h) * (1 - 1e-9)  # orders and prunes only
+        cands.append((bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price))
+    cands.sort(key=lambda c: c[0])  # stable: ties stay in the price book's order
+    for bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price in cands:
+        enough = 2 if runner_up else 1
+        if len(results) >= enough and bound >= float(sorted(r[0] for r in results)[enough - 1]):
+            break
+        fits = [_fit(s, sc, need, meas, prof, itype, ivcpu, mem_mb, enis) for s, need, meas, prof in inputs]
+        counts = []
+        for seg in names:
+            total = 0
+            for f, (_, _, _, prof) in zip(fits, inputs):
+                pn = [x.name for x in prof.segments]
+                j = pn.index(seg) if seg in pn else (pn.index("active") if "active" in pn else 0)
+                total += ceil(Decimal(f.counts[j]) / f.tasks_per_instance)
+            counts.append(max(floor_i, total))
+        idle = max(floor_i, sum(ceil(Decimal(int(ecs.min_tasks)) / f.tasks_per_instance) for f in fits))
+        tl = _hours(sc, prof0, counts, idle)
+        if baseline is not None:
+            # every part of the day: instances launched for a peak have no credits saved up to spend
+            worst = ZERO
+            for i, seg in enumerate(names):
+                used = ZERO
+                for _, need, _, prof in inputs:
+                    pn = {x.name: x for x in prof.segments}
+                    x = pn.get(seg) or pn.get("active") or prof.segments[0]
+                    used += x.rps * need.duration_s * need.vcpu
+                worst = max(worst, used / (counts[i] * ivcpu)) if counts[i] else worst
+            if worst > baseline:
+                skipped.append(f"{itype} (burstable: the tasks would run it at {worst:.0%} CPU, above its "
+                               f"{baseline:.0%} baseline)")
+                continue
+        results.append((tl.hours * hourly, ivcpu, itype, imem, reserved, enis, hourly, price, fits, counts, tl))
+    if not results and skipped and all("no price in" in x for x in skipped):
+        raise PriceGap(f"no {arch} EC2 instance type has a price in {book.region} (pricing_data/ec2.yaml); "
+                       f"`costplan pricing refresh --region {book.region} --services ec2` can fetch them")
+    if not results:
+        small = [x.split(" ")[0] for x in skipped if x.endswith("(cannot hold one task)")]
+        rest = [x for x in skipped if not x.endswith("(cannot hold one task)")]
+        what = ", ".join(([f"{', '.join(small)} cannot hold one task"] if small else []) + rest) or (
+            f"no {arch} instance type in the price book")
+        err = NoInstanceFits(sc.problem(f"no EC2 instance type holds the tasks: {what}", "ec2", "instance_type"))
+        err.reason = what
+        raise err
+    results.sort(key=lambda r: (r[0], r[1], r[2]))
+    cost, _, itype, imem, reserved, enis, hourly, price, fits, counts, tl = results[0]
+    ivcpu = specs[itype][0]
+    runner = None if len(results) < 2 else (results[1][2], results[1][0])
+    return Ec2Choice(itype, ivcpu, imem, reserved, enis, hourly, price, fits, counts, tl, cost, runner,
+                     len(cands) - sum(1 for x in skipped if "burstable" in x), skipped)
+
+
+# ---- for searches over volume (break-even) ------------------------------------------------------
+
+def ecs_compute_usd(plan, book, option: str) -> Decimal:
+    """What the ECS option's sizing costs a month for this plan: Fargate tasks (vCPU, memory, their
+    public IPv4) or EC2 instances (instance, gp3 root volume, public IPv4). A search over volume plans the
+    scenario at each volume (patterns are not linear: a capped queue consumer is not) and calls this:
+    the cheapest size or type can change with volume. Lines that do not depend on the sizing
+    (integration services, ALB, NAT, data transfer) are not included."""
+    sc = plan.scenario
+    stages = [s for s in plan.stages if s.ecs_capable]
+    if not stages:
+        return ZERO
+    if option == "fargate":
+        return sum((size_fargate(s, sc, book, sc.ecs.architecture or s.architecture, runner_up=False)
+                    .choice.monthly_usd for s in stages), ZERO)
+    arch = sc.ecs.architecture or stages[0].architecture
+    return size_ec2(stages, sc, book, arch, runner_up=False).monthly_usd
