@@ -74,7 +74,7 @@ def test_a_gap_surfaces_when_pricing_a_service():
     from costplan.services import price
 
     with pytest.raises(PriceGap, match="no price for fargate.vcpu_windows_x86_64 in eu-west-1"):
-        price("fargate", {"tasks": 1, "os": "windows"}, PriceBook("eu-west-1"))
+        price("fargate", {"tasks": 1, "os": "windows", "vcpu": 1, "memory_gb": 2}, PriceBook("eu-west-1"))
 
 
 def test_fargate_stores_the_per_second_rates_of_the_pricing_page():
@@ -138,7 +138,7 @@ def test_a_gap_names_the_refresh_that_fills_it_exactly_where_the_mapping_knows_t
 
 
 def test_a_fargate_windows_gap_says_how_to_fetch_it_once(cli):
-    code, _, err = cli("price", "fargate", "tasks=1", "os=windows", "--region", "eu-west-1")
+    code, _, err = cli("price", "fargate", "tasks=1", "os=windows", "vcpu=1", "memory_gb=2", "--region", "eu-west-1")
     assert code == 2
     assert err.count("`costplan pricing refresh --region eu-west-1 --services fargate` fetches it") == 1
     assert "can fetch it" not in err

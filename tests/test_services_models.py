@@ -166,8 +166,8 @@ def test_glue_dpu_hours_given_directly():
 
 
 @pytest.mark.parametrize("service, usage, region", [
-    ("fargate", {"os": "windows"}, "eu-west-1"),  # Fargate Windows: not in the regional reference
-    ("fargate", {"os": "windows"}, "ap-southeast-1"),
+    ("fargate", {"os": "windows", "vcpu": 1, "memory_gb": 2}, "eu-west-1"),  # Fargate Windows: not in the regional reference
+    ("fargate", {"os": "windows", "vcpu": 1, "memory_gb": 2}, "ap-southeast-1"),
 ])
 def test_unknown_regional_prices_raise_price_gap(service, usage, region):
     with pytest.raises(PriceGap, match=f"in {region}"):

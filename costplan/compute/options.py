@@ -325,6 +325,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     if ch.runner_up is not None and not cfg.instance_type:
         head += f"; next {ch.runner_up[0]} at ${ch.runner_up[1]:,.2f} a month"
     notes.append(head)
+    prof_all = movable_profile(movable, sc)
     for f in ch.fits:
         lim = {"eni": (f"network interfaces bind: its {ch.enis} leave {ch.enis - 1 if ch.enis else '?'} for awsvpc "
                        f"tasks; ec2.eni_trunking: true if the account has awsvpcTrunking on"),
@@ -336,7 +337,10 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         sizing[f.stage] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": max(f.counts),
                            "tasks_needed_peak": f.needed, "tasks_per_instance": f.tasks_per_instance,
                            "task_vcpu": float(f.task_vcpu), "task_memory_gb": float(f.task_memory_mb / 1024),
-                           "per_task_concurrency": float(f.concurrency), "per_task_rps": float(f.per_task_rps)}
+                           "per_task_concurrency": float(f.concurrency), "per_task_rps": float(f.per_task_rps),
+                           "segments": _segments(_stage_profile(movable, f.stage, sc), f.counts),
+                           "scheduled_scaling": _lags(ecs, prof_all)[2] if ecs.scaling != "peak" else False,
+                           "scale_out_lag_s": float(ecs.scale_out_lag_s)}
         if f.capped:
             notes.insert(0, f"warning: {f.stage}: max_tasks {ecs.max_tasks} is below the {f.needed} task(s) the "
                             f"peak needs")
@@ -362,6 +366,19 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
                          "reserved_memory_mb": float(ch.reserved_mb), "root_volume_gb": float(cfg.root_volume_gb)}
     items = price_components(comps, book, free_tier=free_tier)
     return Option("ec2", "ECS on EC2", items, notes + nnotes, sizing)
+
+
+def _segments(prof, counts) -> list[dict]:
+    """Tasks in each part of the active day, as limits-check reads them (ECS-SCALE-OUT)."""
+    return [{"name": s.name, "minutes_per_day": float(s.minutes), "rps": float(s.rps.quantize(Decimal("0.001"))),
+             "tasks": n} for s, n in zip(prof.segments, counts)]
+
+
+def _stage_profile(movable, name, sc):
+    from costplan.compute.sizing import profile
+
+    st = next(s for s in movable if s.name == name)
+    return profile(st, sc.workload)
 
 
 def _lags(ecs, prof) -> tuple:
