@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -58,20 +56,8 @@ def emit(text: str) -> None:
     sys.stdout.flush()
 
 
-def write_atomic(path: Path, text: str, force: bool = False) -> None:
-    """Write a file via a temporary file and rename, refusing to overwrite without force."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise CostplanError(f"{path}: already exists; use --force to overwrite it")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as e:  # name the user's path, not our temporary file
-        raise CostplanError(f"{path}: cannot write here: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_atomic(path: Path, text: str | bytes, force: bool = False) -> None:
+    """Write a user's file through the one safe writer (costplan/safewrite.py)."""
+    from costplan.safewrite import write_file
+
+    write_file(path, text, force)

@@ -12,7 +12,7 @@ from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Plan
 from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, table, timeout_for, wru
-from costplan.scenario import KB, BatchingWindow, Count, EsmConcurrency, FifoBatchSize, Ms, Number, Seconds, SqsBatchSize
+from costplan.scenario import KB, BatchingWindow, Count, EsmConcurrency, Ms, Number, Seconds, SqsBatchSize
 
 
 class Settings(PatternSettings):

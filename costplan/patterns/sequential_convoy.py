@@ -12,7 +12,7 @@ from costplan.patterns import settings
 from costplan.patterns.base import Plan
 from costplan.patterns.common import (PatternSettings, derived, log_assumption, logs, num, stage, svc, timeout_for,
                                       table, wru)
-from costplan.scenario import KB, BatchingWindow, Count, EsmConcurrency, FifoBatchSize, Ms, Number, Seconds, SqsBatchSize
+from costplan.scenario import KB, Count, EsmConcurrency, FifoBatchSize, Ms, Number, Seconds
 
 
 class Settings(PatternSettings):
