@@ -72,14 +72,28 @@ _register()
 
 
 def main() -> None:
-    """Console entry point: the last line of defence against tracebacks."""
+    """Console entry point: the last line of defence against tracebacks. Usage errors exit 2, Ctrl-C
+    130 with one line, a closed stdout pipe quietly; anything else is a bug (exit 3, please report)."""
+    import click
+
+    from costplan.cli import streams
+
+    streams.prepare()
     try:
-        app()
-    except SystemExit:
-        raise
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        streams.interrupted()
+    except click.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except BrokenPipeError:
+        streams.stdout_closed()
+        code = 0
     except Exception as e:  # a bug, not bad input
         if os.environ.get("COSTPLAN_DEBUG"):
             raise
-        print(f"costplan: internal error: {type(e).__name__}: {e} (set COSTPLAN_DEBUG=1 for the traceback)",
-              file=sys.stderr)
-        sys.exit(3)
+        print(f"costplan: internal error: {type(e).__name__}: {e} (a bug: please report it; set COSTPLAN_DEBUG=1 "
+              "for the traceback)", file=sys.stderr)
+        code = 3
+    streams.finish()
+    sys.exit(code if isinstance(code, int) else 0)

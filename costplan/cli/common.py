@@ -41,8 +41,13 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except CostplanError as e:
             fail(e)
+        except BrokenPipeError:  # the reader of our stdout went away (`| head -1`): stop quietly
+            from costplan.cli import streams
+
+            streams.stdout_closed()
+            raise typer.Exit(0) from None
         except OSError as e:  # the file system said no (a read-only or missing folder, a full disk)
-            where = e.filename if e.filename is not None else "file"
+            where = e.filename if e.filename is not None else "stdout"
             fail(CostplanError(f"{where}: {e.strerror or e}"))
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -52,8 +57,19 @@ def guarded(fn):
 
 
 def emit(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Write to stdout. A closed pipe ends output quietly and the command goes on to its own exit code
+    (limits-check | head -1 still fails the gate on a breach); a full disk or I/O error names stdout."""
+    from costplan.cli import streams
+
+    if streams.is_closed():
+        return
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        streams.stdout_closed()
+    except OSError as e:
+        raise CostplanError(f"stdout: {e.strerror or e}") from None
 
 
 def write_atomic(path: Path, text: str | bytes, force: bool = False) -> None:

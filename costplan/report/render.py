@@ -100,7 +100,8 @@ def _rich_console(file=None):
 
     from rich.console import Console
 
-    width = int(os.environ.get("COLUMNS", "0") or 0) or None
+    cols = os.environ.get("COLUMNS", "").strip()
+    width = int(cols) if cols.isdigit() and 0 < int(cols) < 10_000 else None  # COLUMNS=abc: the default
     # emoji=False: no ":name:" codes in our output, and rich skips loading its emoji table.
     return Console(file=file, width=width or 120, highlight=False, soft_wrap=False, emoji=False)
 
