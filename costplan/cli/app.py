@@ -74,16 +74,16 @@ _register()
 def main() -> None:
     """Console entry point: the last line of defence against tracebacks. Usage errors exit 2, Ctrl-C
     130 with one line, a closed stdout pipe quietly; anything else is a bug (exit 3, please report)."""
-    import click
-
     from costplan.cli import streams
 
+    # typer may bundle its own click: take the exception classes from typer itself
+    click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     streams.prepare()
     try:
         code = app(standalone_mode=False)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         streams.interrupted()
-    except click.ClickException as e:
+    except click_exception as e:
         e.show()
         code = e.exit_code
     except BrokenPipeError:

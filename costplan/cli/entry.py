@@ -14,4 +14,10 @@ def main() -> None:
             print("interrupted", file=sys.stderr)
         finally:
             os._exit(130)
+    except Exception as e:  # a bug in an import: still one line, exit 3
+        if os.environ.get("COSTPLAN_DEBUG"):
+            raise
+        print(f"costplan: internal error: {type(e).__name__}: {e} (a bug: please report it; set "
+              "COSTPLAN_DEBUG=1 for the traceback)", file=sys.stderr)
+        sys.exit(3)
     run()

@@ -3,13 +3,21 @@ and totals across a range of one input."""
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, FreeTierOpt, RegionOpt, emit, guarded, write_atomic
-from costplan.errors import CostplanError
+from costplan.cli.common import Format, FormatOpt, RegionOpt, emit, guarded, write_atomic
+
+
+class DiffFormat(str, Enum):
+    """diff has no CSV form: a cost diff is a table of changes, not rows of one kind."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
 def _compare_all(scenarios, free_tier, region):
@@ -65,7 +73,8 @@ def diff(
     region: RegionOpt = None,
     free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
                                                    help="Apply free tiers (default: each scenario's).")] = None,
-    format: FormatOpt = Format.table,
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.",
+                                               case_sensitive=False)] = DiffFormat.table,
 ):
     """Show how a change to a scenario moves the monthly cost, per alternative and per line item.
 
@@ -80,12 +89,10 @@ def diff(
     la, note = run_limits([a])
     lb, _ = run_limits([b]) if la is not None else (None, note)
     d = diff_view.cost_diff(ra, rb, old, new, la, lb, note)
-    if format == Format.json:
+    if format == DiffFormat.json:
         emit(diff_view.json_text(d))
-    elif format == Format.markdown:
+    elif format == DiffFormat.markdown:
         emit(diff_view.markdown(d))
-    elif format == Format.csv:
-        raise CostplanError("diff has no CSV form: use --format table, markdown or json")
     else:
         from costplan.report.render import console
 
