@@ -261,7 +261,7 @@ class LambdaSettings(Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.timeout_s is not None and not (1 <= self.timeout_s <= 900):
-            raise ValueError(f"timeout_s must be 1–900 s (Lambda's range), got {self.timeout_s:f} s")
+            raise ValueError(f"timeout_s must be 1–900 s (Lambda's range), got {units.plain(self.timeout_s)} s")
         lo, hi = units.LAMBDA_EPHEMERAL_MB
         if not (lo <= self.ephemeral_storage_mb <= hi):
             raise ValueError(f"ephemeral_storage_mb must be 512–10,240 MB, got {self.ephemeral_storage_mb:,}")
