@@ -221,3 +221,23 @@ def _unique_stages(sc, plan) -> list[Problem]:
     return [sc.problem(f"two parts of the design are both named {n!r}", "settings") for n in dup]
 
 
+
+
+def every_command_accepts(sc) -> list[Problem]:
+    """Beyond loading: what compare (pricing in the scenario's region) and template (building both
+    formats) would still refuse. `scenario validate` runs this, so its exit 0 means every command's."""
+    from costplan.compute.compare import compare_many
+    from costplan.errors import in_file
+    from costplan.templates.render import render
+
+    found: list[Problem] = []
+    try:
+        compare_many([sc])
+    except CostplanError as e:
+        found += e.problems
+    for fmt in ("terraform", "cloudformation"):
+        try:
+            render(sc, fmt, "auto")
+        except CostplanError as e:
+            found += [p for p in in_file(e.problems, sc.source_file) if str(p) not in {str(f) for f in found}]
+    return found

@@ -15,7 +15,7 @@ BAD = Path(__file__).resolve().parent / "fixtures" / "bad_scenarios"
 
 # file → the lines on stderr ({f} is the path given); a line ending in "..." is matched as a prefix.
 EXPECTED = {
-    "alias_bomb.yaml": ["error: {f}:1: expands to more than 100,000 values (nested aliases?); a scenario may hold at most 100,000"],
+    "alias_bomb.yaml": ["error: {f}:1: expands to more than 20,000 values (nested aliases?); a scenario may hold at most 20,000"],
     "alias_recursive.yaml": ["error: {f}:1: an alias refers to itself (a recursive structure)"],
     "average_and_monthly.yaml": ["error: {f}:5: workload: give monthly_requests or average_rps, not both (each sets the volume)"],
     "batch_longer_than_lambda_max.yaml": ["error: {f}:9: settings.batch_size: stage 'consumer' runs 1,000.02 s per invocation; a Lambda invocation runs at most 900 s (a smaller batch or a shorter step)"],

@@ -16,17 +16,15 @@ app = typer.Typer(help="Write, check and describe scenario files.", no_args_is_h
 @app.command("validate")
 @guarded
 def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or folders.")]):
-    """Check scenario files: one line per problem with file:line and field; exit 2 if any."""
-    from costplan import patterns
+    """Check scenario files: one line per problem with file:line and field; exit 2 if any.
+
+    Exit 0 means every command accepts the file: it loads through the one validation pipeline every
+    command uses, prices in its region (no price gaps), and builds as Terraform and CloudFormation."""
     from costplan import scenario as sc_mod
+    from costplan.validate import every_command_accepts
 
     scenarios = sc_mod.load_many(files)
-    problems = []
-    for s in scenarios:
-        try:
-            patterns.plan(s)
-        except CostplanError as e:
-            problems.extend(e.problems)
+    problems = [p for s in scenarios for p in every_command_accepts(s)]
     if problems:
         raise CostplanError(problems)
     for s in scenarios:
