@@ -188,3 +188,35 @@ def test_a_second_writer_to_the_same_out_is_refused_not_silently_replacing(tmp_p
     with pytest.raises(CostplanError, match="was created by another writer meanwhile"):
         safewrite.write_file(p, "ours\n")
     assert p.read_text() == "the other writer's report\n"
+
+
+# ---- starters ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pattern", __import__("costplan.scenario", fromlist=["PATTERNS"]).PATTERNS)
+def test_each_starter_is_plausible_valid_and_inside_the_quotas(cli, tmp_path, pattern):
+    import jsonschema
+    import yaml
+
+    from costplan.compute.traffic import Traffic
+    from costplan.scenario import json_schema, load
+
+    code, text, _ = cli("scenario", "new", pattern)
+    assert code == 0
+    jsonschema.validate(yaml.safe_load(text), json_schema())  # settings: is a mapping, never null
+    f = tmp_path / "s.yaml"
+    f.write_text(text)
+    assert cli("scenario", "validate", str(f))[0] == 0
+    code, out, _ = cli("limits-check", str(f))
+    assert code == 0, out
+    sc = load(f)
+    assert sc.pattern == pattern
+    monthly = Traffic.from_workload(sc.workload).monthly_requests
+    if pattern in ("scheduled_cron", "pipes_and_filters"):  # a job runs a few times a month, not 3M times
+        assert monthly < 1000
+
+
+def test_starters_are_not_one_workload_for_every_pattern(cli):
+    from costplan.scenario import PATTERNS
+
+    workloads = {cli("scenario", "new", p)[1].split("workload:")[1].split("\n\n")[0][:200] for p in PATTERNS}
+    assert len(workloads) >= 8

@@ -46,12 +46,43 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
                                     f"expected one of {', '.join(PATTERNS)}", field="pattern"))
     starters = resources.files("costplan.scenarios")
     f = starters / "starters" / f"{pattern}.yaml"
-    text = f.read_text(encoding="utf-8") if f.is_file() else _generic(pattern)
+    text = f.read_text(encoding="utf-8") if f.is_file() else (_from_example(pattern) or _generic(pattern))
     if out:
         write_atomic(out, text, force)
         typer.echo(f"wrote {out}", err=True)
     else:
         emit(text)
+
+
+# The worked example each starter is made from: a plausible workload for the pattern, every number
+# explained beside it, passing validate and limits-check. mqtt_notify and websocket_notify have
+# starters of their own (scenarios/starters/): their examples are sized to show a quota breach.
+STARTER_EXAMPLE = {
+    "sync_api": "periodic_light_api.yaml",
+    "async_request_reply": "db_refresh_async.yaml",
+    "queue_load_leveling": "global_vote.yaml",
+    "pubsub": "user_registration_fanout.yaml",
+    "sequential_convoy": "order_ledger_convoy.yaml",
+    "claim_check": "avatar_resize_claim_check.yaml",
+    "pipes_and_filters": "qa_db_refresh_pipeline.yaml",
+    "scheduled_cron": "monthly_invoicing_cron.yaml",
+    "scheduled_ttl": "account_bans_ttl.yaml",
+}
+
+
+def _from_example(pattern: str) -> str | None:
+    import re
+    from importlib import resources
+
+    name = STARTER_EXAMPLE.get(pattern)
+    if name is None:
+        return None
+    text = (resources.files("costplan.scenarios") / name).read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^name: .*$", f"name: my-{pattern.replace('_', '-')}", text, count=1)
+    return (f"# costplan starter for {pattern}: the worked example scenarios/{name}, renamed. Its workload is\n"
+            "# plausible for the pattern and each number says where it came from: replace them with yours.\n"
+            "# Values take units: 3M, 120ms, 1.5s, 512MB, 2KB, 2h. `costplan scenario schema` lists every key.\n"
+            + text)
 
 
 def _value(v) -> str:
@@ -101,7 +132,8 @@ def _settings_block(pattern: str) -> str:
         else:
             default = f.get_default(call_default_factory=True)
             optional.append(f"  # {name}: {_value(default)}  — {desc}")
-    head = "settings:                # pattern-specific; the defaults are shown commented out"
+    head = "settings:" if required else "settings: {}"
+    head += "                # pattern-specific; the defaults are shown commented out"
     return "\n".join([head] + required + optional) + "\n"
 
 
