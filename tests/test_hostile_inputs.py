@@ -220,3 +220,31 @@ def test_starters_are_not_one_workload_for_every_pattern(cli):
 
     workloads = {cli("scenario", "new", p)[1].split("workload:")[1].split("\n\n")[0][:200] for p in PATTERNS}
     assert len(workloads) >= 8
+
+
+# ---- templates from unsafe names -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["vote-${uuid()}", 'a"b', "../../x", "/abs/name", "%{ for x in y }",
+                                  "line\nbreak"])
+def test_an_unsafe_name_is_escaped_in_templates_and_slugged_for_the_folder(cli, tmp_path, monkeypatch, name):
+    import json
+
+    import hcl2
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(f"version: 1\nname: {json.dumps(name)}\npattern: queue_load_leveling\n"
+                                     "workload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    for fmt in ("terraform", "cloudformation"):
+        code, out, err = cli("template", "s.yaml", "-f", fmt)
+        assert code == 0, err
+        folder = out.split(" to ")[1].split(" (")[0]
+        assert "/" not in folder and not folder.startswith(".")  # inside the current folder
+        written = [p for p in (tmp_path / folder).rglob("*") if p.is_file() and p.suffix in (".tf", ".yaml")]
+        for p in written:
+            text = p.read_text()
+            assert "uuid()}" not in text and 'a"b' not in text and "%{ for" not in text
+            if p.suffix == ".tf":
+                hcl2.loads(text)  # parses: no quote or interpolation broke out of a string
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == sorted(
+        {f"{__import__('costplan.templates.safe', fromlist=['slug']).slug(name)}-{f}"
+         for f in ("terraform", "cloudformation")})
