@@ -65,6 +65,13 @@ def _target(path: Path, force: bool) -> tuple[Path, os.stat_result | None]:
     return path_kind, st
 
 
+def replace_target(path: str | Path) -> tuple[Path, int]:
+    """For a writer that stages its own files (a template's folder): the file to replace for `path`
+    (a symlink's target) and the mode to give it; refuses what is not a regular file."""
+    target, st = _target(Path(path), force=True)
+    return target, stat.S_IMODE(st.st_mode) if st is not None else new_file_mode()
+
+
 def write_file(path: str | Path, data: str | bytes, force: bool = False) -> Path:
     """Write data (text is UTF-8) to path as described above; returns the path written."""
     path = Path(path)

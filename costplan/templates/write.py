@@ -3,12 +3,13 @@ beside it first, then each file is renamed into place. A directory holding other
 unless forced."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from costplan.errors import CostplanError
-from costplan.safewrite import write_file
+from costplan.safewrite import replace_target
 
 
 def write_tree(out: Path, files: dict[str, str], force: bool = False) -> list[Path]:
@@ -29,9 +30,12 @@ def write_tree(out: Path, files: dict[str, str], force: bool = False) -> list[Pa
             p.write_text(text, encoding="utf-8")
         out.mkdir(exist_ok=True)
         written = []
-        for rel, text in files.items():  # the one safe writer: umask modes, links written through,
-            dest = out / rel               # pipes and devices refused
-            write_file(dest, text, force=True)
+        for rel in files:
+            dest = out / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            target, mode = replace_target(dest)  # the safe writer's rules: links written through, pipes
+            os.chmod(tmp / rel, mode)            # and devices refused, the umask's mode
+            os.replace(tmp / rel, target)
             written.append(dest)
         return written
     finally:
