@@ -46,7 +46,10 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
                                     f"expected one of {', '.join(PATTERNS)}", field="pattern"))
     starters = resources.files("costplan.scenarios")
     f = starters / "starters" / f"{pattern}.yaml"
-    text = f.read_text(encoding="utf-8") if f.is_file() else (_from_example(pattern) or _generic(pattern))
+    if f.is_file():
+        text = _with_other_settings(pattern, f.read_text(encoding="utf-8"))
+    else:
+        text = _from_example(pattern) or _generic(pattern)
     if out:
         write_atomic(out, text, force)
         typer.echo(f"wrote {out}", err=True)
@@ -79,10 +82,36 @@ def _from_example(pattern: str) -> str | None:
         return None
     text = (resources.files("costplan.scenarios") / name).read_text(encoding="utf-8")
     text = re.sub(r"(?m)^name: .*$", f"name: my-{pattern.replace('_', '-')}", text, count=1)
+    text = _with_other_settings(pattern, text)
     return (f"# costplan starter for {pattern}: the worked example scenarios/{name}, renamed. Its workload is\n"
             "# plausible for the pattern and each number says where it came from: replace them with yours.\n"
             "# Values take units: 3M, 120ms, 1.5s, 512MB, 2KB, 2h. `costplan scenario schema` lists every key.\n"
             + text)
+
+
+def _with_other_settings(pattern: str, text: str) -> str:
+    """The example's settings: section, followed by every other setting of the pattern commented out at
+    its default with what it means, so the starter documents itself."""
+    import importlib
+
+    from costplan.patterns import REGISTRY
+
+    model = importlib.import_module(REGISTRY[pattern]).Settings
+    lines = text.splitlines()
+    if "settings:" not in [ln.split("#")[0].strip() for ln in lines]:
+        return text
+    start = next(i for i, ln in enumerate(lines) if ln.split("#")[0].strip() == "settings:")
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith(" ") or not lines[end].strip()):
+        end += 1
+    block = "\n".join(lines[start:end])
+    extra = []
+    for name, f in model.model_fields.items():
+        if f"  {name}:" in block or f.is_required():
+            continue
+        desc = (f.description or "").replace("\n", " ")
+        extra.append(f"  # {name}: {_value(f.get_default(call_default_factory=True))}  — {desc}")
+    return "\n".join(lines[:end] + extra + lines[end:]) + "\n"
 
 
 def _value(v) -> str:
