@@ -57,8 +57,17 @@ def problems(sc) -> list[Problem]:
 
 @scenario_check
 def _region(sc) -> list[Problem]:
-    from costplan.pricing.book import check_region
+    """A region the price book or the quota table knows, or any real AWS Region (limits-check needs only
+    quotas; pricing a Region the price book lacks is refused by compare, so `every_command_accepts`)."""
+    from costplan.limits.quotas import table
+    from costplan.pricing.book import check_region, regions
 
+    if sc.region in regions() or any(sc.region in (q.regions or {}) for q in table().values()):
+        return []
+    from costplan.aws.regions import aws_regions
+
+    if sc.region in aws_regions():  # a real Region the price book lacks: limits-check runs, pricing
+        return []                   # is refused by compare (and so by validate) as a price gap
     try:
         check_region(sc.region)
     except CostplanError as e:
