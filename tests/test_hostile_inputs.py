@@ -248,3 +248,69 @@ def test_an_unsafe_name_is_escaped_in_templates_and_slugged_for_the_folder(cli, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == sorted(
         {f"{__import__('costplan.templates.safe', fromlist=['slug']).slug(name)}-{f}"
          for f in ("terraform", "cloudformation")})
+
+
+# ---- the environment: encodings, terminals, pipes, full disks, Ctrl-C --------------------------------------
+
+def _costplan(*args, env=None, **kw):
+    import subprocess
+    import sys
+
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONIOENCODING", "LC_", "LANG"))}
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "costplan", *args], env=e, capture_output=True, timeout=120, **kw)
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"},
+                                 {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
+def test_an_ascii_terminal_gets_ascii_not_a_unicode_error(env):
+    r = _costplan("compare", str(SCENARIOS / "stock_explorer_websocket.yaml"), env=env)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode("ascii")  # every byte is ASCII
+    assert "1,221.0 req/s x 0.0788 s" in out  # '×' degraded to 'x', the rest kept
+
+
+def test_columns_that_is_not_a_number_is_ignored():
+    r = _costplan("compare", str(SCENARIOS / "global_vote.yaml"), env={"COLUMNS": "abc", "FORCE_COLOR": "1"})
+    assert r.returncode == 0 and b"Error" not in r.stderr
+
+
+def test_a_closed_pipe_ends_quietly_and_keeps_the_commands_own_exit_code():
+    import subprocess
+    import sys
+
+    for args, code in ((["compare", str(SCENARIOS / "global_vote.yaml")], 0),
+                       (["limits-check", str(SCENARIOS / "stock_explorer_websocket.yaml")], 1)):
+        p = subprocess.Popen([sys.executable, "-m", "costplan", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.read(10)
+        p.stdout.close()  # like `| head -c 10`
+        err = p.stderr.read()
+        assert p.wait(60) == code and err == b"", err
+
+
+def test_stdout_on_a_full_disk_names_stdout():
+    import subprocess
+    import sys
+
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run([sys.executable, "-m", "costplan", "compare", str(SCENARIOS / "global_vote.yaml")],
+                           stdout=full, stderr=subprocess.PIPE, timeout=120)
+    assert (r.returncode, r.stderr.decode().strip()) == (2, "error: stdout: No space left on device")
+
+
+def test_ctrl_c_is_one_line_and_exit_130_even_during_start_up():
+    """SIGINT right after Python hands over to costplan's entry point, while typer, rich and pydantic are
+    still importing (the interpreter's own start-up, before any of our code, is out of reach)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys; sys.argv = ['costplan', 'compare', %r]; from costplan.cli.entry import main; "
+            "sys.stderr.write('ready\\n'); sys.stderr.flush(); main()" % str(SCENARIOS / "global_vote.yaml"))
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stderr.readline() == b"ready\n"
+    time.sleep(0.05)  # inside main(): the CLI's imports take far longer than this
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert (p.returncode, err.decode().strip()) == (130, "interrupted")
