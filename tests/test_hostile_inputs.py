@@ -314,3 +314,35 @@ def test_ctrl_c_is_one_line_and_exit_130_even_during_start_up():
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
     assert (p.returncode, err.decode().strip()) == (130, "interrupted")
+
+
+# ---- options accepted and ignored -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("args,message", [
+    (["compare", "{g}", "--executions", "3M"], "error: --executions: --executions describe a workload without a "
+                                               "scenario file; with a file, edit its workload: (or use --vary to "
+                                               "sweep one input)"),
+    (["compare", "{g}", "--steps", "3"], "error: --steps: --steps sets the points of a --vary sweep; give --vary "
+                                         "FIELD=LOW..HIGH too"),
+    (["compare", "{g}", "--brief", "-f", "json"], "error: --brief: --brief shortens the table; json, markdown, csv "
+                                                  "and --vary have no line items to drop"),
+    (["compare", "{g}", "--notify", "polling", "-f", "csv"], "error: --notify: --notify is shown in the table and "
+                                                             "in json; markdown, csv and --vary do not carry it"),
+    (["compare", "{g}", "--vary", "duration_ms=1ms..10d"], None),
+])
+def test_an_option_that_would_change_nothing_is_refused(cli, args, message):
+    argv = [a.replace("{g}", str(SCENARIOS / "global_vote.yaml")) for a in args]
+    code, _, err = cli(*argv)
+    assert code == 2
+    if message:
+        assert err.strip() == message
+    else:
+        assert "outside a Lambda invocation's 0–900 s" in err
+
+
+@pytest.mark.parametrize("args", [["iam-policy", "-f", "banana"], ["diff", "a", "b", "-f", "csv"]])
+def test_formats_a_command_cannot_produce_are_not_offered(cli, args):
+    code, _, err = cli(*args)
+    assert code == 2 and "is not one of" in err
+    _, help_text, _ = cli(args[0], "-h")
+    assert "csv" not in help_text.split("--format")[1].split("\n")[0]
