@@ -104,7 +104,8 @@ def sensitivity(
     scenario: Annotated[str, typer.Argument(help="A scenario file.")],
     vary: Annotated[str, typer.Option("--vary", help="FIELD=LOW..HIGH: monthly_requests, duration_ms or memory_mb, "
                                                      "as factors (0.5x..4x) or values (100ms..1s).")],
-    steps: Annotated[int, typer.Option("--steps", help="Points across the range (log-spaced, ends included).")] = 8,
+    steps: Annotated[int, typer.Option("--steps", min=2, max=200,
+                                       help="Points across the range (log-spaced, ends included).")] = 8,
     region: RegionOpt = None,
     free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
                                                    help="Apply free tiers (default: the scenario's).")] = None,
