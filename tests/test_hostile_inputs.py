@@ -346,3 +346,16 @@ def test_formats_a_command_cannot_produce_are_not_offered(cli, args):
     assert code == 2 and "is not one of" in err
     _, help_text, _ = cli(args[0], "-h")
     assert "csv" not in help_text.split("--format")[1].split("\n")[0]
+
+
+def test_a_region_the_price_book_lacks_names_the_file_and_only_limits_check_runs(cli, tmp_path):
+    from costplan.aws.regions import aws_regions
+    from costplan.pricing.book import regions
+
+    region = sorted(r for r in aws_regions() - set(regions()) if r.count("-") == 2)[0]
+    f = tmp_path / "elsewhere.yaml"
+    f.write_text(f"version: 1\nname: x\nregion: {region}\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    for args in (["compare", str(tmp_path)], ["scenario", "validate", str(f)]):
+        code, _, err = cli(*args)
+        assert code == 2 and err.startswith(f"error: {f}"), err  # which file of the folder
+    assert cli("limits-check", str(f))[0] in (0, 1)  # quotas need no prices
