@@ -59,10 +59,13 @@ def problems(sc) -> list[Problem]:
 def _region(sc) -> list[Problem]:
     """A region the price book or the quota table knows, or any real AWS Region (limits-check needs only
     quotas; pricing a Region the price book lacks is refused by compare, so `every_command_accepts`)."""
-    from costplan.limits.quotas import table
     from costplan.pricing.book import check_region, regions
 
-    if sc.region in regions() or any(sc.region in (q.regions or {}) for q in table().values()):
+    if sc.region in regions():
+        return []
+    from costplan.limits.quotas import table  # only off the price book's map: compare need not load limits
+
+    if any(sc.region in (q.regions or {}) for q in table().values()):
         return []
     from costplan.aws.regions import aws_regions
 
@@ -77,6 +80,8 @@ def _region(sc) -> list[Problem]:
 
 @scenario_check
 def _quota_ids(sc) -> list[Problem]:
+    if not sc.quotas:  # nothing to resolve: compare need not load the quota table
+        return []
     from costplan.limits.quotas import scenario_problems
 
     return scenario_problems(sc)
