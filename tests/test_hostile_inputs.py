@@ -15,6 +15,8 @@ BAD = Path(__file__).resolve().parent / "fixtures" / "bad_scenarios"
 
 # file → the lines on stderr ({f} is the path given); a line ending in "..." is matched as a prefix.
 EXPECTED = {
+    "peak_two_ways.yaml": ["error: {f}:5: workload: give peak_rps or peak_to_average, not both (each sets the peak)"],
+    "p99_below_average.yaml": ["error: {f}:5: workload: p99_duration_ms must be at least the average duration_ms"],
     "alias_bomb.yaml": ["error: {f}:1: expands to more than 20,000 values (nested aliases?); a scenario may hold at most 20,000"],
     "alias_recursive.yaml": ["error: {f}:1: an alias refers to itself (a recursive structure)"],
     "average_and_monthly.yaml": ["error: {f}:5: workload: give monthly_requests or average_rps, not both (each sets the volume)"],
