@@ -1,4 +1,4 @@
 """`python -m costplan` runs the CLI."""
-from costplan.cli.app import main
+from costplan.cli.entry import main
 
 main()

@@ -40,6 +40,13 @@ class PriceGap(CostplanError):
     """A price the price book does not know for a region: an explicit gap, never a silent zero."""
 
 
+def in_file(problems: list[Problem], file: str | None) -> list[Problem]:
+    """The problems, each naming `file` where it names none (a price gap found while pricing a scenario)."""
+    from dataclasses import replace
+
+    return [p if p.file or not file else replace(p, file=file) for p in problems]
+
+
 def suggest(word: str, choices, what: str = "expected one of") -> str:
     """' (did you mean "x"?)' when one choice is close, else '; expected one of a, b, c'."""
     hint = did_you_mean(word, choices)

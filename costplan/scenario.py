@@ -5,11 +5,12 @@ pattern with its settings, the account it shares, and per-alternative settings f
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costplan import units
 from costplan.errors import CostplanError, Problem, did_you_mean
@@ -65,6 +66,115 @@ Rate = Annotated[Decimal, _u(units.rate_per_s),
 Fraction = Annotated[Decimal, _u(units.percent), _unit_schema("%|", "70%")]
 Number = Annotated[Decimal, _u(units.count), _unit_schema("k|K|m|M|mm|b|B|bn|g|G|t|T|", "2")]
 
+LAMBDA_MAX_DURATION_MS = Decimal(900_000)  # a Lambda invocation runs at most 900 s (15 min)
+
+
+def _between(lo, hi, what: str, unit: str = ""):
+    """An after-validator: lo ≤ value ≤ hi, else one line naming AWS's range."""
+    def check(v):
+        if v is not None and not (lo <= v <= hi):
+            raise ValueError(f"{what} is {units.plain(lo)}–{units.plain(hi)}{unit}, got {units.plain(v)}{unit}")
+        return v
+
+    return AfterValidator(check)
+
+
+def _schedule(v):
+    if v is not None:
+        problem = schedule_problem(v)
+        if problem:
+            raise ValueError(problem)
+    return v
+
+
+# AWS's documented ranges, as types a pattern's settings use (pydantic checks them, with file:line):
+# Lambda event source mapping for SQS — BatchSize 1–10,000 on a standard queue, 1–10 on FIFO;
+# MaximumBatchingWindowInSeconds 0–300 (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
+SqsBatchSize = Annotated[Decimal, _u(units.count), _between(1, 10_000, "an SQS batch size (standard queue)")]
+FifoBatchSize = Annotated[Decimal, _u(units.count), _between(1, 10, "an SQS batch size (FIFO queue)")]
+BatchingWindow = Annotated[Decimal, _u(units.duration_s), _between(0, 300, "the batching window", " s")]
+# ESM MaximumConcurrency for SQS: 2–1,000.
+EsmConcurrency = Annotated[Decimal, _u(units.count), _between(2, 1000, "an SQS event source's maximum concurrency")]
+# EventBridge schedule expressions: rate(...), cron(...) with six fields, at(...) for Scheduler.
+ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
+Positive = Annotated[Decimal, _u(units.count), AfterValidator(lambda v: _positive(v))]
+
+
+def _positive(v):
+    if v is not None and v <= 0:
+        raise ValueError(f"must be more than 0, got {units.plain(v)}")
+    return v
+
+
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+_DAYS = "SUN MON TUE WED THU FRI SAT".split()
+# minutes, hours, day-of-month, month, day-of-week, year
+_CRON = (("minutes", 0, 59, None, ""), ("hours", 0, 23, None, ""), ("day-of-month", 1, 31, None, "LW?"),
+         ("month", 1, 12, _MONTHS, ""), ("day-of-week", 1, 7, _DAYS, "L#?"), ("year", 1970, 2199, None, ""))
+
+
+def _cron_field(text: str, name: str, lo: int, hi: int, names, extra: str) -> str | None:
+    def value(t: str) -> bool:
+        if t.isdigit():
+            return lo <= int(t) <= hi
+        return bool(names) and t.upper() in names
+
+    for item in text.split(","):
+        if item == "*" or (item == "?" and "?" in extra):
+            continue
+        if "L" in extra and (item == "L" or (name == "day-of-week" and item.endswith("L") and value(item[:-1]))):
+            continue
+        if "W" in extra and (item == "LW" or (item.endswith("W") and value(item[:-1]))):
+            continue
+        if "#" in extra and "#" in item:
+            d, _, n = item.partition("#")
+            if value(d) and n.isdigit() and 1 <= int(n) <= 5:
+                continue
+            return f"{name} {item!r} is not DAY#N (N 1–5)"
+        base, slash, step = item.partition("/")
+        if slash and not (step.isdigit() and int(step) >= 1):
+            return f"{name} {item!r}: the increment after / must be a whole number of at least 1"
+        if base == "*" and slash:
+            continue
+        a, dash, b = base.partition("-")
+        if not value(a) or (dash and not value(b)):
+            shown = f"{lo}–{hi}" + (f" or {names[0]}–{names[-1]}" if names else "")
+            return f"{name} {item!r} is out of range ({shown})"
+    return None
+
+
+def schedule_problem(expr: str) -> str | None:
+    """What EventBridge would reject in a schedule expression, or None. rate(N unit) takes a whole
+    N ≥ 1 and the singular unit only for 1; cron has six fields with exactly one of day-of-month
+    and day-of-week '?' (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html)."""
+    e = expr.strip()
+    if e.startswith("rate("):
+        m = _RATE.match(e)
+        if not m:
+            return f"{e!r} is not rate(<n> <minute(s)|hour(s)|day(s)>)"
+        n, unit = int(m.group(1)), m.group(2)
+        if n < 1:
+            return f"{e!r}: the value must be at least 1"
+        if (n == 1) != (not unit.endswith("s")):
+            u = unit.rstrip("s")
+            return f"{e!r}: EventBridge wants rate(1 {u}) and rate({max(n, 2)} {u}s)"
+        return None
+    if e.startswith("cron(") and e.endswith(")"):
+        fields = e[5:-1].split()
+        if len(fields) != 6:
+            return f"{e!r}: cron needs 6 fields (minutes hours day-of-month month day-of-week year), got {len(fields)}"
+        if (fields[2] == "?") + (fields[4] == "?") != 1:
+            return f"{e!r}: exactly one of day-of-month and day-of-week must be ?"
+        for text, spec in zip(fields, _CRON):
+            problem = _cron_field(text, *spec)
+            if problem:
+                return f"{e!r}: {problem}"
+        return None
+    if re.fullmatch(r"at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)", e):
+        return None
+    return f"{e!r} is neither rate(...) nor cron(...)"
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -106,12 +216,29 @@ class Workload(Strict):
     def _check(self):
         if self.monthly_requests is None and self.average_rps is None and self.peak_rps is None:
             raise ValueError("needs monthly_requests, average_rps or peak_rps")
+        if self.monthly_requests is not None and self.average_rps is not None:
+            raise ValueError("give monthly_requests or average_rps, not both (each sets the volume)")
+        if self.peak_rps is not None and self.peak_to_average != 1 and "peak_to_average" in self.model_fields_set:
+            raise ValueError("give peak_rps or peak_to_average, not both (each sets the peak)")
+        if self.duration_ms <= 0:
+            raise ValueError("duration_ms must be more than 0 ms")
+        if self.duration_ms > LAMBDA_MAX_DURATION_MS:
+            raise ValueError(f"duration_ms must be at most 900 s (Lambda's maximum timeout), got "
+                             f"{self.duration_ms / 1000:,f} s")
+        if self.p99_duration_ms is not None and self.p99_duration_ms < self.duration_ms:
+            raise ValueError("p99_duration_ms must be at least the average duration_ms")
         if self.active_hours_per_day > 24 or self.active_hours_per_day <= 0:
             raise ValueError("active_hours_per_day must be more than 0h and at most 24h")
         if self.active_days_per_month <= 0 or self.active_days_per_month > units.DAYS_PER_MONTH + Decimal("0.6"):
             raise ValueError("active_days_per_month must be more than 0 and at most 31")
         if self.peak_to_average < 1:
             raise ValueError("peak_to_average must be at least 1")
+        if self.peak_rps is not None and (self.monthly_requests is not None or self.average_rps is not None):
+            active = self.active_hours_per_day * 3600 * self.active_days_per_month
+            average = self.average_rps if self.average_rps is not None else self.monthly_requests / active
+            if self.peak_rps < average:
+                raise ValueError(f"peak_rps {units.plain(self.peak_rps)}/s is below the average rate while active "
+                                 f"({units.plain(average)}/s); the peak is at least the average")
         lo, hi = units.LAMBDA_MEMORY_MB
         if not (lo <= self.memory_mb <= hi):
             raise ValueError(f"memory_mb must be 128–10,240 MB, got {self.memory_mb}")
@@ -179,6 +306,16 @@ class Warm(Strict):
     ping_interval_minutes: Number = Field(Decimal(5), description="scheduled warmer interval")
     ping_duration_ms: Ms = Field(Decimal(100), description="how long each warm-up invocation runs (assumed)")
 
+    @model_validator(mode="after")
+    def _check(self):
+        if self.copies < 1:
+            raise ValueError("copies must be at least 1")
+        if self.ping_interval_minutes < 1:
+            raise ValueError("ping_interval_minutes must be at least 1 (EventBridge's finest schedule)")
+        if self.ping_duration_ms <= 0 or self.ping_duration_ms > LAMBDA_MAX_DURATION_MS:
+            raise ValueError("ping_duration_ms must be more than 0 and at most 900 s")
+        return self
+
 
 class LambdaSettings(Strict):
     timeout_s: Seconds | None = Field(None, description="function timeout (default: max(3 s, 2 × p99))")
@@ -188,6 +325,8 @@ class LambdaSettings(Strict):
 
     @model_validator(mode="after")
     def _check(self):
+        if self.timeout_s is not None and not (1 <= self.timeout_s <= 900):
+            raise ValueError(f"timeout_s must be 1–900 s (Lambda's range), got {units.plain(self.timeout_s)} s")
         lo, hi = units.LAMBDA_EPHEMERAL_MB
         if not (lo <= self.ephemeral_storage_mb <= hi):
             raise ValueError(f"ephemeral_storage_mb must be 512–10,240 MB, got {self.ephemeral_storage_mb:,}")
@@ -244,6 +383,16 @@ class EcsSettings(Strict):
             raise ValueError("availability_zones must be at least 1")
         if self.task_overhead_mb < 0 or self.scale_out_lag_s < 0 or self.scale_in_delay_s < 0:
             raise ValueError("task_overhead_mb, scale_out_lag_s and scale_in_delay_s must not be negative")
+        if self.vcpu is not None and self.vcpu <= 0:
+            raise ValueError("vcpu must be more than 0")
+        if self.memory_gb is not None and self.memory_gb <= 0:
+            raise ValueError("memory_gb must be more than 0")
+        for name in ("concurrent_requests_per_task", "requests_per_second_per_task"):
+            v = getattr(self, name)
+            if v is not None and v <= 0:
+                raise ValueError(f"{name} must be more than 0")
+        if self.max_tasks is not None and self.max_tasks < self.min_tasks:
+            raise ValueError("max_tasks must be at least min_tasks")
         return self
 
 
@@ -428,7 +577,13 @@ def from_dict(data: Any, file: str | None = None, lines: dict | None = None) -> 
         sc = Scenario.model_validate(data)
     except ValidationError as e:
         raise CostplanError(pydantic_problems(e, file, lines)) from None
-    return sc.model_copy(update={"source_file": file, "source_lines": lines})
+    sc = sc.model_copy(update={"source_file": file, "source_lines": lines})
+    from costplan.validate import problems
+
+    found = problems(sc)  # the one pipeline: references, pattern settings, the plan's numbers
+    if found:
+        raise CostplanError(found)
+    return sc
 
 
 def load(path: str | Path) -> Scenario:
@@ -453,14 +608,23 @@ def with_repository_defaults(sc: Scenario) -> Scenario:
 
 
 def expand(paths: list[str]) -> list[Path]:
-    """Files and folders (a folder means its *.yaml / *.yml files, sorted)."""
+    """Files and folders (a folder means its *.yaml / *.yml files, sorted). Nothing to read is an error:
+    a mistyped path must not pass a CI gate as "0 failed"."""
     out: list[Path] = []
+    problems = []
+    if not paths:
+        raise CostplanError(Problem("give at least one scenario file or folder"))
     for p in paths:
         pp = Path(p)
         if pp.is_dir():
-            out.extend(sorted([*pp.glob("*.yaml"), *pp.glob("*.yml")]))
+            found = sorted([*pp.glob("*.yaml"), *pp.glob("*.yml")])
+            if not found:
+                problems.append(Problem("folder holds no scenario files (*.yaml, *.yml)", file=str(p)))
+            out.extend(found)
         else:
             out.append(pp)
+    if problems:
+        raise CostplanError(problems)
     return out
 
 

@@ -42,12 +42,14 @@ def _split(value) -> tuple[Decimal, str]:
     num, unit = _split_raw(value)
     if not num.is_finite():  # NaN and infinities are never a quantity (and NaN cannot be compared)
         raise UnitError(f"must be finite, got {_shown(value)}")
+    if num and not -30 <= num.adjusted() <= 30:  # keeps later arithmetic inside Decimal's range
+        raise UnitError(f"is out of range ({_shown(value)}); costplan reads numbers from 1e-30 to 1e30")
     return num, unit
 
 
 def _split_raw(value) -> tuple[Decimal, str]:
     if isinstance(value, bool):
-        raise UnitError(f"expected a number, got {value!r}")
+        raise UnitError(f"expected a number, got {_shown(value)}")
     if isinstance(value, Decimal):  # already a number (the planner passes Decimals): no round trip
         return value, ""
     if isinstance(value, int):
@@ -56,19 +58,23 @@ def _split_raw(value) -> tuple[Decimal, str]:
         return Decimal(str(value)), ""
     if not isinstance(value, str):
         raise UnitError(f"expected a number, got {type(value).__name__}")
+    if len(value) > 100:
+        raise UnitError(f"expected a number with an optional unit, got {_shown(value)}")
     m = _RE.match(value)
     if not m:
-        raise UnitError(f"expected a number with an optional unit, got {value!r}")
+        raise UnitError(f"expected a number with an optional unit, got {_shown(value)}")
     try:
         num = Decimal(m.group("num").replace("_", "").replace(",", ""))
     except InvalidOperation:
-        raise UnitError(f"expected a number, got {value!r}") from None
+        raise UnitError(f"expected a number, got {_shown(value)}") from None
     return num, m.group("unit")
 
 
 def _shown(value) -> str:
-    """The user's value as they wrote it: '3M' quoted, numbers plain (never Decimal('3'))."""
-    return repr(value) if isinstance(value, str) else str(value)
+    """The user's value as they wrote it: '3M' quoted, numbers plain (never Decimal('3')); a very long
+    value is shortened so that the message stays one line."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
 
 
 def _nonneg(num: Decimal, value, ceiling: Decimal = MAX_COUNT, what: str = "1e15") -> Decimal:
@@ -85,7 +91,7 @@ def count(value) -> Decimal:
     """'3M' → 3000000; '1.5k' → 1500; 10 → 10. Counts are never negative."""
     num, unit = _split(value)
     if unit not in _COUNT:
-        raise UnitError(f"expected a count like 3M or 250k, got unit {unit!r} in {value!r}")
+        raise UnitError(f"expected a count like 3M or 250k, got unit {unit!r} in {_shown(value)}")
     return _nonneg(num * _COUNT[unit], value)
 
 
@@ -94,7 +100,7 @@ def duration_ms(value, default_unit: str = "ms") -> Decimal:
     num, unit = _split(value)
     unit = unit or default_unit
     if unit not in _DURATION:
-        raise UnitError(f"expected a duration like 250ms, 1.5s or 2h, got unit {unit!r} in {value!r}")
+        raise UnitError(f"expected a duration like 250ms, 1.5s or 2h, got unit {unit!r} in {_shown(value)}")
     return _nonneg(num * _DURATION[unit], value, MAX_DURATION_MS, "366 days")
 
 
@@ -110,7 +116,7 @@ def size_bytes(value, default_unit: str = "b") -> Decimal:
     num, unit = _split(value)
     unit = (unit or default_unit).lower()
     if unit not in _SIZE:
-        raise UnitError(f"expected a size like 512MB or 2KB, got unit {unit!r} in {value!r}")
+        raise UnitError(f"expected a size like 512MB or 2KB, got unit {unit!r} in {_shown(value)}")
     return _nonneg(num * _SIZE[unit], value, MAX_BYTES, "1 EB")
 
 
@@ -135,6 +141,8 @@ def rate_per_s(value) -> Decimal:
         amount, _, per = value.partition("/")
         per_ms = duration_ms("1" + per.strip(), "s") if per.strip() and not per.strip()[0].isdigit() \
             else duration_ms(per.strip(), "s")
+        if per_ms <= 0:
+            raise UnitError(f"the period after '/' must be more than zero, got {_shown(value)}")
         return count(amount.strip()) * 1000 / per_ms
     return count(value)
 
@@ -142,7 +150,7 @@ def rate_per_s(value) -> Decimal:
 def number(value) -> Decimal:
     num, unit = _split(value)
     if unit:
-        raise UnitError(f"expected a plain number, got {value!r}")
+        raise UnitError(f"expected a plain number, got {_shown(value)}")
     return num
 
 
@@ -152,7 +160,7 @@ def percent(value) -> Decimal:
     if unit == "%":
         return num / 100
     if unit:
-        raise UnitError(f"expected a percentage like 70%, got {value!r}")
+        raise UnitError(f"expected a percentage like 70%, got {_shown(value)}")
     return num if num <= 1 else num / 100
 
 
@@ -164,3 +172,17 @@ def human_count(n) -> str:
             q = n / div
             return (f"{q:.2f}".rstrip("0").rstrip(".")) + suffix
     return f"{n:.2f}".rstrip("0").rstrip(".")
+
+
+def plain(n, places: int = 2) -> str:
+    """A number for a message: thousands separated, at most `places` decimals (three significant
+    digits below 1), never an exponent: 8333.3333 → '8,333.33', 0.0011111 → '0.00111', 2E-7 → '0.0000002'."""
+    d = Decimal(n)
+    if not d.is_finite():
+        return str(d)
+    if d == d.to_integral_value():
+        return f"{d:,.0f}"
+    if abs(d) >= 1:
+        return f"{d:,.{places}f}".rstrip("0").rstrip(".")
+    q = Decimal(1).scaleb(d.adjusted() - 2)  # three significant digits
+    return f"{d.quantize(q):f}".rstrip("0").rstrip(".")

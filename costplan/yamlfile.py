@@ -8,6 +8,13 @@ from costplan.errors import CostplanError, Problem
 
 Path_ = tuple  # a path into the document: ("workload", "memory_mb")
 
+# What a scenario file may be and expand to. A real scenario is a few KB with a few hundred values;
+# these bounds stop alias bombs ("billion laughs": nine lines that expand to 3.6 GB) and
+# self-referencing aliases before they exhaust memory or the stack. README "Exit codes" states them.
+MAX_FILE_BYTES = 1024 * 1024      # 1 MiB of YAML
+MAX_NODES = 20_000                # values after aliases are expanded (a real scenario: a few hundred)
+MAX_DEPTH = 50                    # nesting of mappings and lists
+
 
 def _loader():
     import yaml
@@ -19,8 +26,13 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML text; returns (data, {path: 1-based line}). Duplicate keys are errors."""
     import yaml
 
+    if len(text) > MAX_FILE_BYTES:
+        raise CostplanError(Problem(f"file is {len(text):,} characters; a scenario may be at most "
+                                    f"{MAX_FILE_BYTES:,}", file=file))
     try:
         node = yaml.compose(text, Loader=_loader())
+    except RecursionError:
+        raise CostplanError(Problem(f"nested more than {MAX_DEPTH} levels deep", file=file)) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -31,9 +43,38 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     if node is None:
         return None, lines
     loader = yaml.SafeLoader("")
+    budget = [MAX_NODES]
+    active: set[int] = set()  # nodes being built: an alias back to one of them is a cycle
+
+    class _Stop(Exception):
+        pass
+
+    def stop(n, message: str):
+        problems.append(Problem(message, file=file, line=n.start_mark.line + 1))
+        raise _Stop
+
+    path_of = [()]
 
     def build(n, path: Path_):
+        path_of[0] = path
+        budget[0] -= 1
+        if budget[0] < 0:
+            stop(n, f"expands to more than {MAX_NODES:,} values (nested aliases?); a scenario may hold at most "
+                    f"{MAX_NODES:,}")
+        if len(path) > MAX_DEPTH:
+            stop(n, f"nested more than {MAX_DEPTH} levels deep")
+        if id(n) in active:
+            stop(n, "an alias refers to itself (a recursive structure)")
         lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode | yaml.SequenceNode):
+            active.add(id(n))
+            try:
+                return _build(n, path)
+            finally:
+                active.discard(id(n))
+        return _build(n, path)
+
+    def _build(n, path: Path_):
         if isinstance(n, yaml.MappingNode):
             out: dict = {}
             for k, v in n.value:
@@ -50,14 +91,22 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
             return out
         if isinstance(n, yaml.SequenceNode):
             return [build(v, path + (i,)) for i, v in enumerate(n.value)]
+        if len(n.value) > 100 and n.tag.endswith((":int", ":float")):
+            problems.append(Problem(f"a number of {len(n.value):,} characters; costplan reads numbers of at most "
+                                    "100", file=file, line=n.start_mark.line + 1,
+                                    field=".".join(map(str, path)) or None))
+            return None
         try:
             return loader.construct_object(n, deep=True)
-        except yaml.YAMLError as e:
+        except (yaml.YAMLError, ValueError, OverflowError) as e:
             problems.append(Problem(f"bad value: {getattr(e, 'problem', e)}", file=file,
-                                    line=n.start_mark.line + 1))
+                                    line=n.start_mark.line + 1, field=".".join(map(str, path)) or None))
             return None
 
-    data = build(node, ())
+    try:
+        data = build(node, ())
+    except _Stop:
+        raise CostplanError(problems[-1:]) from None
     if problems:
         raise CostplanError(problems)
     return data, lines
@@ -70,10 +119,19 @@ def read(path: str | Path) -> tuple[Any, dict[Path_, int], str]:
         raise CostplanError(Problem("no such file", file=shown))
     if p.is_dir():
         raise CostplanError(Problem("is a directory, expected a scenario file", file=shown))
+    if not p.is_file():  # a named pipe or a device would block or never end
+        raise CostplanError(Problem("is not a regular file, expected a scenario file", file=shown))
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise CostplanError(Problem(f"cannot read: {e.__class__.__name__}", file=shown)) from None
+        with p.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise CostplanError(Problem(f"file is larger than {MAX_FILE_BYTES:,} bytes, the most a scenario may be",
+                                        file=shown))
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CostplanError(Problem(f"not UTF-8 text (byte {e.start + 1})", file=shown)) from None
+    except OSError as e:
+        raise CostplanError(Problem(f"cannot read: {e.strerror or e.__class__.__name__}", file=shown)) from None
     data, lines = parse(text, shown)
     return data, lines, shown
 

@@ -99,5 +99,7 @@ def test_an_unknown_profile_is_one_line_everywhere(cli, fake, monkeypatch):
     from pathlib import Path
 
     scenario = Path(__file__).resolve().parent.parent / "scenarios" / "steady_heavy_api.yaml"
-    code, out, _ = cli("limits-check", str(scenario), "--live")
-    assert code == 0 and "warning: --live us-east-1: The config profile (no-such-profile) could not be found" in out
+    code, out, err = cli("limits-check", str(scenario), "--live")
+    assert code == 2 and err.strip().splitlines() == [  # a gate asked for the account must not pass on defaults
+        "error: --live: cannot read the account's quotas in us-east-1: The config profile (no-such-profile) "
+        "could not be found: check --profile or AWS_PROFILE (aws configure list-profiles)"]

@@ -112,6 +112,38 @@ def test_live_without_aws_falls_back_with_a_warning(cli, files, monkeypatch):
     assert code == 0 and "warning: --live us-east-1: no credentials" in out
 
 
+def test_live_converts_service_quotas_units_to_the_table_units(monkeypatch):
+    """Service Quotas says "10 Megabytes" and "29,000 Milliseconds"; the table is in KB and seconds."""
+    import costplan.aws.quotas as aq
+    from costplan.aws.quotas import AppliedQuotas, LiveQuota
+    from costplan.limits import live
+
+    def fake(wanted, session=None, region="us-east-1", config=None):
+        return AppliedQuotas({("apigateway", "L-46624B39"): LiveQuota(10.0, "live", "Payload", False, "Megabytes"),
+                              ("apigateway", "L-E5AE38E3"): LiveQuota(29000.0, "live", "Timeout", True, "Milliseconds")},
+                             [], region)
+
+    monkeypatch.setattr(aq, "read_applied_quotas", fake)
+    monkeypatch.setattr("costplan.aws.session.session", lambda profile=None, region=None: None)
+    values, warnings = live.fetch(["us-east-1"])
+    assert values[("us-east-1", "apigateway.payload")].value == 10240  # KB
+    timeouts = {k[1]: v.value for k, v in values.items() if "timeout" in k[1]}
+    assert timeouts and set(timeouts.values()) == {29}  # seconds
+    assert warnings == []
+
+
+def test_live_that_reads_nothing_is_bad_input_in_one_line(cli, files, monkeypatch):
+    import costplan.aws.quotas as aq
+    from costplan.aws.quotas import AppliedQuotas
+
+    monkeypatch.setattr(aq, "read_applied_quotas", lambda *a, **k: AppliedQuotas({}, ["no AWS credentials found"]))
+    monkeypatch.setattr("costplan.aws.session.session", lambda profile=None, region=None: None)
+    d = files(ok=OK)
+    code, out, err = cli("limits-check", str(d / "ok.yaml"), "--live")
+    assert (code, err.strip()) == (2, "error: --live: cannot read the account's quotas in us-east-1: "
+                                      "no AWS credentials found")
+
+
 def test_live_values_are_used(files):
     from costplan import limits
     from costplan.scenario import load

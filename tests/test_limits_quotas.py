@@ -115,9 +115,8 @@ def test_new_account_override_fails_concurrency():
 def test_unknown_scenario_quota_id_names_file_line_and_suggests():
     from costplan import limits
 
-    sc = scenario(quotas={"lambda.concurrency": 10})
-    with pytest.raises(CostplanError) as e:
-        limits.check([sc])
+    with pytest.raises(CostplanError) as e:  # refused at load now, by the one validation pipeline
+        limits.check([scenario(quotas={"lambda.concurrency": 10})])
     assert 'did you mean "lambda.concurrent_executions"' in str(e.value)
     assert "quotas.lambda.concurrency" in str(e.value)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import botocore.exceptions as bce
+from botocore.config import Config
 
 from costplan.aws.session import MalformedResponse, client, describe_error, region_unavailable
 
@@ -47,6 +48,14 @@ class AppliedQuotas:
 
 class _Unavailable(Exception):
     """Service Quotas or Lambda cannot be used for the rest of this run."""
+
+    unreachable = False  # no network, no answer, no credentials: the other service will fail the same way
+
+
+# Quota reads are small control-plane calls that answer in well under a second: a tighter read timeout
+# and two tries keep `limits-check --live` against an endpoint that never answers to ~25 s, not minutes.
+LIVE_CONFIG = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard", "max_attempts": 2})
+_UNREACHABLE = (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError, bce.NoCredentialsError)
 
 
 def _quota(q) -> LiveQuota:
@@ -154,7 +163,9 @@ def _account_settings(session, region: str, config) -> dict[tuple[str, str], Liv
     try:
         resp = lam.get_account_settings()
     except Exception as e:  # noqa: BLE001
-        raise _Unavailable(describe_error(e, "lambda", "GetAccountSettings")) from None
+        err = _Unavailable(describe_error(e, "lambda", "GetAccountSettings"))
+        err.unreachable = isinstance(e, _UNREACHABLE)
+        raise err from None
     limit = resp.get("AccountLimit")
     out = {}
     for key, (fld, name) in _ACCOUNT_SETTINGS.items():
@@ -178,6 +189,7 @@ def read_applied_quotas(wanted: list[tuple[str, str]], session=None, region: str
     action.
     """
     result = AppliedQuotas(region=region)
+    config = LIVE_CONFIG.merge(config) if config is not None else LIVE_CONFIG
     todo = list(dict.fromkeys(wanted))
     settings_keys = [k for k in todo if k in _ACCOUNT_SETTINGS]
     if settings_keys:
@@ -186,6 +198,9 @@ def read_applied_quotas(wanted: list[tuple[str, str]], session=None, region: str
             for k in settings_keys:
                 result.quotas[k] = got[k]
         except _Unavailable as e:
+            if e.unreachable:  # Service Quotas is behind the same network and credentials: do not wait twice
+                result.warnings.append(f"Lambda account settings not read ({e})")
+                return result
             result.warnings.append(f"Lambda account settings not read ({e}); Lambda concurrency comes "
                                    f"from Service Quotas or the bundled default")
     todo = [k for k in todo if k not in result.quotas and k != LAMBDA_UNRESERVED]

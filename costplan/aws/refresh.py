@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from costplan.aws.pricelist import FARGATE, LAMBDA, SQS, Rule, ServiceMap
+from costplan.errors import CostplanError
 from costplan.aws.session import AwsError, MalformedResponse, client, describe_error, redact, region_unavailable
 
 PRICE_LIST_REGION = "us-east-1"  # the Query API is served from us-east-1, eu-central-1 and ap-south-1
@@ -338,7 +339,13 @@ def write_files(files: dict[Path, str]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     done: list[tuple[Path, str | None]] = []
     try:
+        from costplan.safewrite import new_file_mode
+
         for path, text in files.items():
+            if path.is_symlink():  # write through to the link's target, as every costplan writer does
+                path = Path(os.path.realpath(path))
+            if path.exists() and not path.is_file():
+                raise CostplanError(f"{path}: is not a regular file; costplan writes only regular files")
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
@@ -346,6 +353,7 @@ def write_files(files: dict[Path, str]) -> list[Path]:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
+            os.chmod(tmp, (path.stat().st_mode & 0o7777) if path.exists() else new_file_mode())
         for tmp, path in staged:
             backup = None
             if path.exists():

@@ -74,18 +74,32 @@ _register()
 
 
 def main() -> None:
-    """Console entry point: the last line of defence against tracebacks."""
+    """Console entry point: the last line of defence against tracebacks. Usage errors exit 2, Ctrl-C
+    130 with one line, a closed stdout pipe quietly; anything else is a bug (exit 3, please report)."""
+    from costplan.cli import streams
+
+    # typer may bundle its own click: take the exception classes from typer itself
+    click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    streams.prepare()
     if "_COSTPLAN_COMPLETE" in os.environ:  # the shell asks for completions (see `costplan completion`)
         from typer._completion_classes import completion_init
 
         completion_init()
     try:
-        app()
-    except SystemExit:
-        raise
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
+        streams.interrupted()
+    except click_exception as e:
+        e.show()
+        code = e.exit_code
+    except BrokenPipeError:
+        streams.stdout_closed()
+        code = 0
     except Exception as e:  # a bug, not bad input
         if os.environ.get("COSTPLAN_DEBUG"):
             raise
-        print(f"costplan: internal error: {type(e).__name__}: {e} (set COSTPLAN_DEBUG=1 for the traceback)",
-              file=sys.stderr)
-        sys.exit(3)
+        print(f"costplan: internal error: {type(e).__name__}: {e} (a bug: please report it; set COSTPLAN_DEBUG=1 "
+              "for the traceback)", file=sys.stderr)
+        code = 3
+    streams.finish()
+    sys.exit(code if isinstance(code, int) else 0)

@@ -5,6 +5,7 @@ boto3 is imported inside these commands only, so every other command starts with
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -127,8 +128,14 @@ def from_cloudwatch(
         emit(text)
 
 
+class PolicyFormat(str, Enum):
+    json = "json"
+
+
 @guarded
-def iam_policy(format: Annotated[str, typer.Option("--format", "-f", help="json (the policy document).")] = "json"):
+def iam_policy(format: Annotated[PolicyFormat, typer.Option("--format", "-f", help="json (the policy document; "
+                                                            "the only form).", case_sensitive=False)]
+               = PolicyFormat.json):
     """Print the minimal IAM policy the AWS-facing commands need (pricing refresh, limits-check --live,
     scenario from-cloudwatch)."""
     from costplan.aws.iam import iam_policy as policy

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -43,8 +41,13 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except CostplanError as e:
             fail(e)
+        except BrokenPipeError:  # the reader of our stdout went away (`| head -1`): stop quietly
+            from costplan.cli import streams
+
+            streams.stdout_closed()
+            raise typer.Exit(0) from None
         except OSError as e:  # the file system said no (a read-only or missing folder, a full disk)
-            where = e.filename if e.filename is not None else "file"
+            where = e.filename if e.filename is not None else "stdout"
             fail(CostplanError(f"{where}: {e.strerror or e}"))
         except ImportError as e:  # an optional part (boto3, matplotlib) is not installed
             from costplan.errors import missing_extra
@@ -61,24 +64,23 @@ def guarded(fn):
 
 
 def emit(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Write to stdout. A closed pipe ends output quietly and the command goes on to its own exit code
+    (limits-check | head -1 still fails the gate on a breach); a full disk or I/O error names stdout."""
+    from costplan.cli import streams
+
+    if streams.is_closed():
+        return
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        streams.stdout_closed()
+    except OSError as e:
+        raise CostplanError(f"stdout: {e.strerror or e}") from None
 
 
-def write_atomic(path: Path, text: str, force: bool = False) -> None:
-    """Write a file via a temporary file and rename, refusing to overwrite without force."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise CostplanError(f"{path}: already exists; use --force to overwrite it")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as e:  # name the user's path, not our temporary file
-        raise CostplanError(f"{path}: cannot write here: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_atomic(path: Path, text: str | bytes, force: bool = False) -> None:
+    """Write a user's file through the one safe writer (costplan/safewrite.py)."""
+    from costplan.safewrite import write_file
+
+    write_file(path, text, force)

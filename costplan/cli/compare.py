@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, FreeTierOpt, RegionOpt, emit, guarded
+from costplan.cli.common import Format, FormatOpt, RegionOpt, emit, guarded
 from costplan.errors import CostplanError, Problem
 
 
@@ -36,6 +36,27 @@ def scenario_from_flags(executions, duration, memory, architecture, peak_rps, ho
     return {"version": 1, "name": "command line", "region": region or "us-east-1", "workload": w}
 
 
+def refuse_ignored_options(scenarios, workload_flags: dict, vary, steps, brief, notify, format) -> None:
+    """An option either changes the output or is refused with its reason: never accepted and ignored."""
+    problems = []
+    if scenarios:
+        given = [flag for flag, v in workload_flags.items() if v is not None]
+        if given:
+            problems.append(Problem(f"{', '.join(given)} describe a workload without a scenario file; with a file, "
+                                    "edit its workload: (or use --vary to sweep one input)", field=given[0]))
+    if steps is not None and not vary:
+        problems.append(Problem("--steps sets the points of a --vary sweep; give --vary FIELD=LOW..HIGH too",
+                                field="--steps"))
+    if brief and (format != Format.table or vary):
+        problems.append(Problem("--brief shortens the table; json, markdown, csv and --vary have no line items "
+                                "to drop", field="--brief"))
+    if notify and (format in (Format.markdown, Format.csv) or vary):
+        problems.append(Problem("--notify is shown in the table and in json; markdown, csv and --vary do not "
+                                "carry it", field="--notify"))
+    if problems:
+        raise CostplanError(problems)
+
+
 @guarded
 def compare(
     scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario files or folders.")] = None,
@@ -54,7 +75,8 @@ def compare(
                                                             "monthly_requests, duration_ms, memory_mb, spot_discount or commitment_share, e.g. "
                                                             "monthly_requests=0.5x..4x (same as `costplan "
                                                             "sensitivity`).")] = None,
-    steps: Annotated[int, typer.Option("--steps", help="Points across the --vary range.")] = 8,
+    steps: Annotated[int | None, typer.Option("--steps", min=2, max=200,
+                                              help="Points across the --vary range (default 8).")] = None,
     notify: Annotated[str | None, typer.Option(
         "--notify", help="Also price progress notification for the scenario's notify: audience, e.g. "
                          "polling,websocket,mqtt.")] = None,
@@ -73,6 +95,10 @@ def compare(
     from costplan.compute.compare import compare_many
     from costplan.report import compare_view as view
 
+    refuse_ignored_options(scenarios, {"--executions": executions, "--duration": duration, "--memory": memory,
+                                       "--architecture": architecture, "--peak-rps": peak_rps,
+                                       "--hours-per-day": hours_per_day}, vary, steps, brief, notify, format)
+    steps = steps or 8
     if scenarios:
         loaded = sc_mod.load_many(scenarios)
     else:

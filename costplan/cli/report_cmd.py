@@ -10,8 +10,15 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, FreeTierOpt, RegionOpt, emit, guarded, write_atomic
-from costplan.errors import CostplanError
+from costplan.cli.common import Format, FormatOpt, RegionOpt, emit, guarded, write_atomic
+
+
+class DiffFormat(str, Enum):
+    """diff has no CSV form: a cost diff is a table of changes, not rows of one kind."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
 def _compare_all(scenarios, free_tier, region):
@@ -216,7 +223,8 @@ def sensitivity(
     vary: Annotated[str, typer.Option("--vary", help="FIELD=LOW..HIGH: monthly_requests, duration_ms or memory_mb, "
                                                      "as factors (0.5x..4x) or values (100ms..1s); spot_discount "
                                                      "or commitment_share as values (0%..100%).")],
-    steps: Annotated[int, typer.Option("--steps", help="Points across the range (log-spaced, ends included).")] = 8,
+    steps: Annotated[int, typer.Option("--steps", min=2, max=200,
+                                       help="Points across the range (log-spaced, ends included).")] = 8,
     region: RegionOpt = None,
     free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
                                                    help="Apply free tiers (default: the scenario's).")] = None,

@@ -28,21 +28,20 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
                  "text (one line per problem on stderr), or sarif / junit / github for code scanning, test "
                  "reports and workflow annotations (on stdout; the exit code is still 2 on any problem)."))]
              = ValidateFormat.text):
-    """Check scenario files: one line per problem with file:line and field; exit 2 if any."""
-    from costplan import patterns
+    """Check scenario files: one line per problem with file:line and field; exit 2 if any.
+
+    Exit 0 means every command accepts the file: it loads through the one validation pipeline every
+    command uses, prices in its region (no price gaps), and builds as Terraform and CloudFormation."""
     from costplan import scenario as sc_mod
+    from costplan.validate import every_command_accepts
 
     problems, scenarios = [], []
-    for path in sc_mod.expand(files):
+    for path in sc_mod.expand(files):  # an empty folder is one line and exit 2
         try:
             scenarios.append(sc_mod.load(path))
         except CostplanError as e:
             problems.extend(e.problems)
-    for s in scenarios:
-        try:
-            patterns.plan(s)
-        except CostplanError as e:
-            problems.extend(e.problems)
+    problems += [p for s in scenarios for p in every_command_accepts(s)]
     if format != ValidateFormat.text:
         from costplan.cli.limits import scan_text
         from costplan.report import scanning
@@ -81,7 +80,10 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
                                     f"expected one of {', '.join(PATTERNS)}", field="pattern"))
     starters = resources.files("costplan.scenarios")
     f = starters / "starters" / f"{pattern}.yaml"
-    text = f.read_text(encoding="utf-8") if f.is_file() else _generic(pattern)
+    if f.is_file():
+        text = _with_other_settings(pattern, f.read_text(encoding="utf-8"))
+    else:
+        text = _from_example(pattern) or _generic(pattern)
     if schema_url and not text.startswith("# yaml-language-server:"):
         text = f"# yaml-language-server: $schema={schema_url}\n" + text
     if out:
@@ -89,6 +91,63 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
         typer.echo(f"wrote {out}", err=True)
     else:
         emit(text)
+
+
+# The worked example each starter is made from: a plausible workload for the pattern, every number
+# explained beside it, passing validate and limits-check. mqtt_notify and websocket_notify have
+# starters of their own (scenarios/starters/): their examples are sized to show a quota breach.
+STARTER_EXAMPLE = {
+    "sync_api": "periodic_light_api.yaml",
+    "async_request_reply": "db_refresh_async.yaml",
+    "queue_load_leveling": "global_vote.yaml",
+    "pubsub": "user_registration_fanout.yaml",
+    "sequential_convoy": "order_ledger_convoy.yaml",
+    "claim_check": "avatar_resize_claim_check.yaml",
+    "pipes_and_filters": "qa_db_refresh_pipeline.yaml",
+    "scheduled_cron": "monthly_invoicing_cron.yaml",
+    "scheduled_ttl": "account_bans_ttl.yaml",
+}
+
+
+def _from_example(pattern: str) -> str | None:
+    import re
+    from importlib import resources
+
+    name = STARTER_EXAMPLE.get(pattern)
+    if name is None:
+        return None
+    text = (resources.files("costplan.scenarios") / name).read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^name: .*$", f"name: my-{pattern.replace('_', '-')}", text, count=1)
+    text = _with_other_settings(pattern, text)
+    return (f"# costplan starter for {pattern}: the worked example scenarios/{name}, renamed. Its workload is\n"
+            "# plausible for the pattern and each number says where it came from: replace them with yours.\n"
+            "# Values take units: 3M, 120ms, 1.5s, 512MB, 2KB, 2h. `costplan scenario schema` lists every key.\n"
+            + text)
+
+
+def _with_other_settings(pattern: str, text: str) -> str:
+    """The example's settings: section, followed by every other setting of the pattern commented out at
+    its default with what it means, so the starter documents itself."""
+    import importlib
+
+    from costplan.patterns import REGISTRY
+
+    model = importlib.import_module(REGISTRY[pattern]).Settings
+    lines = text.splitlines()
+    if "settings:" not in [ln.split("#")[0].strip() for ln in lines]:
+        return text
+    start = next(i for i, ln in enumerate(lines) if ln.split("#")[0].strip() == "settings:")
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith(" ") or not lines[end].strip()):
+        end += 1
+    block = "\n".join(lines[start:end])
+    extra = []
+    for name, f in model.model_fields.items():
+        if f"  {name}:" in block or f.is_required():
+            continue
+        desc = (f.description or "").replace("\n", " ")
+        extra.append(f"  # {name}: {_value(f.get_default(call_default_factory=True))}  — {desc}")
+    return "\n".join(lines[:end] + extra + lines[end:]) + "\n"
 
 
 def _value(v) -> str:
@@ -138,7 +197,8 @@ def _settings_block(pattern: str) -> str:
         else:
             default = f.get_default(call_default_factory=True)
             optional.append(f"  # {name}: {_value(default)}  — {desc}")
-    head = "settings:                # pattern-specific; the defaults are shown commented out"
+    head = "settings:" if required else "settings: {}"
+    head += "                # pattern-specific; the defaults are shown commented out"
     return "\n".join([head] + required + optional) + "\n"
 
 

@@ -27,7 +27,7 @@ def template(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     format: Annotated[TemplateFormat, typer.Option("--format", "-f", help="terraform or cloudformation.",
                                                    case_sensitive=False)] = TemplateFormat.terraform,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory to write (default: ./<scenario>-<format>).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory to write (default: ./<scenario name as a slug>-<format>).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Write into a directory that holds other files.")] = False,
     compute: Annotated[Compute, typer.Option("--compute", help="auto (compare's recommendation), lambda, fargate, or "
                                                                "ec2 (ECS on an EC2 capacity provider: "
@@ -42,7 +42,9 @@ def template(
 
     sc = load(scenario)
     r = render(sc, format.value, compute.value)
-    dest = out or Path(f"{sc.name}-{format.value}")
+    from costplan.templates.safe import slug
+
+    dest = out or Path(f"{slug(sc.name)}-{format.value}")  # never outside the current folder
     written = write_tree(dest, r.files, force=force)
     typer.echo(f"wrote {len(written)} files to {dest} ({format.value}, compute {r.compute})")
     for n in r.notes:

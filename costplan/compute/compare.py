@@ -242,14 +242,14 @@ def compare(sc, free_tier: bool | None = None, region: str | None = None) -> Com
 
 def compare_many(scenarios, free_tier: bool | None = None, region: str | None = None) -> list[Comparison]:
     """Compare every scenario, collecting every scenario's problems before raising."""
-    from costplan.errors import CostplanError
+    from costplan.errors import CostplanError, in_file
 
     results, problems = [], []
     for sc in scenarios:
         try:
             results.append(compare(sc, free_tier=free_tier, region=region))
-        except CostplanError as e:
-            problems.extend(e.problems)
+        except CostplanError as e:  # name the file: a folder of scenarios must say which one has the gap
+            problems.extend(in_file(e.problems, sc.source_file))
     if problems:
         raise CostplanError(problems)
     return results

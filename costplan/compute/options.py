@@ -401,8 +401,10 @@ def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
         comps = comps + egress
     for s in design.stages:
         comps += lambda_components(s)
+    from costplan.units import plain
+
     notes += [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
-              f"({s.traffic.peak_rps:,.1f} req/s × {s.traffic.duration_ms / 1000} s)" for s in plan.stages]
+              f"({s.traffic.peak_rps:,.1f} req/s × {plain(s.traffic.duration_ms / 1000, 3)} s)" for s in plan.stages]
     return Option("lambda", "Lambda", price_components(comps, book, free_tier=free_tier), notes)
 
 

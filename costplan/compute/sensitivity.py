@@ -105,6 +105,9 @@ def varied(sc, name: str, k: Decimal):
         upd[name] = upd[name].quantize(Decimal("0.001"))
     if name == "duration_ms" and w.p99_duration_ms is not None:
         upd["p99_duration_ms"] = w.p99_duration_ms * k
+    if name == "duration_ms" and not 0 < upd[name] <= 900_000:
+        raise CostplanError(sc.problem(f"{upd[name] / 1000:,f} s is outside a Lambda invocation's 0–900 s",
+                                       "workload", "duration_ms"))
     if name == "memory_mb":  # Lambda takes whole megabytes
         upd[name] = upd[name].to_integral_value()
         lo, hi = MEMORY_RANGE

@@ -13,15 +13,15 @@ from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import (PatternSettings, api_front_door, consumer_requests, derived, ecs_facts, ecs_queue,
                                       idle_seconds, log_assumption, logs, num, on_ecs, stage, svc, table, timeout_for,
                                       wru)
-from costplan.scenario import KB, Count, Ms, Number, Seconds
+from costplan.scenario import KB, BatchingWindow, Count, EsmConcurrency, Ms, Number, Seconds, SqsBatchSize
 
 
 class Settings(PatternSettings):
     api: Literal["http", "rest"] = Field("http", description="API Gateway type with the SQS SendMessage integration")
-    batch_size: Count = Field(Decimal(10), description="messages per consumer invocation (SQS: 1–10,000)")
-    batching_window_s: Seconds = Field(Decimal(0), description="maximum batching window of the event source mapping")
+    batch_size: SqsBatchSize = Field(Decimal(10), description="messages per consumer invocation (SQS: 1–10,000)")
+    batching_window_s: BatchingWindow = Field(Decimal(0), description="maximum batching window of the event source mapping")
     batch_overhead_ms: Ms = Field(Decimal(20), description="fixed time per invocation beyond the per-message work")
-    max_concurrency: Count | None = Field(
+    max_concurrency: EsmConcurrency | None = Field(
         Decimal(50), description="event source mapping maximum concurrency (2–1,000; null = no cap)")
     peak_window_s: Seconds | None = Field(
         None, description="how long the arrival peak lasts (default: active hours per day ÷ peak_to_average)")

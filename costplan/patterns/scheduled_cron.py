@@ -13,7 +13,7 @@ from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, table, wru
-from costplan.scenario import KB, Count, Number, Seconds
+from costplan.scenario import KB, Count, Number, ScheduleExpression, Seconds
 
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
 _UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
@@ -65,7 +65,7 @@ def runs_per_month(expression: str) -> Decimal | None:
 
 
 class Settings(PatternSettings):
-    expression: str = Field("cron(0 2 1 * ? *)", description="schedule expression: rate(...) or cron(...)")
+    expression: ScheduleExpression = Field("cron(0 2 1 * ? *)", description="schedule expression: rate(...) or cron(...)")
     service: Literal["scheduler", "rule"] = Field("scheduler", description="EventBridge Scheduler or a scheduled rule")
     runs_per_month: Count | None = Field(None, description="scheduled runs a month (default: from the expression)")
     required_precision_s: Seconds = Field(Decimal(60), description="how late a run may start and still be on time")

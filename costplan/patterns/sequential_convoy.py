@@ -12,19 +12,19 @@ from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
                                       stage, svc, table, timeout_for, wru)
-from costplan.scenario import KB, Count, Ms, Number, Seconds
+from costplan.scenario import KB, Count, EsmConcurrency, FifoBatchSize, Ms, Number, Seconds
 
 
 class Settings(PatternSettings):
     message_groups: Count = Field(Decimal(100), description="order ids with messages in flight at the peak")
     message_size_kb: KB | None = Field(None, description="message size (default: the request size)")
-    processor_batch_size: Count = Field(Decimal(10), description="processor batch (FIFO: at most 10)")
-    processor_max_concurrency: Count | None = Field(
+    processor_batch_size: FifoBatchSize = Field(Decimal(10), description="processor batch (FIFO: at most 10)")
+    processor_max_concurrency: EsmConcurrency | None = Field(
         None, description="processor event source mapping cap (null = bounded by message groups only)")
-    send_batch_size: Count = Field(Decimal(10), description="messages per SendMessageBatch to the grouped queue")
-    consumer_batch_size: Count = Field(Decimal(1), description="consumer batch (FIFO: at most 10)")
+    send_batch_size: FifoBatchSize = Field(Decimal(10), description="messages per SendMessageBatch to the grouped queue")
+    consumer_batch_size: FifoBatchSize = Field(Decimal(1), description="consumer batch (FIFO: at most 10)")
     consumer_duration_ms: Ms = Field(Decimal(80), description="consumer work per message (ledger write)")
-    consumer_max_concurrency: Count | None = Field(Decimal(50), description="consumer event source mapping cap")
+    consumer_max_concurrency: EsmConcurrency | None = Field(Decimal(50), description="consumer event source mapping cap")
     ledger_writes_per_message: Number = Field(Decimal(2), description="DynamoDB writes per message "
                                                                       "(transactional writes count 2)")
     item_size_kb: KB = Field(Decimal(1), description="ledger item size")

@@ -4,8 +4,6 @@ matplotlib is imported only inside these functions (Agg backend), so no other co
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,22 +38,10 @@ def _save(fig, stem: Path, force: bool) -> list[Path]:
         buf = io.BytesIO()
         meta = {"Date": None} if ext == "svg" else {"Software": "costplan"}
         fig.savefig(buf, format=ext, dpi=100, bbox_inches="tight", metadata=meta)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(buf.getvalue())
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        from costplan.safewrite import write_file
+
+        write_file(p, buf.getvalue(), force=force)
     return out
-
-
-def _umask() -> int:
-    m = os.umask(0)
-    os.umask(m)
-    return m
 
 
 def _money_axis(ax):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from costplan.pricing.bill import money
-from costplan.report.render import csv_text, md_table, qty, text_table, to_json, usd
+from costplan.report.render import csv_text, md_table, number, qty, text_table, to_json, usd
 
 
 def as_dict(c) -> dict:
@@ -81,8 +81,8 @@ def csv_rows(comparisons: list) -> str:
     for c in comparisons:
         for o in c.options:
             for li in o.line_items:
-                rows.append([c.scenario.name, o.name, li.resource, li.name, str(li.quantity), li.unit,
-                             str(li.unit_price_usd), f"{Decimal(li.monthly_usd):.6f}", li.price_key])
+                rows.append([c.scenario.name, o.name, li.resource, li.name, number(Decimal(li.quantity)), li.unit,
+                             number(Decimal(li.unit_price_usd)), f"{Decimal(li.monthly_usd):.6f}", li.price_key])
     return csv_text(["scenario", "option", "resource", "item", "quantity", "unit", "unit_price_usd",
                      "monthly_usd", "price_key"], rows)
 

@@ -73,7 +73,7 @@ def _designs(s) -> str:
 
 def _summary(result) -> str:
     c = result.counts()
-    return (f"{c['fail']} failed, {c['warn']} warnings, {c['ok']} ok — thresholds: warning "
+    return (f"{c['fail']} failed, {c['warn']} warning{'' if c['warn'] == 1 else 's'}, {c['ok']} ok — thresholds: warning "
             f"{_n(result.warn)} %, critical {_n(result.critical)} % of the quota\n")
 
 

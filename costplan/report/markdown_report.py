@@ -112,14 +112,33 @@ def findings_table(fs: list) -> str:
 
 # ---- inputs and defaults ------------------------------------------------------------------------
 
+def _sizing(sizing: dict) -> str:
+    """{"api": {"per_task_rps": 333.33…, "tasks_peak": 3}} → 'api: per task rps 333.33, tasks peak 3'."""
+    from costplan.units import plain
+
+    def fmt(v) -> str:
+        if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+            return str(v)
+        return plain(Decimal(str(v)))
+
+    parts = []
+    for name, d in sorted(sizing.items()):
+        if isinstance(d, dict):
+            parts.append(f"{name}: " + ", ".join(f"{k.replace('_', ' ')} {fmt(v)}" for k, v in sorted(d.items())))
+        else:
+            parts.append(f"{name.replace('_', ' ')} {fmt(d)}")
+    return "; ".join(parts)
+
+
 def _value(v) -> str:
     if v is None:
         return "— (not set)"
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, Decimal):
-        d = v.normalize()
-        return f"{d:,f}" if d == d.to_integral_value() else f"{d:f}"
+        from costplan.units import plain
+
+        return plain(v, 4)
     if isinstance(v, (dict, list)):
         return "`" + json.dumps(v, default=str, sort_keys=True) + "`"
     return str(v)
@@ -244,7 +263,7 @@ def line_items(o) -> str:
     notes = "".join(f"- {n}\n" for n in o.notes)
     sizing = ""
     if o.sizing:
-        sizing = "\nSizing: `" + json.dumps(o.sizing, default=str, sort_keys=True) + "`\n"
+        sizing = "\nSizing: " + _sizing(o.sizing) + "\n"
     return (f"<details><summary>{o.title}: {usd(o.monthly_usd)} a month ({len(o.line_items)} line items)"
             f"</summary>\n\n{body}\n{notes}{sizing}\n</details>\n")
 

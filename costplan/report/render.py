@@ -22,13 +22,40 @@ def qty(d) -> str:
     return f"{d:,.4f}".rstrip("0").rstrip(".")
 
 
+def number(d, places: int = 10) -> str:
+    """A Decimal for machine-readable output: fixed point (never 2E-7), at most `places` decimals, no
+    trailing zeros: 730.9999999999999999999999997 → '731', 2E-7 → '0.0000002', 1050200000.000… → '1050200000'."""
+    d = Decimal(d)
+    if not d.is_finite():
+        return str(d)
+    if d.as_tuple().exponent < -places:
+        d = d.quantize(Decimal(1).scaleb(-places))
+    text = f"{d:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _clean(o):
+    """Numbers at most 10 decimals deep: 333.3333333333, not 333.3333333333333 or 28 digits of noise."""
+    if isinstance(o, float):
+        return round(o, 10) if o == o and o not in (float("inf"), float("-inf")) else o
+    if isinstance(o, Decimal):
+        return float(number(o))
+    if isinstance(o, dict):
+        return {k: _clean(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_clean(v) for v in o]
+    return o
+
+
 def to_json(data: Any) -> str:
     def default(o):
         if isinstance(o, Decimal):
-            return float(o)
+            return float(number(o))
         raise TypeError(type(o).__name__)
 
-    return json.dumps(data, indent=2, default=default, ensure_ascii=False) + "\n"
+    return json.dumps(_clean(data), indent=2, default=default, ensure_ascii=False) + "\n"
 
 
 def md_table(headers: list[str], rows: Iterable[list[Any]], align: str | None = None) -> str:
@@ -60,7 +87,7 @@ def csv_text(headers: list[str], rows: Iterable[list[Any]]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(headers)
     for r in rows:
-        w.writerow(r)
+        w.writerow([number(c) if isinstance(c, Decimal) else c for c in r])
     return buf.getvalue()
 
 
@@ -100,7 +127,8 @@ def _rich_console(file=None):
 
     from rich.console import Console
 
-    width = int(os.environ.get("COLUMNS", "0") or 0) or None
+    cols = os.environ.get("COLUMNS", "").strip()
+    width = int(cols) if cols.isdigit() and 0 < int(cols) < 10_000 else None  # COLUMNS=abc: the default
     # emoji=False: no ":name:" codes in our output, and rich skips loading its emoji table.
     return Console(file=file, width=width or 120, highlight=False, soft_wrap=False, emoji=False)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from costplan.errors import CostplanError
 from costplan.templates import components as c
+from costplan.templates import safe
 from costplan.templates.build import A, Builder, F, Function, P, Statement, num, pascal, snake
 from costplan.templates.ecs import fargate_service
 from costplan.templates.handlers import handler_source
@@ -36,7 +37,7 @@ class Ctx:
         self.compute = compute
         self.sizing = sizing or {}
         sc = plan.scenario
-        self.b = Builder(f"{sc.name} ({plan.pattern}, {compute})")
+        self.b = Builder(f"{safe.text(sc.name)} ({plan.pattern}, {compute})")
         self.stages = {s.name: s for s in plan.stages}
         self.facts = plan.facts or {}
         self.ecs: dict[str, object] = {}
@@ -375,7 +376,7 @@ def pipes_and_filters(ctx: Ctx) -> None:
         else:
             state["End"] = True
         states[sid] = state
-    definition = {"Comment": f"costplan {ctx.plan.scenario.name}: pipes and filters",
+    definition = {"Comment": f"costplan {safe.text(ctx.plan.scenario.name)}: pipes and filters",
                   "StartAt": pascal(steps[0][0]), "States": states}
     stmts = []
     if invoked_fns:
@@ -437,7 +438,7 @@ def async_request_reply(ctx: Ctx) -> None:
             else:
                 states[sid]["End"] = True
         stmts.append(Statement(["lambda:InvokeFunction"], [fn.handle("arn")], "invoke the job steps"))
-    definition = {"Comment": f"costplan {ctx.plan.scenario.name}: the long job behind /start",
+    definition = {"Comment": f"costplan {safe.text(ctx.plan.scenario.name)}: the long job behind /start",
                   "StartAt": next(iter(states)), "States": states}
     sm = c.state_machine(b, "Workflow", definition, stmts, subs)
     api_stmts = [Statement(["states:StartExecution"], [sm("arn")], "/start"),

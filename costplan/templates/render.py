@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from costplan.errors import CostplanError, Problem
-from costplan.templates import cfn, hcl
+from costplan.templates import cfn, hcl, safe
 from costplan.templates.build import Builder
 from costplan.templates.model import Blocks, TfBlock
 
@@ -36,7 +36,7 @@ def build_for(scenario, compute: str = "auto") -> tuple[Builder, str]:
 
 
 def header(b: Builder, sc, compute: str) -> str:
-    lines = [f"costplan template for scenario {sc.name!r} ({compute})",
+    lines = [f"costplan template for scenario {safe.text(sc.name)!r} ({compute})",
              "Numbers come from the plan; each carries a comment naming the check or figure that set it.",
              "Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py"]
     return "\n".join(lines + [f"note: {n}" for n in b.notes])

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from costplan.errors import CostplanError
+from costplan.safewrite import replace_target
 
 
 def write_tree(out: Path, files: dict[str, str], force: bool = False) -> list[Path]:
@@ -32,7 +33,9 @@ def write_tree(out: Path, files: dict[str, str], force: bool = False) -> list[Pa
         for rel in files:
             dest = out / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / rel, dest)
+            target, mode = replace_target(dest)  # the safe writer's rules: links written through, pipes
+            os.chmod(tmp / rel, mode)            # and devices refused, the umask's mode
+            os.replace(tmp / rel, target)
             written.append(dest)
         return written
     finally:
