@@ -129,7 +129,9 @@ def _instance_type(sc) -> list[Problem]:
 
     cfg, ecs = sc.ec2, sc.ecs
     arch = getattr(ecs, "architecture", None) or sc.workload.architecture
-    itype = cfg.instance_type or ("m7g.large" if arch == "arm64" else "m5.large")
+    if not cfg.instance_type:
+        return []  # compare picks the cheapest type that holds the tasks (compute/sizing.py)
+    itype = cfg.instance_type
     try:
         vcpu, mem_gib, iarch = ec2svc.instance_spec(itype)
     except units.UnitError as e:
@@ -140,9 +142,13 @@ def _instance_type(sc) -> list[Problem]:
     evcpu, emem = getattr(ecs, "vcpu", None), getattr(ecs, "memory_gb", None)
     if evcpu is None or emem is None or emem not in FARGATE_SIZES.get(evcpu, ()):
         return []  # no size, or not a Fargate size (reported once, by _fargate_size)
-    usable = Decimal(mem_gib) - cfg.reserved_memory_mb / 1024
+    from costplan.compute.sizing import DEFAULT_RESERVED_SHARE
+
+    reserved_mb = (Decimal(cfg.reserved_memory_mb) if cfg.reserved_memory_mb is not None
+                   else Decimal(mem_gib) * 1024 * DEFAULT_RESERVED_SHARE)
+    usable = Decimal(mem_gib) - reserved_mb / 1024
     if usable <= 0:
-        return [sc.problem(f"reserves {_gb(cfg.reserved_memory_mb)} MB of {itype}'s {_gb(mem_gib)} GiB",
+        return [sc.problem(f"reserves {_gb(reserved_mb)} MB of {itype}'s {_gb(mem_gib)} GiB",
                            "ec2", "reserved_memory_mb")]
     if evcpu > vcpu or emem > usable:
         return [sc.problem(f"a task of {_gb(evcpu)} vCPU / {_gb(emem)} GB does not fit on {itype} "
