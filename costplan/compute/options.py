@@ -42,7 +42,9 @@ def fixed_components(plan) -> list[Component]:
     return out
 
 
-def lambda_components(stage, traffic=None, extra: dict | None = None) -> list[Component]:
+def lambda_components(stage, traffic=None, extra: dict | None = None, scenario=None,
+                      warm_copies: Decimal = Decimal(0)) -> list[Component]:
+    """One function's Lambda bill; with the scenario, its cold starts' INIT billed as duration."""
     t = traffic or stage.traffic
     usage = {
         "monthly_requests": t.monthly_requests,
@@ -51,8 +53,28 @@ def lambda_components(stage, traffic=None, extra: dict | None = None) -> list[Co
         "architecture": stage.architecture,
         "ephemeral_storage_mb": stage.ephemeral_storage_mb,
     }
+    if scenario is not None:
+        from costplan.compute import coldstart
+
+        cs = coldstart.cold_starts(t, scenario.workload, warm_copies)
+        usage["monthly_cold_starts"] = cs.total
+        usage["init_duration_ms"] = coldstart.init_ms(scenario.lambda_)[0]
     usage.update(extra or {})
     return _svc("lambda", usage, stage.name)
+
+
+def cold_start_note(stage, scenario, warm_copies: Decimal = Decimal(0), traffic=None) -> str:
+    """The cold-start line, with the arithmetic: count × INIT × memory = GB-seconds billed as duration."""
+    from costplan.compute import coldstart
+
+    t = traffic or stage.traffic
+    cs = coldstart.cold_starts(t, scenario.workload, warm_copies)
+    ms, where = coldstart.init_ms(scenario.lambda_)
+    gbs = cs.total * ms / 1000 * Decimal(stage.memory_mb) / 1024
+    return (f"{stage.name}: {cs.total:,.0f} cold starts a month ({cs.rate:.2%} of requests: {cs.scale_ups:,.0f} "
+            f"scale-ups, {cs.recycled:,.0f} environments recycled every {coldstart.ENVIRONMENT_LIFETIME_HOURS} h, "
+            f"{cs.idle:,.0f} after idle gaps over {coldstart.IDLE_REUSE_MINUTES} min) × INIT {ms:,} ms [{where}] × "
+            f"{Decimal(stage.memory_mb) / 1024:,.3f} GB = {gbs:,.1f} GB-seconds, billed as duration since 2025-08-01")
 
 
 # ---- ECS sizing -------------------------------------------------------------------------------
@@ -127,7 +149,7 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
     task_hours_total = Decimal(0)
     for s in plan.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s)
+            comps += lambda_components(s, scenario=sc)
             continue
         z = size_tasks(s, ecs)
         task_hours_total += z.task_hours
@@ -186,7 +208,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     notes, sizing = [], {}
     for s in plan.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s)
+            comps += lambda_components(s, scenario=sc)
             continue
         z = size_tasks(s, ecs)
         peak_tasks += z.tasks_peak
@@ -229,54 +251,103 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
 
 
 def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
+    sc = plan.scenario
     comps = fixed_components(plan) if fixed else []
     for s in plan.stages:
-        comps += lambda_components(s)
+        comps += lambda_components(s, scenario=sc)
     notes = [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
              f"({s.traffic.peak_rps:,.1f} req/s × {s.traffic.duration_ms / 1000} s)" for s in plan.stages]
+    notes += [cold_start_note(s, sc) for s in plan.stages]
     return Option("lambda", "Lambda", price_components(comps, book, free_tier=free_tier), notes)
 
 
+def provisioned_schedule(scenario) -> tuple[Decimal, str]:
+    """Hours a month provisioned concurrency is enabled, and how: the active hours, scheduled each day
+    from the start of the scenario's traffic window (each enable→disable period rounded up to 5 min),
+    or all month when the scenario declares no window."""
+    from costplan.scenario import parse_window
+
+    w = scenario.workload
+    if not w.traffic_window:
+        return HOURS, ("all month (730 h): declare workload.traffic_window to schedule it to the "
+                       "active hours")
+    start, _ = parse_window(w.traffic_window)
+    minutes = ceil(Decimal(w.active_hours_per_day) * 60 / 5) * 5
+    days = Decimal(w.active_days_per_month)
+    hours = min(Decimal(minutes) / 60 * days, HOURS)
+    return hours, (f"scheduled {minutes // 60:02d}:{minutes % 60:02d} a day from {start // 60:02d}:{start % 60:02d} "
+                   f"UTC (the traffic window) on {days:,.1f} days = {hours:,.1f} h a month, not 730 h "
+                   f"(Application Auto Scaling scheduled actions)")
+
+
 def warm_options(plan, book, free_tier: bool) -> list[Option]:
-    """The two cold-start mitigations for N warm copies, priced on top of the plain Lambda option."""
+    """The two cold-start mitigations for N warm copies, priced on top of the plain Lambda option, each
+    with what it covers: copies kept warm against the concurrency needed, and the cold starts left."""
+    from costplan.compute import coldstart
+
     out = []
     warm_stages = [s for s in plan.stages if s.warm is not None]
     if not warm_stages:
         return out
+    sc = plan.scenario
     # 1) A scheduled rule pings a warmer that invokes N copies concurrently every few minutes.
     comps = fixed_components(plan)
     notes = []
     for s in plan.stages:
-        comps += lambda_components(s)
         if s.warm is None:
+            comps += lambda_components(s, scenario=sc)
             continue
         n = s.warm.copies
+        comps += lambda_components(s, scenario=sc, warm_copies=n)
         pings = HOURS * 60 / s.warm.ping_interval_minutes
+        # the pinged environments are recycled too: each replacement is a cold start on a ping
+        ping_colds = n * HOURS / coldstart.ENVIRONMENT_LIFETIME_HOURS
         comps += _svc("eventbridge", {"scheduler_invocations": pings}, f"{s.name} warmer")
         comps += _svc("lambda", {"monthly_requests": pings * n, "request_duration_ms": s.warm.ping_duration_ms,
-                                 "memory_mb": s.memory_mb, "architecture": s.architecture},
+                                 "memory_mb": s.memory_mb, "architecture": s.architecture,
+                                 "monthly_cold_starts": ping_colds,
+                                 "init_duration_ms": coldstart.init_ms(sc.lambda_)[0]},
                       f"{s.name} warm-up pings")
         notes.append(f"{s.name}: {n:,.0f} copies pinged every {s.warm.ping_interval_minutes} min "
-                     f"({pings * n:,.0f} extra invocations of {s.warm.ping_duration_ms} ms a month)")
+                     f"({pings * n:,.0f} extra invocations of {s.warm.ping_duration_ms} ms a month, "
+                     f"{ping_colds:,.0f} of them cold as pinged environments are recycled)")
+        notes.append(_coverage(s, sc, n, "the warmer") + "; the pings keep N warm only if they overlap in time "
+                     "(each copy must still be busy when the next ping arrives)")
     out.append(Option("lambda_warmer", "Lambda + scheduled warmer", price_components(comps, book, free_tier),
                       notes))
-    # 2) Provisioned concurrency of N, all month; requests up to N concurrent run on it.
+    # 2) Provisioned concurrency of N during the active hours; requests up to N concurrent run on it.
     comps = fixed_components(plan)
     notes = []
+    pc_hours, how = provisioned_schedule(sc)
     for s in plan.stages:
         if s.warm is None:
-            comps += lambda_components(s)
+            comps += lambda_components(s, scenario=sc)
             continue
         n = s.warm.copies
         conc = s.traffic.average_concurrency
         share = Decimal(1) if conc <= n else n / conc
-        comps += lambda_components(s, extra={"provisioned_concurrency": n, "provisioned_hours": HOURS,
-                                             "provisioned_requests": s.traffic.monthly_requests * share})
-        notes.append(f"{s.name}: provisioned concurrency {n:,.0f} all month; {share:.0%} of requests "
+        comps += lambda_components(s, scenario=sc, warm_copies=n,
+                                   extra={"provisioned_concurrency": n, "provisioned_hours": pc_hours,
+                                          "provisioned_requests": s.traffic.monthly_requests * share})
+        notes.append(f"{s.name}: provisioned concurrency {n:,.0f}, {how}; {share:.0%} of requests "
                      f"served on it (average concurrency {conc:,.1f}); the free tier does not apply")
+        notes.append(_coverage(s, sc, n, "provisioned concurrency"))
     out.append(Option("lambda_provisioned", "Lambda + provisioned concurrency",
                       price_components(comps, book, free_tier), notes))
     return out
+
+
+def _coverage(stage, scenario, n: Decimal, what: str) -> str:
+    from costplan.compute import coldstart
+
+    t = stage.traffic
+    before = coldstart.cold_starts(t, scenario.workload).total
+    left = coldstart.cold_starts(t, scenario.workload, n).total
+    peak = ceil(max(t.peak_concurrency, Decimal(1)))
+    short = (f"{peak - n:,.0f} short of the peak: each day's ramp above {n:,.0f} still starts cold"
+             if peak > n else "enough for the peak")
+    return (f"{stage.name}: {what} keeps {n:,.0f} environment(s) warm against a peak concurrency of {peak:,} "
+            f"(average {t.average_concurrency:,.1f}), {short}; cold starts {before:,.0f} → {left:,.0f} a month")
 
 
 def price_options(plan, book, free_tier: bool = True, warm: bool = True, fixed: bool = True) -> list[Option]:
