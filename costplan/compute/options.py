@@ -280,7 +280,7 @@ def provisioned_schedule(scenario) -> tuple[Decimal, str]:
                    f"(Application Auto Scaling scheduled actions)")
 
 
-def warm_options(plan, book, free_tier: bool) -> list[Option]:
+def warm_options(plan, book, free_tier: bool, ledger: dict | None = None) -> list[Option]:
     """The two cold-start mitigations for N warm copies, priced on top of the plain Lambda option, each
     with what it covers: copies kept warm against the concurrency needed, and the cold starts left."""
     from costplan.compute import coldstart
@@ -313,8 +313,11 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
                      f"{ping_colds:,.0f} of them cold as pinged environments are recycled)")
         notes.append(_coverage(s, sc, n, "the warmer") + "; the pings keep N warm only if they overlap in time "
                      "(each copy must still be busy when the next ping arrives)")
-    out.append(Option("lambda_warmer", "Lambda + scheduled warmer", price_components(comps, book, free_tier),
-                      notes))
+    from costplan.pricing.bill import account_free_tier
+
+    with account_free_tier(None if ledger is None else ledger.setdefault("lambda_warmer", {})):
+        items = price_components(comps, book, free_tier)
+    out.append(Option("lambda_warmer", "Lambda + scheduled warmer", items, notes))
     # 2) Provisioned concurrency of N during the active hours; requests up to N concurrent run on it.
     comps = fixed_components(plan)
     notes = []
@@ -332,8 +335,9 @@ def warm_options(plan, book, free_tier: bool) -> list[Option]:
         notes.append(f"{s.name}: provisioned concurrency {n:,.0f}, {how}; {share:.0%} of requests "
                      f"served on it (average concurrency {conc:,.1f}); the free tier does not apply")
         notes.append(_coverage(s, sc, n, "provisioned concurrency"))
-    out.append(Option("lambda_provisioned", "Lambda + provisioned concurrency",
-                      price_components(comps, book, free_tier), notes))
+    with account_free_tier(None if ledger is None else ledger.setdefault("lambda_provisioned", {})):
+        items = price_components(comps, book, free_tier)
+    out.append(Option("lambda_provisioned", "Lambda + provisioned concurrency", items, notes))
     return out
 
 
@@ -350,14 +354,23 @@ def _coverage(stage, scenario, n: Decimal, what: str) -> str:
             f"(average {t.average_concurrency:,.1f}), {short}; cold starts {before:,.0f} → {left:,.0f} a month")
 
 
-def price_options(plan, book, free_tier: bool = True, warm: bool = True, fixed: bool = True) -> list[Option]:
+def price_options(plan, book, free_tier: bool = True, warm: bool = True, fixed: bool = True,
+                  ledger: dict | None = None) -> list[Option]:
     """Every alternative's line items. fixed=False leaves out the integration services, which cost the
-    same on every alternative (priced first on each option's meter), for searches that compare totals."""
-    opts = [lambda_option(plan, book, free_tier, fixed)]
-    for fn in (fargate_option, ec2_option):
-        o = fn(plan, book, free_tier, fixed)
+    same on every alternative (priced first on each option's meter), for searches that compare totals.
+    `ledger` (option name → free-tier pools left in the account) shares one free tier between the
+    scenarios of an account priced together: each alternative draws on what that alternative left."""
+    from costplan.pricing.bill import account_free_tier
+
+    def pools(name: str):
+        return None if ledger is None else ledger.setdefault(name, {})
+
+    opts = []
+    for name, fn in (("lambda", lambda_option), ("fargate", fargate_option), ("ec2", ec2_option)):
+        with account_free_tier(pools(name)):
+            o = fn(plan, book, free_tier, fixed)
         if o is not None:
             opts.append(o)
     if warm:
-        opts += warm_options(plan, book, free_tier)
+        opts += warm_options(plan, book, free_tier, ledger)
     return opts

@@ -22,18 +22,41 @@ def as_dict(c) -> dict:
             for o in c.options
         ],
         "cheapest": c.cheapest.name,
-        "breakeven": None if be is None else {
-            "monthly_requests": float(be.monthly_requests.quantize(Decimal(1))),
-            "average_rps": float(be.average_rps.quantize(Decimal("0.001"))),
-            "against": be.against,
-            "factor": float(be.factor.quantize(Decimal("0.0001"))),
-        },
+        "breakeven": breakeven_dict(c),
         "breakeven_note": c.breakeven_note or None,
         "recommendation": c.recommendation,
         "reason": c.reason,
+        "free_tier_sharing": c.free_tier_sharing,
         "summary": c.plan.summary,
         "assumptions": c.plan.assumptions,
     }
+
+
+def breakeven_dict(c) -> dict | None:
+    """The headline crossing (as before), every crossing within 0.001×–1,000× today, and the bands."""
+    be, bands = c.breakeven, c.bands
+    if be is None and bands is None:
+        return None
+    out: dict = {}
+    if be is not None:
+        out.update({
+            "monthly_requests": float(be.monthly_requests.quantize(Decimal(1))),
+            "average_rps": float(be.average_rps.quantize(Decimal("0.001"))),
+            "rps_basis": "active hours",
+            "against": be.against,
+            "factor": float(be.factor.quantize(Decimal("0.0001"))),
+        })
+    if bands is not None:
+        out["range_monthly_requests"] = [float(bands.base / 1000), float(bands.base * 1000)]
+        out["crossings"] = [{"monthly_requests": float(v), "cheaper_above": "lambda" if to == "lambda" else against}
+                            for v, to, against in bands.crossings]
+        out["bands"] = [{"cheaper": b.side, "from_monthly_requests": None if b.lo is None else float(b.lo),
+                         "to_monthly_requests": None if b.hi is None else float(b.hi),
+                         **({"crossings": b.crossings} if b.side == "mixed" else {})} for b in bands.bands]
+        out["summary"] = bands.summary
+        if bands.approximate:
+            out["approximate"] = True
+    return out
 
 
 def json_text(comparisons: list) -> str:
@@ -41,12 +64,59 @@ def json_text(comparisons: list) -> str:
     return to_json(data[0] if len(data) == 1 else data)
 
 
+def write_json(comparisons, out) -> None:
+    """Stream a JSON array (one object for a single scenario) to `out` as each comparison arrives:
+    nothing but the one being written is held, so memory does not grow with the number of scenarios."""
+    first = None
+    count = 0
+    for c in comparisons:
+        text = to_json(as_dict(c)).rstrip("\n")
+        if count == 0:
+            first = text  # held back: one scenario is written as an object, not a list
+        else:
+            if count == 1:
+                out.write("[\n" + _indent(first))
+            out.write(",\n" + _indent(text))
+        count += 1
+    if count == 1:
+        out.write(first + "\n")
+    elif count > 1:
+        out.write("\n]\n")
+    else:
+        out.write("[]\n")
+
+
+def _indent(text: str) -> str:
+    return "  " + text.replace("\n", "\n  ")
+
+
+def sharing_line(c) -> str | None:
+    s = c.free_tier_sharing
+    if not s or not c.free_tier:
+        return None
+    return (f"Free tier: once per account — shared by the {s['of']} scenarios of account {s['account']} in "
+            f"{s['region']} in this run, allocated in file order (this is {s['position']} of {s['of']}): each "
+            f"alternative gets what the earlier scenarios left on it.")
+
+
 def _be_line(c) -> str:
     be = c.breakeven
+    bands = c.bands
     if be is None:
-        return f"Break-even: none ({c.breakeven_note})."
-    return (f"Break-even: {be.shown_requests:,.0f} requests a month ({be.shown_rps:,} req/s on "
-            f"average, {be.shown_factor:,}× today) — above it {_title(c, be.against)} is cheaper than Lambda.")
+        line = f"Break-even: none ({c.breakeven_note})."
+    else:
+        line = (f"Break-even: {be.shown_requests:,.0f} requests a month ({be.shown_rps:,} req/s while active, "
+                f"{be.shown_factor:,}× today) — above it {_title(c, be.against)} is cheaper than Lambda.")
+    if bands is not None:
+        line += f"\nBands (0.001×–1,000× today): {bands.summary}."
+        if len(bands.crossings) > 1:
+            line += " Crossings: " + ", ".join(
+                f"{v:,.0f} ({'Lambda' if to == 'lambda' else _title(c, against)} cheaper above)"
+                for v, to, against in bands.crossings) + "."
+    share = sharing_line(c)
+    if share:
+        line += "\n" + share
+    return line
 
 
 def _title(c, name: str) -> str:

@@ -1,0 +1,313 @@
+"""Break-even as bands: every volume between 0.001× and 1,000× today's where Lambda − the cheaper ECS
+option changes sign, found the same way whatever today's volume is.
+
+Cost of each alternative as a function of volume comes from its bill at today's volume: every line
+item scales with the volume (requests, GB-seconds, LCUs, bytes), with the tasks or instances ECS
+needs at that volume (re-sized, whole tasks), with the cold starts at that volume, or not at all
+(load balancer and NAT hours). Priced in floats on the same tiers and free tiers, one volume costs a
+few microseconds where re-planning and re-pricing the scenario cost a millisecond or more.
+
+The scan divides the range on a fixed grid of absolute volumes (decades, halved in log space down to
+0.06 %), so two scenarios that differ only in today's volume see the same grid. Both totals only grow
+with volume, so a cell [a, b] where Lambda at b is still cheaper than ECS at a (or the reverse) holds
+no crossing and is not divided; only cells near a crossing are, and every crossing is found.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+RANGE = 1000.0  # 0.001× to 1,000× today's volume
+MAX_LEVEL = 12  # cells of 10^(1/4096) ≈ 1.00056: crossings to 0.06 %
+ECS = ("fargate", "ec2")
+CONSTANT_KEYS = ("alb.hours", "vpc.nat_gateway_hours")  # billed per hour whatever the volume
+SIZING_PREFIXES = ("fargate.", "ec2.", "vpc.public_ipv4_hours", "ebs.")  # follow tasks / instances
+
+
+class ModelError(Exception):
+    """The float model does not reproduce the bill at today's volume: use the slow path."""
+
+
+@dataclass
+class _FP:
+    key: str
+    pool: str
+    free: float
+    tiers: list  # [(upto or inf, usd)]
+
+
+def _fp(book, key: str, cache: dict) -> _FP:
+    fp = cache.get(key)
+    if fp is None:
+        p = book.get(key)
+        fp = _FP(key, p.free_pool or key, float(p.free_quantity),
+                 [(math.inf if t.upto is None else float(t.upto), float(t.usd)) for t in p.tiers])
+        cache[key] = fp
+    return fp
+
+
+def meter(items, free_left: dict | None, free_tier: bool) -> float:
+    """Cost of (price, quantity) items laid end to end on one account meter, as price_components does."""
+    free = {p: float(v) for p, v in free_left.items()} if free_left else {}
+    used: dict = {}
+    total = 0.0
+    for fp, q, ok in items:
+        if q <= 0:
+            continue
+        if free_tier and ok and fp.free > 0:
+            left = free.get(fp.pool, fp.free)
+            f = left if left < q else q
+            free[fp.pool] = left - f
+            q -= f
+            if q <= 0:
+                continue
+        start = used.get(fp.key, 0.0)
+        end = start + q
+        used[fp.key] = end
+        lower = 0.0
+        for upto, usd in fp.tiers:
+            lo = start if start > lower else lower
+            hi = end if end < upto else upto
+            if hi > lo:
+                total += (hi - lo) * usd
+            if end <= upto:
+                break
+            lower = upto
+    return total
+
+
+def _ceil(x: float) -> int:
+    return math.ceil(x - 1e-9)
+
+
+@dataclass
+class OptionCurve:
+    """One alternative's monthly cost at k × today's volume, from its bill at k = 1."""
+
+    name: str
+    items: list  # (_FP, quantity at k=1, driver)
+    free_start: dict | None
+    free_tier: bool
+    drivers: dict = field(default_factory=dict)  # driver → f(k) / f(1)
+
+    def cost(self, k: float) -> float:
+        ratio = {d: fn(k) for d, fn in self.drivers.items()}
+        return meter([(fp, q * (k if d == "k" else 1.0 if d == "const" else ratio[d]), ok)
+                      for fp, q, d, ok in self.items], self.free_start, self.free_tier)
+
+
+def _driver(li, name: str) -> str:
+    key = li.price_key
+    if li.name.startswith("INIT duration"):
+        return f"init:{li.resource}"
+    if key in CONSTANT_KEYS:
+        return "const"
+    if name in ECS and key.startswith(SIZING_PREFIXES):
+        return "sizing"
+    return "k"
+
+
+def common_prefix(options) -> int:
+    """How many leading line items every alternative shares: the integration services priced first on
+    each alternative's meter. They cost the same on every side at any volume, so they are held at
+    today's quantities (keeping their place on the meter and their share of free tiers)."""
+    n = 0
+    for items in zip(*(o.line_items for o in options)):
+        a = items[0]
+        if any((b.price_key, b.name, b.quantity, b.resource) != (a.price_key, a.name, a.quantity, a.resource)
+               for b in items[1:]):
+            break
+        n += 1
+    return n
+
+
+def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, cache: dict,
+                 shared: int = 0) -> OptionCurve:
+    groups: dict = {}
+    order: list = []
+    for i, li in enumerate(option.line_items):
+        d = "const" if i < shared else _driver(li, option.name)
+        g = (li.price_key, d, li.free_tier)
+        if g not in groups:
+            groups[g] = 0.0
+            order.append(g)
+        groups[g] += float(li.quantity)
+    items = [(_fp(book, key, cache), groups[(key, d, ok)], d, ok) for key, d, ok in order]
+    curve = OptionCurve(option.name, items, dict(free_start) if free_start else None, free_tier)
+    for _, _, d, _ in items:
+        if d.startswith("init:") and d not in curve.drivers:
+            curve.drivers[d] = _init_ratio(plan, d[5:])
+        elif d == "sizing" and d not in curve.drivers:
+            curve.drivers[d] = _sizing_ratio(plan, option)
+    real = float(option.monthly_usd)
+    model = curve.cost(1.0)
+    if abs(model - real) > 1e-6 * max(1.0, real) + 0.005:
+        raise ModelError(f"{option.name}: model ${model:.4f} against ${real:.4f}")
+    return curve
+
+
+def _init_ratio(plan, stage_name: str):
+    from costplan.compute import coldstart
+
+    stage = next((s for s in plan.stages if s.name == stage_name), None)
+    if stage is None:
+        raise ModelError(f"no stage {stage_name}")
+    w = plan.scenario.workload
+    base = float(coldstart.cold_starts(stage.traffic, w).total)
+    if base <= 0:
+        return lambda k: 1.0
+    return lambda k: float(coldstart.cold_starts(stage.traffic.scaled(_dec(k)), w).total) / base
+
+
+def _dec(k: float):
+    from decimal import Decimal
+
+    return Decimal(repr(k))
+
+
+def _stage_tasks(plan):
+    """Per ECS stage: (peak rps, average rps, usable rps per task, floor, max, active hours) — the
+    inputs of options.size_tasks, so tasks at k × volume are whole tasks, as the option bills them."""
+    from costplan.compute.options import HOURS, size_tasks
+
+    ecs = plan.scenario.ecs
+    out = []
+    for s in plan.stages:
+        if not s.ecs_capable:
+            continue
+        z = size_tasks(s, ecs)
+        usable = float(z.per_task_rps * ecs.target_utilization)
+        t = s.traffic
+        out.append((float(t.peak_rps), float(t.average_rps), usable, int(ecs.min_tasks),
+                    None if ecs.max_tasks is None else int(ecs.max_tasks), float(z.active_hours), z))
+    return out, float(HOURS), ecs.scaling
+
+
+def _tasks(peak_rps, avg_rps, usable, floor, cap, k):
+    peak = max(floor, _ceil(peak_rps * k / usable)) if usable > 0 else floor
+    avg = max(floor, _ceil(avg_rps * k / usable)) if usable > 0 else floor
+    if cap is not None and peak > cap:
+        peak = cap
+        avg = min(avg, peak)
+    return peak, avg
+
+
+def _sizing_ratio(plan, option):
+    stages, hours, scaling = _stage_tasks(plan)
+    if option.name == "fargate":
+        def task_hours(k):
+            total = 0.0
+            for peak_rps, avg_rps, usable, floor, cap, active, _ in stages:
+                peak, avg = _tasks(peak_rps, avg_rps, usable, floor, cap, k)
+                total += peak * hours if scaling == "peak" else avg * active + floor * (hours - active)
+            return total
+
+        real = sum(float(z.task_hours) for *_, z in stages)
+        fn = task_hours
+    else:
+        cluster = option.sizing.get("cluster") or {}
+        per = cluster.get("tasks_per_instance")
+        floor_i = cluster.get("instances_min")
+        if not per or floor_i is None:
+            raise ModelError("ec2 sizing without tasks_per_instance")
+
+        def instance_hours(k):
+            pk = av = fl = 0
+            active = 0.0
+            for peak_rps, avg_rps, usable, floor, cap, act, _ in stages:
+                peak, avg = _tasks(peak_rps, avg_rps, usable, floor, cap, k)
+                pk, av, fl, active = pk + peak, av + avg, fl + floor, max(active, act)
+            ip, ia, ii = (max(floor_i, _ceil(x / per)) for x in (pk, av, fl))
+            return ip * hours if scaling == "peak" else ia * active + ii * (hours - active)
+
+        real = None
+        fn = instance_hours
+    base = fn(1.0)
+    if base <= 0:
+        raise ModelError("no task hours at today's volume")
+    if real is not None and abs(real - base) > 1e-6 * base:
+        raise ModelError("task hours differ from the option's sizing")
+    return lambda k: fn(k) / base
+
+
+@dataclass
+class Crossing:
+    lo: float  # k just below (the old side holds)
+    hi: float  # k at which the new side holds
+    to: str  # "ecs": ECS no dearer above; "lambda": Lambda cheaper above
+    against: str  # the ECS option at hi
+    lambda_usd: float
+    ecs_usd: float
+
+
+@dataclass
+class Bands:
+    below: str  # "lambda" | "ecs": who is cheaper at 0.001×
+    above: str  # at 1,000×
+    crossings: list  # [Crossing], ascending
+    evaluations: int = 0
+
+
+class Curves:
+    """Lambda and the cheaper ECS option as functions of k, memoised."""
+
+    def __init__(self, lam: OptionCurve, ecs: list):
+        self.lam, self.ecs = lam, ecs
+        self.memo: dict = {}
+
+    def at(self, k: float) -> tuple[float, float, str]:
+        r = self.memo.get(k)
+        if r is None:
+            L = self.lam.cost(k)
+            E, name = min((c.cost(k), c.name) for c in self.ecs)
+            r = self.memo[k] = (L, E, name)
+        return r
+
+
+def scan(at, base: float) -> Bands:
+    """Every sign change of L − E for volume v in [base/RANGE, base·RANGE], where at(k) → (L, E, name)
+    at k = v / base, both nondecreasing in v. Cells are absolute: [10^(j/2^l), 10^((j+1)/2^l)]."""
+    lo_v, hi_v = base / RANGE, base * RANGE
+    lg_lo, lg_hi = math.log10(lo_v), math.log10(hi_v)
+
+    def val(v: float):
+        return at(v / base)
+
+    pts: dict = {}
+
+    def point(v: float):
+        r = pts.get(v)
+        if r is None:
+            r = pts[v] = val(v)
+        return r
+
+    def bounds(j: int, level: int) -> tuple[float, float]:
+        scale = 2.0 ** level
+        a = max(lg_lo, j / scale)
+        b = min(lg_hi, (j + 1) / scale)
+        return (lo_v if a == lg_lo else 10 ** a), (hi_v if b == lg_hi else 10 ** b)
+
+    stack = [(j, 0) for j in range(math.floor(lg_lo), math.ceil(lg_hi))]
+    cells = []  # undecided cells at the finest level
+    while stack:
+        j, level = stack.pop()
+        a, b = bounds(j, level)
+        if b <= a:
+            continue
+        La, Ea, _ = point(a)
+        Lb, Eb, _ = point(b)
+        if Lb < Ea or La >= Eb:
+            continue  # the same side is cheaper throughout
+        if level >= MAX_LEVEL:
+            cells.append((a, b))
+            continue
+        stack.append((2 * j + 1, level + 1))
+        stack.append((2 * j, level + 1))
+    vs = sorted(pts)
+    side = ["ecs" if pts[v][0] >= pts[v][1] else "lambda" for v in vs]
+    crossings = []
+    for i in range(1, len(vs)):
+        if side[i] != side[i - 1]:
+            L, E, name = pts[vs[i]]
+            crossings.append(Crossing(vs[i - 1] / base, vs[i] / base, side[i], name, L, E))
+    return Bands(side[0], side[-1], crossings, len(pts))
