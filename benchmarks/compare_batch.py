@@ -40,32 +40,36 @@ def generate(folder: Path, n: int) -> None:
         (folder / f"s{i:05d}.yaml").write_text(text, encoding="utf-8")
 
 
-def run(args: list[str]) -> tuple[float, int]:
-    """Wall time and the child's peak RSS in MB (a fresh process each time)."""
+def run(args: list[str]) -> tuple[float, int, float]:
+    """CPU time (user + system: steadier than wall time on a shared machine), the child's peak RSS in MB,
+    and wall time (a fresh process each time)."""
     exe = [sys.executable, "-m", "costplan", *args]
     t = time.perf_counter()
     # RUSAGE_CHILDREN keeps the largest child's max RSS: run each measurement in a wrapper process
     wrapper = [sys.executable, "-c",
                "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
                "stderr=subprocess.PIPE, cwd=%r); sys.stderr.write(r.stderr.decode()[-2000:]); "
-               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)" % str(ROOT),
+               "u = resource.getrusage(resource.RUSAGE_CHILDREN); print(u.ru_utime + u.ru_stime, u.ru_maxrss); "
+               "sys.exit(r.returncode)" % str(ROOT),
                *exe]
     r = subprocess.run(wrapper, capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
     dt = time.perf_counter() - t
     if r.returncode not in (0, 1):
         sys.exit(f"{' '.join(args[:2])} failed ({r.returncode}): {r.stderr[-800:]}")
-    return dt, int(r.stdout.strip().splitlines()[-1]) // 1024
+    cpu, rss = r.stdout.strip().splitlines()[-1].split()
+    return float(cpu), int(rss) // 1024, dt
 
 
-def best(fn, repeat: int) -> tuple[float, int]:
+def best(fn, repeat: int) -> tuple[float, int, float]:
     runs = [fn() for _ in range(repeat)]
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+    return min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)
 
 
 def measure(cmd: str, folder: Path, n: int, fmt: str, repeat: int) -> dict:
-    one_t, one_m = best(lambda: run([cmd, str(folder / "s00000.yaml"), "--format", fmt]), repeat)
-    all_t, all_m = best(lambda: run([cmd, str(folder), "--format", fmt]), 1 if n > 2000 else repeat)
-    return {"one": one_t, "all": all_t, "per": (all_t - one_t) / (n - 1), "mem_one": one_m, "mem_all": all_m}
+    one_t, one_m, one_w = best(lambda: run([cmd, str(folder / "s00000.yaml"), "--format", fmt]), repeat)
+    all_t, all_m, all_w = best(lambda: run([cmd, str(folder), "--format", fmt]), 1 if n > 2000 else repeat)
+    return {"one": one_t, "all": all_t, "per": (all_t - one_t) / (n - 1), "mem_one": one_m, "mem_all": all_m,
+            "wall_per": (all_w - one_w) / (n - 1)}
 
 
 def main() -> None:
@@ -80,9 +84,9 @@ def main() -> None:
                 folder = Path(tmp)
                 generate(folder, size)
                 m = measure(cmd, folder, size, "json", repeat)
-            print(f"{cmd:12} --format json  N={size:5}: one file {m['one'] * 1000:6.0f} ms; all {m['all']:6.2f} s; "
-                  f"per scenario on top of start-up {m['per'] * 1000:5.2f} ms (target ≤ {target:g} ms); "
-                  f"peak RSS {m['mem_all']} MB (one file {m['mem_one']} MB)")
+            print(f"{cmd:12} --format json  N={size:5}: CPU one file {m['one'] * 1000:4.0f} ms, all {m['all']:6.2f} s: "
+                  f"per scenario on top of start-up {m['per'] * 1000:5.2f} ms CPU (target ≤ {target:g} ms; wall "
+                  f"{m['wall_per'] * 1000:.2f} ms); peak RSS {m['mem_all']} MB (one file {m['mem_one']} MB)")
 
 
 if __name__ == "__main__":

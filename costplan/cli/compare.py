@@ -81,6 +81,9 @@ def compare(
         field = sens.parse_vary(vary)
         show([sens.sensitivity(s, field, steps, free_tier, region) for s in loaded], format.value)
         return
+    if format == Format.json and not notify:
+        _stream_json(loaded, free_tier, region)
+        return
     results = compare_many(loaded, free_tier=free_tier, region=region)
     notified = []
     if notify:
@@ -119,3 +122,24 @@ def compare(
             from costplan.report.terminal_chart import terminal_bars
 
             emit("\n".join(terminal_bars(c) for c in results) + "\n")
+
+
+def _stream_json(loaded, free_tier, region) -> None:
+    """JSON for any number of scenarios in flat memory: each comparison is written as it is computed
+    to a temporary file, dropped, and the file copied to stdout at the end, so a bad scenario still
+    exits 2 with every problem listed and no partial document."""
+    import shutil
+    import sys
+    import tempfile
+
+    from costplan.compute.compare import iter_compare
+    from costplan.report import compare_view as view
+
+    problems: list = []
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
+        view.write_json(iter_compare(loaded, free_tier=free_tier, region=region, problems=problems), tmp)
+        if problems:
+            raise CostplanError(problems)
+        tmp.seek(0)
+        shutil.copyfileobj(tmp, sys.stdout, 1 << 20)
+        sys.stdout.flush()

@@ -8,7 +8,7 @@ needs at that volume (re-sized, whole tasks), with the cold starts at that volum
 few microseconds where re-planning and re-pricing the scenario cost a millisecond or more.
 
 The scan divides the range on a fixed grid of absolute volumes (decades, halved in log space down to
-0.06 %), so two scenarios that differ only in today's volume see the same grid. Both totals only grow
+0.11 %), so two scenarios that differ only in today's volume see the same grid. Both totals only grow
 with volume, so a cell [a, b] where Lambda at b is still cheaper than ECS at a (or the reverse) holds
 no crossing and is not divided; only cells near a crossing are, and every crossing is found.
 """
@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 RANGE = 1000.0  # 0.001× to 1,000× today's volume
-MAX_LEVEL = 12  # cells of 10^(1/4096) ≈ 1.00056: crossings to 0.06 %
+MAX_LEVEL = 11  # cells of 10^(1/2048) ≈ 1.0011: crossings to 0.11 %
 ECS = ("fargate", "ec2")
 CONSTANT_KEYS = ("alb.hours", "vpc.nat_gateway_hours")  # billed per hour whatever the volume
 SIZING_PREFIXES = ("fargate.", "ec2.", "vpc.public_ipv4_hours", "ebs.")  # follow tasks / instances
@@ -46,10 +46,11 @@ def _fp(book, key: str, cache: dict) -> _FP:
     return fp
 
 
-def meter(items, free_left: dict | None, free_tier: bool) -> float:
-    """Cost of (price, quantity) items laid end to end on one account meter, as price_components does."""
-    free = {p: float(v) for p, v in free_left.items()} if free_left else {}
-    used: dict = {}
+def meter(items, free_left: dict | None, free_tier: bool, used: dict | None = None) -> float:
+    """Cost of (price, quantity, may-use-free-tier) items laid end to end on one account meter, as
+    price_components does. `free_left` and `used` are updated in place when given."""
+    free = free_left if free_left is not None else {}
+    used = used if used is not None else {}
     total = 0.0
     for fp, q, ok in items:
         if q <= 0:
@@ -64,8 +65,12 @@ def meter(items, free_left: dict | None, free_tier: bool) -> float:
         start = used.get(fp.key, 0.0)
         end = start + q
         used[fp.key] = end
+        tiers = fp.tiers
+        if len(tiers) == 1:
+            total += q * tiers[0][1]
+            continue
         lower = 0.0
-        for upto, usd in fp.tiers:
+        for upto, usd in tiers:
             lo = start if start > lower else lower
             hi = end if end < upto else upto
             if hi > lo:
@@ -80,20 +85,26 @@ def _ceil(x: float) -> int:
     return math.ceil(x - 1e-9)
 
 
-@dataclass
 class OptionCurve:
-    """One alternative's monthly cost at k × today's volume, from its bill at k = 1."""
+    """One alternative's monthly cost at k × today's volume, from its bill at k = 1. The leading items
+    that do not move with volume (the shared integration services) are priced once."""
 
-    name: str
-    items: list  # (_FP, quantity at k=1, driver)
-    free_start: dict | None
-    free_tier: bool
-    drivers: dict = field(default_factory=dict)  # driver → f(k) / f(1)
+    def __init__(self, name: str, items: list, free_start: dict | None, free_tier: bool):
+        self.name, self.free_tier = name, free_tier
+        self.drivers: dict = {}  # driver → f(k) / f(1)
+        n = 0
+        while n < len(items) and items[n][2] == "const":
+            n += 1
+        self.free0 = {p: float(v) for p, v in free_start.items()} if free_start else {}
+        self.used0: dict = {}
+        self.cost0 = meter([(fp, q, ok) for fp, q, _, ok in items[:n]], self.free0, free_tier, self.used0)
+        self.items = items[n:]
 
     def cost(self, k: float) -> float:
         ratio = {d: fn(k) for d, fn in self.drivers.items()}
-        return meter([(fp, q * (k if d == "k" else 1.0 if d == "const" else ratio[d]), ok)
-                      for fp, q, d, ok in self.items], self.free_start, self.free_tier)
+        return self.cost0 + meter([(fp, q * (k if d == "k" else 1.0 if d == "const" else ratio[d]), ok)
+                                   for fp, q, d, ok in self.items], dict(self.free0), self.free_tier,
+                                  dict(self.used0))
 
 
 def _driver(li, name: str) -> str:
@@ -133,8 +144,8 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
             order.append(g)
         groups[g] += float(li.quantity)
     items = [(_fp(book, key, cache), groups[(key, d, ok)], d, ok) for key, d, ok in order]
-    curve = OptionCurve(option.name, items, dict(free_start) if free_start else None, free_tier)
-    for _, _, d, _ in items:
+    curve = OptionCurve(option.name, items, free_start, free_tier)
+    for _, _, d, _ in curve.items:
         if d.startswith("init:") and d not in curve.drivers:
             curve.drivers[d] = _init_ratio(plan, d[5:])
         elif d == "sizing" and d not in curve.drivers:
@@ -153,10 +164,17 @@ def _init_ratio(plan, stage_name: str):
     if stage is None:
         raise ModelError(f"no stage {stage_name}")
     w = plan.scenario.workload
-    base = float(coldstart.cold_starts(stage.traffic, w).total)
+    t = stage.traffic
+    base = float(coldstart.cold_starts(t, w).total)
+    hpd = float(w.active_hours_per_day)
+    args = (float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency), float(t.average_rps),
+            hpd, float(t.active_seconds) / 3600 / hpd if hpd else 0.0, float(t.active_hours))
+    if abs(coldstart.total_f(*args) - base) > 1e-6 * max(base, 1.0):
+        raise ModelError("cold starts differ from the bill's")
     if base <= 0:
         return lambda k: 1.0
-    return lambda k: float(coldstart.cold_starts(stage.traffic.scaled(_dec(k)), w).total) / base
+    r, pc, ac, ar, hpd, days, act = args
+    return lambda k: coldstart.total_f(r * k, pc * k, ac * k, ar * k, hpd, days, act) / base
 
 
 def _dec(k: float):

@@ -97,3 +97,20 @@ def cold_starts(traffic, workload, warm_copies: Decimal = Decimal(0)) -> ColdSta
         idle = requests * Decimal(repr(math.exp(-exponent))) if exponent < 700 else Decimal(0)
     total = min(requests, scale_ups + recycled + idle)
     return ColdStarts(scale_ups, recycled, idle, total, requests)
+
+
+def total_f(requests: float, peak_conc: float, avg_conc: float, avg_rps: float, hours_per_day: float,
+            days: float, active_hours: float, warm_copies: float = 0.0) -> float:
+    """cold_starts(...).total in floats, for the break-even scan (checked against it at today's volume)."""
+    if requests <= 0:
+        return 0.0
+    peak = float(math.ceil(max(peak_conc, 1.0) - 1e-9))
+    avg = float(math.ceil(max(avg_conc, 1.0) - 1e-9))
+    n = warm_copies
+    ramp_from = n if hours_per_day < 24 else max(avg, n)
+    total = days * max(peak - ramp_from, 0.0) + max(avg - n, 0.0) * active_hours / float(ENVIRONMENT_LIFETIME_HOURS)
+    if n == 0 and avg_rps > 0:
+        x = avg_rps * float(IDLE_REUSE_MINUTES) * 60
+        if x < 700:
+            total += requests * math.exp(-x)
+    return min(requests, total)

@@ -22,13 +22,14 @@ def qty(d) -> str:
     return f"{d:,.4f}".rstrip("0").rstrip(".")
 
 
-def to_json(data: Any) -> str:
-    def default(o):
-        if isinstance(o, Decimal):
-            return float(o)
-        raise TypeError(type(o).__name__)
+def json_default(o):
+    if isinstance(o, Decimal):
+        return float(o)
+    raise TypeError(type(o).__name__)
 
-    return json.dumps(data, indent=2, default=default, ensure_ascii=False) + "\n"
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, default=json_default, ensure_ascii=False) + "\n"
 
 
 def md_table(headers: list[str], rows: Iterable[list[Any]], align: str | None = None) -> str:
