@@ -7,6 +7,7 @@ from typing import Any
 from costplan.errors import CostplanError, Problem
 
 Path_ = tuple  # a path into the document: ("workload", "memory_mb")
+_STR = "tag:yaml.org,2002:str"
 
 
 def _loader():
@@ -50,6 +51,8 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
             return out
         if isinstance(n, yaml.SequenceNode):
             return [build(v, path + (i,)) for i, v in enumerate(n.value)]
+        if n.tag == _STR:  # most scalars: what SafeConstructor.construct_yaml_str returns, without its calls
+            return n.value
         try:
             return loader.construct_object(n, deep=True)
         except yaml.YAMLError as e:

@@ -36,9 +36,13 @@ def _svc(name: str, usage: dict, resource: str) -> list[Component]:
 
 
 def fixed_components(plan) -> list[Component]:
+    cached = plan.__dict__.get("_fixed_components")  # the same for every alternative of one plan
+    if cached is not None:
+        return list(cached)
     out: list[Component] = []
     for su in plan.services:
         out.extend(_svc(su.service, su.usage, su.resource or su.service))
+    plan.__dict__["_fixed_components"] = tuple(out)
     return out
 
 
