@@ -60,7 +60,7 @@ def test_markdown_renders_as_tables():
     cost = next(n for h, n in tables if h[:2] == ["Alternative", "Monthly"])
     assert cost == 3  # Lambda, Fargate, EC2
     items = [n for h, n in tables if h == ["Resource", "Item", "Quantity", "Unit", "Price", "Monthly"]]
-    assert items == [4 + 1, 5 + 1, 4 + 1]  # line items + the total row, per alternative
+    assert items == [5 + 1, 5 + 1, 4 + 1]  # line items (Lambda's INIT among them) + the total row, per alternative
     assert ["Field", "Value", "From"] in heads
     assert ["Source", "As of", "Price keys"] in heads
     # no table lost to a bad separator row: every pipe-table header in the text became a <table>

@@ -85,6 +85,6 @@ def test_cli_sensitivity_table_and_json(cli):
                          "--format", "json")
     data = json.loads(out)
     assert [p["factor"] for p in data["points"]] == [0.5, 1.0, 2.0, 4.0]
-    assert data["points"][1]["totals_usd"]["lambda"] == 2307.12  # today's compare total
+    assert data["points"][1]["totals_usd"]["lambda"] == 2307.15  # today's compare total
     code, out, err = cli("sensitivity", str(STEADY), "--vary", "color=1x..2x")
     assert code == 2 and "cannot vary" in err

@@ -12,10 +12,10 @@ from costplan.cli.common import Format, FormatOpt, FreeTierOpt, RegionOpt, emit,
 from costplan.errors import CostplanError
 
 
-def _compare_all(scenarios, free_tier, region):
+def _compare_all(scenarios, free_tier, region, share_free_tier: bool = True):
     from costplan.compute.compare import compare_many
 
-    return compare_many(scenarios, free_tier=free_tier, region=region)
+    return compare_many(scenarios, free_tier=free_tier, region=region, share_free_tier=share_free_tier)
 
 
 @guarded
@@ -76,7 +76,7 @@ def diff(
     from costplan.report.markdown_report import run_limits
 
     a, b = diff_view.load_spec(old), diff_view.load_spec(new)
-    ra, rb = _compare_all([a, b], free_tier, region)
+    ra, rb = _compare_all([a, b], free_tier, region, share_free_tier=False)  # two versions, not two workloads
     la, note = run_limits([a])
     lb, _ = run_limits([b]) if la is not None else (None, note)
     d = diff_view.cost_diff(ra, rb, old, new, la, lb, note)

@@ -270,13 +270,15 @@ def _account_key(sc, region: str | None) -> tuple[str, str]:
     return sc.account, region or sc.region
 
 
-def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = None, problems: list | None = None):
+def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = None, problems: list | None = None,
+                 share_free_tier: bool = True):
     """Compare scenarios one at a time (a generator: nothing is kept, so memory does not grow with N).
 
     The free tier is granted once per account and region across all scenarios priced together,
     allocated in file order: each scenario's alternatives get what the earlier scenarios of the same
     account left on that alternative (the account running all of them on Lambda gets one Lambda free
-    tier). Problems are appended to `problems` instead of raised, so every scenario is tried."""
+    tier). Problems are appended to `problems` instead of raised, so every scenario is tried.
+    share_free_tier=False prices each on its own (two versions of one design, as `diff` compares)."""
     from costplan.errors import CostplanError
 
     scenarios = list(scenarios)
@@ -291,7 +293,7 @@ def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = 
         seen[key] = seen.get(key, 0) + 1
         sharing = None
         ledger = None
-        if counts[key] > 1:
+        if counts[key] > 1 and share_free_tier:
             ledger = ledgers.setdefault(key, {})
             sharing = {"account": key[0], "region": key[1], "rule": "file order", "position": seen[key],
                        "of": counts[key]}
@@ -303,12 +305,13 @@ def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = 
             problems.extend(e.problems)
 
 
-def compare_many(scenarios, free_tier: bool | None = None, region: str | None = None) -> list[Comparison]:
+def compare_many(scenarios, free_tier: bool | None = None, region: str | None = None,
+                 share_free_tier: bool = True) -> list[Comparison]:
     """Compare every scenario, collecting every scenario's problems before raising."""
     from costplan.errors import CostplanError
 
     problems: list = []
-    results = list(iter_compare(scenarios, free_tier, region, problems))
+    results = list(iter_compare(scenarios, free_tier, region, problems, share_free_tier))
     if problems:
         raise CostplanError(problems)
     return results
