@@ -10,10 +10,35 @@ Path_ = tuple  # a path into the document: ("workload", "memory_mb")
 _STR = "tag:yaml.org,2002:str"
 
 
-def _loader():
-    import yaml
+_LOADER = None
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _loader():
+    """PyYAML's C parser where installed, with scalar tag resolution memoised: the safe resolver tries
+    its regular expressions on every scalar, and scenario files repeat the same keys and values, so
+    across a folder of thousands most scalars have been resolved before (safe: it has no path resolvers)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        memo: dict = {}
+        scalar = yaml.ScalarNode
+
+        class Loader(base):
+            def resolve(self, kind, value, implicit):
+                if kind is not scalar:
+                    return super().resolve(kind, value, implicit)
+                key = (value, implicit)
+                tag = memo.get(key)
+                if tag is None:
+                    tag = memo[key] = super().resolve(kind, value, implicit)
+                    if len(memo) > 100_000:
+                        memo.clear()
+                return tag
+
+        _LOADER = Loader
+    return _LOADER
 
 
 def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
