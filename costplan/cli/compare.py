@@ -69,6 +69,9 @@ def compare(
     from costplan.compute.compare import compare_many
     from costplan.report import compare_view as view
 
+    if scenarios and format == Format.json and not vary and not notify:
+        _stream_json(scenarios, free_tier, region)
+        return
     if scenarios:
         loaded = sc_mod.load_many(scenarios)
     else:
@@ -82,7 +85,7 @@ def compare(
         show([sens.sensitivity(s, field, steps, free_tier, region) for s in loaded], format.value)
         return
     if format == Format.json and not notify:
-        _stream_json(loaded, free_tier, region)
+        _stream_json(None, free_tier, region, loaded)
         return
     results = compare_many(loaded, free_tier=free_tier, region=region)
     notified = []
@@ -124,20 +127,35 @@ def compare(
             emit("\n".join(terminal_bars(c) for c in results) + "\n")
 
 
-def _stream_json(loaded, free_tier, region) -> None:
-    """JSON for any number of scenarios in flat memory: each comparison is written as it is computed
-    to a temporary file, dropped, and the file copied to stdout at the end, so a bad scenario still
-    exits 2 with every problem listed and no partial document."""
+def _stream_json(paths, free_tier, region, loaded=None) -> None:
+    """JSON for any number of scenarios in flat memory: each file is loaded, compared and written as
+    JSON to a temporary file, then dropped; the file is copied to stdout at the end, so a bad scenario
+    still exits 2 with every problem listed (loading and pricing) and no partial document."""
     import shutil
     import sys
     import tempfile
 
+    from costplan import scenario as sc_mod
     from costplan.compute.compare import iter_compare
     from costplan.report import compare_view as view
 
     problems: list = []
+    if loaded is None:
+        files = sc_mod.expand(paths)
+
+        def each():
+            for f in files:
+                try:
+                    yield sc_mod.load(f)
+                except CostplanError as e:
+                    problems.extend(e.problems)
+
+        source, total = each(), len(files)
+    else:
+        source, total = loaded, len(loaded)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
-        view.write_json(iter_compare(loaded, free_tier=free_tier, region=region, problems=problems), tmp)
+        view.write_json(iter_compare(source, free_tier=free_tier, region=region, problems=problems, total=total),
+                        tmp)
         if problems:
             raise CostplanError(problems)
         tmp.seek(0)

@@ -271,32 +271,29 @@ def _account_key(sc, region: str | None) -> tuple[str, str]:
 
 
 def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = None, problems: list | None = None,
-                 share_free_tier: bool = True):
-    """Compare scenarios one at a time (a generator: nothing is kept, so memory does not grow with N).
+                 share_free_tier: bool = True, total: int | None = None):
+    """Compare scenarios one at a time (a generator over a list or a lazy iterable: nothing is kept, so
+    memory does not grow with N).
 
     The free tier is granted once per account and region across all scenarios priced together,
     allocated in file order: each scenario's alternatives get what the earlier scenarios of the same
     account left on that alternative (the account running all of them on Lambda gets one Lambda free
     tier). Problems are appended to `problems` instead of raised, so every scenario is tried.
-    share_free_tier=False prices each on its own (two versions of one design, as `diff` compares)."""
+    share_free_tier=False prices each on its own (two versions of one design, as `diff` compares).
+    `total` is how many scenarios there are (len(scenarios) when it has one)."""
     from costplan.errors import CostplanError
 
-    scenarios = list(scenarios)
-    counts: dict = {}
-    for sc in scenarios:
-        key = _account_key(sc, region)
-        counts[key] = counts.get(key, 0) + 1
+    if total is None:
+        total = len(scenarios) if hasattr(scenarios, "__len__") else 2
+    shared = share_free_tier and total > 1
     ledgers: dict = {}
     seen: dict = {}
     for sc in scenarios:
         key = _account_key(sc, region)
         seen[key] = seen.get(key, 0) + 1
-        sharing = None
-        ledger = None
-        if counts[key] > 1 and share_free_tier:
-            ledger = ledgers.setdefault(key, {})
-            sharing = {"account": key[0], "region": key[1], "rule": "file order", "position": seen[key],
-                       "of": counts[key]}
+        ledger = ledgers.setdefault(key, {}) if shared else None
+        sharing = ({"account": key[0], "region": key[1], "rule": "file order", "position": seen[key]}
+                   if shared else None)
         try:
             yield compare(sc, free_tier=free_tier, region=region, ledger=ledger, sharing=sharing)
         except CostplanError as e:

@@ -97,9 +97,10 @@ def sharing_line(c) -> str | None:
     s = c.free_tier_sharing
     if not s or not c.free_tier:
         return None
-    return (f"Free tier: once per account — shared by the {s['of']} scenarios of account {s['account']} in "
-            f"{s['region']} in this run, allocated in file order (this is {s['position']} of {s['of']}): each "
-            f"alternative gets what the earlier scenarios left on it.")
+    nth = {1: "1st", 2: "2nd", 3: "3rd"}.get(s["position"], f"{s['position']}th")
+    return (f"Free tier: once per account and region, shared by the scenarios compared together and "
+            f"allocated in file order; this is the {nth} of account {s['account']} in {s['region']}: each "
+            f"alternative gets what the earlier ones left on it.")
 
 
 def _be_line(c) -> str:
