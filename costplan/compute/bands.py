@@ -7,10 +7,10 @@ needs at that volume (re-sized, whole tasks), with the cold starts at that volum
 (load balancer and NAT hours). Priced in floats on the same tiers and free tiers, one volume costs a
 few microseconds where re-planning and re-pricing the scenario cost a millisecond or more.
 
-The scan divides the range on a fixed grid of absolute volumes (decades, halved in log space down to
-0.11 %), so two scenarios that differ only in today's volume see the same grid. Both totals only grow
-with volume, so a cell [a, b] where Lambda at b is still cheaper than ECS at a (or the reverse) holds
-no crossing and is not divided; only cells near a crossing are, and every crossing is found.
+The scan works on a fixed grid of absolute volumes (2,048 points a decade: crossings to 0.11 %), so two
+scenarios that differ only in today's volume see the same grid. Both totals only grow with volume, so
+an interval [a, b] where Lambda at b is still cheaper than ECS at a (or the reverse) holds no crossing
+and is not divided; only intervals near a crossing are, and every crossing is found.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 RANGE = 1000.0  # 0.001× to 1,000× today's volume
 MAX_LEVEL = 11  # cells of 10^(1/2048) ≈ 1.0011: crossings to 0.11 %
+LINEAR_SPAN = 2 ** MAX_LEVEL // 32  # at most 1/32 of a decade (7.5 %): tier kinks cannot bend a line much
 ECS = ("fargate", "ec2")
 CONSTANT_KEYS = ("alb.hours", "vpc.nat_gateway_hours")  # billed per hour whatever the volume
 SIZING_PREFIXES = ("fargate.", "ec2.", "vpc.public_ipv4_hours", "ebs.")  # follow tasks / instances
@@ -101,10 +102,66 @@ class OptionCurve:
         self.items = items[n:]
 
     def cost(self, k: float) -> float:
-        ratio = {d: fn(k) for d, fn in self.drivers.items()}
-        return self.cost0 + meter([(fp, q * (k if d == "k" else 1.0 if d == "const" else ratio[d]), ok)
-                                   for fp, q, d, ok in self.items], dict(self.free0), self.free_tier,
-                                  dict(self.used0))
+        if self._compiled is None:
+            self._compile()
+        fns, items = self._compiled
+        vals = [k, 1.0] + [fn(k) for fn in fns]
+        self._last = (k, vals)
+        free = self.free0.copy()
+        used = self.used0.copy()
+        total = self.cost0
+        use_free = self.free_tier
+        for fp, q1, idx, ok in items:  # meter() inlined: this runs a few hundred times per scenario
+            q = q1 * vals[idx]
+            if q <= 0:
+                continue
+            if use_free and ok and fp.free > 0:
+                left = free.get(fp.pool, fp.free)
+                f = left if left < q else q
+                free[fp.pool] = left - f
+                q -= f
+                if q <= 0:
+                    continue
+            tiers = fp.tiers
+            if len(tiers) == 1:
+                used[fp.key] = used.get(fp.key, 0.0) + q
+                total += q * tiers[0][1]
+                continue
+            start = used.get(fp.key, 0.0)
+            end = start + q
+            used[fp.key] = end
+            lower = 0.0
+            for upto, usd in tiers:
+                lo = start if start > lower else lower
+                hi = end if end < upto else upto
+                if hi > lo:
+                    total += (hi - lo) * usd
+                if end <= upto:
+                    break
+                lower = upto
+        return total
+
+    _compiled = None
+
+    def sizing(self, k: float):
+        """The value of the task / instance driver at k (a step function): equal at two volumes, no step
+        between them."""
+        if "sizing" not in self.drivers:
+            return None
+        last = self._last
+        if last is not None and last[0] == k:
+            return round(last[1][self._sizing_index], 9)
+        return round(self.drivers["sizing"](k), 9)
+
+    _last = None
+    _sizing_index = 0
+
+    def _compile(self) -> None:
+        names = [d for d in self.drivers]
+        index = {"k": 0, "const": 1, **{d: 2 + i for i, d in enumerate(names)}}
+        self._sizing_index = index.get("sizing", 0)
+        self._compiled = ([self.drivers[d] for d in names],
+                          [(fp, q, index[d], ok) for fp, q, d, ok in self.items])
 
 
 def _driver(li, name: str) -> str:
@@ -273,59 +330,67 @@ class Curves:
         self.lam, self.ecs = lam, ecs
         self.memo: dict = {}
 
-    def at(self, k: float) -> tuple[float, float, str]:
+    def at(self, k: float) -> tuple:
+        """(Lambda, cheaper ECS, its name, the ECS sizing at k: tasks and instances of every option)."""
         r = self.memo.get(k)
         if r is None:
             L = self.lam.cost(k)
             E, name = min((c.cost(k), c.name) for c in self.ecs)
-            r = self.memo[k] = (L, E, name)
+            sig = (name,) + tuple(c.sizing(k) for c in self.ecs)
+            r = self.memo[k] = (L, E, name, sig)
         return r
 
 
 def scan(at, base: float) -> Bands:
     """Every sign change of L − E for volume v in [base/RANGE, base·RANGE], where at(k) → (L, E, name)
-    at k = v / base, both nondecreasing in v. Cells are absolute: [10^(j/2^l), 10^((j+1)/2^l)]."""
-    lo_v, hi_v = base / RANGE, base * RANGE
-    lg_lo, lg_hi = math.log10(lo_v), math.log10(hi_v)
+    at k = v / base, both nondecreasing in v.
 
-    def val(v: float):
-        return at(v / base)
-
+    Volumes are points of one absolute grid, v = 10^(i / 2^MAX_LEVEL) (the range's ends rounded out
+    to it), so the answer depends on the costs, never on where the scan started. An interval whose
+    ends already show one side cheaper throughout (Lambda at its top below ECS at its bottom, or the
+    reverse) is done; one whose ends disagree is cut where the straight line between them crosses
+    zero (both sides of that grid cell priced), and the pieces examined in turn; any other is halved.
+    Every crossing ends in a cell one grid step wide."""
+    n = 2 ** MAX_LEVEL
+    i0 = math.floor(math.log10(base / RANGE) * n)
+    i1 = math.ceil(math.log10(base * RANGE) * n)
     pts: dict = {}
 
-    def point(v: float):
-        r = pts.get(v)
+    def vol(i: int) -> float:
+        return 10.0 ** (i / n)
+
+    def point(i: int):
+        r = pts.get(i)
         if r is None:
-            r = pts[v] = val(v)
+            r = pts[i] = at(vol(i) / base)
         return r
 
-    def bounds(j: int, level: int) -> tuple[float, float]:
-        scale = 2.0 ** level
-        a = max(lg_lo, j / scale)
-        b = min(lg_hi, (j + 1) / scale)
-        return (lo_v if a == lg_lo else 10 ** a), (hi_v if b == lg_hi else 10 ** b)
-
-    stack = [(j, 0) for j in range(math.floor(lg_lo), math.ceil(lg_hi))]
-    cells = []  # undecided cells at the finest level
+    edges = [i0] + [d * n for d in range(i0 // n + 1, i1 // n + 1) if i0 < d * n < i1] + [i1]
+    stack = list(zip(edges, edges[1:]))
     while stack:
-        j, level = stack.pop()
-        a, b = bounds(j, level)
-        if b <= a:
-            continue
-        La, Ea, _ = point(a)
-        Lb, Eb, _ = point(b)
-        if Lb < Ea or La >= Eb:
-            continue  # the same side is cheaper throughout
-        if level >= MAX_LEVEL:
-            cells.append((a, b))
-            continue
-        stack.append((2 * j + 1, level + 1))
-        stack.append((2 * j, level + 1))
-    vs = sorted(pts)
-    side = ["ecs" if pts[v][0] >= pts[v][1] else "lambda" for v in vs]
+        ia, ib = stack.pop()
+        La, Ea = point(ia)[:2]
+        Lb, Eb = point(ib)[:2]
+        if ib - ia <= 1 or Lb < Ea or La >= Eb:
+            continue  # one grid step, or the same side is cheaper throughout
+        fa, fb = La - Ea, Lb - Eb
+        if ((fa >= 0) == (fb >= 0) and ib - ia <= LINEAR_SPAN and len(pts[ia]) > 3
+                and pts[ia][3] == pts[ib][3]):
+            continue  # same side at both ends, no ECS step between and the same ECS option: both lines straight
+        if (fa >= 0) != (fb >= 0):
+            va, vb = vol(ia), vol(ib)
+            v = va + (vb - va) * fa / (fa - fb)
+            j = min(max(math.floor(math.log10(v) * n) if v > 0 else ia, ia), ib - 1)
+            parts = [(ia, j), (j, j + 1), (j + 1, ib)]
+        else:
+            mid = (ia + ib) // 2
+            parts = [(ia, mid), (mid, ib)]
+        stack.extend((a, b) for a, b in parts if b > a)
+    idx = sorted(pts)
+    side = ["ecs" if pts[i][0] >= pts[i][1] else "lambda" for i in idx]
     crossings = []
-    for i in range(1, len(vs)):
-        if side[i] != side[i - 1]:
-            L, E, name = pts[vs[i]]
-            crossings.append(Crossing(vs[i - 1] / base, vs[i] / base, side[i], name, L, E))
+    for t in range(1, len(idx)):
+        if side[t] != side[t - 1]:
+            L, E, name = pts[idx[t]][:3]
+            crossings.append(Crossing(vol(idx[t - 1]) / base, vol(idx[t]) / base, side[t], name, L, E))
     return Bands(side[0], side[-1], crossings, len(pts))

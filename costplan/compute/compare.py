@@ -156,7 +156,7 @@ def find_bands(sc, plan, options, book, free_tier: bool, base: Decimal, active_s
         at, approximate = _slow_at(sc, book, free_tier), True
     res = B.scan(at, float(base))
     bands = _bands(res, base, options, approximate)
-    L1, E1, _ = at(1.0)
+    L1, E1 = at(1.0)[:2]
     head = None
     if L1 < E1:  # Lambda cheaper today: the first volume above today where ECS becomes no dearer
         head = next((c for c in res.crossings if c.to == "ecs" and c.hi > 1), None)
