@@ -239,7 +239,7 @@ def recommend(options: list[Option], be: Breakeven | None, bands: Bands | None =
 
 
 def compare(sc, free_tier: bool | None = None, region: str | None = None, ledger: dict | None = None,
-            sharing: dict | None = None) -> Comparison:
+            sharing: dict | None = None, books: dict | None = None) -> Comparison:
     """Price one scenario. `ledger` is the account's free-tier ledger when several scenarios of one
     account are priced together (see compare_many); `sharing` describes it for the output."""
     from costplan import patterns
@@ -247,7 +247,12 @@ def compare(sc, free_tier: bool | None = None, region: str | None = None, ledger
     from costplan.pricing.book import PriceBook
 
     free = sc.free_tier if free_tier is None else free_tier
-    book = PriceBook(region or sc.region)
+    where = region or sc.region
+    book = books.get(where) if books is not None else None
+    if book is None:  # one price book per region for a whole run: each parses its prices once
+        book = PriceBook(where)
+        if books is not None:
+            books[where] = book
     plan = patterns.plan(sc)
     start = None
     if ledger is not None:
@@ -288,6 +293,7 @@ def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = 
     shared = share_free_tier and total > 1
     ledgers: dict = {}
     seen: dict = {}
+    books: dict = {}
     for sc in scenarios:
         key = _account_key(sc, region)
         seen[key] = seen.get(key, 0) + 1
@@ -295,7 +301,7 @@ def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = 
         sharing = ({"account": key[0], "region": key[1], "rule": "file order", "position": seen[key]}
                    if shared else None)
         try:
-            yield compare(sc, free_tier=free_tier, region=region, ledger=ledger, sharing=sharing)
+            yield compare(sc, free_tier=free_tier, region=region, ledger=ledger, sharing=sharing, books=books)
         except CostplanError as e:
             if problems is None:
                 raise
