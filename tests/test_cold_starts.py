@@ -114,3 +114,19 @@ def test_a_bad_file_in_a_folder_exits_2_with_no_partial_json(cli, tmp_path):
                                      "  memroy_mb: 512MB\n")
     code, out, err = cli("compare", str(tmp_path), "--format", "json")
     assert code == 2 and out == "" and "b.yaml" in err and "memory_mb" in err
+
+
+def test_the_float_cold_start_model_used_by_the_scan_equals_the_billed_one():
+    import math
+
+    for w in ({}, {"active_hours_per_day": "8h", "active_days_per_month": 22, "peak_rps": 40},
+              {"monthly_requests": 500, "active_hours_per_day": "2h"}):
+        s = sc(**w)
+        t = compare(s).plan.stages[0].traffic
+        for k in (Decimal("0.01"), Decimal(1), Decimal(70)):
+            tk = t.scaled(k)
+            hpd = float(s.workload.active_hours_per_day)
+            f = coldstart.total_f(float(tk.monthly_requests), float(tk.peak_concurrency),
+                                  float(tk.average_concurrency), float(tk.average_rps), hpd,
+                                  float(tk.active_seconds) / 3600 / hpd, float(tk.active_hours))
+            assert math.isclose(f, float(coldstart.cold_starts(tk, s.workload).total), rel_tol=1e-9, abs_tol=1e-9)

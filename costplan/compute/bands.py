@@ -215,6 +215,8 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
 
 
 def _init_ratio(plan, stage_name: str):
+    """Cold starts at k × volume over cold starts today (coldstart.total_f, the float twin of
+    coldstart.cold_starts: tests hold them equal)."""
     from costplan.compute import coldstart
 
     stage = next((s for s in plan.stages if s.name == stage_name), None)
@@ -222,15 +224,13 @@ def _init_ratio(plan, stage_name: str):
         raise ModelError(f"no stage {stage_name}")
     w = plan.scenario.workload
     t = stage.traffic
-    base = float(coldstart.cold_starts(t, w).total)
     hpd = float(w.active_hours_per_day)
-    args = (float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency), float(t.average_rps),
-            hpd, float(t.active_seconds) / 3600 / hpd if hpd else 0.0, float(t.active_hours))
-    if abs(coldstart.total_f(*args) - base) > 1e-6 * max(base, 1.0):
-        raise ModelError("cold starts differ from the bill's")
+    r, pc, ac, ar = (float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency),
+                     float(t.average_rps))
+    days, act = (float(t.active_seconds) / 3600 / hpd if hpd else 0.0), float(t.active_hours)
+    base = coldstart.total_f(r, pc, ac, ar, hpd, days, act)
     if base <= 0:
         return lambda k: 1.0
-    r, pc, ac, ar, hpd, days, act = args
     return lambda k: coldstart.total_f(r * k, pc * k, ac * k, ar * k, hpd, days, act) / base
 
 
@@ -243,6 +243,9 @@ def _dec(k: float):
 def _stage_tasks(plan):
     """Per ECS stage: (peak rps, average rps, usable rps per task, floor, max, active hours) — the
     inputs of options.size_tasks, so tasks at k × volume are whole tasks, as the option bills them."""
+    cached = plan.__dict__.get("_stage_tasks")
+    if cached is not None:
+        return cached
     from costplan.compute.options import HOURS, size_tasks
 
     ecs = plan.scenario.ecs
@@ -255,7 +258,8 @@ def _stage_tasks(plan):
         t = s.traffic
         out.append((float(t.peak_rps), float(t.average_rps), usable, int(ecs.min_tasks),
                     None if ecs.max_tasks is None else int(ecs.max_tasks), float(z.active_hours), z))
-    return out, float(HOURS), ecs.scaling
+    plan.__dict__["_stage_tasks"] = (out, float(HOURS), ecs.scaling)
+    return plan.__dict__["_stage_tasks"]
 
 
 def _tasks(peak_rps, avg_rps, usable, floor, cap, k):
