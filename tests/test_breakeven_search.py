@@ -69,7 +69,7 @@ def test_128mb_1s_reports_every_crossing_and_each_is_real():
     c = compare(sc)
     assert len(c.bands.crossings) > 3
     assert [b.side for b in c.bands.bands][:2] == ["lambda", "mixed"]
-    assert "mixed between" in c.bands.summary
+    assert "; mixed " in c.bands.summary and "crossings)" in c.bands.summary
     # each crossing the float model found is where the real, re-planned and re-priced totals swap
     book = PriceBook(sc.region)
     lam = c.option("lambda")

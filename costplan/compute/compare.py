@@ -192,22 +192,33 @@ def _bands(res, base: Decimal, options, approximate: bool) -> Bands:
         who = title(side, min((o for o in options if o.name in ECS), key=lambda o: o.monthly_usd).name)
         summary = f"{who} is cheaper at every volume from {lo:,.0f} to {hi:,.0f} requests a month (0.001×–1,000× today)"
         return Bands(base, [], [Band(side, None, None)], summary, approximate)
-    first, last = xs[0], xs[-1]
-    below_t = title(res.below, res.crossings[0].against)
-    above_t = title(res.above, res.crossings[-1].against)
-    if len(xs) == 1:
-        bands = [Band(res.below, None, first[0]), Band(res.above, first[0], None)]
-        summary = f"{below_t} cheaper below {first[0]:,.0f} requests a month, {above_t} from {first[0]:,.0f}"
-    else:
-        n = len(xs)
-        bands = [Band(res.below, None, first[0]), Band("mixed", first[0], last[0], n), Band(res.above, last[0], None)]
-        if res.below == res.above:
-            summary = (f"{below_t} cheaper below {first[0]:,.0f} and above {last[0]:,.0f} requests a month; "
-                       f"mixed between ({n} crossings)")
+    # Crossings less than MIXED_GAP apart form one mixed band (ECS's whole tasks stepping across
+    # Lambda's line); between such clusters one side is cheaper throughout.
+    clusters: list = [[res.crossings[0]]]
+    for c in res.crossings[1:]:
+        if c.hi / clusters[-1][-1].hi < MIXED_GAP:
+            clusters[-1].append(c)
         else:
-            summary = (f"{below_t} cheaper below {first[0]:,.0f} requests a month, {above_t} above "
-                       f"{last[0]:,.0f}, mixed between ({n} crossings)")
+            clusters.append([c])
+    bands: list = []
+    parts: list = []
+    side, against, start = res.below, res.crossings[0].against, None
+    for cl in clusters:
+        a, b = vol(cl[0].hi), vol(cl[-1].hi)
+        bands.append(Band(side, start, a))
+        who = title(side, against)
+        parts.append(f"{who} cheaper below {a:,.0f}" if start is None else f"{who} cheaper {start:,.0f}–{a:,.0f}")
+        if len(cl) > 1:
+            bands.append(Band("mixed", a, b, len(cl)))
+            parts.append(f"mixed {a:,.0f}–{b:,.0f} ({len(cl)} crossings)")
+        side, against, start = cl[-1].to, cl[-1].against, b
+    bands.append(Band(side, start, None))
+    parts.append(f"{title(side, against)} cheaper from {start:,.0f}")
+    summary = "; ".join(parts) + " requests a month"
     return Bands(base, xs, bands, summary, approximate)
+
+
+MIXED_GAP = 1.5  # crossings closer than ×1.5 apart are one mixed band
 
 
 def recommend(options: list[Option], be: Breakeven | None, bands: Bands | None = None) -> tuple[str, str]:

@@ -113,10 +113,12 @@ def _be_line(c) -> str:
                 f"{be.shown_factor:,}× today) — above it {_title(c, be.against)} is cheaper than Lambda.")
     if bands is not None:
         line += f"\nBands (0.001×–1,000× today): {bands.summary}."
-        if len(bands.crossings) > 1:
+        if 1 < len(bands.crossings) <= 8:
             line += " Crossings: " + ", ".join(
                 f"{v:,.0f} ({'Lambda' if to == 'lambda' else _title(c, against)} cheaper above)"
                 for v, to, against in bands.crossings) + "."
+        elif len(bands.crossings) > 8:
+            line += f" {len(bands.crossings)} crossings in all (each listed by --format json)."
     share = sharing_line(c)
     if share:
         line += "\n" + share
