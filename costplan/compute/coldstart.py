@@ -68,7 +68,21 @@ def _ceil(d: Decimal) -> Decimal:
     return Decimal(d).to_integral_value(rounding=ROUND_CEILING)
 
 
+_MEMO: dict = {}
+
+
 def cold_starts(traffic, workload, warm_copies: Decimal = Decimal(0)) -> ColdStarts:
+    """Memoised _cold_starts: each alternative's bill and its notes ask for the same function's count."""
+    key = (traffic, workload.active_hours_per_day, Decimal(warm_copies))
+    r = _MEMO.get(key)
+    if r is None:
+        if len(_MEMO) > 4096:
+            _MEMO.clear()
+        r = _MEMO[key] = _cold_starts(traffic, workload, warm_copies)
+    return r
+
+
+def _cold_starts(traffic, workload, warm_copies: Decimal = Decimal(0)) -> ColdStarts:
     """New environments a month for one function: its share of `traffic` and the workload's daily shape.
 
     - scale-ups: each active day the function ramps from idle (a daily gap) to its peak concurrency,
