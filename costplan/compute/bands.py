@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 RANGE = 1000.0  # 0.001× to 1,000× today's volume
 MAX_LEVEL = 11  # cells of 10^(1/2048) ≈ 1.0011: crossings to 0.11 %
-LINEAR_SPAN = 2 ** MAX_LEVEL // 32  # at most 1/32 of a decade (7.5 %): tier kinks cannot bend a line much
 ECS = ("fargate", "ec2")
 CONSTANT_KEYS = ("alb.hours", "vpc.nat_gateway_hours")  # billed per hour whatever the volume
 SIZING_PREFIXES = ("fargate.", "ec2.", "vpc.public_ipv4_hours", "ebs.")  # follow tasks / instances
@@ -111,15 +110,18 @@ class OptionCurve:
         used = self.used0.copy()
         total = self.cost0
         use_free = self.free_tier
+        regime = 0  # which tier and free-tier state each item ends in: equal at two volumes, no kink between
         for fp, q1, idx, ok in items:  # meter() inlined: this runs a few hundred times per scenario
             q = q1 * vals[idx]
             if q <= 0:
+                regime = regime * 3 + 1
                 continue
             if use_free and ok and fp.free > 0:
                 left = free.get(fp.pool, fp.free)
                 f = left if left < q else q
                 free[fp.pool] = left - f
                 q -= f
+                regime = regime * 3 + (2 if q > 0 else 0)
                 if q <= 0:
                     continue
             tiers = fp.tiers
@@ -131,15 +133,23 @@ class OptionCurve:
             end = start + q
             used[fp.key] = end
             lower = 0.0
-            for upto, usd in tiers:
+            for t, (upto, usd) in enumerate(tiers):
                 lo = start if start > lower else lower
                 hi = end if end < upto else upto
                 if hi > lo:
                     total += (hi - lo) * usd
                 if end <= upto:
+                    regime = regime * 7 + t
                     break
                 lower = upto
+        self._regime = (k, regime)
         return total
+
+    _regime = None
+
+    def regime(self, k: float):
+        r = self._regime
+        return r[1] if r is not None and r[0] == k else None
 
     _compiled = None
 
@@ -340,7 +350,7 @@ class Curves:
         if r is None:
             L = self.lam.cost(k)
             E, name = min((c.cost(k), c.name) for c in self.ecs)
-            sig = (name,) + tuple(c.sizing(k) for c in self.ecs)
+            sig = (name, self.lam.regime(k)) + tuple((c.sizing(k), c.regime(k)) for c in self.ecs)
             r = self.memo[k] = (L, E, name, sig)
         return r
 
@@ -378,9 +388,11 @@ def scan(at, base: float) -> Bands:
         if ib - ia <= 1 or Lb < Ea or La >= Eb:
             continue  # one grid step, or the same side is cheaper throughout
         fa, fb = La - Ea, Lb - Eb
-        if ((fa >= 0) == (fb >= 0) and ib - ia <= LINEAR_SPAN and len(pts[ia]) > 3
-                and pts[ia][3] == pts[ib][3]):
-            continue  # same side at both ends, no ECS step between and the same ECS option: both lines straight
+        if (fa >= 0) == (fb >= 0) and len(pts[ia]) > 3 and pts[ia][3] == pts[ib][3]:
+            # Same side at both ends, and between them no ECS step, no change of cheaper ECS option, no
+            # tier or free-tier boundary on either bill: both totals are straight lines (but for cold starts,
+            # a few cents that step with the peak concurrency), so no crossing.
+            continue
         if (fa >= 0) != (fb >= 0):
             va, vb = vol(ia), vol(ib)
             v = va + (vb - va) * fa / (fa - fb)
