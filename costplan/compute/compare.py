@@ -75,7 +75,7 @@ class Bands:
     crossings: list  # [(monthly requests, to side, against)], ascending
     bands: list  # [Band]
     summary: str
-    approximate: bool = False  # the slow path ran (model did not reproduce today's bill)
+    repriced: bool = False  # found by re-planning at each volume (the float model could not follow the bill)
 
 
 def significant(d: Decimal, digits: int = 3) -> Decimal:
@@ -146,16 +146,18 @@ def find_bands(sc, plan, options, book, free_tier: bool, base: Decimal, active_s
         return None, None, "no stage of this pattern can run on ECS"
     cache: dict = {}
     start = (ledger or {}).get("start", {})
-    approximate = False
+    repriced = False
     try:
         shared = B.common_prefix([lam, *ecs])
         curves = B.Curves(B.option_curve(lam, plan, book, free_tier, start.get("lambda"), cache, shared),
                           [B.option_curve(o, plan, book, free_tier, start.get(o.name), cache, shared) for o in ecs])
         at = curves.at
-    except B.ModelError:
-        at, approximate = _slow_at(sc, book, free_tier), True
-    res = B.scan(at, float(base))
-    bands = _bands(res, base, options, approximate)
+        res = B.scan(at, float(base))
+    except Exception:  # noqa: BLE001 — the model does not know this bill (ModelError, or sizing it cannot
+        # reproduce): re-plan and re-price at each volume instead, slower but exact
+        at, repriced = _slow_at(sc, book, free_tier), True
+        res = B.scan(at, float(base))
+    bands = _bands(res, base, options, repriced)
     L1, E1 = at(1.0)[:2]
     head = None
     if L1 < E1:  # Lambda cheaper today: the first volume above today where ECS becomes no dearer
@@ -175,7 +177,7 @@ def find_bands(sc, plan, options, book, free_tier: bool, base: Decimal, active_s
     return bands, Breakeven(base * k, head.against, k, totals, active_seconds), ""
 
 
-def _bands(res, base: Decimal, options, approximate: bool) -> Bands:
+def _bands(res, base: Decimal, options, repriced: bool) -> Bands:
     def title(side: str, against: str = "") -> str:
         if side == "lambda":
             return "Lambda"
@@ -191,7 +193,7 @@ def _bands(res, base: Decimal, options, approximate: bool) -> Bands:
         side = res.below
         who = title(side, min((o for o in options if o.name in ECS), key=lambda o: o.monthly_usd).name)
         summary = f"{who} is cheaper at every volume from {lo:,.0f} to {hi:,.0f} requests a month (0.001×–1,000× today)"
-        return Bands(base, [], [Band(side, None, None)], summary, approximate)
+        return Bands(base, [], [Band(side, None, None)], summary, repriced)
     # Crossings less than MIXED_GAP apart form one mixed band (ECS's whole tasks stepping across
     # Lambda's line); between such clusters one side is cheaper throughout.
     clusters: list = [[res.crossings[0]]]
@@ -215,7 +217,7 @@ def _bands(res, base: Decimal, options, approximate: bool) -> Bands:
     bands.append(Band(side, start, None))
     parts.append(f"{title(side, against)} cheaper from {start:,.0f}")
     summary = "; ".join(parts) + " requests a month"
-    return Bands(base, xs, bands, summary, approximate)
+    return Bands(base, xs, bands, summary, repriced)
 
 
 MIXED_GAP = 1.5  # crossings closer than ×1.5 apart are one mixed band

@@ -54,8 +54,8 @@ def breakeven_dict(c) -> dict | None:
                          "to_monthly_requests": None if b.hi is None else float(b.hi),
                          **({"crossings": b.crossings} if b.side == "mixed" else {})} for b in bands.bands]
         out["summary"] = bands.summary
-        if bands.approximate:
-            out["approximate"] = True
+        if bands.repriced:
+            out["repriced"] = True
     return out
 
 
