@@ -51,6 +51,7 @@ update-goldens: install-test
 bench: bytecode
 	$(BIN)/python benchmarks/cli_latency.py
 	$(BIN)/python benchmarks/limits_batch.py
+	$(BIN)/python benchmarks/compare_batch.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -322,6 +322,10 @@ class LambdaSettings(Strict):
     reserved_concurrency: Count | None = None
     ephemeral_storage_mb: MB = Field(Decimal(512), description="/tmp size (512–10,240 MB); above 512 MB is billed")
     warm: Warm | None = Field(None, description="price cold-start mitigations for N warm copies")
+    runtime: Literal["python", "nodejs", "java", "dotnet", "ruby", "go", "rust"] = Field(
+        "python", description="the function's runtime: sets the default INIT duration of a cold start")
+    init_duration_ms: Ms | None = Field(
+        None, description="INIT duration of one cold start (the REPORT line's Init Duration); default by runtime")
 
     @model_validator(mode="after")
     def _check(self):
@@ -330,6 +334,8 @@ class LambdaSettings(Strict):
         lo, hi = units.LAMBDA_EPHEMERAL_MB
         if not (lo <= self.ephemeral_storage_mb <= hi):
             raise ValueError(f"ephemeral_storage_mb must be 512–10,240 MB, got {self.ephemeral_storage_mb:,}")
+        if self.init_duration_ms is not None and not (0 <= self.init_duration_ms <= 10_000):
+            raise ValueError("init_duration_ms must be 0–10 s (Lambda's INIT phase is limited to 10 s)")
         return self
 
 

@@ -7,6 +7,10 @@ from typing import Any
 from costplan.errors import CostplanError, Problem
 
 Path_ = tuple  # a path into the document: ("workload", "memory_mb")
+_STR = "tag:yaml.org,2002:str"
+
+
+_LOADER = None
 
 # What a scenario file may be and expand to. A real scenario is a few KB with a few hundred values;
 # these bounds stop alias bombs ("billion laughs": nine lines that expand to 3.6 GB) and
@@ -17,9 +21,31 @@ MAX_DEPTH = 50                    # nesting of mappings and lists
 
 
 def _loader():
-    import yaml
+    """PyYAML's C parser where installed, with scalar tag resolution memoised: the safe resolver tries
+    its regular expressions on every scalar, and scenario files repeat the same keys and values, so
+    across a folder of thousands most scalars have been resolved before (safe: it has no path resolvers)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        memo: dict = {}
+        scalar = yaml.ScalarNode
+
+        class Loader(base):
+            def resolve(self, kind, value, implicit):
+                if kind is not scalar:
+                    return super().resolve(kind, value, implicit)
+                key = (value, implicit)
+                tag = memo.get(key)
+                if tag is None:
+                    tag = memo[key] = super().resolve(kind, value, implicit)
+                    if len(memo) > 100_000:
+                        memo.clear()
+                return tag
+
+        _LOADER = Loader
+    return _LOADER
 
 
 def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
@@ -91,6 +117,8 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
             return out
         if isinstance(n, yaml.SequenceNode):
             return [build(v, path + (i,)) for i, v in enumerate(n.value)]
+        if n.tag == _STR:  # most scalars: what SafeConstructor.construct_yaml_str returns, without its calls
+            return n.value
         if len(n.value) > 100 and n.tag.endswith((":int", ":float")):
             problems.append(Problem(f"a number of {len(n.value):,} characters; costplan reads numbers of at most "
                                     "100", file=file, line=n.start_mark.line + 1,

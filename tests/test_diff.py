@@ -40,12 +40,19 @@ def test_memory_doubled_doubles_the_duration_line(cli, tmp_path):
     # 400 req/s × 730 h × 3,600 s = 1,051,200,000 requests × 0.15 s × 1 GB = 157,680,000 GB-seconds.
     gb_s = Decimal(400 * 730 * 3600) * Decimal("0.15")
     assert gb_s == 157_680_000
-    (line,) = lam["lines"]  # only the duration line moves; requests do not depend on memory
+    # only the duration lines move (the requests' and the cold starts' INIT); requests do not depend on memory
+    line, init = lam["lines"]
     assert line["name"] == "Duration (arm64) (first 7.5B GB-seconds)"
+    # 60 environments (400 req/s × 0.15 s) replaced every 2 h for 730 h + 30.4 days × 30 more at the daily
+    # peak (600 req/s × 0.15 s = 90): 21,900 + 912.5 = 22,812.5 cold starts × 100 ms × 1 GB → 2 GB
+    assert init["name"].startswith("INIT duration, cold starts (arm64)")
+    assert init["old_quantity"] == 2281.25 and init["new_quantity"] == 4562.5
     assert line["new_quantity"] == 2 * line["old_quantity"] == float(2 * gb_s)
     assert line["old_usd"] == 2102.41  # 157,680,000 × $0.0000133334 = $2,102.410512
     assert line["new_usd"] == 4204.82  # 315,360,000 × $0.0000133334 = $4,204.821024
-    assert Decimal(str(lam["change_usd"])) == (gb_s * ARM64_GB_S).quantize(Decimal("0.01")) == Decimal("2102.41")
+    # + 2,281.25 GB-s more of INIT: cold starts bill their INIT at the function's memory, which doubled
+    assert Decimal(str(lam["change_usd"])) == ((gb_s + Decimal("2281.25")) * ARM64_GB_S).quantize(Decimal("0.01")) \
+        == Decimal("2102.44")
     # ECS tasks are sized from what a request needs: twice the memory buys twice the CPU (1,769 MB = 1 vCPU),
     # so at cpu_share 20 % each request keeps twice the vCPU busy and Fargate's vCPU-seconds double too.
     far = next(o for o in d["options"] if o["name"] == "fargate")
@@ -58,9 +65,10 @@ def test_with_free_tier_the_change_is_the_same_to_the_cent(cli, tmp_path):
     old, new = _pair(tmp_path)
     code, out, err = cli("diff", old, new, "--format", "markdown")
     assert code == 0, err
-    # The 400,000 free GB-seconds are used up either way, so the change is still all 157,680,000 GB-s.
-    # Lambda before: duration + requests + logs (528.82) + data transfer out (712.80), as compare prices it.
-    assert "| Lambda | $3,548.75 | $5,651.16 | +$2,102.41 | +59.2% |" in out
+    # The 400,000 free GB-seconds are used up either way, so the change is still all 157,680,000 GB-s
+    # (and the 2,281.25 GB-s of INIT). Lambda before: duration, INIT, requests, logs (528.82) and data
+    # transfer out (712.80), as compare prices it.
+    assert "| Lambda | $3,548.78 | $5,651.22 | +$2,102.44 | +59.2% |" in out
     assert "157,280,000 → 314,960,000 GB-seconds" in out
     assert "Recommendation unchanged: ECS on EC2." in out
 
@@ -109,7 +117,7 @@ def test_git_revision_of_the_same_file(cli, tmp_path, monkeypatch):
     assert code == 0, err
     d = json.loads(out)
     assert d["old"] == "HEAD:s.yaml"
-    assert next(o for o in d["options"] if o["name"] == "lambda")["change_usd"] == 2102.41
+    assert next(o for o in d["options"] if o["name"] == "lambda")["change_usd"] == 2102.44
     code, _, err = cli("diff", "nosuchrev:s.yaml", "s.yaml")
     assert code == 2 and "git revision 'nosuchrev' does not exist" in err
     code, _, err = cli("diff", "HEAD:missing.yaml", "s.yaml")
@@ -127,4 +135,4 @@ def test_table_output(cli, tmp_path):
     old, new = _pair(tmp_path)
     code, out, err = cli("diff", old, new)
     assert code == 0, err
-    assert "+$2,102.41" in out and "Line items that changed" in out
+    assert "+$2,102.44" in out and "Line items that changed" in out

@@ -47,7 +47,7 @@ EXPECTED = {
     "timeout_over_lambda_max.yaml": ["error: {f}:8: lambda: timeout_s must be 1–900 s (Lambda's range), got 1,000 s"],
     "unknown_instance_type.yaml": ["error: {f}:9: ec2.instance_type: unknown instance type 'm9z.huge'; the price book knows ..."],
     "unknown_quota_id.yaml": ["error: {f}:9: quotas.lambda.concurent_executions: unknown quota id (did you mean \"lambda.concurrent_executions\"?)"],
-    "unknown_region.yaml": ["error: {f}:3: region: unknown region 'us-east-9' (did you mean \"us-east-1\"?)"],
+    "unknown_region.yaml": ["error: {f}:3: region: unknown region 'us-east-9' (did you mean \"us-east-1\" or \"us-east-2\"?)"],
     "visibility_too_short.yaml": ["error: {f}:9: settings.visibility_timeout_s: visibility timeout 5 s is below 6 × the consumer's 3 s timeout + 0 s window = 18 s (AWS's guidance for Lambda consumers)"],
     "warm_zero_interval.yaml": ["error: {f}:9: lambda.warm: ping_interval_minutes must be at least 1 (EventBridge's finest schedule)"],
     "zero_divisor_rps.yaml": ["error: {f}:6: workload.average_rps: the period after '/' must be more than zero, got '500/0s'"],

@@ -175,18 +175,17 @@ def test_every_check_declares_metadata():
 
 def test_max_concurrency_zero_prints_no_infinity(cli, tmp_path):
     """Issue 12: `max_concurrency: 0` printed `∞ … -Infinity %`; say what is wrong instead."""
-    import json
-
     from tests.test_limits_accounts import SCENARIOS
 
     text = (SCENARIOS / "global_vote.yaml").read_text().replace("max_concurrency: 25 ", "max_concurrency: 0 ")
     (tmp_path / "zero.yaml").write_text(text)
-    code, out = cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda")[:2]
-    assert code == 1
-    assert "Infinity" not in out and "∞" not in out and "nan" not in out.lower()
-    assert "MaximumConcurrency 0 is below the minimum 2" in out and "the consumer can run no batches" in out
-    data = json.loads(cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda", "--format", "json")[1])
-    assert data["summary"]["fail"] == 2
+    code, out, err = cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda")
+    # the scenario's range check refuses it at load now (ESM MaximumConcurrency is 2–1,000), in one line
+    assert code == 2 and "max_concurrency" in err
+    assert "Infinity" not in out + err and "∞" not in out + err and "nan" not in (out + err).lower()
+    assert "is 2–1,000, got 0" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = cli("limits-check", str(tmp_path / "zero.yaml"), "--design", "lambda", "--format", "json")
+    assert code == 2 and out == ""  # no JSON with Infinity in it: nothing but the one error line
 
 
 def test_readme_check_table_is_generated_from_the_check_metadata(cli):

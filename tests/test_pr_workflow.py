@@ -16,7 +16,6 @@ import yaml
 
 from conftest import ROOT, SCENARIOS
 from costplan import scenario
-from costplan.compute.compare import compare
 from costplan.report import diff_view
 
 STEADY = (SCENARIOS / "steady_heavy_api.yaml").read_text()
@@ -29,11 +28,17 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True, env=env).stdout
 
 
-def _recommended(text: str, tmp_path: Path, name: str) -> Decimal:
-    p = tmp_path / name
-    p.write_text(text)
-    c = compare(scenario.load(p))
-    return diff_view.recommended_usd(c)
+def _recommended(texts: list[str], tmp_path: Path) -> Decimal:
+    """The total of each scenario's recommended design, priced together in file order as diff prices a
+    folder: scenarios of one account share its free tier."""
+    from costplan.compute.compare import compare_many
+
+    loaded = []
+    for i, text in enumerate(texts):
+        p = tmp_path / f"side-{id(texts)}-{i}.yaml"
+        p.write_text(text)
+        loaded.append(scenario.load(p))
+    return sum((diff_view.recommended_usd(c) for c in compare_many(loaded)), Decimal(0))
 
 
 @pytest.fixture
@@ -55,9 +60,9 @@ def repo(tmp_path):
     (r / "scenarios" / "light.yaml").write_text(LIGHT)
     _git(r, "add", "-A")
     _git(r, "commit", "-q", "-m", "more traffic")
-    old = _recommended(STEADY, tmp_path, "a.yaml") + _recommended(
-        LIGHT.replace("name: periodic-light-api", "name: gone"), tmp_path, "b.yaml")
-    new = _recommended(raised, tmp_path, "c.yaml") + _recommended(LIGHT, tmp_path, "d.yaml")
+    # in file order: gone.yaml, steady.yaml before; light.yaml, steady.yaml after
+    old = _recommended([LIGHT.replace("name: periodic-light-api", "name: gone"), STEADY], tmp_path)
+    new = _recommended([LIGHT, raised], tmp_path)
     return r, old, new
 
 

@@ -60,10 +60,10 @@ def test_markdown_renders_as_tables():
     cost = next(n for h, n in tables if h[:2] == ["Alternative", "Monthly"])
     assert cost == 3  # Lambda, Fargate, EC2
     items = [n for h, n in tables if h == ["Resource", "Item", "Quantity", "Unit", "Price", "Monthly"]]
-    # line items + the total row: each alternative has 3 log lines; Lambda 4 + data transfer out (free,
-    # paid); Fargate vCPU, memory, ALB, LCUs, the ALB's and the tasks' IPv4 + data transfer; EC2 instances,
-    # root volumes, ALB, LCUs, IPv4 × 2 + data transfer
-    assert items == [3 + 6 + 1, 3 + 8 + 1, 3 + 8 + 1]
+    # line items + the total row: each alternative has 3 log lines; Lambda 4 + its INIT + data transfer
+    # out (free, paid); Fargate vCPU, memory, ALB, LCUs, the ALB's and the tasks' IPv4 + data transfer;
+    # EC2 instances, root volumes, ALB, LCUs, IPv4 × 2 + data transfer
+    assert items == [3 + 7 + 1, 3 + 8 + 1, 3 + 8 + 1]
     assert ["Field", "Value", "From"] in heads
     assert ["Source", "As of", "Price keys"] in heads
     # no table lost to a bad separator row: every pipe-table header in the text became a <table>

@@ -99,6 +99,9 @@ def compare(
                                        "--architecture": architecture, "--peak-rps": peak_rps,
                                        "--hours-per-day": hours_per_day}, vary, steps, brief, notify, format)
     steps = steps or 8
+    if scenarios and format == Format.json and not vary and not notify and purchase is None:
+        _stream_json(scenarios, free_tier, region)
+        return
     if scenarios:
         loaded = sc_mod.load_many(scenarios)
     else:
@@ -114,6 +117,9 @@ def compare(
 
         field = sens.parse_vary(vary)
         show([sens.sensitivity(s, field, steps, free_tier, region) for s in loaded], format.value)
+        return
+    if format == Format.json and not notify:
+        _stream_json(None, free_tier, region, loaded)
         return
     results = compare_many(loaded, free_tier=free_tier, region=region)
     notified = []
@@ -153,3 +159,39 @@ def compare(
             from costplan.report.terminal_chart import terminal_bars
 
             emit("\n".join(terminal_bars(c) for c in results) + "\n")
+
+
+def _stream_json(paths, free_tier, region, loaded=None) -> None:
+    """JSON for any number of scenarios in flat memory: each file is loaded, compared and written as
+    JSON to a temporary file, then dropped; the file is copied to stdout at the end, so a bad scenario
+    still exits 2 with every problem listed (loading and pricing) and no partial document."""
+    import shutil
+    import sys
+    import tempfile
+
+    from costplan import scenario as sc_mod
+    from costplan.compute.compare import iter_compare
+    from costplan.report import compare_view as view
+
+    problems: list = []
+    if loaded is None:
+        files = sc_mod.expand(paths)
+
+        def each():
+            for f in files:
+                try:
+                    yield sc_mod.load(f)
+                except CostplanError as e:
+                    problems.extend(e.problems)
+
+        source, total = each(), len(files)
+    else:
+        source, total = loaded, len(loaded)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
+        view.write_json(iter_compare(source, free_tier=free_tier, region=region, problems=problems, total=total),
+                        tmp)
+        if problems:
+            raise CostplanError(problems)
+        tmp.seek(0)
+        shutil.copyfileobj(tmp, sys.stdout, 1 << 20)
+        sys.stdout.flush()

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from costplan.cli.common import Format, FormatOpt, RegionOpt, emit, guarded, write_atomic
+from costplan.errors import CostplanError
 
 
 class DiffFormat(str, Enum):
@@ -21,10 +22,10 @@ class DiffFormat(str, Enum):
     markdown = "markdown"
 
 
-def _compare_all(scenarios, free_tier, region):
+def _compare_all(scenarios, free_tier, region, share_free_tier: bool = True):
     from costplan.compute.compare import compare_many
 
-    return compare_many(scenarios, free_tier=free_tier, region=region)
+    return compare_many(scenarios, free_tier=free_tier, region=region, share_free_tier=share_free_tier)
 
 
 @guarded

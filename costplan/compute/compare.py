@@ -14,29 +14,68 @@ CLOSE = Decimal("0.10")  # within 10 %, prefer Lambda: no servers, no idle capac
 
 @dataclass
 class Breakeven:
+    """The headline crossing: the one nearest today's volume in the direction that would change the
+    answer (up when Lambda is cheaper today, down when ECS is)."""
+
     monthly_requests: Decimal
     against: str  # "fargate" | "ec2"
     factor: Decimal  # × today's volume
-    lambda_usd: Decimal
-    ecs_usd: Decimal
+    totals: object = field(repr=False, compare=False)  # () → (Lambda, ECS) monthly totals at the crossing
+    active_seconds: Decimal = units.SECONDS_PER_MONTH  # seconds a month with traffic
+    _priced: tuple | None = field(default=None, repr=False, compare=False)
+
+    def _both(self) -> tuple[Decimal, Decimal]:
+        """Both totals at the crossing, re-planned and re-priced in full: only when something shows them
+        (a chart), so a batch of comparisons does not pay for it."""
+        if self._priced is None:
+            self._priced = self.totals()
+        return self._priced
+
+    @property
+    def lambda_usd(self) -> Decimal:
+        return self._both()[0]
+
+    @property
+    def ecs_usd(self) -> Decimal:
+        return self._both()[1]
 
     @property
     def average_rps(self) -> Decimal:
-        return self.monthly_requests / units.SECONDS_PER_MONTH
+        """Requests per second while traffic flows (the active hours), not over the whole month."""
+        return self.monthly_requests / self.active_seconds
 
     @property
     def shown_requests(self) -> Decimal:
-        """The volume to three significant figures: the search is exact to 0.1 %, no finer, and
+        """The volume to three significant figures: the scan is exact to 0.06 %, no finer, and
         monthly volumes in a design review are estimates."""
         return significant(self.monthly_requests)
 
     @property
     def shown_rps(self) -> Decimal:
-        return significant(self.shown_requests / units.SECONDS_PER_MONTH)
+        return significant(self.shown_requests / self.active_seconds)
 
     @property
     def shown_factor(self) -> Decimal:
         return significant(self.factor, 2)
+
+
+@dataclass
+class Band:
+    """A range of volumes and who is cheaper across it: "lambda", "ecs" or "mixed"."""
+
+    side: str
+    lo: Decimal | None  # monthly requests; None = from the bottom of the range scanned
+    hi: Decimal | None  # None = to the top of the range scanned
+    crossings: int = 0  # sign changes inside a mixed band
+
+
+@dataclass
+class Bands:
+    base: Decimal  # today's monthly requests
+    crossings: list  # [(monthly requests, to side, against)], ascending
+    bands: list  # [Band]
+    summary: str
+    repriced: bool = False  # found by re-planning at each volume (the float model could not follow the bill)
 
 
 def significant(d: Decimal, digits: int = 3) -> Decimal:
@@ -56,6 +95,8 @@ class Comparison:
     reason: str
     free_tier: bool = True
     extra: dict = field(default_factory=dict)
+    bands: Bands | None = None
+    free_tier_sharing: dict | None = None  # how the account's free tier was shared in this run
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
@@ -83,118 +124,124 @@ def _costs(sc, book, free_tier: bool, fixed: bool = True) -> dict[str, Decimal]:
     return {o.name: o.monthly_usd for o in price_options(plan, book, free_tier, warm=False, fixed=fixed)}
 
 
-def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven | None, str]:
-    """The volume where the cheaper ECS option comes to cost no more than Lambda: walk out from
-    today's volume until the sign changes, then refine the bracket.
-
-    Lambda's cost is continuous in volume; ECS's steps up with whole tasks (or instances), so the
-    crossing is where Lambda's line meets an ECS step from below and both totals agree there. Where
-    a step makes the two cross, uncross and cross again within a few per cent (a volume at which one
-    more EC2 instance is briefly cheap), the crossing reported is the one the walk brackets, which
-    need not be the lowest: avatar_resize_claim_check has EC2 cheaper over 3.89–4.0× only, and
-    ECS stays cheaper from 4.42× (Fargate), which is the one reported."""
-    seen: dict = {}
-
-    def diff(k: Decimal) -> tuple[Decimal, str, Decimal, Decimal]:
-        if k in seen:
-            return seen[k]
-        seen[k] = _diff(k)
-        return seen[k]
-
-    def _diff(k: Decimal) -> tuple[Decimal, str, Decimal, Decimal]:
-        # Lines both designs pay alike are left out (fixed=False): only what differs decides the sign.
-        c = _costs(scaled_scenario(sc, k), book, free_tier, fixed=False)
-        ecs = [(c[n], n) for n in ECS if n in c]
-        if not ecs:
-            return Decimal(0), "", c["lambda"], Decimal(0)
-        e, name = min(ecs)
-        return c["lambda"] - e, name, c["lambda"], e
-
-    d1, name, _, _ = diff(Decimal(1))
-    if not name:
-        return None, "no stage of this pattern can run on ECS"
-    found = bracket(lambda k: diff(k)[0], d1)
-    if isinstance(found, str):
-        return None, found
-    lo, hi = refine(lambda k: diff(k)[0], *found)
-    _, name, _, _ = diff(hi)
-    totals = _costs(scaled_scenario(sc, hi), book, free_tier)
-    return Breakeven(base * hi, name, hi, totals["lambda"], totals[name]), ""
+def _slow_at(sc, book, free_tier: bool):
+    """Lambda and the cheaper ECS option at k × today's volume by re-planning and re-pricing: the
+    fallback when the float model does not reproduce today's bill."""
+    def at(k: float) -> tuple[float, float, str]:
+        c = _costs(scaled_scenario(sc, Decimal(repr(k))), book, free_tier)
+        e, name = min((c[n], n) for n in ECS if n in c)
+        return float(c["lambda"]), float(e), name
+    return at
 
 
-LIMIT = Decimal(10) ** 6  # search no further than a million times (or a millionth of) today's volume
+def find_bands(sc, plan, options, book, free_tier: bool, base: Decimal, active_seconds: Decimal,
+               ledger: dict | None = None) -> tuple[Bands | None, Breakeven | None, str]:
+    """Every crossing of Lambda − the cheaper ECS option within 0.001×–1,000× today's volume, the bands
+    they make, and the headline crossing for the recommendation."""
+    from costplan.compute import bands as B
+
+    lam = next(o for o in options if o.name == "lambda")
+    ecs = [o for o in options if o.name in ECS]
+    if not ecs:
+        return None, None, "no stage of this pattern can run on ECS"
+    cache: dict = {}
+    start = (ledger or {}).get("start", {})
+    repriced = False
+    try:
+        shared = B.common_prefix([lam, *ecs])
+        curves = B.Curves(B.option_curve(lam, plan, book, free_tier, start.get("lambda"), cache, shared),
+                          [B.option_curve(o, plan, book, free_tier, start.get(o.name), cache, shared) for o in ecs])
+        at = curves.at
+        _verify(curves.at, sc, book, free_tier)
+        res = B.scan(at, float(base))
+    except Exception:  # noqa: BLE001 — the model does not know this bill (ModelError, or sizing it cannot
+        # reproduce): re-plan and re-price at each volume instead, slower but exact
+        at, repriced = _slow_at(sc, book, free_tier), True
+        res = B.scan(at, float(base), SLOW_LEVEL)
+    bands = _bands(res, base, options, repriced)
+    L1, E1 = at(1.0)[:2]
+    head = None
+    if L1 < E1:  # Lambda cheaper today: the first volume above today where ECS becomes no dearer
+        head = next((c for c in res.crossings if c.to == "ecs" and c.hi > 1), None)
+        note = "" if head else "ECS does not become cheaper below 1,000× today's volume"
+    else:  # ECS cheaper today: the nearest volume below today where it became so
+        head = next((c for c in reversed(res.crossings) if c.to == "ecs" and c.hi <= 1), None)
+        note = "" if head else "ECS is cheaper at every volume down to 0.001× today's"
+    if head is None:
+        return bands, None, note
+    k = Decimal(repr(head.hi))
+
+    def totals(k=k, name=head.against):
+        c = _costs(scaled_scenario(sc, k), book, free_tier)
+        return c["lambda"], c[name]
+
+    return bands, Breakeven(base * k, head.against, k, totals, active_seconds), ""
 
 
-def bracket(f, f1: Decimal) -> tuple[Decimal, Decimal] | str:
-    """From k = 1 (f(1) = f1), walk towards the sign change of f = Lambda − ECS and return (lo, hi)
-    with f(lo) < 0 <= f(hi); or say why there is none within LIMIT.
-
-    Up when Lambda is cheaper today, down when ECS is. Each step aims where the line through the
-    last two points crosses zero, 2 % beyond it so that the step usually crosses, and moves at least
-    ×1.25 and at most ×64: Lambda − ECS is close to linear in volume, so the walk usually brackets
-    the crossing in two or three prices where doubling took up to ten."""
-    import math
-
-    up = f1 < 0
-    edge = LIMIT if up else 1 / LIMIT
-    k_prev, f_prev = Decimal(1), float(f1)
-    k = Decimal(2) if up else Decimal("0.5")
-    while True:
-        fk = float(f(k))
-        if (fk >= 0) if up else (fk < 0):
-            return (k_prev, k) if up else (k, k_prev)
-        if k == edge:
-            return ("ECS does not become cheaper below a million times today's volume" if up
-                    else "ECS is cheaper at every volume tried")
-        a, b = float(k_prev), float(k)
-        root = b - fk * (b - a) / (fk - f_prev) if fk != f_prev else math.nan
-        ratio = root / b if up else (b / root if root > 0 else math.nan)
-        step = 8.0 if not ratio > 1 else min(max(ratio * 1.02, 1.25), 64.0)  # nan or wrong way: ×8
-        k_prev, f_prev = k, fk
-        nxt = Decimal(repr(b * step if up else b / step))
-        k = min(nxt, edge) if up else max(nxt, edge)
+# Re-pricing costs a millisecond or two a volume: its grid is 2^7 cells a decade (1.8 %), not 2^11.
+SLOW_LEVEL = 7
+VERIFY_AT = (0.002, 0.01, 0.05, 0.3, 3.0, 30.0, 300.0)  # volumes (× today) where the model is checked against a full re-pricing
 
 
-def refine(f, lo: Decimal, hi: Decimal, width: Decimal = Decimal("1.001")) -> tuple[Decimal, Decimal]:
-    """Narrow a bracket f(lo) < 0 <= f(hi) to hi/lo < width.
+def _verify(at, sc, book, free_tier: bool) -> None:
+    """The float model scales each bill line with volume; a line that is partly fixed (empty queue polls
+    by idle tasks, a pipe's stream polling) makes it drift. Check Lambda − ECS at a few volumes against
+    re-planning and re-pricing; off by more than 0.3 % of Lambda's bill (or a cent), the model is not used."""
+    slow = _slow_at(sc, book, free_tier)
+    for k in VERIFY_AT:
+        L, E = at(k)[:2]
+        Ls, Es, _ = slow(k)
+        if abs((L - E) - (Ls - Es)) > max(0.003 * abs(Ls), 0.01):
+            raise ValueError(f"bands model off at {k}×: {L - E:.2f} against {Ls - Es:.2f}")
 
-    Each round estimates the crossing by false position (linear in volume) and prices two points
-    just either side of it, 0.07 % apart: when the estimate is good, as it is wherever Lambda − ECS
-    is near-linear between ECS's steps, that closes the bracket in two prices. A round that does not
-    halve the bracket (in log space) adds a bisection, so a step in ECS's cost, where the line is
-    no guide, still costs only a few more. The sign is all that is trusted: 0.1 % in volume moves
-    Lambda's total at most 0.1 % and ECS's cannot step down, so the two totals agree to within
-    0.1 % at `hi`, well inside the 1 % promised."""
-    import math
 
-    f_lo, f_hi = float(f(lo)), float(f(hi))
-    half = (float(width) - 1) / 3
+def _bands(res, base: Decimal, options, repriced: bool) -> Bands:
+    def title(side: str, against: str = "") -> str:
+        if side == "lambda":
+            return "Lambda"
+        o = next((o for o in options if o.name == against), None)
+        return o.title if o else "ECS"
 
-    def probe(k: Decimal) -> None:
-        nonlocal lo, hi, f_lo, f_hi
-        if not lo < k < hi:
-            return
-        fk = float(f(k))
-        if fk < 0:
-            lo, f_lo = k, fk
+    def vol(k: float) -> Decimal:
+        return significant(base * Decimal(repr(k)))
+
+    xs = [(vol(c.hi), c.to, c.against) for c in res.crossings]
+    lo, hi = significant(base / 1000), significant(base * 1000)
+    if not xs:
+        side = res.below
+        who = title(side, min((o for o in options if o.name in ECS), key=lambda o: o.monthly_usd).name)
+        summary = f"{who} is cheaper at every volume from {lo:,.0f} to {hi:,.0f} requests a month (0.001×–1,000× today)"
+        return Bands(base, [], [Band(side, None, None)], summary, repriced)
+    # Crossings less than MIXED_GAP apart form one mixed band (ECS's whole tasks stepping across
+    # Lambda's line); between such clusters one side is cheaper throughout.
+    clusters: list = [[res.crossings[0]]]
+    for c in res.crossings[1:]:
+        if c.hi / clusters[-1][-1].hi < MIXED_GAP:
+            clusters[-1].append(c)
         else:
-            hi, f_hi = k, fk
+            clusters.append([c])
+    bands: list = []
+    parts: list = []
+    side, against, start = res.below, res.crossings[0].against, None
+    for cl in clusters:
+        a, b = vol(cl[0].hi), vol(cl[-1].hi)
+        bands.append(Band(side, start, a))
+        who = title(side, against)
+        parts.append(f"{who} cheaper below {a:,.0f}" if start is None else f"{who} cheaper {start:,.0f}–{a:,.0f}")
+        if len(cl) > 1:
+            bands.append(Band("mixed", a, b, len(cl)))
+            parts.append(f"mixed {a:,.0f}–{b:,.0f} ({len(cl)} crossings)")
+        side, against, start = cl[-1].to, cl[-1].against, b
+    bands.append(Band(side, start, None))
+    parts.append(f"{title(side, against)} cheaper from {start:,.0f}")
+    summary = "; ".join(parts) + " requests a month"
+    return Bands(base, xs, bands, summary, repriced)
 
-    for _ in range(200):
-        if hi / lo < width:
-            break
-        before = math.log(hi / lo)
-        a, b = float(lo), float(hi)
-        x = b - f_hi * (b - a) / (f_hi - f_lo) if f_hi != f_lo else (a + b) / 2
-        x = min(max(x, a), b)
-        probe(Decimal(repr(x * (1 - half))))
-        probe(Decimal(repr(x * (1 + half))))
-        if hi / lo >= width and math.log(hi / lo) > before / 2:
-            probe((lo * hi).sqrt())
-    return lo, hi
+
+MIXED_GAP = 1.5  # crossings closer than ×1.5 apart are one mixed band
 
 
-def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:
+def recommend(options: list[Option], be: Breakeven | None, bands: Bands | None = None) -> tuple[str, str]:
     lam = next(o for o in options if o.name == "lambda")
     ecs = [o for o in options if o.name in ECS]
     if not ecs:
@@ -206,6 +253,8 @@ def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:
         if be is not None:
             why += (f"; ECS becomes cheaper only at {be.shown_requests:,.0f} requests a month "
                     f"({be.shown_factor:,}× today's volume)")
+            if bands is not None and len(bands.crossings) > 1:
+                why += f" ({bands.summary})"
         return "lambda", why + ": light or periodic load is cheaper without idle capacity."
     saving = (L - E) / L
     if saving < CLOSE:
@@ -215,23 +264,42 @@ def recommend(options: list[Option], be: Breakeven | None) -> tuple[str, str]:
            f"steady, heavy load keeps tasks busy")
     if be is not None:
         why += f"; the break-even is {be.shown_requests:,.0f} requests a month ({be.shown_factor:,}× today)"
+        if bands is not None and len(bands.crossings) > 1:
+            why += f" ({bands.summary})"
     return best_ecs.name, why + "."
 
 
-def compare(sc, free_tier: bool | None = None, region: str | None = None) -> Comparison:
+def compare(sc, free_tier: bool | None = None, region: str | None = None, ledger: dict | None = None,
+            sharing: dict | None = None, books: dict | None = None) -> Comparison:
+    """Price one scenario. `ledger` is the account's free-tier ledger when several scenarios of one
+    account are priced together (see compare_many); `sharing` describes it for the output."""
     from costplan import patterns
+    from costplan.compute.traffic import Traffic
     from costplan.pricing.book import PriceBook
 
     free = sc.free_tier if free_tier is None else free_tier
-    book = PriceBook(region or sc.region)
+    where = region or sc.region
+    book = books.get(where) if books is not None else None
+    if book is None:  # one price book per region for a whole run: each parses its prices once
+        book = PriceBook(where)
+        if books is not None:
+            books[where] = book
     plan = patterns.plan(sc)
-    options = price_options(plan, book, free)
-    from costplan.compute.traffic import Traffic
+    start = None
+    if ledger is not None:
+        import copy
 
-    base = Traffic.from_workload(sc.workload).monthly_requests
-    be, note = find_breakeven(sc, book, free, base) if base > 0 else (None, "no traffic")
-    rec, reason = recommend(options, be)
-    result = Comparison(sc, plan, options, be, note, rec, reason, free)
+        start = copy.deepcopy(ledger)  # what the free tier had left before this scenario
+    options = price_options(plan, book, free, ledger=ledger)
+    t = Traffic.from_workload(sc.workload)
+    base = t.monthly_requests
+    if base > 0:
+        bands, be, note = find_bands(sc, plan, options, book, free, base, t.active_seconds,
+                                     {"start": start} if start is not None else None)
+    else:
+        bands, be, note = None, None, "no traffic"
+    rec, reason = recommend(options, be, bands)
+    result = Comparison(sc, plan, options, be, note, rec, reason, free, bands=bands, free_tier_sharing=sharing)
     if getattr(sc, "purchase", None) is not None:  # Savings Plans / Spot: compute/purchase.py
         from costplan.compute import purchase
 
@@ -240,16 +308,52 @@ def compare(sc, free_tier: bool | None = None, region: str | None = None) -> Com
     return result
 
 
-def compare_many(scenarios, free_tier: bool | None = None, region: str | None = None) -> list[Comparison]:
+def _account_key(sc, region: str | None) -> tuple[str, str]:
+    return sc.account, region or sc.region
+
+
+def iter_compare(scenarios, free_tier: bool | None = None, region: str | None = None, problems: list | None = None,
+                 share_free_tier: bool = True, total: int | None = None):
+    """Compare scenarios one at a time (a generator over a list or a lazy iterable: nothing is kept, so
+    memory does not grow with N).
+
+    The free tier is granted once per account and region across all scenarios priced together,
+    allocated in file order: each scenario's alternatives get what the earlier scenarios of the same
+    account left on that alternative (the account running all of them on Lambda gets one Lambda free
+    tier). Problems are appended to `problems` instead of raised, so every scenario is tried.
+    share_free_tier=False prices each on its own (two versions of one design, as `diff` compares).
+    `total` is how many scenarios there are (len(scenarios) when it has one)."""
+    from costplan.errors import CostplanError
+
+    if total is None:
+        total = len(scenarios) if hasattr(scenarios, "__len__") else 2
+    shared = share_free_tier and total > 1
+    ledgers: dict = {}
+    seen: dict = {}
+    books: dict = {}
+    for sc in scenarios:
+        key = _account_key(sc, region)
+        seen[key] = seen.get(key, 0) + 1
+        ledger = ledgers.setdefault(key, {}) if shared else None
+        sharing = ({"account": key[0], "region": key[1], "rule": "file order", "position": seen[key]}
+                   if shared else None)
+        try:
+            yield compare(sc, free_tier=free_tier, region=region, ledger=ledger, sharing=sharing, books=books)
+        except CostplanError as e:  # name the file: a folder of scenarios must say which one has the gap
+            from costplan.errors import in_file
+
+            if problems is None:
+                raise CostplanError(in_file(e.problems, sc.source_file)) from None
+            problems.extend(in_file(e.problems, sc.source_file))
+
+
+def compare_many(scenarios, free_tier: bool | None = None, region: str | None = None,
+                 share_free_tier: bool = True) -> list[Comparison]:
     """Compare every scenario, collecting every scenario's problems before raising."""
     from costplan.errors import CostplanError, in_file
 
-    results, problems = [], []
-    for sc in scenarios:
-        try:
-            results.append(compare(sc, free_tier=free_tier, region=region))
-        except CostplanError as e:  # name the file: a folder of scenarios must say which one has the gap
-            problems.extend(in_file(e.problems, sc.source_file))
+    problems: list = []
+    results = list(iter_compare(scenarios, free_tier, region, problems, share_free_tier))
     if problems:
         raise CostplanError(problems)
     return results

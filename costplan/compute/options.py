@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costplan import units
+from costplan.compute.traffic import ceil
 from costplan.errors import CostplanError
 from costplan.pricing.bill import Component, LineItem, price_components, total
 
@@ -40,6 +41,10 @@ def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
     totals: only a line identical in the other design, and only where no line of that service differs
     between the designs (so free tiers and volume tiers, which run per service, fall the same way)."""
     design = design or plan.lambda_design
+    memo = plan.__dict__.setdefault("_fixed_components", {})  # the same for every option of one plan
+    key = (design.name, shared)
+    if key in memo:
+        return list(memo[key])
     lines = design.services
     if not shared:
         other = plan.ecs_design if design is plan.lambda_design else plan.lambda_design
@@ -49,10 +54,13 @@ def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
     out: list[Component] = []
     for su in lines:
         out.extend(_svc(su.service, su.usage, su.resource or su.service))
+    memo[key] = tuple(out)
     return out
 
 
-def lambda_components(stage, traffic=None, extra: dict | None = None) -> list[Component]:
+def lambda_components(stage, traffic=None, extra: dict | None = None, scenario=None,
+                      warm_copies: Decimal = Decimal(0)) -> list[Component]:
+    """One function's Lambda bill; with the scenario, its cold starts' INIT billed as duration."""
     t = traffic or stage.traffic
     usage = {
         "monthly_requests": t.monthly_requests,
@@ -61,8 +69,28 @@ def lambda_components(stage, traffic=None, extra: dict | None = None) -> list[Co
         "architecture": stage.architecture,
         "ephemeral_storage_mb": stage.ephemeral_storage_mb,
     }
+    if scenario is not None:
+        from costplan.compute import coldstart
+
+        cs = coldstart.cold_starts(t, scenario.workload, warm_copies)
+        usage["monthly_cold_starts"] = cs.total
+        usage["init_duration_ms"] = coldstart.init_ms(scenario.lambda_)[0]
     usage.update(extra or {})
     return _svc("lambda", usage, stage.name)
+
+
+def cold_start_note(stage, scenario, warm_copies: Decimal = Decimal(0), traffic=None) -> str:
+    """The cold-start line, with the arithmetic: count × INIT × memory = GB-seconds billed as duration."""
+    from costplan.compute import coldstart
+
+    t = traffic or stage.traffic
+    cs = coldstart.cold_starts(t, scenario.workload, warm_copies)
+    ms, where = coldstart.init_ms(scenario.lambda_)
+    gbs = cs.total * ms / 1000 * Decimal(stage.memory_mb) / 1024
+    return (f"{stage.name}: {cs.total:,.0f} cold starts a month ({cs.rate:.2%} of requests: {cs.scale_ups:,.0f} "
+            f"scale-ups, {cs.recycled:,.0f} environments recycled every {coldstart.ENVIRONMENT_LIFETIME_HOURS} h, "
+            f"{cs.idle:,.0f} after idle gaps over {coldstart.IDLE_REUSE_MINUTES} min) × INIT {ms:,} ms [{where}] × "
+            f"{Decimal(stage.memory_mb) / 1024:,.3f} GB = {gbs:,.1f} GB-seconds, billed as duration since 2025-08-01")
 
 
 # ---- ECS sizing (the model is in compute/sizing.py) ---------------------------------------------
@@ -135,7 +163,7 @@ def _network_components(ecs, design, addresses_hours: Decimal, movable=()) -> tu
                 t.request_size_kb + t.response_size_kb)
             gb += t.monthly_requests * kb / 1024 / 1024
         out += _svc("nat_gateway", {"nat_gateways": n, "hours": HOURS, "processed_gb": gb}, "network")
-        out += _svc("public_ipv4", {"addresses": n, "hours": HOURS}, "network")
+        out += _svc("public_ipv4", {"addresses": n, "hours": HOURS}, "NAT gateway")
         what = (f"{ecs.nat_kb_per_request} KB a request (ecs.nat_kb_per_request)" if ecs.nat_kb_per_request
                 is not None else "the request + response size per request: the tasks' calls to AWS APIs and "
                                  "third parties without VPC endpoints (ecs.nat_kb_per_request)")
@@ -227,7 +255,7 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
     warnings = []
     for s in design.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s)
+            comps += lambda_components(s, scenario=sc)
             continue
         arch = ecs.architecture or s.architecture
         z = size_fargate(s, sc, book, arch, runner_up=fixed)
@@ -308,7 +336,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         notes += enotes
     for s in design.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s)
+            comps += lambda_components(s, scenario=sc)
     inst_hours = ch.timeline.hours
     itype = ch.instance_type
     comps += _svc("ec2", {"instance_type": itype, "instances": inst_hours / HOURS, "hours": HOURS}, "cluster")
@@ -393,6 +421,7 @@ def movable_profile(movable, sc):
 
 
 def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
+    sc = plan.scenario
     design = plan.lambda_design
     comps = fixed_components(plan, design, shared=fixed)
     notes = []
@@ -400,66 +429,127 @@ def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
         egress, notes = egress_components(plan)
         comps = comps + egress
     for s in design.stages:
-        comps += lambda_components(s)
+        comps += lambda_components(s, scenario=sc)
     from costplan.units import plain
 
     notes += [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
               f"({s.traffic.peak_rps:,.1f} req/s × {plain(s.traffic.duration_ms / 1000, 3)} s)" for s in plan.stages]
+    notes += [cold_start_note(s, sc) for s in plan.stages]
     return Option("lambda", "Lambda", price_components(comps, book, free_tier=free_tier), notes)
 
 
-def warm_options(plan, book, free_tier: bool) -> list[Option]:
-    """The two cold-start mitigations for N warm copies, priced on top of the plain Lambda option."""
+def provisioned_schedule(scenario) -> tuple[Decimal, str]:
+    """Hours a month provisioned concurrency is enabled, and how: the active hours, scheduled each day
+    from the start of the scenario's traffic window (each enable→disable period rounded up to 5 min),
+    or all month when the scenario declares no window."""
+    from costplan.scenario import parse_window
+
+    w = scenario.workload
+    if not w.traffic_window:
+        return HOURS, ("all month (730 h): declare workload.traffic_window to schedule it to the "
+                       "active hours")
+    start, _ = parse_window(w.traffic_window)
+    minutes = ceil(Decimal(w.active_hours_per_day) * 60 / 5) * 5
+    days = Decimal(w.active_days_per_month)
+    hours = min(Decimal(minutes) / 60 * days, HOURS)
+    return hours, (f"scheduled {minutes // 60:02d}:{minutes % 60:02d} a day from {start // 60:02d}:{start % 60:02d} "
+                   f"UTC (the traffic window) on {days:,.1f} days = {hours:,.1f} h a month, not 730 h "
+                   f"(Application Auto Scaling scheduled actions)")
+
+
+def warm_options(plan, book, free_tier: bool, ledger: dict | None = None) -> list[Option]:
+    """The two cold-start mitigations for N warm copies, priced on top of the plain Lambda option, each
+    with what it covers: copies kept warm against the concurrency needed, and the cold starts left."""
+    from costplan.compute import coldstart
+
     out = []
     warm_stages = [s for s in plan.stages if s.warm is not None]
     if not warm_stages:
         return out
+    sc = plan.scenario
     # 1) A scheduled rule pings a warmer that invokes N copies concurrently every few minutes.
     egress = egress_components(plan)[0]  # the responses still leave (data transfer on every option)
     comps = fixed_components(plan, plan.lambda_design) + egress
     notes = []
     for s in plan.stages:
-        comps += lambda_components(s)
         if s.warm is None:
+            comps += lambda_components(s, scenario=sc)
             continue
         n = s.warm.copies
+        comps += lambda_components(s, scenario=sc, warm_copies=n)
         pings = HOURS * 60 / s.warm.ping_interval_minutes
+        # the pinged environments are recycled too: each replacement is a cold start on a ping
+        ping_colds = n * HOURS / coldstart.ENVIRONMENT_LIFETIME_HOURS
         comps += _svc("eventbridge", {"scheduler_invocations": pings}, f"{s.name} warmer")
         comps += _svc("lambda", {"monthly_requests": pings * n, "request_duration_ms": s.warm.ping_duration_ms,
-                                 "memory_mb": s.memory_mb, "architecture": s.architecture},
+                                 "memory_mb": s.memory_mb, "architecture": s.architecture,
+                                 "monthly_cold_starts": ping_colds,
+                                 "init_duration_ms": coldstart.init_ms(sc.lambda_)[0]},
                       f"{s.name} warm-up pings")
         notes.append(f"{s.name}: {n:,.0f} copies pinged every {s.warm.ping_interval_minutes} min "
-                     f"({pings * n:,.0f} extra invocations of {s.warm.ping_duration_ms} ms a month)")
-    out.append(Option("lambda_warmer", "Lambda + scheduled warmer", price_components(comps, book, free_tier),
-                      notes))
-    # 2) Provisioned concurrency of N, all month; requests up to N concurrent run on it.
+                     f"({pings * n:,.0f} extra invocations of {s.warm.ping_duration_ms} ms a month, "
+                     f"{ping_colds:,.0f} of them cold as pinged environments are recycled)")
+        notes.append(_coverage(s, sc, n, "the warmer") + "; the pings keep N warm only if they overlap in time "
+                     "(each copy must still be busy when the next ping arrives)")
+    from costplan.pricing.bill import account_free_tier
+
+    with account_free_tier(None if ledger is None else ledger.setdefault("lambda_warmer", {})):
+        items = price_components(comps, book, free_tier)
+    out.append(Option("lambda_warmer", "Lambda + scheduled warmer", items, notes))
+    # 2) Provisioned concurrency of N during the active hours; requests up to N concurrent run on it.
     comps = fixed_components(plan, plan.lambda_design) + egress
     notes = []
+    pc_hours, how = provisioned_schedule(sc)
     for s in plan.stages:
         if s.warm is None:
-            comps += lambda_components(s)
+            comps += lambda_components(s, scenario=sc)
             continue
         n = s.warm.copies
         conc = s.traffic.average_concurrency
         share = Decimal(1) if conc <= n else n / conc
-        comps += lambda_components(s, extra={"provisioned_concurrency": n, "provisioned_hours": HOURS,
-                                             "provisioned_requests": s.traffic.monthly_requests * share})
-        notes.append(f"{s.name}: provisioned concurrency {n:,.0f} all month; {share:.0%} of requests "
+        comps += lambda_components(s, scenario=sc, warm_copies=n,
+                                   extra={"provisioned_concurrency": n, "provisioned_hours": pc_hours,
+                                          "provisioned_requests": s.traffic.monthly_requests * share})
+        notes.append(f"{s.name}: provisioned concurrency {n:,.0f}, {how}; {share:.0%} of requests "
                      f"served on it (average concurrency {conc:,.1f}); the free tier does not apply")
-    out.append(Option("lambda_provisioned", "Lambda + provisioned concurrency",
-                      price_components(comps, book, free_tier), notes))
+        notes.append(_coverage(s, sc, n, "provisioned concurrency"))
+    with account_free_tier(None if ledger is None else ledger.setdefault("lambda_provisioned", {})):
+        items = price_components(comps, book, free_tier)
+    out.append(Option("lambda_provisioned", "Lambda + provisioned concurrency", items, notes))
     return out
 
 
-def price_options(plan, book, free_tier: bool = True, warm: bool = True, fixed: bool = True) -> list[Option]:
+def _coverage(stage, scenario, n: Decimal, what: str) -> str:
+    from costplan.compute import coldstart
+
+    t = stage.traffic
+    before = coldstart.cold_starts(t, scenario.workload).total
+    left = coldstart.cold_starts(t, scenario.workload, n).total
+    peak = ceil(max(t.peak_concurrency, Decimal(1)))
+    short = (f"{peak - n:,.0f} short of the peak: each day's ramp above {n:,.0f} still starts cold"
+             if peak > n else "enough for the peak")
+    return (f"{stage.name}: {what} keeps {n:,.0f} environment(s) warm against a peak concurrency of {peak:,} "
+            f"(average {t.average_concurrency:,.1f}), {short}; cold starts {before:,.0f} → {left:,.0f} a month")
+
+
+def price_options(plan, book, free_tier: bool = True, warm: bool = True, fixed: bool = True,
+                  ledger: dict | None = None) -> list[Option]:
     """Every alternative's line items: the Lambda options price the plan's Lambda design, Fargate and EC2
     its ECS design. fixed=False leaves out the integration services that cost the same in both designs
-    (see fixed_components), for searches that compare totals."""
-    opts = [lambda_option(plan, book, free_tier, fixed)]
-    for fn in (fargate_option, ec2_option):
-        o = fn(plan, book, free_tier, fixed)
+    (see fixed_components), for searches that compare totals.
+    `ledger` (option name → free-tier pools left in the account) shares one free tier between the
+    scenarios of an account priced together: each alternative draws on what that alternative left."""
+    from costplan.pricing.bill import account_free_tier
+
+    def pools(name: str):
+        return None if ledger is None else ledger.setdefault(name, {})
+
+    opts = []
+    for name, fn in (("lambda", lambda_option), ("fargate", fargate_option), ("ec2", ec2_option)):
+        with account_free_tier(pools(name)):
+            o = fn(plan, book, free_tier, fixed)
         if o is not None:
             opts.append(o)
     if warm:
-        opts += warm_options(plan, book, free_tier)
+        opts += warm_options(plan, book, free_tier, ledger)
     return opts

@@ -6,6 +6,8 @@ e.g. Lambda's 400,000 GB-seconds shared by x86_64 and arm64), so the total is wh
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -40,6 +42,7 @@ class LineItem:
     free: bool = False  # the part of a component covered by a free tier
     price: object = field(default=None, repr=False, compare=False)  # the Price, for its label
     tier: int = 0
+    free_tier: bool = field(default=True, repr=False)  # the component may draw on a free tier
 
     @property
     def price_display(self) -> str:
@@ -75,10 +78,29 @@ class _Meter:
     free_left: dict = field(default_factory=dict)  # free pool → quantity still free
 
 
+# The account's free tier left, when several scenarios of one account are priced together: pool →
+# quantity still free, shared by every price_components call made while it is set (see account_free_tier).
+_ACCOUNT_FREE: ContextVar[dict | None] = ContextVar("costplan_account_free", default=None)
+
+
+@contextmanager
+def account_free_tier(pools: dict | None):
+    """Price on the account's remaining free tier: components priced inside draw on `pools` (pool →
+    quantity left; a pool not in it starts full) and leave in it what they did not use. The free tier
+    is once per account and region, not once per scenario; None leaves each meter its full free tier."""
+    token = _ACCOUNT_FREE.set(pools)
+    try:
+        yield
+    finally:
+        _ACCOUNT_FREE.reset(token)
+
+
 def price_components(components: list[Component], book: PriceBook, free_tier: bool = True,
                      meter: _Meter | None = None) -> list[LineItem]:
     """Price components in order on one account meter; returns line items (free part and each tier)."""
-    meter = meter or _Meter()
+    if meter is None:
+        shared = _ACCOUNT_FREE.get()
+        meter = _Meter(free_left=shared) if shared is not None else _Meter()
     items: list[LineItem] = []
     for c in components:
         q = Decimal(c.quantity)
@@ -93,7 +115,8 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
             meter.free_left[price.free_pool] = left - free_used
             if free_used > 0:
                 items.append(LineItem(f"{label} (free tier)", free_used, c.unit, ZERO, ZERO, c.price_key,
-                                      price.free_source or price.source, c.resource, free=True))
+                                      price.free_source or price.source, c.resource, free=True,
+                                      free_tier=c.free_tier))
         billable = q - free_used
         if billable <= 0:
             continue
@@ -111,7 +134,7 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
             tname = tier_name(price.tiers, i, price.unit) if price.tiered else ""
             items.append(LineItem(f"{label} ({tname})" if tname else label, part, c.unit, price.tiers[i].usd,
                                   part * price.tiers[i].usd, c.price_key, price.source, c.resource,
-                                  price=price, tier=i))
+                                  price=price, tier=i, free_tier=c.free_tier))
     return items
 
 

@@ -22,15 +22,11 @@ def as_dict(c) -> dict:
             for o in c.options
         ],
         "cheapest": c.cheapest.name,
-        "breakeven": None if be is None else {
-            "monthly_requests": float(be.monthly_requests.quantize(Decimal(1))),
-            "average_rps": float(be.average_rps.quantize(Decimal("0.001"))),
-            "against": be.against,
-            "factor": float(be.factor.quantize(Decimal("0.0001"))),
-        },
+        "breakeven": breakeven_dict(c),
         "breakeven_note": c.breakeven_note or None,
         "recommendation": c.recommendation,
         "reason": c.reason,
+        "free_tier_sharing": c.free_tier_sharing,
         "summary": c.plan.summary,
         "designs": c.plan.designs_json(),
         "assumptions": c.plan.assumptions,
@@ -38,17 +34,97 @@ def as_dict(c) -> dict:
     }
 
 
+def breakeven_dict(c) -> dict | None:
+    """The headline crossing (as before), every crossing within 0.001×–1,000× today, and the bands."""
+    be, bands = c.breakeven, c.bands
+    if be is None and bands is None:
+        return None
+    out: dict = {}
+    if be is not None:
+        out.update({
+            "monthly_requests": float(be.monthly_requests.quantize(Decimal(1))),
+            "average_rps": float(be.average_rps.quantize(Decimal("0.001"))),
+            "rps_basis": "active hours",
+            "against": be.against,
+            "factor": float(be.factor.quantize(Decimal("0.0001"))),
+        })
+    if bands is not None:
+        out["range_monthly_requests"] = [float(bands.base / 1000), float(bands.base * 1000)]
+        out["crossings"] = [{"monthly_requests": float(v), "cheaper_above": "lambda" if to == "lambda" else against}
+                            for v, to, against in bands.crossings]
+        out["bands"] = [{"cheaper": b.side, "from_monthly_requests": None if b.lo is None else float(b.lo),
+                         "to_monthly_requests": None if b.hi is None else float(b.hi),
+                         **({"crossings": b.crossings} if b.side == "mixed" else {})} for b in bands.bands]
+        out["summary"] = bands.summary
+        if bands.repriced:
+            out["repriced"] = True
+    return out
+
+
 def json_text(comparisons: list) -> str:
     data = [as_dict(c) for c in comparisons]
     return to_json(data[0] if len(data) == 1 else data)
 
 
+def write_json(comparisons, out) -> None:
+    """Stream JSON to `out` as each comparison arrives: nothing but the one being written is held, so
+    memory does not grow with the number of scenarios. One scenario is an indented object (as before);
+    several are an array with one scenario per line (compact, written by json's C encoder: indenting
+    goes through its pure-Python encoder at ~3 ms a scenario)."""
+    import json
+
+    from costplan.report.render import json_default
+
+    first = None
+    count = 0
+    for c in comparisons:
+        d = as_dict(c)
+        if count == 0:
+            first = d  # held back: one scenario is written as an object, not a list
+        else:
+            if count == 1:
+                out.write("[\n" + json.dumps(first, ensure_ascii=False, default=json_default))
+                first = None
+            out.write(",\n" + json.dumps(d, ensure_ascii=False, default=json_default))
+        count += 1
+    if count == 1:
+        out.write(to_json(first))
+    elif count > 1:
+        out.write("\n]\n")
+    else:
+        out.write("[]\n")
+
+
+def sharing_line(c) -> str | None:
+    s = c.free_tier_sharing
+    if not s or not c.free_tier:
+        return None
+    nth = {1: "1st", 2: "2nd", 3: "3rd"}.get(s["position"], f"{s['position']}th")
+    return (f"Free tier: once per account and region, shared by the scenarios compared together and "
+            f"allocated in file order; this is the {nth} of account {s['account']} in {s['region']}: each "
+            f"alternative gets what the earlier ones left on it.")
+
+
 def _be_line(c) -> str:
     be = c.breakeven
+    bands = c.bands
     if be is None:
-        return f"Break-even: none ({c.breakeven_note})."
-    return (f"Break-even: {be.shown_requests:,.0f} requests a month ({be.shown_rps:,} req/s on "
-            f"average, {be.shown_factor:,}× today) — above it {_title(c, be.against)} is cheaper than Lambda.")
+        line = f"Break-even: none ({c.breakeven_note})."
+    else:
+        line = (f"Break-even: {be.shown_requests:,.0f} requests a month ({be.shown_rps:,} req/s while active, "
+                f"{be.shown_factor:,}× today) — above it {_title(c, be.against)} is cheaper than Lambda.")
+    if bands is not None:
+        line += f"\nBands (0.001×–1,000× today): {bands.summary}."
+        if 1 < len(bands.crossings) <= 8:
+            line += " Crossings: " + ", ".join(
+                f"{v:,.0f} ({'Lambda' if to == 'lambda' else _title(c, against)} cheaper above)"
+                for v, to, against in bands.crossings) + "."
+        elif len(bands.crossings) > 8:
+            line += f" {len(bands.crossings)} crossings in all (each listed by --format json)."
+    share = sharing_line(c)
+    if share:
+        line += "\n" + share
+    return line
 
 
 def _title(c, name: str) -> str:

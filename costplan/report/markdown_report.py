@@ -270,16 +270,18 @@ def line_items(o) -> str:
 
 def breakeven_text(c) -> str:
     be = c.breakeven
+    bands = getattr(c, "bands", None)
+    extra = f"\nBands from 0.001× to 1,000× today: {bands.summary}.\n" if bands is not None else ""
     if be is None:
-        return f"No break-even: {c.breakeven_note or 'none found'}.\n"
+        return f"No break-even: {c.breakeven_note or 'none found'}.\n" + extra
     from costplan.compute.traffic import Traffic
 
     today = Traffic.from_workload(c.scenario.workload).monthly_requests
     side = "below" if be.factor > 1 else "above"
-    return (f"At **{be.shown_requests:,.0f} requests a month** ({be.shown_rps:,} req/s averaged over the "
-            f"month, {be.shown_factor:,}× today's {today:,.0f}) {_title(c, be.against)} costs the same as Lambda "
+    return (f"At **{be.shown_requests:,.0f} requests a month** ({be.shown_rps:,} req/s while traffic flows, "
+            f"{be.shown_factor:,}× today's {today:,.0f}) {_title(c, be.against)} costs the same as Lambda "
             f"({usd(be.lambda_usd)} against {usd(be.ecs_usd)}); above it {_title(c, be.against)} is cheaper. "
-            f"Today's volume is {side} the break-even.\n")
+            f"Today's volume is {side} the break-even.\n" + extra)
 
 
 def scenario_section(c, limits=None, limits_note: str = "", charts: list[tuple[str, str]] | None = None) -> str:

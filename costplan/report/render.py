@@ -58,6 +58,14 @@ def to_json(data: Any) -> str:
     return json.dumps(_clean(data), indent=2, default=default, ensure_ascii=False) + "\n"
 
 
+def json_default(o):
+    """For json.dumps of results that carry Decimals (streamed compare output): fixed point, at most
+    10 decimals, as to_json writes them."""
+    if isinstance(o, Decimal):
+        return float(number(o))
+    raise TypeError(type(o).__name__)
+
+
 def md_table(headers: list[str], rows: Iterable[list[Any]], align: str | None = None) -> str:
     def cell(v) -> str:
         return str(v).replace("|", "\\|").replace("\n", " ")

@@ -1,5 +1,5 @@
 """AWS Lambda: requests, GB-seconds (1 ms rounding, tiers per architecture), ephemeral storage,
-provisioned concurrency and the duration of requests it serves."""
+provisioned concurrency and the duration of requests it serves, and the INIT phase of cold starts."""
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
@@ -22,6 +22,8 @@ USAGE = (
     UsageKey("provisioned_hours", units.duration_h, 0, "hours per month provisioned concurrency is enabled"),
     UsageKey("provisioned_requests", units.count, 0,
              "requests served by provisioned concurrency (billed at the provisioned duration price)"),
+    UsageKey("monthly_cold_starts", units.count, 0, "new execution environments a month (on-demand INIT phases)"),
+    UsageKey("init_duration_ms", units.duration_ms, 0, "INIT duration of one cold start, billed as duration"),
 )
 
 GB = Decimal(1024)
@@ -61,6 +63,13 @@ def components(u: dict, resource: str = "") -> list[Component]:
         out.append(Component(f"Duration on provisioned concurrency ({arch})", "GB-seconds",
                              gb_seconds(pc_requests, u["request_duration_ms"], memory),
                              f"lambda.provisioned_duration_{arch}", free_tier=False, resource=resource))
+    cold = Decimal(u.get("monthly_cold_starts") or 0)
+    if cold > 0 and Decimal(u.get("init_duration_ms") or 0) > 0:
+        # Since 2025-08-01 Lambda bills the INIT phase of every on-demand cold start as duration, at the
+        # same GB-second price and 1 ms rounding (AWS Compute Blog, INIT phase billing).
+        out.append(Component(f"INIT duration, cold starts ({arch})", "GB-seconds",
+                             gb_seconds(cold, u["init_duration_ms"], memory), f"lambda.duration_{arch}",
+                             free_tier=free, resource=resource))
     extra_storage = Decimal(u.get("ephemeral_storage_mb") or 512) - 512
     if extra_storage > 0:
         seconds = requests * billed_duration_ms(u["request_duration_ms"]) / 1000
