@@ -103,8 +103,9 @@ def test_golden_templates_ec2(name, emitted, golden):
 def test_handlers_are_written_beside_the_template(emitted):
     for (name, compute), e in emitted.items():
         for path, text in e["src"].items():
-            assert re.fullmatch(r"src/[a-z0-9_]+/handler\.py", path)
-            compile(text, path, "exec")
+            assert re.fullmatch(r"src/[a-z0-9_]+/(handler\.py|requirements\.txt)", path)
+            if path.endswith(".py"):
+                compile(text, path, "exec")
         fn_files = set(re.findall(r'dist/([a-z0-9_]+)\.zip', e["tf"]["main.tf"]))
         assert fn_files == {p.split("/")[1] for p in e["src"]}, name
 
@@ -328,7 +329,8 @@ def moto_deploy(emitted):
                    ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
         params = {"CodeBucket": "code", "UploadsBucketName": "uploads-costplan-test",
                   "GlueScriptPrefix": "s3://scripts/glue/", "GlueScriptBucketPath": "scripts/glue/",
-                  "VpcId": vpc, "SubnetIds": ",".join(subnets), "ContainerImage": "app:1"}
+                  "VpcId": vpc, "SubnetIds": ",".join(subnets), "ContainerImage": "app:1",
+                  "OutputWidthsPx": "64,128,256"}
         for (name, compute), e in sorted(emitted.items()):
             tpl, types = _for_moto(_long_form(e["cfn"]), supported)
             unmodelled |= types

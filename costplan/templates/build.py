@@ -193,6 +193,7 @@ class Builder:
     tf: TfModule = field(default_factory=TfModule)
     functions: dict[str, Function] = field(default_factory=dict)
     handlers: dict[str, str] = field(default_factory=dict)  # src/<name>/handler.py → text
+    requirements: dict[str, str] = field(default_factory=dict)  # src/<name>/requirements.txt → text
     notes: list[str] = field(default_factory=list)
     facts: dict = field(default_factory=dict)  # the plan's facts, for the rules that compare with the plan
 
@@ -342,7 +343,13 @@ class Builder:
                            "S3 bucket holding the zipped handlers (zip -j <name>.zip src/<name>/handler.py)")
             self.parameter(P("CodePrefix", ""), "String", "Key prefix of the zipped handlers in CodeBucket",
                            default="costplan/")
-        fn = Function(stage, h, role, stmts, env or {}, code_role, recursive_guard)
+        fn = Function(stage, h, role, stmts, env or {}, code_role or stage.role, recursive_guard)
+        from costplan.templates import handlers
+
+        self.handlers[name] = handlers.handler_source(fn.code_role, stage.name, name)
+        reqs = handlers.requirements(fn.code_role)
+        if reqs:
+            self.requirements[name] = reqs
         self.functions[stage.name] = fn
         return fn
 

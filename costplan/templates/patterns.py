@@ -9,7 +9,6 @@ from costplan.errors import CostplanError
 from costplan.templates import components as c
 from costplan.templates.build import A, Builder, F, Function, P, Statement, num, pascal, snake
 from costplan.templates.ecs import fargate_service
-from costplan.templates.handlers import handler_source
 from costplan.templates.model import C
 
 COMPUTES = ("auto", "lambda", "fargate", "ec2")
@@ -51,7 +50,6 @@ class Ctx:
             return None
         kw.pop("queue", None)  # a Lambda consumer scales with its event source mapping
         fn = self.b.function(stage, statements, env, code_role=kw.pop("code_role", stage.role), **kw)
-        self.b.handlers[snake(fn.handle.cfn_id)] = handler_source(fn.code_role, stage.name)
         cap = stage.reserved_concurrency or stage.max_concurrency
         c.throttle_alarm(self.b, fn, cap)
         return fn
@@ -134,7 +132,8 @@ def b_handle(fn: Function, suffix: str, tf_type: str):
                   (("url", "GetAtt:FunctionUrl"),), (("url", "function_url"),))
 
 
-def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env: dict | None = None):
+def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env: dict | None = None,
+                    code_role: str | None = None):
     """A queue, its DLQ and alarms, and its consumer (Lambda with an event source mapping, or ECS)."""
     stage = ctx.stages.get(q.get("consumer"))
     b = ctx.b
@@ -146,7 +145,7 @@ def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env
         return qh, None
     stmts = [c.consume_statement(qh)] + (extra or [])
     fn = ctx.compute_stage(stage, stmts, dict(env or {}, **({"QUEUE_URL": qh("url")} if moves_to_ecs(stage, ctx.compute) else {})),
-                           queue=qh)
+                           queue=qh, **({"code_role": code_role} if code_role else {}))
     if fn is not None:
         c.esm_sqs(b, q, qh, fn)
     return qh, fn
@@ -160,8 +159,9 @@ def queue_load_leveling(ctx: Ctx) -> None:
     b = ctx.b
     q = (ctx.facts.get("queues") or [{"name": "queue", "consumer": ctx.plan.stages[0].name}])[0]
     votes = c.table(b, "ResultsTable")
-    qh, _ = _queue_consumer(ctx, q, [Statement(["dynamodb:PutItem", "dynamodb:UpdateItem"], [votes("arn")],
-                                               "write results")], {"TABLE_NAME": votes("name")})
+    qh, _ = _queue_consumer(ctx, q, [Statement(["dynamodb:BatchWriteItem"], [votes("arn")],
+                                               "write each batch of votes (BatchWriteItem, as planned)")],
+                            {"TABLE_NAME": votes("name")}, code_role="vote_consumer")
     # API Gateway → SQS SendMessage service integration: no function in front of the queue.
     rate = q.get("arrival_peak_rps") or ctx.plan.traffic.peak_rps
     if ctx.facts.get("api") == "rest":
@@ -198,7 +198,6 @@ def pubsub(ctx: Ctx) -> None:
                          cfn_attrs={"name": "GetAtt:Name", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
-            b.handlers[snake(fn.handle.cfn_id)] = handler_source("subscriber", st.name)
             c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern={"source": ["costplan.app"],
                                                               "detail-type": [st.name.split(":")[-1]]}, bus=bus)
         b.output("EventBusName", bus("name"), "event bus to publish to")
@@ -206,21 +205,28 @@ def pubsub(ctx: Ctx) -> None:
         th = c.topic(b, "Topic")
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
-            b.handlers[snake(fn.handle.cfn_id)] = handler_source("subscriber", st.name)
             c.subscribe(b, th, fn)
         b.output("TopicArn", th("arn"), "topic to publish to")
 
 
 def sequential_convoy(ctx: Ctx) -> None:
     queues = ctx.facts.get("queues") or []
+    # The ledger the last consumer writes (priced as the plan's "ledger table"): one item per entry,
+    # keyed by order id (the message group) and entry id, so an order's entries read back in one query.
+    ledger = c.table(ctx.b, "LedgerTable", key="orderId", sort="entryId")
     # Build from the last queue back, so each processor can be granted SendMessage on the next queue.
     nxt = None
     for q in reversed(queues):
-        extra = [_send_statement(nxt)] if nxt is not None else []
-        env = {"NEXT_QUEUE_URL": nxt("url"),
-               "MESSAGE_GROUP_FIELD": C("orderId", "MessageGroupId source: ordered per order id")} if nxt else {}
-        qh, _ = _queue_consumer(ctx, q, extra, env)
+        if nxt is None:  # the last queue's consumer writes the ledger
+            extra = [Statement(["dynamodb:ConditionCheckItem", "dynamodb:PutItem"], [ledger("arn")],
+                               "write ledger entries (TransactWriteItems, never overwriting one)")]
+            env, role = {"LEDGER_TABLE": ledger("name")}, "ledger_writer"
+        else:  # the processor forwards to the next FIFO queue in the same message group (the order id)
+            extra = [_send_statement(nxt)]
+            env, role = {"NEXT_QUEUE_URL": nxt("url")}, "fifo_processor"
+        qh, _ = _queue_consumer(ctx, q, extra, env, code_role=role)
         nxt = qh
+    ctx.b.output("LedgerTableName", ledger("name"), "the ledger, one item per entry (orderId, entryId)")
     if nxt is not None:
         ctx.b.output("InputQueueUrl", nxt("url"), "FIFO queue the producers send to (MessageGroupId = order id)")
 
@@ -242,13 +248,18 @@ def claim_check(ctx: Ctx) -> None:
     if not same:
         out_h = c.bucket(b, "OutputBucket")
     out_arn = c.bucket_arn(name if same else None, out_h, "/" + out_prefix + "*")
+    outputs = int(_claim_settings(ctx, "outputs_per_object") or 1)
+    widths = b.both_input("OutputWidthsPx", "output_widths_px", "String", "string",
+                          f"Comma-separated widths in pixels the resizer writes (the plan prices {outputs} "
+                          "output(s) per upload)")
+    b.cfn.parameters["OutputWidthsPx"]["AllowedPattern"] = r"^[0-9]+(,[0-9]+)*$"
     read = Statement(["s3:GetObject"], [c.bucket_arn(name, uploads_h, "/" + trig + "*")], "read uploads")
     write = Statement(["s3:PutObject"], [out_arn], "write results outside the trigger prefix")
     fn = b.function(worker, [read, write], {
         "OUTPUT_BUCKET": name if same else out_h("name"),
-        "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)")},
+        "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)"),
+        "TRIGGER_PREFIX": C(trig, "plan: s3.trigger_prefix"), "OUTPUT_WIDTHS_PX": widths},
         code_role="claim_check", recursive_guard=True)
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("claim_check", worker.name)
     days = _claim_settings(ctx, "original_retention_days")
     c.bucket(b, "UploadsBucket", name_param=name, notify=(fn, trig),
              expire=(trig, int(days)) if days else None)
@@ -261,7 +272,8 @@ def claim_check(ctx: Ctx) -> None:
     if api_st is not None:
         put = Statement(["s3:PutObject"], [c.bucket_arn(name, uploads_h, "/" + trig + "*")],
                         "presign uploads under the trigger prefix")
-        afn = ctx.compute_stage(api_st, [put], {"UPLOADS_BUCKET": name, "UPLOAD_PREFIX": trig}, code_role="api")
+        afn = ctx.compute_stage(api_st, [put], {"UPLOADS_BUCKET": name, "UPLOAD_PREFIX": trig},
+                                code_role="upload_url")
         if afn is not None:
             _lambda_api(ctx, _throttle(ctx, api_st), [("POST /uploads", afn)])
 
@@ -289,7 +301,6 @@ def scheduled_cron(ctx: Ctx) -> None:
     expr = C(sched.get("expression") or "rate(1 day)", "plan: schedule.expression (1-minute precision at best)")
     st = ctx.plan.stages[0]
     fn = ctx.b.function(st, [], {}, code_role="job")
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", st.name)
     c.throttle_alarm(b, fn, st.reserved_concurrency)
     if sched.get("service") == "rule":
         c.rule(b, "ScheduleRule", fn, schedule=expr)
@@ -318,7 +329,6 @@ def scheduled_ttl(ctx: Ctx) -> None:
     fn = ctx.b.function(st, [Statement(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                                         "dynamodb:ListStreams"], [t("stream_arn")], "read the table's stream")],
                         {}, code_role="ttl")
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("ttl", st.name)
     c.throttle_alarm(b, fn, st.reserved_concurrency)
     pattern = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]},
                "eventName": ["REMOVE"]}
@@ -363,7 +373,6 @@ def pipes_and_filters(ctx: Ctx) -> None:
             st = ctx.stages.get(f"filter:{name}") or next((s for s in ctx.plan.stages if s.name.endswith(name)),
                                                            ctx.plan.stages[0])
             fn = b.function(st, [], {}, code_role="job")
-            b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", st.name)
             invoked_fns.append(fn)
             subs[f"{fn.handle.cfn_id}Arn"] = fn.handle("arn")
             state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
@@ -422,7 +431,6 @@ def async_request_reply(ctx: Ctx) -> None:
     else:
         fn = b.function(job_st, [Statement(["dynamodb:UpdateItem"], [status("arn")], "record progress")],
                         {"STATUS_TABLE": status("name")}, code_role="job")
-        b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", job_st.name)
         subs["StepFunctionArn"] = fn.handle("arn")
         for i in range(steps):
             sid = f"Step{i + 1}"
@@ -441,8 +449,10 @@ def async_request_reply(ctx: Ctx) -> None:
                   "StartAt": next(iter(states)), "States": states}
     sm = c.state_machine(b, "Workflow", definition, stmts, subs)
     api_stmts = [Statement(["states:StartExecution"], [sm("arn")], "/start"),
-                 Statement(["dynamodb:GetItem", "dynamodb:PutItem"], [status("arn")], "/status and the first status")]
-    fn = ctx.compute_stage(api_st, api_stmts, {"STATE_MACHINE_ARN": sm("arn"), "STATUS_TABLE": status("name")})
+                 Statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [status("arn")],
+                           "/status, and the job's status as /start records it")]
+    fn = ctx.compute_stage(api_st, api_stmts, {"STATE_MACHINE_ARN": sm("arn"), "STATUS_TABLE": status("name")},
+                           code_role="async_api")
     if fn is not None:
         polling = ctx.facts.get("polling") or {}
         rate = Decimal(polling.get("rps") or api_st.traffic.peak_rps) + Decimal(api_st.traffic.peak_rps)
@@ -472,8 +482,7 @@ def websocket_notify(ctx: Ctx) -> None:
                      route_selection="$request.body.action")
     h = b.function(handler_st, [Statement(["dynamodb:PutItem", "dynamodb:DeleteItem"], [conns("arn"), subs_t("arn")],
                                           "track connections and subscriptions")],
-                   {"CONNECTIONS_TABLE": conns("name"), "SUBSCRIPTIONS_TABLE": subs_t("name")}, code_role="api")
-    b.handlers[snake(h.handle.cfn_id)] = handler_source("api", handler_st.name)
+                   {"CONNECTIONS_TABLE": conns("name"), "SUBSCRIPTIONS_TABLE": subs_t("name")}, code_role="ws_connections")
     for route in ("$connect", "$disconnect", "subscribe"):
         c.api_lambda_route(b, api, route, h, websocket=True)
     topic = c.topic(b, "PricesTopic")
@@ -484,8 +493,7 @@ def websocket_notify(ctx: Ctx) -> None:
         Statement(["dynamodb:DeleteItem"], [conns("arn")], "drop gone connections")],
         {"SUBSCRIPTIONS_TABLE": subs_t("name"), "CONNECTIONS_TABLE": conns("name"),
          "CALLBACK_URL": F("https://{0}.execute-api.{region}.amazonaws.com/live", (api("id"),))},
-        code_role="publisher")
-    b.handlers[snake(fan.handle.cfn_id)] = handler_source("publisher", fan_st.name)
+        code_role="ws_fanout")
     c.subscribe(b, topic, fan)
     c.throttle_alarm(b, fan, fan_st.reserved_concurrency)
     b.output("PricesTopicArn", topic("arn"), "publish price updates here; the fan-out posts them to subscribers")
@@ -495,10 +503,10 @@ def mqtt_notify(ctx: Ctx) -> None:
     b = ctx.b
     st = ctx.plan.stages[0]
     topic_arn = F("arn:{partition}:iot:{region}:{account}:topic/fixtures/*")
-    fn = b.function(st, [Statement(["iot:Publish"], [topic_arn], "publish to fans' fixture topics")],
-                    {"TOPIC_PREFIX": "fixtures/"}, code_role="publisher")
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("publisher", st.name)
-    c.iot_rule(b, "KeyEventsRule", "SELECT * FROM 'events/+/key'", fn)
+    fn = b.function(st, [Statement(["iot:Publish"], [topic_arn], "publish to fans' fixture topics"),
+                         Statement(["iot:DescribeEndpoint"], ["*"], "find the account's data endpoint")],
+                    {"TOPIC_PREFIX": "fixtures/"}, code_role="mqtt_publisher")
+    c.iot_rule(b, "KeyEventsRule", "SELECT *, topic(2) AS fixture FROM 'events/+/key'", fn)
     c.throttle_alarm(b, fn, st.reserved_concurrency)
 
 

@@ -60,6 +60,8 @@ def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
         files.update(terraform_files(b, head, scenario.region))
     for name, text in sorted(b.handlers.items()):
         files[f"src/{name}/handler.py"] = text
+    for name, text in sorted(b.requirements.items()):
+        files[f"src/{name}/requirements.txt"] = text
     return Rendered(files, b, compute, list(b.notes))
 
 

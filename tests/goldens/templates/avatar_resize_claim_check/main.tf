@@ -144,6 +144,9 @@ resource "aws_lambda_function" "resizer" {
       OUTPUT_BUCKET = aws_s3_bucket.output_bucket.id
       # plan: s3.output_prefix (not under the trigger prefix)
       OUTPUT_PREFIX = "avatars/"
+      # plan: s3.trigger_prefix
+      TRIGGER_PREFIX   = "uploads/"
+      OUTPUT_WIDTHS_PX = var.output_widths_px
     }
   }
 

@@ -7,6 +7,11 @@ variable "name_prefix" {
   type        = string
 }
 
+variable "output_widths_px" {
+  description = "Comma-separated widths in pixels the resizer writes (the plan prices 3 output(s) per upload)"
+  type        = string
+}
+
 variable "uploads_bucket_name" {
   description = "Name of the uploads bucket (globally unique; named up front so the S3 notification needs no dependency cycle)"
   type        = string

@@ -178,7 +178,7 @@ resource "aws_iam_role_policy" "consumer_role" {
       },
       {
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+        Action   = "dynamodb:BatchWriteItem"
         Resource = aws_dynamodb_table.results_table.arn
       },
     ]

@@ -111,6 +111,32 @@ resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_dlq_alarm" {
   treat_missing_data  = "notBreaching"
 }
 
+resource "aws_dynamodb_table" "ledger_table" {
+  name         = "${var.name_prefix}-ledger-table"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "orderId"
+  range_key    = "entryId"
+
+  attribute {
+    name = "orderId"
+    type = "S"
+  }
+
+  attribute {
+    name = "entryId"
+    type = "S"
+  }
+
+  server_side_encryption {
+    # encryption at rest with a KMS key
+    enabled = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+
 resource "aws_iam_role" "consumer_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -160,6 +186,11 @@ resource "aws_iam_role_policy" "consumer_role" {
           "sqs:ReceiveMessage",
         ]
         Resource = aws_sqs_queue.ledger_fifo_queue.arn
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"]
+        Resource = aws_dynamodb_table.ledger_table.arn
       },
     ]
   })
@@ -229,6 +260,12 @@ resource "aws_lambda_function" "consumer" {
   timeout       = 3
   architectures = ["arm64"]
 
+  environment {
+    variables = {
+      LEDGER_TABLE = aws_dynamodb_table.ledger_table.name
+    }
+  }
+
   logging_config {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.consumer_logs.name
@@ -252,8 +289,6 @@ resource "aws_lambda_function" "processor" {
   environment {
     variables = {
       NEXT_QUEUE_URL = aws_sqs_queue.ledger_fifo_queue.url
-      # MessageGroupId source: ordered per order id
-      MESSAGE_GROUP_FIELD = "orderId"
     }
   }
 

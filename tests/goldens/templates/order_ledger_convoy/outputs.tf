@@ -6,3 +6,8 @@ output "input_queue_url" {
   description = "FIFO queue the producers send to (MessageGroupId = order id)"
   value       = aws_sqs_queue.transactions_fifo_queue.url
 }
+
+output "ledger_table_name" {
+  description = "the ledger, one item per entry (orderId, entryId)"
+  value       = aws_dynamodb_table.ledger_table.name
+}

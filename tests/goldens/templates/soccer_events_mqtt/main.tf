@@ -46,6 +46,11 @@ resource "aws_iam_role_policy" "publisher_role" {
         Action   = "iot:Publish"
         Resource = "arn:${data.aws_partition.current.partition}:iot:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:topic/fixtures/*"
       },
+      {
+        Effect   = "Allow"
+        Action   = "iot:DescribeEndpoint"
+        Resource = "*"
+      },
     ]
   })
 }
@@ -53,7 +58,7 @@ resource "aws_iam_role_policy" "publisher_role" {
 resource "aws_iot_topic_rule" "key_events_rule" {
   name        = replace("${var.name_prefix}_key_events_rule", "-", "_")
   enabled     = true
-  sql         = "SELECT * FROM 'events/+/key'"
+  sql         = "SELECT *, topic(2) AS fixture FROM 'events/+/key'"
   sql_version = "2016-03-23"
 
   lambda {
