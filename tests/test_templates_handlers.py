@@ -300,3 +300,41 @@ def test_placeholders_raise_instead_of_reporting_success(tmp_path, monkeypatch):
                 mod.handler({"Records": [{"messageId": "m1", "body": "{}"}]}, None)
             seen += 1
     assert seen >= 6
+
+
+# ---- packaging: build.py beside the template, source_code_hash in Terraform -------------------------------
+
+@pytest.mark.parametrize("fmt", ["terraform", "cloudformation"])
+def test_build_script_creates_dist_and_reproducible_zips(tmp_path, fmt):
+    import hashlib
+    import subprocess
+    import zipfile
+
+    from costplan.templates.write import write_tree
+
+    r = render(load(SCEN / "order_ledger_convoy.yaml"), fmt, "lambda")
+    write_tree(tmp_path / "t", r.files)
+    assert not (tmp_path / "t" / "dist").exists()
+    run = lambda: subprocess.run([sys.executable, "build.py", "--no-deps"], cwd=tmp_path / "t", check=True,
+                                 capture_output=True, text=True)
+    out = run().stdout
+    zips = sorted((tmp_path / "t" / "dist").glob("*.zip"))
+    assert [z.stem for z in zips] == ["consumer", "processor"]
+    first = {z.name: hashlib.sha256(z.read_bytes()).hexdigest() for z in zips}
+    with zipfile.ZipFile(zips[0]) as zf:
+        assert zf.namelist() == ["handler.py"]
+        assert zf.read("handler.py").decode() == r.files["src/consumer/handler.py"]
+    run()  # same code, same bytes: Terraform's source_code_hash does not change
+    assert {z.name: hashlib.sha256(z.read_bytes()).hexdigest() for z in zips} == first
+    assert "code version" in out
+    head = r.files["main.tf" if fmt == "terraform" else "template.yaml"].splitlines()[:6]
+    assert any("python3 build.py" in line for line in head)
+
+
+def test_every_terraform_function_redeploys_when_its_zip_changes():
+    for path in sorted(SCEN.glob("*.yaml")):
+        r = render(load(path), "terraform", "lambda")
+        main = r.files["main.tf"]
+        for fn in r.builder.functions.values():
+            name = fn.handle.tf_name
+            assert f'source_code_hash = filebase64sha256("${{path.module}}/dist/{name}.zip")' in main, path.stem

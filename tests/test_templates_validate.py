@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -64,7 +65,7 @@ def _emit(sc, compute):
     t = render(sc, "terraform", compute)
     return {"cfn": c.files["template.yaml"], "compute": c.compute, "scenario": sc,
             "tf": {k: v for k, v in t.files.items() if k.endswith(".tf")},
-            "src": {k: v for k, v in t.files.items() if k.startswith("src/")}}
+            "src": {k: v for k, v in t.files.items() if k.startswith("src/")}, "tf_files": t.files}
 
 
 @pytest.fixture(scope="session")
@@ -182,8 +183,11 @@ def _tf_start(emitted, root: Path):
         mod = f"{name}_{compute}"
         d = root / mod
         d.mkdir(parents=True)
-        for f, text in e["tf"].items():
+        for f, text in e["tf_files"].items():
+            (d / f).parent.mkdir(parents=True, exist_ok=True)
             (d / f).write_text(text)
+        if (d / "build.py").exists():  # source_code_hash reads dist/<function>.zip at plan time
+            subprocess.run([sys.executable, "build.py", "--no-deps"], cwd=d, check=True, capture_output=True)
         args = []
         for blk in hcl2.loads(e["tf"]["variables.tf"]).get("variable", []):
             for var, body in blk.items():

@@ -35,11 +35,30 @@ def build_for(scenario, compute: str = "auto") -> tuple[Builder, str]:
     return build(p, compute, sizing), compute
 
 
-def header(b: Builder, sc, compute: str) -> str:
+def header(b: Builder, sc, compute: str, fmt: str = "terraform") -> str:
     lines = [f"costplan template for scenario {sc.name!r} ({compute})",
-             "Numbers come from the plan; each carries a comment naming the check or figure that set it.",
-             "Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py"]
+             "Numbers come from the plan; each carries a comment naming the check or figure that set it."]
+    if b.functions:
+        lines.append("Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)")
+    if fmt == "terraform":
+        lines.append("Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)")
+    else:
+        if b.functions:
+            lines.append("Upload: aws s3 cp dist/ s3://<CodeBucket>/<CodePrefix> --recursive   (a new CodePrefix "
+                         "per build)")
+        lines.append("Deploy: aws cloudformation deploy --template-file template.yaml --stack-name <name> "
+                     "--capabilities CAPABILITY_IAM --parameter-overrides <Parameter>=<value> ...")
     return "\n".join(lines + [f"note: {n}" for n in b.notes])
+
+
+def build_script(b: Builder) -> str:
+    from costplan.templates.build import RUNTIME
+    from costplan.templates.handlers import _HERE
+
+    functions = {name: str(fn.stage.architecture) for name, fn in
+                 sorted((f.handle.tf_name, f) for f in b.functions.values())}
+    return ((_HERE / "build.py.tmpl").read_text(encoding="utf-8")
+            .replace("@@FUNCTIONS@@", repr(functions)).replace("@@PYVER@@", RUNTIME.removeprefix("python")))
 
 
 def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
@@ -53,7 +72,7 @@ def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
     if violations:
         raise CostplanError([Problem(v) for v in violations])
     files: dict[str, str] = {}
-    head = header(b, scenario, compute)
+    head = header(b, scenario, compute, fmt)
     if fmt == "cloudformation":
         files["template.yaml"] = cfn.dumps(b.cfn_dict(), head)
     else:
@@ -62,6 +81,8 @@ def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
         files[f"src/{name}/handler.py"] = text
     for name, text in sorted(b.requirements.items()):
         files[f"src/{name}/requirements.txt"] = text
+    if b.functions:
+        files["build.py"] = build_script(b)
     return Rendered(files, b, compute, list(b.notes))
 
 

@@ -1,6 +1,7 @@
 # costplan template for scenario 'account-bans-ttl' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -104,7 +105,7 @@ resource "aws_lambda_event_source_mapping" "expiry_handler_stream_mapping" {
   }
 }
 
-# handler: src/expiry_handler/handler.py (zip it to dist/expiry_handler.zip)
+# handler: src/expiry_handler/handler.py (python3 build.py writes dist/expiry_handler.zip)
 resource "aws_lambda_function" "expiry_handler" {
   function_name = "${var.name_prefix}-expiry-handler"
   description   = "costplan account-bans-ttl (scheduled_ttl, lambda): expiry-handler (consumer)"
@@ -112,6 +113,8 @@ resource "aws_lambda_function" "expiry_handler" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/expiry_handler.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/expiry_handler.zip")
   # plan: expiry-handler memory_mb
   memory_size = 256
   # plan: expiry-handler timeout (max(3 s, 2 x p99) unless set)

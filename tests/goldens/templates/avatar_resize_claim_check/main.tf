@@ -1,6 +1,7 @@
 # costplan template for scenario 'avatar-resize-claim-check' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -125,7 +126,7 @@ resource "aws_iam_role_policy" "upload_url_role" {
   })
 }
 
-# handler: src/resizer/handler.py (zip it to dist/resizer.zip)
+# handler: src/resizer/handler.py (python3 build.py writes dist/resizer.zip)
 resource "aws_lambda_function" "resizer" {
   function_name = "${var.name_prefix}-resizer"
   description   = "costplan avatar-resize-claim-check (claim_check, lambda): resizer (subscriber)"
@@ -133,6 +134,8 @@ resource "aws_lambda_function" "resizer" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/resizer.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/resizer.zip")
   # plan: resizer memory_mb
   memory_size = 1536
   # plan: resizer timeout (max(3 s, 2 x p99) unless set)
@@ -156,7 +159,7 @@ resource "aws_lambda_function" "resizer" {
   }
 }
 
-# handler: src/upload_url/handler.py (zip it to dist/upload_url.zip)
+# handler: src/upload_url/handler.py (python3 build.py writes dist/upload_url.zip)
 resource "aws_lambda_function" "upload_url" {
   function_name = "${var.name_prefix}-upload-url"
   description   = "costplan avatar-resize-claim-check (claim_check, lambda): upload-url (api)"
@@ -164,6 +167,8 @@ resource "aws_lambda_function" "upload_url" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/upload_url.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/upload_url.zip")
   # plan: upload-url memory_mb
   memory_size = 128
   # plan: upload-url timeout (max(3 s, 2 x p99) unless set)

@@ -1,6 +1,7 @@
 # costplan template for scenario 'db-refresh-async' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -187,7 +188,7 @@ resource "aws_iam_role_policy" "workflow_role" {
   })
 }
 
-# handler: src/api/handler.py (zip it to dist/api.zip)
+# handler: src/api/handler.py (python3 build.py writes dist/api.zip)
 resource "aws_lambda_function" "api" {
   function_name = "${var.name_prefix}-api"
   description   = "costplan db-refresh-async (async_request_reply, lambda): api (api)"
@@ -195,6 +196,8 @@ resource "aws_lambda_function" "api" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/api.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/api.zip")
   # plan: api memory_mb
   memory_size = 256
   # plan: api timeout (max(3 s, 2 x p99) unless set)
@@ -214,7 +217,7 @@ resource "aws_lambda_function" "api" {
   }
 }
 
-# handler: src/job_steps/handler.py (zip it to dist/job_steps.zip)
+# handler: src/job_steps/handler.py (python3 build.py writes dist/job_steps.zip)
 resource "aws_lambda_function" "job_steps" {
   function_name = "${var.name_prefix}-job-steps"
   description   = "costplan db-refresh-async (async_request_reply, lambda): job-steps (job)"
@@ -222,6 +225,8 @@ resource "aws_lambda_function" "job_steps" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/job_steps.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/job_steps.zip")
   # plan: job-steps memory_mb
   memory_size = 256
   # plan: job-steps timeout (max(3 s, 2 x p99) unless set)

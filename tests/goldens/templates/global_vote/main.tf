@@ -1,6 +1,7 @@
 # costplan template for scenario 'global-vote' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -214,7 +215,7 @@ resource "aws_lambda_event_source_mapping" "consumer_queue_mapping" {
   }
 }
 
-# handler: src/consumer/handler.py (zip it to dist/consumer.zip)
+# handler: src/consumer/handler.py (python3 build.py writes dist/consumer.zip)
 resource "aws_lambda_function" "consumer" {
   function_name = "${var.name_prefix}-consumer"
   description   = "costplan global-vote (queue_load_leveling, lambda): consumer (consumer)"
@@ -222,6 +223,8 @@ resource "aws_lambda_function" "consumer" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/consumer.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/consumer.zip")
   # plan: consumer memory_mb
   memory_size = 256
   # plan: consumer timeout (max(3 s, 2 x p99) unless set)

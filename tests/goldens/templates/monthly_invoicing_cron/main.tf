@@ -1,6 +1,7 @@
 # costplan template for scenario 'monthly-invoicing-cron' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -74,7 +75,7 @@ resource "aws_iam_role_policy" "scheduler_role" {
   })
 }
 
-# handler: src/job/handler.py (zip it to dist/job.zip)
+# handler: src/job/handler.py (python3 build.py writes dist/job.zip)
 resource "aws_lambda_function" "job" {
   function_name = "${var.name_prefix}-job"
   description   = "costplan monthly-invoicing-cron (scheduled_cron, lambda): job (job)"
@@ -82,6 +83,8 @@ resource "aws_lambda_function" "job" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/job.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/job.zip")
   # plan: job memory_mb
   memory_size = 2048
   # plan: job timeout (max(3 s, 2 x p99) unless set)

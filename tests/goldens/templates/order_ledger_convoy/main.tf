@@ -1,6 +1,7 @@
 # costplan template for scenario 'order-ledger-convoy' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -246,7 +247,7 @@ resource "aws_lambda_event_source_mapping" "processor_transactions_fifo_queue_ma
   function_response_types = ["ReportBatchItemFailures"]
 }
 
-# handler: src/consumer/handler.py (zip it to dist/consumer.zip)
+# handler: src/consumer/handler.py (python3 build.py writes dist/consumer.zip)
 resource "aws_lambda_function" "consumer" {
   function_name = "${var.name_prefix}-consumer"
   description   = "costplan order-ledger-convoy (sequential_convoy, lambda): consumer (consumer)"
@@ -254,6 +255,8 @@ resource "aws_lambda_function" "consumer" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/consumer.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/consumer.zip")
   # plan: consumer memory_mb
   memory_size = 512
   # plan: consumer timeout (max(3 s, 2 x p99) unless set)
@@ -272,7 +275,7 @@ resource "aws_lambda_function" "consumer" {
   }
 }
 
-# handler: src/processor/handler.py (zip it to dist/processor.zip)
+# handler: src/processor/handler.py (python3 build.py writes dist/processor.zip)
 resource "aws_lambda_function" "processor" {
   function_name = "${var.name_prefix}-processor"
   description   = "costplan order-ledger-convoy (sequential_convoy, lambda): processor (consumer)"
@@ -280,6 +283,8 @@ resource "aws_lambda_function" "processor" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/processor.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/processor.zip")
   # plan: processor memory_mb
   memory_size = 512
   # plan: processor timeout (max(3 s, 2 x p99) unless set)

@@ -1,6 +1,7 @@
 # costplan template for scenario 'periodic-light-api' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -45,7 +46,7 @@ resource "aws_iam_role_policy" "api_role" {
   })
 }
 
-# handler: src/api/handler.py (zip it to dist/api.zip)
+# handler: src/api/handler.py (python3 build.py writes dist/api.zip)
 resource "aws_lambda_function" "api" {
   function_name = "${var.name_prefix}-api"
   description   = "costplan periodic-light-api (sync_api, lambda): api (api)"
@@ -53,6 +54,8 @@ resource "aws_lambda_function" "api" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/api.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/api.zip")
   # plan: api memory_mb
   memory_size = 512
   # plan: api timeout (max(3 s, 2 x p99) unless set)

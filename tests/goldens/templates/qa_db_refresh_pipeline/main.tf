@@ -1,6 +1,7 @@
 # costplan template for scenario 'qa-db-refresh-pipeline' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -169,7 +170,7 @@ resource "aws_iam_role_policy" "pipeline_role" {
   })
 }
 
-# handler: src/filter_seed_fixtures/handler.py (zip it to dist/filter_seed_fixtures.zip)
+# handler: src/filter_seed_fixtures/handler.py (python3 build.py writes dist/filter_seed_fixtures.zip)
 resource "aws_lambda_function" "filter_seed_fixtures" {
   function_name = "${var.name_prefix}-filter-seed-fixtures"
   description   = "costplan qa-db-refresh-pipeline (pipes_and_filters, lambda): filter:seed-fixtures (job)"
@@ -177,6 +178,8 @@ resource "aws_lambda_function" "filter_seed_fixtures" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/filter_seed_fixtures.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/filter_seed_fixtures.zip")
   # plan: filter:seed-fixtures memory_mb
   memory_size = 1024
   # plan: filter:seed-fixtures timeout (max(3 s, 2 x p99) unless set)

@@ -1,6 +1,7 @@
 # costplan template for scenario 'soccer-events-mqtt' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -66,7 +67,7 @@ resource "aws_iot_topic_rule" "key_events_rule" {
   }
 }
 
-# handler: src/publisher/handler.py (zip it to dist/publisher.zip)
+# handler: src/publisher/handler.py (python3 build.py writes dist/publisher.zip)
 resource "aws_lambda_function" "publisher" {
   function_name = "${var.name_prefix}-publisher"
   description   = "costplan soccer-events-mqtt (mqtt_notify, lambda): publisher (publisher)"
@@ -74,6 +75,8 @@ resource "aws_lambda_function" "publisher" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/publisher.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/publisher.zip")
   # plan: publisher memory_mb
   memory_size = 256
   # plan: publisher timeout (max(3 s, 2 x p99) unless set)

@@ -1,6 +1,6 @@
 # costplan template for scenario 'steady-heavy-api' (fargate)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 output "api_url" {
   description = "Api load balancer URL"

@@ -1,6 +1,7 @@
 # costplan template for scenario 'stock-explorer-websocket' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -203,7 +204,7 @@ resource "aws_iam_role_policy" "fanout_role" {
   })
 }
 
-# handler: src/connection_handlers/handler.py (zip it to dist/connection_handlers.zip)
+# handler: src/connection_handlers/handler.py (python3 build.py writes dist/connection_handlers.zip)
 resource "aws_lambda_function" "connection_handlers" {
   function_name = "${var.name_prefix}-connection-handlers"
   description   = "costplan stock-explorer-websocket (websocket_notify, lambda): connection-handlers (api)"
@@ -211,6 +212,8 @@ resource "aws_lambda_function" "connection_handlers" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/connection_handlers.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/connection_handlers.zip")
   # plan: connection-handlers memory_mb
   memory_size = 128
   # plan: connection-handlers timeout (max(3 s, 2 x p99) unless set)
@@ -230,7 +233,7 @@ resource "aws_lambda_function" "connection_handlers" {
   }
 }
 
-# handler: src/fanout/handler.py (zip it to dist/fanout.zip)
+# handler: src/fanout/handler.py (python3 build.py writes dist/fanout.zip)
 resource "aws_lambda_function" "fanout" {
   function_name = "${var.name_prefix}-fanout"
   description   = "costplan stock-explorer-websocket (websocket_notify, lambda): fanout (publisher)"
@@ -238,6 +241,8 @@ resource "aws_lambda_function" "fanout" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/fanout.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/fanout.zip")
   # plan: fanout memory_mb
   memory_size = 256
   # plan: fanout timeout (max(3 s, 2 x p99) unless set)

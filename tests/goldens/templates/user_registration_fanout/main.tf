@@ -1,6 +1,7 @@
 # costplan template for scenario 'user-registration-fanout' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -113,7 +114,7 @@ resource "aws_iam_role_policy" "subscriber_onboarding_role" {
   })
 }
 
-# handler: src/subscriber_analytics/handler.py (zip it to dist/subscriber_analytics.zip)
+# handler: src/subscriber_analytics/handler.py (python3 build.py writes dist/subscriber_analytics.zip)
 resource "aws_lambda_function" "subscriber_analytics" {
   function_name = "${var.name_prefix}-subscriber-analytics"
   description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:analytics (subscriber)"
@@ -121,6 +122,8 @@ resource "aws_lambda_function" "subscriber_analytics" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/subscriber_analytics.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/subscriber_analytics.zip")
   # plan: subscriber:analytics memory_mb
   memory_size = 256
   # plan: subscriber:analytics timeout (max(3 s, 2 x p99) unless set)
@@ -133,7 +136,7 @@ resource "aws_lambda_function" "subscriber_analytics" {
   }
 }
 
-# handler: src/subscriber_mailing/handler.py (zip it to dist/subscriber_mailing.zip)
+# handler: src/subscriber_mailing/handler.py (python3 build.py writes dist/subscriber_mailing.zip)
 resource "aws_lambda_function" "subscriber_mailing" {
   function_name = "${var.name_prefix}-subscriber-mailing"
   description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:mailing (subscriber)"
@@ -141,6 +144,8 @@ resource "aws_lambda_function" "subscriber_mailing" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/subscriber_mailing.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/subscriber_mailing.zip")
   # plan: subscriber:mailing memory_mb
   memory_size = 256
   # plan: subscriber:mailing timeout (max(3 s, 2 x p99) unless set)
@@ -153,7 +158,7 @@ resource "aws_lambda_function" "subscriber_mailing" {
   }
 }
 
-# handler: src/subscriber_onboarding/handler.py (zip it to dist/subscriber_onboarding.zip)
+# handler: src/subscriber_onboarding/handler.py (python3 build.py writes dist/subscriber_onboarding.zip)
 resource "aws_lambda_function" "subscriber_onboarding" {
   function_name = "${var.name_prefix}-subscriber-onboarding"
   description   = "costplan user-registration-fanout (pubsub, lambda): subscriber:onboarding (subscriber)"
@@ -161,6 +166,8 @@ resource "aws_lambda_function" "subscriber_onboarding" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/subscriber_onboarding.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/subscriber_onboarding.zip")
   # plan: subscriber:onboarding memory_mb
   memory_size = 256
   # plan: subscriber:onboarding timeout (max(3 s, 2 x p99) unless set)
