@@ -196,6 +196,8 @@ class Builder:
     requirements: dict[str, str] = field(default_factory=dict)  # src/<name>/requirements.txt → text
     notes: list[str] = field(default_factory=list)
     facts: dict = field(default_factory=dict)  # the plan's facts, for the rules that compare with the plan
+    auth: str = "iam"  # public routes: iam (SigV4), jwt (HTTP APIs), none
+    region: str = "us-east-1"  # the scenario's region (region-specific values: the ELB log account)
 
     def __post_init__(self):
         self.cfn = CfnTemplate(self.title)
@@ -348,6 +350,9 @@ class Builder:
                            "(build.py prints one) so CloudFormation deploys the new code",
                            default="costplan/")
         fn = Function(stage, h, role, stmts, env or {}, code_role or stage.role, recursive_guard)
+        from costplan.templates import components
+
+        components.errors_alarm(self, fn)
         from costplan.templates import handlers
 
         self.handlers[name] = handlers.handler_source(fn.code_role, stage.name, name)

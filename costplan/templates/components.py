@@ -92,37 +92,155 @@ def consume_statement(qh: Handle) -> Statement:
                       "sqs:ChangeMessageVisibility"], [qh("arn")], "consume the queue")
 
 
-def queue_alarms(b: Builder, q: dict, qh: Handle, dlq: Handle | None) -> None:
+def drain_seconds(q: dict, stage) -> Decimal | None:
+    """The plan's backlog drain time for a queue (as limits-check's SQS-BACKLOG computes it): the peak's
+    backlog (arrivals above the consumer's μ for the peak window) over μ minus the later arrivals.
+    None when the consumer is uncapped or keeps up (no backlog)."""
+    mc = q.get("max_concurrency")
+    arrival = q.get("arrival_peak_rps")
+    if mc is None or arrival is None or stage is None or not stage.traffic.duration_ms:
+        return None
+    mu = Decimal(mc) * int(q.get("batch_size") or 1) * 1000 / Decimal(stage.traffic.duration_ms)
+    arrival = Decimal(arrival)
+    if arrival <= mu:
+        return None
+    window = Decimal(q.get("peak_window_s") or 0)
+    after = min(Decimal(q.get("arrival_average_rps") or 0), arrival)
+    if mu <= after:
+        return None  # never drains: limits-check fails it; the alarm falls back to the retention
+    return (arrival - mu) * window / (mu - after)
+
+
+def queue_alarms(b: Builder, q: dict, qh: Handle, dlq: Handle | None, stage=None, visibility=None) -> None:
     retention = _up(q.get("retention_s") or 345600)
-    threshold = _up(Decimal(retention) * Decimal("0.5"))
+    drain = drain_seconds(q, stage)
+    if visibility is None:
+        vt = b.cfn.resources[qh.cfn_id]["Properties"]["VisibilityTimeout"]
+        visibility = vt.value if isinstance(vt, C) else vt
+    retries = _up(Decimal(visibility) * _up(q.get("max_receive_count") or 1))
+    if drain is not None:
+        threshold = C(min(_up(drain) + retries, retention - 1),
+                      f"plan: the peak's backlog drains in {_up(drain)} s, + {retries} s of retries "
+                      "(visibility x max_receive_count)")
+    else:
+        threshold = C(min(max(retries, 60), retention - 1),
+                      "plan: no backlog; a message waits at most its retries (visibility x max_receive_count)")
     alarm(b, f"{qh.cfn_id}AgeAlarm", "AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": qh("name")},
-          C(threshold, f"half of the {retention} s retention: messages expire at retention"), "Maximum",
-          f"oldest message in {qh.cfn_id} is halfway to its retention period")
+          threshold, "Maximum", f"oldest message in {qh.cfn_id} is older than the plan allows: the consumer "
+          "is not keeping up")
     if dlq is not None:
         alarm(b, f"{dlq.cfn_id}Alarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": dlq("name")},
-              C(0, "any message in the DLQ is a failed message"), "Maximum", f"{dlq.cfn_id} holds failed messages")
+              C(0, "any message in the DLQ is a failed message"), "Maximum", f"{dlq.cfn_id} holds failed messages",
+              periods=(1, 1))
+
+
+def alarms_topic(b: Builder) -> Handle:
+    """Once per template: the SNS topic every alarm notifies (subscribe your pager or chat to it)."""
+    h = Handle("AlarmsTopic", "aws_sns_topic", "alarms_topic", (("arn", "Ref"),), (("arn", "arn"),))
+    if h.cfn_id not in b.cfn.resources:
+        topic(b, "AlarmsTopic")
+        b.output("AlarmsTopicArn", h("arn"), "alarms notify this topic: subscribe the on-call to it")
+    return h
 
 
 def alarm(b: Builder, cid: str, namespace: str, metric: str, dims: dict, threshold: C, stat: str,
-          description: str) -> None:
+          description: str, comparison: str = "GreaterThanThreshold", periods: tuple = (5, 3)) -> None:
+    actions = [alarms_topic(b)("arn")]
+    evaluate, breach = periods
     props = {"AlarmDescription": description, "Namespace": namespace, "MetricName": metric,
              "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
-             "Statistic": stat, "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 3,
-             "Threshold": threshold, "ComparisonOperator": "GreaterThanThreshold",
-             "TreatMissingData": "notBreaching"}
+             "Statistic": stat, "Period": 60, "EvaluationPeriods": evaluate, "DatapointsToAlarm": breach,
+             "Threshold": threshold, "ComparisonOperator": comparison,
+             "TreatMissingData": "notBreaching", "AlarmActions": actions, "OKActions": actions}
     tf = {"alarm_name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "alarm_description": description,
           "namespace": namespace, "metric_name": metric, "dimensions": dims, "statistic": stat, "period": 60,
-          "evaluation_periods": 5, "datapoints_to_alarm": 3, "threshold": threshold,
-          "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"}
+          "evaluation_periods": evaluate, "datapoints_to_alarm": breach, "threshold": threshold,
+          "comparison_operator": comparison, "treat_missing_data": "notBreaching",
+          "alarm_actions": actions, "ok_actions": actions}
     b.resource(cid, "AWS::CloudWatch::Alarm", props, "aws_cloudwatch_metric_alarm", tf)
 
 
 def throttle_alarm(b: Builder, fn: Function, cap) -> None:
-    if cap is None:
+    """Reserved concurrency throttles (Lambda Throttles). An event source mapping's MaximumConcurrency
+    does not throttle: the poller just stops scaling, so that cap is watched on ConcurrentExecutions."""
+    if fn.stage.reserved_concurrency is not None:
+        rc = num(fn.stage.reserved_concurrency)
+        alarm(b, f"{fn.handle.cfn_id}ThrottlesAlarm", "AWS/Lambda", "Throttles", {"FunctionName": fn.handle("name")},
+              C(0, f"throttled at its reserved concurrency of {rc}"), "Sum",
+              f"{fn.handle.cfn_id} is throttled at its reserved concurrency ({rc})")
+    esm_cap = fn.stage.max_concurrency
+    if esm_cap is not None:
+        alarm(b, f"{fn.handle.cfn_id}AtCapAlarm", "AWS/Lambda", "ConcurrentExecutions",
+              {"FunctionName": fn.handle("name")},
+              C(num(esm_cap), f"plan: the event source mapping's MaximumConcurrency of {num(esm_cap)}"), "Maximum",
+              f"{fn.handle.cfn_id} runs at its event-source concurrency cap ({num(esm_cap)}): the backlog grows",
+              comparison="GreaterThanOrEqualToThreshold")
+
+
+def errors_alarm(b: Builder, fn: Function) -> None:
+    alarm(b, f"{fn.handle.cfn_id}ErrorsAlarm", "AWS/Lambda", "Errors", {"FunctionName": fn.handle("name")},
+          C(0, "any failed invocation"), "Sum", f"{fn.handle.cfn_id} invocations fail", periods=(1, 1))
+
+
+# ---- failure paths --------------------------------------------------------------------------------------
+
+def failure_queue(b: Builder) -> Handle:
+    """Once per template: the queue that keeps what asynchronous invocations and stream batches could not
+    process (on-failure destination), 14 days, with an alarm on its first message."""
+    h = Handle("FailedEventsQueue", "aws_sqs_queue", "failed_events_queue",
+               tuple(SQS_ATTRS["cfn_attrs"].items()), tuple(SQS_ATTRS["tf_attrs"].items()))
+    if h.cfn_id in b.cfn.resources:
+        return h
+    keep = C(1209600, "14 days (SQS maximum) to inspect and replay failures")
+    b.resource(h.cfn_id, "AWS::SQS::Queue", {"SqsManagedSseEnabled": C(True, "encryption at rest"),
+                                             "MessageRetentionPeriod": keep},
+               "aws_sqs_queue", {"sqs_managed_sse_enabled": C(True, "encryption at rest"),
+                                 "message_retention_seconds": keep}, **SQS_ATTRS)
+    alarm(b, "FailedEventsQueueAlarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": h("name")},
+          C(0, "every message is an event no function processed"), "Maximum",
+          "events failed after their retries: see FailedEventsQueue", periods=(1, 1))
+    b.output("FailedEventsQueueUrl", h("url"), "events that failed after their retries (on-failure destination)")
+    return h
+
+
+def grant(b: Builder, fn: Function, cid: str, statement: Statement) -> str:
+    """An extra inline policy on a function's role (added after the function); returns its logical id."""
+    from costplan.templates.build import policy_doc, to_cfn, tf_policy_doc
+
+    b.resource(cid, "AWS::IAM::RolePolicy", {"RoleName": fn.role("name"), "PolicyName": snake(cid),
+                                             "PolicyDocument": policy_doc([statement], lambda v: v)},
+               "aws_iam_role_policy", {"role": Expr(f"{fn.role.tf_addr}.id"), "policy": tf_policy_doc([statement])})
+    fn.statements.append(statement)
+    return cid
+
+
+def on_failure(b: Builder, fn: Function) -> None:
+    """An asynchronously invoked function (S3, SNS, EventBridge, IoT, Scheduler): two retries, then the
+    event goes to the failure queue instead of being dropped."""
+    cid = f"{fn.handle.cfn_id}EventInvokeConfig"
+    if cid in b.cfn.resources:
         return
-    alarm(b, f"{fn.handle.cfn_id}ThrottlesAlarm", "AWS/Lambda", "Throttles", {"FunctionName": fn.handle("name")},
-          C(0, f"throttled at the concurrency cap of {num(cap)}"), "Sum",
-          f"{fn.handle.cfn_id} is throttled at its concurrency cap ({num(cap)})")
+    fq = failure_queue(b)
+    pol = grant(b, fn, f"{fn.handle.cfn_id}OnFailurePolicy",
+                Statement(["sqs:SendMessage"], [fq("arn")], "on-failure destination"))
+    retries = C(2, "Lambda's asynchronous retries (the maximum), then the on-failure destination")
+    b.resource(cid, "AWS::Lambda::EventInvokeConfig", {
+        "FunctionName": fn.handle("name"), "Qualifier": "$LATEST", "MaximumRetryAttempts": retries,
+        "DestinationConfig": {"OnFailure": {"Destination": fq("arn")}}},
+        "aws_lambda_function_event_invoke_config", {
+        "function_name": fn.handle("name"), "maximum_retry_attempts": retries,
+        "destination_config": Blocks([{"on_failure": Blocks([{"destination": fq("arn")}])}]),
+        "depends_on": [Expr(f"aws_iam_role_policy.{snake(pol)}")]},
+        depends_on=[pol])
+
+
+def retain(b: Builder, h: Handle) -> None:
+    """A data store outlives its stack: CloudFormation retains it, Terraform refuses to destroy it."""
+    b.cfn.resources[h.cfn_id]["DeletionPolicy"] = "Retain"
+    b.cfn.resources[h.cfn_id]["UpdateReplacePolicy"] = "Retain"
+    for blk in b.tf.resources:
+        if blk.labels == (h.tf_type, h.tf_name):
+            blk.body["lifecycle"] = Blocks([{"prevent_destroy": C(True, "a data store: delete it by hand")}])
 
 
 # ---- DynamoDB ----------------------------------------------------------------------------------------
@@ -152,9 +270,11 @@ def table(b: Builder, cid: str, key: str = "pk", sort: str | None = None, ttl: s
         props["StreamSpecification"] = {"StreamViewType": "OLD_IMAGE"}
         tf["stream_enabled"] = True
         tf["stream_view_type"] = "OLD_IMAGE"
-    return b.resource(cid, "AWS::DynamoDB::Table", props, "aws_dynamodb_table", tf,
-                      cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref", "stream_arn": "GetAtt:StreamArn"},
-                      tf_attrs={"arn": "arn", "name": "name", "stream_arn": "stream_arn"})
+    h = b.resource(cid, "AWS::DynamoDB::Table", props, "aws_dynamodb_table", tf,
+                   cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref", "stream_arn": "GetAtt:StreamArn"},
+                   tf_attrs={"arn": "arn", "name": "name", "stream_arn": "stream_arn"})
+    retain(b, h)
+    return h
 
 
 # ---- SNS / EventBridge -------------------------------------------------------------------------------
@@ -173,6 +293,7 @@ def subscribe(b: Builder, th: Handle, fn: Function) -> None:
                "aws_sns_topic_subscription", {"topic_arn": th("arn"), "protocol": "lambda",
                                               "endpoint": fn.handle("arn")})
     b.permission(fn, f"{cid}SnsPermission", "sns.amazonaws.com", th("arn"))
+    on_failure(b, fn)
 
 
 def rule(b: Builder, cid: str, fn: Function, *, schedule: Any = None, pattern: dict | None = None,
@@ -195,6 +316,7 @@ def rule(b: Builder, cid: str, fn: Function, *, schedule: Any = None, pattern: d
         tgt["event_bus_name"] = bus("name")
     b.tf.resources.append(_tf_block("aws_cloudwatch_event_target", h.tf_name, tgt))
     b.permission(fn, f"{fn.handle.cfn_id}{cid}Permission", "events.amazonaws.com", h("arn"))
+    on_failure(b, fn)
     return h
 
 
@@ -234,11 +356,13 @@ def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | No
         depends = [f"{fn.handle.cfn_id}S3Permission"]
         b.permission(fn, f"{fn.handle.cfn_id}S3Permission", "s3.amazonaws.com",
                      F("arn:{partition}:s3:::{0}", (name_param,)))
+        on_failure(b, fn)
     h = b.resource(cid, "AWS::S3::Bucket", props, "aws_s3_bucket",
                    {"bucket_prefix": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}-"},
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "id"},
                    depends_on=depends)
     n = h.tf_name
+    retain(b, h)
     b.tf.resources += [
         _tf_block("aws_s3_bucket_public_access_block", n, {
             "bucket": h("name"), "block_public_acls": True, "block_public_policy": True,
@@ -290,15 +414,74 @@ def http_api(b: Builder, cid: str, throttle: tuple[C, C], protocol: str = "HTTP"
     h = b.resource(cid, "AWS::ApiGatewayV2::Api", props, "aws_apigatewayv2_api", tf,
                    cfn_attrs={"id": "Ref", "endpoint": "GetAtt:ApiEndpoint"},
                    tf_attrs={"id": "id", "endpoint": "api_endpoint", "execution_arn": "execution_arn"})
-    rate, burst = throttle
+    rate, burst = throttle_inputs(b, cid, throttle)
     stage_name = "$default" if protocol == "HTTP" else "live"
+    logs = access_logs(b, cid)
     sprops: dict = {"ApiId": h("id"), "StageName": stage_name, "AutoDeploy": True,
-                    "DefaultRouteSettings": {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}}
+                    "DefaultRouteSettings": {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst},
+                    "AccessLogSettings": {"DestinationArn": logs("arn"), "Format": json.dumps(ACCESS_LOG_FORMAT)}}
     stf: dict = {"api_id": h("id"), "name": stage_name, "auto_deploy": True,
-                 "default_route_settings": Blocks([{"throttling_rate_limit": rate, "throttling_burst_limit": burst}])}
+                 "default_route_settings": Blocks([{"throttling_rate_limit": rate, "throttling_burst_limit": burst}]),
+                 "access_log_settings": Blocks([{"destination_arn": logs("arn"),
+                                                 "format": Call("jsonencode", ACCESS_LOG_FORMAT)}])}
     b.resource(f"{cid}Stage", "AWS::ApiGatewayV2::Stage", sprops, "aws_apigatewayv2_stage", stf)
+    if protocol == "HTTP" and b.auth == "jwt":
+        jwt_authorizer(b, h)
     b.output(f"{cid}Endpoint", h("endpoint"), f"{cid} endpoint")
     return h
+
+
+ACCESS_LOG_FORMAT = {"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                     "requestTime": "$context.requestTime", "routeKey": "$context.routeKey",
+                     "status": "$context.status", "latency": "$context.integrationLatency",
+                     "error": "$context.error.message", "integrationError": "$context.integrationErrorMessage"}
+
+
+def access_logs(b: Builder, cid: str) -> Handle:
+    return b.resource(f"{cid}AccessLogs", "AWS::Logs::LogGroup", {"RetentionInDays": 30},
+                      "aws_cloudwatch_log_group", {"name_prefix": f"/aws/apigateway/${{var.name_prefix}}-{snake(cid)}-",
+                                                   "retention_in_days": 30},
+                      cfn_attrs={"arn": "GetAtt:Arn"}, tf_attrs={"arn": "arn"})
+
+
+def throttle_inputs(b: Builder, cid: str, throttle: tuple[C, C]) -> tuple[P, P]:
+    """The stage's rate and burst as template inputs, defaulting to the plan's (raise them with your
+    account's quota; the plan's reasoning is in the description)."""
+    rate, burst = throttle
+    r = b.both_input(f"{cid}ThrottleRate", f"{snake(cid)}_throttle_rate", "Number", "number",
+                     f"Stage rate limit, requests/s. Default from the plan: {rate.comment}", default=rate.value)
+    bu = b.both_input(f"{cid}ThrottleBurst", f"{snake(cid)}_throttle_burst", "Number", "number",
+                      f"Stage burst limit, requests. Default from the plan: {burst.comment}", default=burst.value)
+    return r, bu
+
+
+def jwt_authorizer(b: Builder, api: Handle) -> Handle:
+    issuer = b.both_input("JwtIssuer", "jwt_issuer", "String", "string",
+                          "JWT issuer URL (e.g. your Cognito user pool or OIDC provider)")
+    audience = b.both_input("JwtAudience", "jwt_audience", "String", "string", "JWT audience (client id)")
+    return b.resource(f"{api.cfn_id}JwtAuthorizer", "AWS::ApiGatewayV2::Authorizer", {
+        "ApiId": api("id"), "AuthorizerType": "JWT", "Name": "jwt",
+        "IdentitySource": ["$request.header.Authorization"],
+        "JwtConfiguration": {"Issuer": issuer, "Audience": [audience]}},
+        "aws_apigatewayv2_authorizer", {
+        "api_id": api("id"), "authorizer_type": "JWT", "name": "jwt",
+        "identity_sources": ["$request.header.Authorization"],
+        "jwt_configuration": Blocks([{"issuer": issuer, "audience": [audience]}])},
+        cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+
+
+def route_auth(b: Builder, api: Handle, route_key: str, websocket: bool = False) -> tuple[dict, dict]:
+    """Authorization for a route: AWS_IAM (SigV4) by default, a JWT authorizer with --auth jwt, none only
+    with --auth none. A WebSocket API authorizes on $connect only (the connection then carries it)."""
+    if b.auth == "none" or (websocket and route_key != "$connect"):
+        return {"AuthorizationType": "NONE"}, {"authorization_type": "NONE"}
+    if b.auth == "jwt" and not websocket:
+        auth_id = Handle(f"{api.cfn_id}JwtAuthorizer", "aws_apigatewayv2_authorizer",
+                         snake(f"{api.cfn_id}JwtAuthorizer"), (("id", "Ref"),), (("id", "id"),))("id")
+        return ({"AuthorizationType": "JWT", "AuthorizerId": auth_id},
+                {"authorization_type": "JWT", "authorizer_id": auth_id})
+    why = "callers sign requests with SigV4 (--auth)"
+    return {"AuthorizationType": C("AWS_IAM", why)}, {"authorization_type": C("AWS_IAM", why)}
 
 
 def api_execution_arn(h: Handle, route: str = "*/*") -> F:
@@ -318,10 +501,13 @@ def api_lambda_route(b: Builder, api: Handle, route_key: str, fn: Function, webs
         itf["payload_format_version"] = "2.0"
     integ = b.resource(f"{cid}Integration", "AWS::ApiGatewayV2::Integration", iprops, "aws_apigatewayv2_integration",
                        itf, cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+    auth_cfn, auth_tf = route_auth(b, api, route_key, websocket)
     b.resource(f"{cid}Route", "AWS::ApiGatewayV2::Route",
-               {"ApiId": api("id"), "RouteKey": route_key, "Target": F("integrations/{0}", (integ("id"),))},
+               {"ApiId": api("id"), "RouteKey": route_key, "Target": F("integrations/{0}", (integ("id"),)),
+                **auth_cfn},
                "aws_apigatewayv2_route",
-               {"api_id": api("id"), "route_key": route_key, "target": F("integrations/{0}", (integ("id"),))})
+               {"api_id": api("id"), "route_key": route_key, "target": F("integrations/{0}", (integ("id"),)),
+                **auth_tf})
     if f"{fn.handle.cfn_id}{api.cfn_id}Permission" not in b.cfn.resources:
         b.permission(fn, f"{fn.handle.cfn_id}{api.cfn_id}Permission", "apigateway.amazonaws.com",
                      api_execution_arn(api))
@@ -402,6 +588,7 @@ def iot_rule(b: Builder, cid: str, sql: str, fn: Function) -> Handle:
                     "sql_version": "2016-03-23", "lambda": Blocks([{"function_arn": fn.handle("arn")}])},
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
     b.permission(fn, f"{fn.handle.cfn_id}{cid}Permission", "iot.amazonaws.com", h("arn"))
+    on_failure(b, fn)
     return h
 
 
@@ -417,6 +604,10 @@ class RestApi:
     STAGE = "live"
 
     def __init__(self, b: Builder, cid: str = "RestApi"):
+        if b.auth == "jwt":
+            from costplan.errors import CostplanError
+
+            raise CostplanError("--auth jwt: a REST API has no JWT authorizer (use --auth iam, or settings.api: http)")
         self.b, self.cid = b, cid
         slug = snake(cid).replace("_", "-")
         self.h = b.resource(cid, "AWS::ApiGateway::RestApi", {
@@ -428,6 +619,8 @@ class RestApi:
         self.paths: dict[str, A] = {"": self.h("root")}
         self.methods: list[Handle] = []  # for the deployment: CloudFormation methods ...
         self.tf_integrations: list[Handle] = []  # ... and Terraform integrations
+        self.tf_methods: list[Handle] = []
+        self.tf_responses: list[Handle] = []  # method and integration responses (SQS route)
 
     def _resource(self, path: str) -> A:
         """The resource for /a/b/{c}, creating each missing level."""
@@ -478,13 +671,15 @@ class RestApi:
         resp = self.b.tf_only(f"{mid}Response", "aws_api_gateway_method_response", {
             "rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method"), "status_code": "200"},
             tf_attrs={"status_code": "status_code"})
-        self.b.tf_only(f"{mid}IntegrationResponse", "aws_api_gateway_integration_response", {
+        ir = self.b.tf_only(f"{mid}IntegrationResponse", "aws_api_gateway_integration_response", {
             "rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method"),
             "status_code": resp("status_code"), "depends_on": [Expr(integ.tf_addr)]})
+        self.tf_responses += [resp, ir]
 
     def _method(self, mid: str, res: A, method: str, integration: dict, **extra) -> Handle:
         """The method; CloudFormation nests its integration, Terraform gets it from _tf_integration."""
-        auth = C("NONE", "add an authorizer or AWS_IAM for a non-public API")
+        auth = (C("NONE", "--auth none: a public API") if self.b.auth == "none"
+                else C("AWS_IAM", "callers sign requests with SigV4 (--auth)"))
         m = self.b.resource(mid, "AWS::ApiGateway::Method", dict({
             "RestApiId": self.h("id"), "ResourceId": res, "HttpMethod": method, "AuthorizationType": auth,
             "Integration": integration}, **extra),
@@ -492,6 +687,7 @@ class RestApi:
                                        "authorization": auth},
             cfn_attrs={"id": "Ref"}, tf_attrs={"http_method": "http_method"})
         self.methods.append(m)
+        self.tf_methods.append(m)
         return m
 
     def _tf_integration(self, mid: str, res: A, m: Handle, body: dict) -> Handle:
@@ -503,23 +699,30 @@ class RestApi:
 
     def deploy(self, throttle: tuple[C, C]) -> Handle:
         """Deployment and the `live` stage, every method throttled at the plan's rate and burst."""
-        rate, burst = throttle
+        rate, burst = throttle_inputs(self.b, self.cid, throttle)
+        parts = self.tf_methods + self.tf_integrations + self.tf_responses
         dep = self.b.resource(f"{self.cid}Deployment", "AWS::ApiGateway::Deployment", {
             "RestApiId": self.h("id"), "Description": "costplan"},
             "aws_api_gateway_deployment", {
                 "rest_api_id": self.h("id"),
-                "triggers": {"redeployment": Call("sha1", Call("jsonencode", [
-                    Expr(f"{i.tf_addr}.id") for i in self.tf_integrations]))},
+                # whole objects, not ids: any change to a method, integration or response redeploys
+                "triggers": {"redeployment": Call("sha1", Call("jsonencode", [Expr(p.tf_addr) for p in parts]))},
                 "lifecycle": Blocks([{"create_before_destroy": True}]),
-                "depends_on": [Expr(i.tf_addr) for i in self.tf_integrations]},
+                "depends_on": [Expr(p.tf_addr) for p in parts]},
             cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"}, depends_on=[m.cfn_id for m in self.methods])
         settings = {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate,
                     "ThrottlingBurstLimit": burst}
+        logs = access_logs(self.b, self.cid)
+        fmt = json.dumps(ACCESS_LOG_FORMAT)
+        self.b.notes.append("REST API access logs need the account's API Gateway CloudWatch role "
+                            "(set once per account and region: AWS::ApiGateway::Account)")
         stage = self.b.resource(f"{self.cid}Stage", "AWS::ApiGateway::Stage", {
             "RestApiId": self.h("id"), "DeploymentId": dep("id"), "StageName": self.STAGE,
-            "MethodSettings": [settings]},
+            "MethodSettings": [settings], "AccessLogSetting": {"DestinationArn": logs("arn"), "Format": fmt}},
             "aws_api_gateway_stage", {"rest_api_id": self.h("id"), "deployment_id": dep("id"),
-                                      "stage_name": self.STAGE},
+                                      "stage_name": self.STAGE,
+                                      "access_log_settings": Blocks([{"destination_arn": logs("arn"),
+                                                                      "format": Call("jsonencode", ACCESS_LOG_FORMAT)}])},
             tf_attrs={"name": "stage_name", "url": "invoke_url"})
         self.b.tf_only(f"{self.cid}MethodSettings", "aws_api_gateway_method_settings", {
             "rest_api_id": self.h("id"), "stage_name": stage("name"), "method_path": "*/*",

@@ -55,8 +55,15 @@ class Ctx:
         return fn
 
 
-def build(plan, compute: str = "lambda", sizing: dict | None = None) -> Builder:
+AUTHS = ("iam", "jwt", "none")
+
+
+def build(plan, compute: str = "lambda", sizing: dict | None = None, auth: str = "iam") -> Builder:
+    if auth not in AUTHS:
+        raise CostplanError(f"--auth must be one of {', '.join(AUTHS)}, got {auth!r}")
     ctx = Ctx(plan, compute, sizing)
+    ctx.b.auth = auth
+    ctx.b.region = plan.scenario.region
     ctx.b.facts = dict(plan.facts or {})
     assemble = ASSEMBLERS.get(plan.pattern)
     if assemble is None:
@@ -115,10 +122,13 @@ def sync_api(ctx: Ctx) -> None:
         return
     api = ctx.facts.get("api") or "function_url"
     if api == "function_url":
+        if b.auth == "jwt":
+            raise CostplanError("--auth jwt: a function URL has no JWT authorizer (use --auth iam, or settings.api: http)")
+        url_auth = (C("NONE", "--auth none: a public URL") if b.auth == "none"
+                    else C("AWS_IAM", "callers sign requests (SigV4)"))
         b.resource(f"{fn.handle.cfn_id}Url", "AWS::Lambda::Url",
-                   {"TargetFunctionArn": fn.handle("arn"), "AuthType": C("AWS_IAM", "callers sign requests (SigV4)")},
-                   "aws_lambda_function_url", {"function_name": fn.handle("name"),
-                                               "authorization_type": C("AWS_IAM", "callers sign requests (SigV4)")},
+                   {"TargetFunctionArn": fn.handle("arn"), "AuthType": url_auth},
+                   "aws_lambda_function_url", {"function_name": fn.handle("name"), "authorization_type": url_auth},
                    cfn_attrs={"url": "GetAtt:FunctionUrl"}, tf_attrs={"url": "function_url"})
         b.output("FunctionUrl", A(b_handle(fn, "Url", "aws_lambda_function_url"), "url"), "function URL")
     else:
@@ -140,7 +150,7 @@ def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env
     # the queue's visibility depends on the consumer's timeout, so build the queue from the stage first
     fake = Function(stage, None, None, [], {}, "") if stage is not None else None
     qh, dlq = c.queue(b, q, fake)
-    c.queue_alarms(b, q, qh, dlq)
+    c.queue_alarms(b, q, qh, dlq, stage)
     if stage is None:
         return qh, None
     stmts = [c.consume_statement(qh)] + (extra or [])
@@ -181,10 +191,13 @@ def queue_load_leveling(ctx: Ctx) -> None:
         "payload_format_version": "1.0", "credentials_arn": role("arn"),
         "request_parameters": {"QueueUrl": qh("url"), "MessageBody": "$request.body"}},
         cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+    auth_cfn, auth_tf = c.route_auth(b, api, "POST /")
     b.resource("HttpApiPostRoute", "AWS::ApiGatewayV2::Route",
-               {"ApiId": api("id"), "RouteKey": "POST /", "Target": F("integrations/{0}", (integ("id"),))},
+               {"ApiId": api("id"), "RouteKey": "POST /", "Target": F("integrations/{0}", (integ("id"),)),
+                **auth_cfn},
                "aws_apigatewayv2_route",
-               {"api_id": api("id"), "route_key": "POST /", "target": F("integrations/{0}", (integ("id"),))})
+               {"api_id": api("id"), "route_key": "POST /", "target": F("integrations/{0}", (integ("id"),)),
+                **auth_tf})
     b.output("QueueUrl", qh("url"), "work queue URL")
 
 
@@ -305,20 +318,27 @@ def scheduled_cron(ctx: Ctx) -> None:
     if sched.get("service") == "rule":
         c.rule(b, "ScheduleRule", fn, schedule=expr)
         return
+    c.on_failure(b, fn)  # Scheduler invokes asynchronously: a failed run goes to the failure queue
+    fq = c.failure_queue(b)
     role = b.role("SchedulerRole", "scheduler.amazonaws.com",
-                  [Statement(["lambda:InvokeFunction"], [fn.handle("arn")], "invoke the job")])
+                  [Statement(["lambda:InvokeFunction"], [fn.handle("arn")], "invoke the job"),
+                   Statement(["sqs:SendMessage"], [fq("arn")], "schedules it could not deliver")])
     b.resource("Schedule", "AWS::Scheduler::Schedule", {
         "ScheduleExpression": expr, "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"}, "State": "ENABLED",
         "Target": {"Arn": fn.handle("arn"), "RoleArn": role("arn"),
-                   "RetryPolicy": {"MaximumRetryAttempts": 2}}},
+                   "RetryPolicy": {"MaximumRetryAttempts": 2}, "DeadLetterConfig": {"Arn": fq("arn")}}},
         "aws_scheduler_schedule", {
         "name_prefix": "${var.name_prefix}-", "schedule_expression": expr,
         "schedule_expression_timezone": "UTC",
         "flexible_time_window": c.Blocks([{"mode": "OFF"}]),
         "target": c.Blocks([{"arn": fn.handle("arn"), "role_arn": role("arn"),
-                             "retry_policy": c.Blocks([{"maximum_retry_attempts": 2}])}])},
+                             "retry_policy": c.Blocks([{"maximum_retry_attempts": 2}]),
+                             "dead_letter_config": c.Blocks([{"arn": fq("arn")}])}])},
         cfn_attrs={"arn": "GetAtt:Arn"}, tf_attrs={"arn": "arn"})
+
+
+STREAM_RETRIES = 3  # a stream record's retries before the on-failure destination (AWS default: until it expires)
 
 
 def scheduled_ttl(ctx: Ctx) -> None:
@@ -333,16 +353,29 @@ def scheduled_ttl(ctx: Ctx) -> None:
     pattern = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]},
                "eventName": ["REMOVE"]}
     import json
+    fq = c.failure_queue(b)
+    pol = c.grant(b, fn, f"{fn.handle.cfn_id}OnFailurePolicy",
+                  Statement(["sqs:SendMessage"], [fq("arn")], "stream records that keep failing"))
+    retries = C(STREAM_RETRIES, "then the record goes to the failure queue instead of blocking its shard")
+    bisect = C(True, "split a failing batch to isolate the poison record")
     b.resource(f"{fn.handle.cfn_id}StreamMapping", "AWS::Lambda::EventSourceMapping", {
+        "MaximumRetryAttempts": retries, "BisectBatchOnFunctionError": bisect,
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "DestinationConfig": {"OnFailure": {"Destination": fq("arn")}},
         "EventSourceArn": t("stream_arn"), "FunctionName": fn.handle("arn"),
         "StartingPosition": C("LATEST", "required for stream sources"),
         "BatchSize": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
         "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern, separators=(",", ":"))}]}},
         "aws_lambda_event_source_mapping", {
+        "maximum_retry_attempts": retries, "bisect_batch_on_function_error": bisect,
+        "function_response_types": ["ReportBatchItemFailures"],
+        "destination_config": c.Blocks([{"on_failure": c.Blocks([{"destination_arn": fq("arn")}])}]),
+        "depends_on": [c.Expr(f"aws_iam_role_policy.{snake(pol)}")],
         "event_source_arn": t("stream_arn"), "function_name": fn.handle("arn"),
         "starting_position": C("LATEST", "required for stream sources"),
         "batch_size": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
-        "filter_criteria": c.Blocks([{"filter": c.Blocks([{"pattern": c.Call("jsonencode", pattern)}])}])})
+        "filter_criteria": c.Blocks([{"filter": c.Blocks([{"pattern": c.Call("jsonencode", pattern)}])}])},
+        depends_on=[pol])
     b.output("TableName", t("name"), "write items with the TTL attribute to start a timer")
 
 

@@ -20,7 +20,7 @@ class Rendered:
     notes: list[str] = field(default_factory=list)
 
 
-def build_for(scenario, compute: str = "auto") -> tuple[Builder, str]:
+def build_for(scenario, compute: str = "auto", auth: str = "iam") -> tuple[Builder, str]:
     from costplan.patterns import plan as make_plan
     from costplan.templates.patterns import build, resolve_compute
 
@@ -32,7 +32,7 @@ def build_for(scenario, compute: str = "auto") -> tuple[Builder, str]:
 
         opt = compare(scenario).option(compute)
         sizing = opt.sizing if opt is not None else None
-    return build(p, compute, sizing), compute
+    return build(p, compute, sizing, auth), compute
 
 
 def header(b: Builder, sc, compute: str, fmt: str = "terraform") -> str:
@@ -61,12 +61,12 @@ def build_script(b: Builder) -> str:
             .replace("@@FUNCTIONS@@", repr(functions)).replace("@@PYVER@@", RUNTIME.removeprefix("python")))
 
 
-def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
+def render(scenario, fmt: str, compute: str = "auto", auth: str = "iam") -> Rendered:
     from costplan.templates import rules
 
     if fmt not in FORMATS:
         raise CostplanError(f"--format must be terraform or cloudformation, got {fmt!r}")
-    b, compute = build_for(scenario, compute)
+    b, compute = build_for(scenario, compute, auth)
     tpl = cfn.to_json_ready(b.cfn_dict())
     violations = rules.check(tpl, b.facts) + rules.check_terraform(b.tf)
     if violations:
@@ -89,7 +89,9 @@ def render(scenario, fmt: str, compute: str = "auto") -> Rendered:
 def terraform_files(b: Builder, head: str, region: str) -> dict[str, str]:
     versions = [TfBlock("terraform", (), {
         "required_version": ">= 1.5",
-        "required_providers": Blocks([{"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7"}}])})]
+        # 5.100 is the provider the templates are validated and applied with (it has every resource they
+        # use, aws_lambda_function_recursion_config included); 6.x changes data sources they read.
+        "required_providers": Blocks([{"aws": {"source": "hashicorp/aws", "version": ">= 5.100, < 6"}}])})]
     # No provider block: the region comes from the environment (AWS_REGION) or a calling module, so the
     # directory works as a root module and as a child module alike.
     variables = list(b.tf.variables)

@@ -28,6 +28,8 @@ resource "aws_apigatewayv2_route" "http_api_postuploads_route" {
   api_id    = aws_apigatewayv2_api.http_api.id
   route_key = "POST /uploads"
   target    = "integrations/${aws_apigatewayv2_integration.http_api_postuploads_integration.id}"
+  # callers sign requests with SigV4 (--auth)
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_apigatewayv2_stage" "http_api_stage" {
@@ -36,11 +38,28 @@ resource "aws_apigatewayv2_stage" "http_api_stage" {
   auto_deploy = true
 
   default_route_settings {
-    # plan: peak 5.1 req/s x 1.2
-    throttling_rate_limit = 7
-    # burst: 2 x the rate limit, at most the account burst of 5000
-    throttling_burst_limit = 14
+    throttling_rate_limit  = var.http_api_throttle_rate
+    throttling_burst_limit = var.http_api_throttle_burst
   }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.http_api_access_logs.arn
+    format = jsonencode({
+      requestId        = "$context.requestId"
+      ip               = "$context.identity.sourceIp"
+      requestTime      = "$context.requestTime"
+      routeKey         = "$context.routeKey"
+      status           = "$context.status"
+      latency          = "$context.integrationLatency"
+      error            = "$context.error.message"
+      integrationError = "$context.integrationErrorMessage"
+    })
+  }
+}
+
+resource "aws_cloudwatch_log_group" "http_api_access_logs" {
+  name_prefix       = "/aws/apigateway/${var.name_prefix}-http_api-"
+  retention_in_days = 30
 }
 
 resource "aws_cloudwatch_log_group" "resizer_logs" {
@@ -51,6 +70,66 @@ resource "aws_cloudwatch_log_group" "resizer_logs" {
 resource "aws_cloudwatch_log_group" "upload_url_logs" {
   name              = "/aws/lambda/${var.name_prefix}-upload-url"
   retention_in_days = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
+  alarm_name        = "${var.name_prefix}-failed-events-queue-alarm"
+  alarm_description = "events failed after their retries: see FailedEventsQueue"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.failed_events_queue.name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # every message is an event no function processed
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "resizer_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-resizer-errors-alarm"
+  alarm_description = "Resizer invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.resizer.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "upload_url_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-upload-url-errors-alarm"
+  alarm_description = "UploadUrl invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.upload_url.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_iam_role" "resizer_role" {
@@ -78,6 +157,20 @@ resource "aws_iam_role" "upload_url_role" {
           Service = "lambda.amazonaws.com"
         }
         Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "resizer_on_failure_policy" {
+  role = aws_iam_role.resizer_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
       },
     ]
   })
@@ -188,6 +281,19 @@ resource "aws_lambda_function" "upload_url" {
   }
 }
 
+resource "aws_lambda_function_event_invoke_config" "resizer_event_invoke_config" {
+  function_name = aws_lambda_function.resizer.function_name
+  # Lambda's asynchronous retries (the maximum), then the on-failure destination
+  maximum_retry_attempts = 2
+  depends_on             = [aws_iam_role_policy.resizer_on_failure_policy]
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
 resource "aws_lambda_function_recursion_config" "resizer" {
   function_name = aws_lambda_function.resizer.function_name
   # stop S3/SQS/SNS recursive invocation loops
@@ -210,10 +316,20 @@ resource "aws_lambda_permission" "upload_url_http_api_permission" {
 
 resource "aws_s3_bucket" "output_bucket" {
   bucket_prefix = "${var.name_prefix}-output-bucket-"
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
+  }
 }
 
 resource "aws_s3_bucket" "uploads_bucket" {
   bucket = var.uploads_bucket_name
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
+  }
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "uploads_bucket" {
@@ -298,4 +414,17 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "uploads_bucket" {
       sse_algorithm = "AES256"
     }
   }
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
+}
+
+resource "aws_sqs_queue" "failed_events_queue" {
+  # encryption at rest
+  sqs_managed_sse_enabled = true
+  # 14 days (SQS maximum) to inspect and replay failures
+  message_retention_seconds = 1209600
 }

@@ -35,12 +35,16 @@ resource "aws_apigatewayv2_route" "http_api_getstatus_job_id_route" {
   api_id    = aws_apigatewayv2_api.http_api.id
   route_key = "GET /status/{jobId}"
   target    = "integrations/${aws_apigatewayv2_integration.http_api_getstatus_job_id_integration.id}"
+  # callers sign requests with SigV4 (--auth)
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_apigatewayv2_route" "http_api_poststart_route" {
   api_id    = aws_apigatewayv2_api.http_api.id
   route_key = "POST /start"
   target    = "integrations/${aws_apigatewayv2_integration.http_api_poststart_integration.id}"
+  # callers sign requests with SigV4 (--auth)
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_apigatewayv2_stage" "http_api_stage" {
@@ -49,10 +53,22 @@ resource "aws_apigatewayv2_stage" "http_api_stage" {
   auto_deploy = true
 
   default_route_settings {
-    # plan: peak 9.5 req/s x 1.2
-    throttling_rate_limit = 12
-    # burst: 2 x the rate limit, at most the account burst of 5000
-    throttling_burst_limit = 24
+    throttling_rate_limit  = var.http_api_throttle_rate
+    throttling_burst_limit = var.http_api_throttle_burst
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.http_api_access_logs.arn
+    format = jsonencode({
+      requestId        = "$context.requestId"
+      ip               = "$context.identity.sourceIp"
+      requestTime      = "$context.requestTime"
+      routeKey         = "$context.routeKey"
+      status           = "$context.status"
+      latency          = "$context.integrationLatency"
+      error            = "$context.error.message"
+      integrationError = "$context.integrationErrorMessage"
+    })
   }
 }
 
@@ -61,9 +77,54 @@ resource "aws_cloudwatch_log_group" "api_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_log_group" "http_api_access_logs" {
+  name_prefix       = "/aws/apigateway/${var.name_prefix}-http_api-"
+  retention_in_days = 30
+}
+
 resource "aws_cloudwatch_log_group" "job_steps_logs" {
   name              = "/aws/lambda/${var.name_prefix}-job-steps"
   retention_in_days = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-api-errors-alarm"
+  alarm_description = "Api invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.api.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "job_steps_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-job-steps-errors-alarm"
+  alarm_description = "JobSteps invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.job_steps.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_dynamodb_table" "status_table" {
@@ -83,6 +144,11 @@ resource "aws_dynamodb_table" "status_table" {
 
   point_in_time_recovery {
     enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
   }
 }
 
@@ -379,4 +445,10 @@ resource "aws_sfn_state_machine" "workflow" {
   }
 }
 EOT
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }

@@ -9,7 +9,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0, < 7"
+      version = ">= 5.100, < 6"
     }
   }
 }

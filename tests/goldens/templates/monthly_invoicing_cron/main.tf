@@ -17,6 +17,46 @@ resource "aws_cloudwatch_log_group" "job_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
+  alarm_name        = "${var.name_prefix}-failed-events-queue-alarm"
+  alarm_description = "events failed after their retries: see FailedEventsQueue"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.failed_events_queue.name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # every message is an event no function processed
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "job_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-job-errors-alarm"
+  alarm_description = "Job invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.job.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_iam_role" "job_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -47,6 +87,20 @@ resource "aws_iam_role" "scheduler_role" {
   })
 }
 
+resource "aws_iam_role_policy" "job_on_failure_policy" {
+  role = aws_iam_role.job_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
+      },
+    ]
+  })
+}
+
 resource "aws_iam_role_policy" "job_role" {
   role = aws_iam_role.job_role.id
   policy = jsonencode({
@@ -70,6 +124,11 @@ resource "aws_iam_role_policy" "scheduler_role" {
         Effect   = "Allow"
         Action   = "lambda:InvokeFunction"
         Resource = aws_lambda_function.job.arn
+      },
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
       },
     ]
   })
@@ -97,6 +156,19 @@ resource "aws_lambda_function" "job" {
   }
 }
 
+resource "aws_lambda_function_event_invoke_config" "job_event_invoke_config" {
+  function_name = aws_lambda_function.job.function_name
+  # Lambda's asynchronous retries (the maximum), then the on-failure destination
+  maximum_retry_attempts = 2
+  depends_on             = [aws_iam_role_policy.job_on_failure_policy]
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
 resource "aws_scheduler_schedule" "schedule" {
   name_prefix = "${var.name_prefix}-"
   # plan: schedule.expression (1-minute precision at best)
@@ -114,5 +186,22 @@ resource "aws_scheduler_schedule" "schedule" {
     retry_policy {
       maximum_retry_attempts = 2
     }
+
+    dead_letter_config {
+      arn = aws_sqs_queue.failed_events_queue.arn
+    }
   }
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
+}
+
+resource "aws_sqs_queue" "failed_events_queue" {
+  # encryption at rest
+  sqs_managed_sse_enabled = true
+  # 14 days (SQS maximum) to inspect and replay failures
+  message_retention_seconds = 1209600
 }

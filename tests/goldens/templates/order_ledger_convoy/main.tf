@@ -22,27 +22,49 @@ resource "aws_cloudwatch_log_group" "processor_logs" {
   retention_in_days = 30
 }
 
-resource "aws_cloudwatch_metric_alarm" "consumer_throttles_alarm" {
-  alarm_name        = "${var.name_prefix}-consumer-throttles-alarm"
-  alarm_description = "Consumer is throttled at its concurrency cap (50)"
+resource "aws_cloudwatch_metric_alarm" "consumer_at_cap_alarm" {
+  alarm_name        = "${var.name_prefix}-consumer-at-cap-alarm"
+  alarm_description = "Consumer runs at its event-source concurrency cap (50): the backlog grows"
   namespace         = "AWS/Lambda"
-  metric_name       = "Throttles"
+  metric_name       = "ConcurrentExecutions"
+  dimensions = {
+    FunctionName = aws_lambda_function.consumer.function_name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  # plan: the event source mapping's MaximumConcurrency of 50
+  threshold           = 50
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "consumer_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-consumer-errors-alarm"
+  alarm_description = "Consumer invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
   dimensions = {
     FunctionName = aws_lambda_function.consumer.function_name
   }
   statistic           = "Sum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
-  # throttled at the concurrency cap of 50
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_age_alarm" {
   alarm_name        = "${var.name_prefix}-ledger-fifo-queue-age-alarm"
-  alarm_description = "oldest message in LedgerFifoQueue is halfway to its retention period"
+  alarm_description = "oldest message in LedgerFifoQueue is older than the plan allows: the consumer is not keeping up"
   namespace         = "AWS/SQS"
   metric_name       = "ApproximateAgeOfOldestMessage"
   dimensions = {
@@ -52,10 +74,12 @@ resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_age_alarm" {
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 3
-  # half of the 345600 s retention: messages expire at retention
-  threshold           = 172800
+  # plan: no backlog; a message waits at most its retries (visibility x max_receive_count)
+  threshold           = 60
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_dlq_alarm" {
@@ -68,17 +92,39 @@ resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_dlq_alarm" {
   }
   statistic           = "Maximum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
   # any message in the DLQ is a failed message
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "processor_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-processor-errors-alarm"
+  alarm_description = "Processor invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.processor.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_age_alarm" {
   alarm_name        = "${var.name_prefix}-transactions-fifo-queue-age-alarm"
-  alarm_description = "oldest message in TransactionsFifoQueue is halfway to its retention period"
+  alarm_description = "oldest message in TransactionsFifoQueue is older than the plan allows: the consumer is not keeping up"
   namespace         = "AWS/SQS"
   metric_name       = "ApproximateAgeOfOldestMessage"
   dimensions = {
@@ -88,10 +134,12 @@ resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_age_alarm" {
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 3
-  # half of the 345600 s retention: messages expire at retention
-  threshold           = 172800
+  # plan: no backlog; a message waits at most its retries (visibility x max_receive_count)
+  threshold           = 60
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_dlq_alarm" {
@@ -104,12 +152,14 @@ resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_dlq_alarm" {
   }
   statistic           = "Maximum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
   # any message in the DLQ is a failed message
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_dynamodb_table" "ledger_table" {
@@ -135,6 +185,11 @@ resource "aws_dynamodb_table" "ledger_table" {
 
   point_in_time_recovery {
     enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
   }
 }
 
@@ -301,6 +356,12 @@ resource "aws_lambda_function" "processor" {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.processor_logs.name
   }
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }
 
 resource "aws_sqs_queue" "ledger_fifo_queue" {

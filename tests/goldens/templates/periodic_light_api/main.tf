@@ -17,6 +17,26 @@ resource "aws_cloudwatch_log_group" "api_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_metric_alarm" "api_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-api-errors-alarm"
+  alarm_description = "Api invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.api.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_iam_role" "api_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -72,4 +92,10 @@ resource "aws_lambda_function_url" "api_url" {
   function_name = aws_lambda_function.api.function_name
   # callers sign requests (SigV4)
   authorization_type = "AWS_IAM"
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }

@@ -3,6 +3,11 @@
 # Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
 # Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
+output "alarms_topic_arn" {
+  description = "alarms notify this topic: subscribe the on-call to it"
+  value       = aws_sns_topic.alarms_topic.arn
+}
+
 output "function_url" {
   description = "function URL"
   value       = aws_lambda_function_url.api_url.function_url

@@ -17,6 +17,26 @@ resource "aws_cloudwatch_log_group" "filter_seed_fixtures_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_metric_alarm" "filter_seed_fixtures_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-filter-seed-fixtures-errors-alarm"
+  alarm_description = "FilterSeedFixtures invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.filter_seed_fixtures.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_glue_job" "dump_job" {
   name              = "${var.name_prefix}-dump-job"
   role_arn          = aws_iam_role.glue_job_role.arn
@@ -278,4 +298,10 @@ resource "aws_sfn_state_machine" "pipeline" {
   }
 }
 EOT
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }

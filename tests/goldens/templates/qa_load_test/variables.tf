@@ -2,6 +2,11 @@
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
 # Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
+variable "certificate_arn" {
+  description = "ACM certificate ARN for the load balancer's HTTPS listener (HTTP redirects to it)"
+  type        = string
+}
+
 variable "container_image" {
   description = "Container image URI for the service(s)"
   type        = string

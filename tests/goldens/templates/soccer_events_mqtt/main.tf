@@ -17,6 +17,46 @@ resource "aws_cloudwatch_log_group" "publisher_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
+  alarm_name        = "${var.name_prefix}-failed-events-queue-alarm"
+  alarm_description = "events failed after their retries: see FailedEventsQueue"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.failed_events_queue.name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # every message is an event no function processed
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "publisher_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-publisher-errors-alarm"
+  alarm_description = "Publisher invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.publisher.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_iam_role" "publisher_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -27,6 +67,20 @@ resource "aws_iam_role" "publisher_role" {
           Service = "lambda.amazonaws.com"
         }
         Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "publisher_on_failure_policy" {
+  role = aws_iam_role.publisher_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
       },
     ]
   })
@@ -95,9 +149,35 @@ resource "aws_lambda_function" "publisher" {
   }
 }
 
+resource "aws_lambda_function_event_invoke_config" "publisher_event_invoke_config" {
+  function_name = aws_lambda_function.publisher.function_name
+  # Lambda's asynchronous retries (the maximum), then the on-failure destination
+  maximum_retry_attempts = 2
+  depends_on             = [aws_iam_role_policy.publisher_on_failure_policy]
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
 resource "aws_lambda_permission" "publisher_key_events_rule_permission" {
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.publisher.function_name
   principal     = "iot.amazonaws.com"
   source_arn    = aws_iot_topic_rule.key_events_rule.arn
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
+}
+
+resource "aws_sqs_queue" "failed_events_queue" {
+  # encryption at rest
+  sqs_managed_sse_enabled = true
+  # 14 days (SQS maximum) to inspect and replay failures
+  message_retention_seconds = 1209600
 }

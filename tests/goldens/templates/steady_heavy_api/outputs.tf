@@ -3,6 +3,6 @@
 # Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 output "api_url" {
-  description = "Api load balancer URL"
-  value       = "http://${aws_lb.api_load_balancer.dns_name}"
+  description = "Api load balancer URL (point your DNS name at it)"
+  value       = "https://${aws_lb.api_load_balancer.dns_name}"
 }

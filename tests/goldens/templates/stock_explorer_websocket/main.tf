@@ -40,18 +40,22 @@ resource "aws_apigatewayv2_route" "web_socket_api_connect_route" {
   api_id    = aws_apigatewayv2_api.web_socket_api.id
   route_key = "$connect"
   target    = "integrations/${aws_apigatewayv2_integration.web_socket_api_connect_integration.id}"
+  # callers sign requests with SigV4 (--auth)
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_apigatewayv2_route" "web_socket_api_disconnect_route" {
-  api_id    = aws_apigatewayv2_api.web_socket_api.id
-  route_key = "$disconnect"
-  target    = "integrations/${aws_apigatewayv2_integration.web_socket_api_disconnect_integration.id}"
+  api_id             = aws_apigatewayv2_api.web_socket_api.id
+  route_key          = "$disconnect"
+  target             = "integrations/${aws_apigatewayv2_integration.web_socket_api_disconnect_integration.id}"
+  authorization_type = "NONE"
 }
 
 resource "aws_apigatewayv2_route" "web_socket_api_subscribe_route" {
-  api_id    = aws_apigatewayv2_api.web_socket_api.id
-  route_key = "subscribe"
-  target    = "integrations/${aws_apigatewayv2_integration.web_socket_api_subscribe_integration.id}"
+  api_id             = aws_apigatewayv2_api.web_socket_api.id
+  route_key          = "subscribe"
+  target             = "integrations/${aws_apigatewayv2_integration.web_socket_api_subscribe_integration.id}"
+  authorization_type = "NONE"
 }
 
 resource "aws_apigatewayv2_stage" "web_socket_api_stage" {
@@ -60,10 +64,22 @@ resource "aws_apigatewayv2_stage" "web_socket_api_stage" {
   auto_deploy = true
 
   default_route_settings {
-    # plan: peak 40 req/s x 1.2
-    throttling_rate_limit = 48
-    # burst: 2 x the rate limit, at most the account burst of 5000
-    throttling_burst_limit = 96
+    throttling_rate_limit  = var.web_socket_api_throttle_rate
+    throttling_burst_limit = var.web_socket_api_throttle_burst
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.web_socket_api_access_logs.arn
+    format = jsonencode({
+      requestId        = "$context.requestId"
+      ip               = "$context.identity.sourceIp"
+      requestTime      = "$context.requestTime"
+      routeKey         = "$context.routeKey"
+      status           = "$context.status"
+      latency          = "$context.integrationLatency"
+      error            = "$context.error.message"
+      integrationError = "$context.integrationErrorMessage"
+    })
   }
 }
 
@@ -75,6 +91,71 @@ resource "aws_cloudwatch_log_group" "connection_handlers_logs" {
 resource "aws_cloudwatch_log_group" "fanout_logs" {
   name              = "/aws/lambda/${var.name_prefix}-fanout"
   retention_in_days = 30
+}
+
+resource "aws_cloudwatch_log_group" "web_socket_api_access_logs" {
+  name_prefix       = "/aws/apigateway/${var.name_prefix}-web_socket_api-"
+  retention_in_days = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "connection_handlers_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-connection-handlers-errors-alarm"
+  alarm_description = "ConnectionHandlers invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.connection_handlers.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
+  alarm_name        = "${var.name_prefix}-failed-events-queue-alarm"
+  alarm_description = "events failed after their retries: see FailedEventsQueue"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.failed_events_queue.name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # every message is an event no function processed
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "fanout_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-fanout-errors-alarm"
+  alarm_description = "Fanout invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.fanout.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_dynamodb_table" "connections_table" {
@@ -94,6 +175,11 @@ resource "aws_dynamodb_table" "connections_table" {
 
   point_in_time_recovery {
     enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
   }
 }
 
@@ -120,6 +206,11 @@ resource "aws_dynamodb_table" "subscriptions_table" {
 
   point_in_time_recovery {
     enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
   }
 }
 
@@ -170,6 +261,20 @@ resource "aws_iam_role_policy" "connection_handlers_role" {
           aws_dynamodb_table.connections_table.arn,
           aws_dynamodb_table.subscriptions_table.arn,
         ]
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "fanout_on_failure_policy" {
+  role = aws_iam_role.fanout_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
       },
     ]
   })
@@ -263,6 +368,19 @@ resource "aws_lambda_function" "fanout" {
   }
 }
 
+resource "aws_lambda_function_event_invoke_config" "fanout_event_invoke_config" {
+  function_name = aws_lambda_function.fanout.function_name
+  # Lambda's asynchronous retries (the maximum), then the on-failure destination
+  maximum_retry_attempts = 2
+  depends_on             = [aws_iam_role_policy.fanout_on_failure_policy]
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
 resource "aws_lambda_permission" "connection_handlers_web_socket_api_permission" {
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.connection_handlers.function_name
@@ -277,6 +395,12 @@ resource "aws_lambda_permission" "fanout_sns_permission" {
   source_arn    = aws_sns_topic.prices_topic.arn
 }
 
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
+}
+
 resource "aws_sns_topic" "prices_topic" {
   name_prefix = "${var.name_prefix}-"
   # encryption at rest (AWS managed key)
@@ -287,4 +411,11 @@ resource "aws_sns_topic_subscription" "fanout_subscription" {
   topic_arn = aws_sns_topic.prices_topic.arn
   protocol  = "lambda"
   endpoint  = aws_lambda_function.fanout.arn
+}
+
+resource "aws_sqs_queue" "failed_events_queue" {
+  # encryption at rest
+  sqs_managed_sse_enabled = true
+  # 14 days (SQS maximum) to inspect and replay failures
+  message_retention_seconds = 1209600
 }

@@ -7,3 +7,15 @@ variable "name_prefix" {
   description = "Prefix for the names Terraform requires (functions, tables, rules): one per deployment, so a second deploy in the same account does not collide."
   type        = string
 }
+
+variable "web_socket_api_throttle_burst" {
+  description = "Stage burst limit, requests. Default from the plan: burst: 2 x the rate limit, at most the account burst of 5000"
+  type        = number
+  default     = 96
+}
+
+variable "web_socket_api_throttle_rate" {
+  description = "Stage rate limit, requests/s. Default from the plan: plan: peak 40 req/s x 1.2"
+  type        = number
+  default     = 48
+}

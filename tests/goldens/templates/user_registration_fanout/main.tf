@@ -27,6 +27,86 @@ resource "aws_cloudwatch_log_group" "subscriber_onboarding_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
+  alarm_name        = "${var.name_prefix}-failed-events-queue-alarm"
+  alarm_description = "events failed after their retries: see FailedEventsQueue"
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.failed_events_queue.name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # every message is an event no function processed
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "subscriber_analytics_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-subscriber-analytics-errors-alarm"
+  alarm_description = "SubscriberAnalytics invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.subscriber_analytics.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "subscriber_mailing_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-subscriber-mailing-errors-alarm"
+  alarm_description = "SubscriberMailing invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.subscriber_mailing.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "subscriber_onboarding_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-subscriber-onboarding-errors-alarm"
+  alarm_description = "SubscriberOnboarding invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.subscriber_onboarding.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_iam_role" "subscriber_analytics_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -72,6 +152,20 @@ resource "aws_iam_role" "subscriber_onboarding_role" {
   })
 }
 
+resource "aws_iam_role_policy" "subscriber_analytics_on_failure_policy" {
+  role = aws_iam_role.subscriber_analytics_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
+      },
+    ]
+  })
+}
+
 resource "aws_iam_role_policy" "subscriber_analytics_role" {
   role = aws_iam_role.subscriber_analytics_role.id
   policy = jsonencode({
@@ -86,6 +180,20 @@ resource "aws_iam_role_policy" "subscriber_analytics_role" {
   })
 }
 
+resource "aws_iam_role_policy" "subscriber_mailing_on_failure_policy" {
+  role = aws_iam_role.subscriber_mailing_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
+      },
+    ]
+  })
+}
+
 resource "aws_iam_role_policy" "subscriber_mailing_role" {
   role = aws_iam_role.subscriber_mailing_role.id
   policy = jsonencode({
@@ -95,6 +203,20 @@ resource "aws_iam_role_policy" "subscriber_mailing_role" {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "${aws_cloudwatch_log_group.subscriber_mailing_logs.arn}:*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "subscriber_onboarding_on_failure_policy" {
+  role = aws_iam_role.subscriber_onboarding_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
       },
     ]
   })
@@ -180,6 +302,45 @@ resource "aws_lambda_function" "subscriber_onboarding" {
   }
 }
 
+resource "aws_lambda_function_event_invoke_config" "subscriber_analytics_event_invoke_config" {
+  function_name = aws_lambda_function.subscriber_analytics.function_name
+  # Lambda's asynchronous retries (the maximum), then the on-failure destination
+  maximum_retry_attempts = 2
+  depends_on             = [aws_iam_role_policy.subscriber_analytics_on_failure_policy]
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
+resource "aws_lambda_function_event_invoke_config" "subscriber_mailing_event_invoke_config" {
+  function_name = aws_lambda_function.subscriber_mailing.function_name
+  # Lambda's asynchronous retries (the maximum), then the on-failure destination
+  maximum_retry_attempts = 2
+  depends_on             = [aws_iam_role_policy.subscriber_mailing_on_failure_policy]
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
+resource "aws_lambda_function_event_invoke_config" "subscriber_onboarding_event_invoke_config" {
+  function_name = aws_lambda_function.subscriber_onboarding.function_name
+  # Lambda's asynchronous retries (the maximum), then the on-failure destination
+  maximum_retry_attempts = 2
+  depends_on             = [aws_iam_role_policy.subscriber_onboarding_on_failure_policy]
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
 resource "aws_lambda_permission" "subscriber_analytics_sns_permission" {
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.subscriber_analytics.function_name
@@ -199,6 +360,12 @@ resource "aws_lambda_permission" "subscriber_onboarding_sns_permission" {
   function_name = aws_lambda_function.subscriber_onboarding.function_name
   principal     = "sns.amazonaws.com"
   source_arn    = aws_sns_topic.topic.arn
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }
 
 resource "aws_sns_topic" "topic" {
@@ -223,4 +390,11 @@ resource "aws_sns_topic_subscription" "subscriber_onboarding_subscription" {
   topic_arn = aws_sns_topic.topic.arn
   protocol  = "lambda"
   endpoint  = aws_lambda_function.subscriber_onboarding.arn
+}
+
+resource "aws_sqs_queue" "failed_events_queue" {
+  # encryption at rest
+  sqs_managed_sse_enabled = true
+  # 14 days (SQS maximum) to inspect and replay failures
+  message_retention_seconds = 1209600
 }
