@@ -286,12 +286,22 @@ def topic(b: Builder, cid: str) -> Handle:
                       cfn_attrs={"arn": "Ref", "name": "GetAtt:TopicName"}, tf_attrs={"arn": "arn", "name": "name"})
 
 
-def subscribe(b: Builder, th: Handle, fn: Function) -> None:
+def subscribe(b: Builder, th: Handle, fn: Function, filter_share=None) -> None:
+    """filter_share < 1: the plan prices this subscriber at that share of the events, so its subscription
+    carries a filter policy (a template input: the attribute to match is the application's)."""
     cid = fn.handle.cfn_id
-    b.resource(f"{cid}Subscription", "AWS::SNS::Subscription",
-               {"TopicArn": th("arn"), "Protocol": "lambda", "Endpoint": fn.handle("arn")},
-               "aws_sns_topic_subscription", {"topic_arn": th("arn"), "protocol": "lambda",
-                                              "endpoint": fn.handle("arn")})
+    props: dict = {"TopicArn": th("arn"), "Protocol": "lambda", "Endpoint": fn.handle("arn")}
+    tf: dict = {"topic_arn": th("arn"), "protocol": "lambda", "endpoint": fn.handle("arn")}
+    if filter_share is not None and Decimal(filter_share) < 1:
+        share = f"{Decimal(filter_share) * 100:.0f} %"
+        fp = b.both_input(f"{cid}FilterPolicy", f"{snake(cid)}_filter_policy", "String", "string",
+                          f"SNS filter policy (JSON, on message attributes) for {fn.stage.name}: the plan prices it "
+                          f"at {share} of the events")
+        props["FilterPolicy"] = fp
+        props["FilterPolicyScope"] = "MessageAttributes"
+        tf["filter_policy"] = fp
+        tf["filter_policy_scope"] = "MessageAttributes"
+    b.resource(f"{cid}Subscription", "AWS::SNS::Subscription", props, "aws_sns_topic_subscription", tf)
     b.permission(fn, f"{cid}SnsPermission", "sns.amazonaws.com", th("arn"))
     on_failure(b, fn)
 
@@ -531,20 +541,39 @@ def throttle_for(peak_rps, account: tuple[Decimal, Decimal], headroom=Decimal("1
 
 # ---- Step Functions / Glue ----------------------------------------------------------------------------
 
-def glue_job(b: Builder, cid: str, script_param: P, role: Handle) -> Handle:
+def glue_job(b: Builder, cid: str, script_param: P, role: Handle, dpus=2, concurrent=1) -> Handle:
+    """A Glue ETL job on G.1X workers (1 DPU each, at least 2): the plan's DPUs and concurrent runs."""
+    workers = C(max(2, _up(dpus)), f"plan: {num(dpus)} DPU per run (G.1X = 1 DPU per worker, 2 at least)")
+    runs = C(max(1, _up(concurrent)), "plan: runs of this job at once")
     return b.resource(cid, "AWS::Glue::Job", {
         "Role": role("arn"), "GlueVersion": "4.0",
         "Command": {"Name": "glueetl", "PythonVersion": "3", "ScriptLocation": F("{0}" + snake(cid) + ".py",
                                                                                     (script_param,))},
-        "ExecutionProperty": {"MaxConcurrentRuns": C(1, "one refresh at a time (Glue default)")},
-        "WorkerType": "G.1X", "NumberOfWorkers": 2},
+        "ExecutionProperty": {"MaxConcurrentRuns": runs},
+        "WorkerType": "G.1X", "NumberOfWorkers": workers},
         "aws_glue_job", {
             "name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "role_arn": role("arn"),
-            "glue_version": "4.0", "worker_type": "G.1X", "number_of_workers": 2,
+            "glue_version": "4.0", "worker_type": "G.1X", "number_of_workers": workers,
             "command": Blocks([{"name": "glueetl", "python_version": "3",
                                 "script_location": F("{0}" + snake(cid) + ".py", (script_param,))}]),
-            "execution_property": Blocks([{"max_concurrent_runs": C(1, "one refresh at a time (Glue default)")}])},
+            "execution_property": Blocks([{"max_concurrent_runs": runs}])},
         cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
+
+
+def glue_role(b: Builder) -> Handle:
+    """The Glue jobs' role: read the scripts, read and write the data path, write Glue's log groups."""
+    b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
+                 "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
+    b.both_input("GlueDataPath", "glue_data_path", "String", "string",
+                 "bucket/prefix/ the Glue jobs read and write (dumps, restores)")
+    data = P("GlueDataPath", "glue_data_path")
+    return b.role("GlueJobRole", "glue.amazonaws.com", [
+        Statement(["s3:GetObject"], [F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath",
+                                                                        "glue_script_bucket_path"),))],
+                  "read the job scripts"),
+        Statement(["s3:GetObject", "s3:PutObject"], [F("arn:{partition}:s3:::{0}*", (data,))], "job data"),
+        Statement(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                  [F("arn:{partition}:logs:{region}:{account}:log-group:/aws-glue/*")], "Glue's job logs")])
 
 
 def glue_job_arn(h: Handle) -> F:

@@ -206,20 +206,35 @@ def pubsub(ctx: Ctx) -> None:
     fan = ctx.facts.get("fanout") or {}
     subs = [s for s in ctx.plan.stages if s.role == "subscriber"] or ctx.plan.stages
     if fan.get("bus") == "eventbridge":
+        # Every subscriber's rule matches the published event (its source and detail-type), not its own name.
+        source = b.both_input("EventSource", "event_source", "String", "string",
+                              "the `source` your publisher puts on the event (e.g. com.example.users)")
+        detail = b.both_input("EventDetailType", "event_detail_type", "String", "string",
+                              "the event's `detail-type` every subscriber receives (e.g. UserRegistered)")
         bus = b.resource("EventBus", "AWS::Events::EventBus", {"Name": F("{stack}-events")}, "aws_cloudwatch_event_bus",
                          {"name": "${var.name_prefix}-events"},
                          cfn_attrs={"name": "GetAtt:Name", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
-            c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern={"source": ["costplan.app"],
-                                                              "detail-type": [st.name.split(":")[-1]]}, bus=bus)
+            c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern={"source": [source], "detail-type": [detail]}, bus=bus)
         b.output("EventBusName", bus("name"), "event bus to publish to")
     else:
         th = c.topic(b, "Topic")
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
-            c.subscribe(b, th, fn)
+            c.subscribe(b, th, fn, _filter_share(ctx, st))
         b.output("TopicArn", th("arn"), "topic to publish to")
+
+
+def _filter_share(ctx, st):
+    try:
+        from costplan.patterns import pubsub as ps
+        from costplan.patterns import settings
+
+        subs = {f"subscriber:{s.name}": s.filter_share for s in settings(ctx.plan.scenario, ps.Settings).subscribers}
+        return subs.get(st.name)
+    except Exception:
+        return None
 
 
 def sequential_convoy(ctx: Ctx) -> None:
@@ -313,7 +328,21 @@ def scheduled_cron(ctx: Ctx) -> None:
     sched = ctx.facts.get("schedule") or {}
     expr = C(sched.get("expression") or "rate(1 day)", "plan: schedule.expression (1-minute precision at best)")
     st = ctx.plan.stages[0]
-    fn = ctx.b.function(st, [], {}, code_role="job")
+    # The stores the plan prices for the job: a table it writes (e.g. invoices) and a bucket for its
+    # documents (e.g. invoice PDFs).
+    stmts, env = [], {}
+    if ctx.facts.get("dynamodb"):
+        t = c.table(b, "JobTable")
+        stmts.append(Statement(["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [t("arn")],
+                               "write the job's items"))
+        env["TABLE_NAME"] = t("name")
+        b.output("JobTableName", t("name"), "the table the job writes")
+    if any(u.service == "s3" for u in ctx.plan.services):
+        bk = c.bucket(b, "JobBucket")
+        stmts.append(Statement(["s3:PutObject"], [F("{0}/*", (bk("arn"),))], "write the job's documents"))
+        env["OUTPUT_BUCKET"] = bk("name")
+        b.output("JobBucketName", bk("name"), "the bucket the job writes its documents to")
+    fn = ctx.b.function(st, stmts, env, code_role="job")
     c.throttle_alarm(b, fn, st.reserved_concurrency)
     if sched.get("service") == "rule":
         c.rule(b, "ScheduleRule", fn, schedule=expr)
@@ -385,19 +414,17 @@ def pipes_and_filters(ctx: Ctx) -> None:
     script = b.both_input("GlueScriptPrefix", "glue_script_prefix", "String", "string",
                           "s3://bucket/prefix/ holding the Glue job scripts (<job>.py)")
     glue_role = None
-    glue_bucket_stmt = Statement(["s3:GetObject"], [F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath", "glue_script_bucket_path"),))])
+    runs = (ctx.facts.get("glue") or {}).get("max_concurrent_runs") or 1
     states: dict = {}
     subs: dict = {}
     invoked_fns, jobs = [], []
-    for i, (name, kind) in enumerate(steps):
+    for i, (name, kind, dpus) in enumerate(steps):
         sid = pascal(name)
         nxt = pascal(steps[i + 1][0]) if i + 1 < len(steps) else None
         if kind == "glue":
             if glue_role is None:
-                b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
-                             "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
-                glue_role = b.role("GlueJobRole", "glue.amazonaws.com", [glue_bucket_stmt])
-            job = c.glue_job(b, f"{sid}Job", script, glue_role)
+                glue_role = c.glue_role(b)
+            job = c.glue_job(b, f"{sid}Job", script, glue_role, dpus=dpus, concurrent=runs)
             jobs.append(job)
             subs[f"{sid}Job"] = job("name")
             state = {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
@@ -434,9 +461,9 @@ def _steps(ctx) -> list[tuple[str, str]]:
         from costplan.patterns import pipes_and_filters as pf
         from costplan.patterns import settings
 
-        return [(s.name, s.kind) for s in settings(ctx.plan.scenario, pf.Settings).steps]
+        return [(s.name, s.kind, s.dpus) for s in settings(ctx.plan.scenario, pf.Settings).steps]
     except Exception:  # another planner's settings shape: fall back to the stages
-        return [(s.name.split(":")[-1], "lambda") for s in ctx.plan.stages]
+        return [(s.name.split(":")[-1], "lambda", 0) for s in ctx.plan.stages]
 
 
 def async_request_reply(ctx: Ctx) -> None:
@@ -451,11 +478,9 @@ def async_request_reply(ctx: Ctx) -> None:
     if engine == "glue":
         script = b.both_input("GlueScriptPrefix", "glue_script_prefix", "String", "string",
                               "s3://bucket/prefix/ holding the Glue job script (<job>.py)")
-        b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
-                     "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
-        grole = b.role("GlueJobRole", "glue.amazonaws.com", [Statement(["s3:GetObject"], [
-            F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath", "glue_script_bucket_path"),))])])
-        job = c.glue_job(b, "RefreshJob", script, grole)
+        grole = c.glue_role(b)
+        job = c.glue_job(b, "RefreshJob", script, grole, dpus=_async_dpus(ctx),
+                         concurrent=(ctx.facts.get("glue") or {}).get("max_concurrent_runs") or 1)
         subs["RefreshJob"] = job("name")
         states["Refresh"] = {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
                              "Parameters": {"JobName": "${RefreshJob}"}, "End": True}
@@ -490,6 +515,16 @@ def async_request_reply(ctx: Ctx) -> None:
         polling = ctx.facts.get("polling") or {}
         rate = Decimal(polling.get("rps") or api_st.traffic.peak_rps) + Decimal(api_st.traffic.peak_rps)
         _lambda_api(ctx, _throttle_for(ctx, rate), [("POST /start", fn), ("GET /status/{jobId}", fn)])
+
+
+def _async_dpus(ctx):
+    try:
+        from costplan.patterns import async_request_reply as ar
+        from costplan.patterns import settings
+
+        return settings(ctx.plan.scenario, ar.Settings).glue_dpus
+    except Exception:
+        return 2
 
 
 def _async_settings(ctx) -> tuple[str, int]:
@@ -541,6 +576,26 @@ def mqtt_notify(ctx: Ctx) -> None:
                     {"TOPIC_PREFIX": "fixtures/"}, code_role="mqtt_publisher")
     c.iot_rule(b, "KeyEventsRule", "SELECT *, topic(2) AS fixture FROM 'events/+/key'", fn)
     c.throttle_alarm(b, fn, st.reserved_concurrency)
+    # The fans' devices (the plan's connection minutes): connect as their own client id, subscribe to and
+    # receive fixture topics only. Attach it to each device's certificate, or to the Cognito identities of
+    # app users (iot:AttachPolicy), or return it from your custom authorizer.
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iot:Connect",
+         "Resource": F("arn:{partition}:iot:{region}:{account}:client/${!iot:ClientId}")},
+        {"Effect": "Allow", "Action": "iot:Subscribe",
+         "Resource": F("arn:{partition}:iot:{region}:{account}:topicfilter/fixtures/*")},
+        {"Effect": "Allow", "Action": "iot:Receive",
+         "Resource": F("arn:{partition}:iot:{region}:{account}:topic/fixtures/*")}]}
+    from costplan.templates.build import to_tf
+    from costplan.templates.model import Call
+    tf_doc = to_tf(doc)
+    tf_doc["Statement"][0]["Resource"] = tf_doc["Statement"][0]["Resource"].replace("${!iot:ClientId}",
+                                                                                    "$${iot:ClientId}")
+    pol = b.resource("FanDevicePolicy", "AWS::IoT::Policy", {"PolicyDocument": doc}, "aws_iot_policy",
+                     {"name": "${var.name_prefix}-fan-device", "policy": Call("jsonencode", tf_doc)},
+                     cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
+    b.output("FanDevicePolicyName", pol("name"), "IoT policy for fans' devices (attach to each certificate "
+             "or Cognito identity)")
 
 
 ASSEMBLERS = {

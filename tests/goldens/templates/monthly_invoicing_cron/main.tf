@@ -57,6 +57,31 @@ resource "aws_cloudwatch_metric_alarm" "job_errors_alarm" {
   ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
+resource "aws_dynamodb_table" "job_table" {
+  name         = "${var.name_prefix}-job-table"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  server_side_encryption {
+    # encryption at rest with a KMS key
+    enabled = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
+  }
+}
+
 resource "aws_iam_role" "job_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -111,6 +136,16 @@ resource "aws_iam_role_policy" "job_role" {
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "${aws_cloudwatch_log_group.job_logs.arn}:*"
       },
+      {
+        Effect   = "Allow"
+        Action   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        Resource = aws_dynamodb_table.job_table.arn
+      },
+      {
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = "${aws_s3_bucket.job_bucket.arn}/*"
+      },
     ]
   })
 }
@@ -150,6 +185,13 @@ resource "aws_lambda_function" "job" {
   timeout       = 900
   architectures = ["arm64"]
 
+  environment {
+    variables = {
+      TABLE_NAME    = aws_dynamodb_table.job_table.name
+      OUTPUT_BUCKET = aws_s3_bucket.job_bucket.id
+    }
+  }
+
   logging_config {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.job_logs.name
@@ -165,6 +207,42 @@ resource "aws_lambda_function_event_invoke_config" "job_event_invoke_config" {
   destination_config {
     on_failure {
       destination = aws_sqs_queue.failed_events_queue.arn
+    }
+  }
+}
+
+resource "aws_s3_bucket" "job_bucket" {
+  bucket_prefix = "${var.name_prefix}-job-bucket-"
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "job_bucket" {
+  bucket = aws_s3_bucket.job_bucket.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "job_bucket" {
+  bucket                  = aws_s3_bucket.job_bucket.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "job_bucket" {
+  bucket = aws_s3_bucket.job_bucket.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      # encryption at rest (SSE-S3)
+      sse_algorithm = "AES256"
     }
   }
 }

@@ -12,3 +12,13 @@ output "failed_events_queue_url" {
   description = "events that failed after their retries (on-failure destination)"
   value       = aws_sqs_queue.failed_events_queue.url
 }
+
+output "job_bucket_name" {
+  description = "the bucket the job writes its documents to"
+  value       = aws_s3_bucket.job_bucket.id
+}
+
+output "job_table_name" {
+  description = "the table the job writes"
+  value       = aws_dynamodb_table.job_table.name
+}

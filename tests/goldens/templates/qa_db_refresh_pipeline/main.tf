@@ -38,10 +38,11 @@ resource "aws_cloudwatch_metric_alarm" "filter_seed_fixtures_errors_alarm" {
 }
 
 resource "aws_glue_job" "dump_job" {
-  name              = "${var.name_prefix}-dump-job"
-  role_arn          = aws_iam_role.glue_job_role.arn
-  glue_version      = "4.0"
-  worker_type       = "G.1X"
+  name         = "${var.name_prefix}-dump-job"
+  role_arn     = aws_iam_role.glue_job_role.arn
+  glue_version = "4.0"
+  worker_type  = "G.1X"
+  # plan: 2 DPU per run (G.1X = 1 DPU per worker, 2 at least)
   number_of_workers = 2
 
   command {
@@ -51,16 +52,17 @@ resource "aws_glue_job" "dump_job" {
   }
 
   execution_property {
-    # one refresh at a time (Glue default)
-    max_concurrent_runs = 1
+    # plan: runs of this job at once
+    max_concurrent_runs = 4
   }
 }
 
 resource "aws_glue_job" "restore_job" {
-  name              = "${var.name_prefix}-restore-job"
-  role_arn          = aws_iam_role.glue_job_role.arn
-  glue_version      = "4.0"
-  worker_type       = "G.1X"
+  name         = "${var.name_prefix}-restore-job"
+  role_arn     = aws_iam_role.glue_job_role.arn
+  glue_version = "4.0"
+  worker_type  = "G.1X"
+  # plan: 2 DPU per run (G.1X = 1 DPU per worker, 2 at least)
   number_of_workers = 2
 
   command {
@@ -70,17 +72,18 @@ resource "aws_glue_job" "restore_job" {
   }
 
   execution_property {
-    # one refresh at a time (Glue default)
-    max_concurrent_runs = 1
+    # plan: runs of this job at once
+    max_concurrent_runs = 4
   }
 }
 
 resource "aws_glue_job" "sanitise_job" {
-  name              = "${var.name_prefix}-sanitise-job"
-  role_arn          = aws_iam_role.glue_job_role.arn
-  glue_version      = "4.0"
-  worker_type       = "G.1X"
-  number_of_workers = 2
+  name         = "${var.name_prefix}-sanitise-job"
+  role_arn     = aws_iam_role.glue_job_role.arn
+  glue_version = "4.0"
+  worker_type  = "G.1X"
+  # plan: 4 DPU per run (G.1X = 1 DPU per worker, 2 at least)
+  number_of_workers = 4
 
   command {
     name            = "glueetl"
@@ -89,8 +92,8 @@ resource "aws_glue_job" "sanitise_job" {
   }
 
   execution_property {
-    # one refresh at a time (Glue default)
-    max_concurrent_runs = 1
+    # plan: runs of this job at once
+    max_concurrent_runs = 4
   }
 }
 
@@ -162,6 +165,16 @@ resource "aws_iam_role_policy" "glue_job_role" {
         Effect   = "Allow"
         Action   = "s3:GetObject"
         Resource = "arn:${data.aws_partition.current.partition}:s3:::${var.glue_script_bucket_path}*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = "arn:${data.aws_partition.current.partition}:s3:::${var.glue_data_path}*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/aws-glue/*"
       },
     ]
   })

@@ -3,6 +3,11 @@
 # Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
 # Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
+variable "glue_data_path" {
+  description = "bucket/prefix/ the Glue jobs read and write (dumps, restores)"
+  type        = string
+}
+
 variable "glue_script_bucket_path" {
   description = "bucket/prefix/ of the Glue scripts (for the job role's read permission)"
   type        = string

@@ -110,6 +110,30 @@ resource "aws_iam_role_policy" "publisher_role" {
   })
 }
 
+resource "aws_iot_policy" "fan_device_policy" {
+  name = "${var.name_prefix}-fan-device"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "iot:Connect"
+        Resource = "arn:${data.aws_partition.current.partition}:iot:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:client/$${iot:ClientId}"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "iot:Subscribe"
+        Resource = "arn:${data.aws_partition.current.partition}:iot:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:topicfilter/fixtures/*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "iot:Receive"
+        Resource = "arn:${data.aws_partition.current.partition}:iot:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:topic/fixtures/*"
+      },
+    ]
+  })
+}
+
 resource "aws_iot_topic_rule" "key_events_rule" {
   name        = replace("${var.name_prefix}_key_events_rule", "-", "_")
   enabled     = true

@@ -12,3 +12,8 @@ output "failed_events_queue_url" {
   description = "events that failed after their retries (on-failure destination)"
   value       = aws_sqs_queue.failed_events_queue.url
 }
+
+output "fan_device_policy_name" {
+  description = "IoT policy for fans' devices (attach to each certificate or Cognito identity)"
+  value       = aws_iot_policy.fan_device_policy.name
+}

@@ -387,9 +387,11 @@ resource "aws_sns_topic_subscription" "subscriber_mailing_subscription" {
 }
 
 resource "aws_sns_topic_subscription" "subscriber_onboarding_subscription" {
-  topic_arn = aws_sns_topic.topic.arn
-  protocol  = "lambda"
-  endpoint  = aws_lambda_function.subscriber_onboarding.arn
+  topic_arn           = aws_sns_topic.topic.arn
+  protocol            = "lambda"
+  endpoint            = aws_lambda_function.subscriber_onboarding.arn
+  filter_policy       = var.subscriber_onboarding_filter_policy
+  filter_policy_scope = "MessageAttributes"
 }
 
 resource "aws_sqs_queue" "failed_events_queue" {

@@ -7,3 +7,8 @@ variable "name_prefix" {
   description = "Prefix for the names Terraform requires (functions, tables, rules): one per deployment, so a second deploy in the same account does not collide."
   type        = string
 }
+
+variable "subscriber_onboarding_filter_policy" {
+  description = "SNS filter policy (JSON, on message attributes) for subscriber:onboarding: the plan prices it at 80 % of the events"
+  type        = string
+}
