@@ -14,7 +14,7 @@ from costplan.templates.render import build_for, render
 
 SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 NAMES = sorted(p.stem for p in SCEN.glob("*.yaml"))
-ECS = [("global_vote", "fargate"), ("steady_heavy_api", "ec2"), ("avatar_resize_claim_check", "fargate")]
+ECS = [("global_vote", "fargate"), ("steady_heavy_api", "ec2"), ("db_refresh_async", "fargate")]
 
 
 def built(name, compute="lambda", auth="iam"):
@@ -209,3 +209,27 @@ def test_vote_consumer_is_granted_batch_write(templates):
     role = templates[("global_vote", "lambda")]["Resources"]["ConsumerRole"]["Properties"]["Policies"][0]
     acts = [s["Action"] for s in role["PolicyDocument"]["Statement"]]
     assert "dynamodb:BatchWriteItem" in acts
+
+
+# ---- --compute fargate|ec2: an ECS service, or a refusal with the reason -----------------------------------
+
+NO_ECS_TEMPLATE = {"account_bans_ttl": "scheduled_ttl", "monthly_invoicing_cron": "scheduled_cron",
+                   "qa_db_refresh_pipeline": "pipes_and_filters", "soccer_events_mqtt": "mqtt_notify",
+                   "stock_explorer_websocket": "websocket_notify", "user_registration_fanout": "pubsub"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("compute", ["fargate", "ec2"])
+def test_ecs_compute_emits_a_service_or_exits_2_with_the_reason(cli, tmp_path, name, compute):
+    code, out, err = cli("template", str(SCEN / f"{name}.yaml"), "--compute", compute, "-f", "cloudformation",
+                         "-o", str(tmp_path / "t"))
+    if name in NO_ECS_TEMPLATE:
+        assert code == 2, out
+        assert f"pattern {NO_ECS_TEMPLATE[name]} has no ECS template yet" in err
+        assert not (tmp_path / "t").exists()
+    elif name == "avatar_resize_claim_check":  # priced on ECS, but the resizer's ECS design is not emitted
+        assert code == 2 and "the ECS design of resizer is not emitted" in err
+    else:
+        assert code == 0, err
+        text = (tmp_path / "t" / "template.yaml").read_text()
+        assert "AWS::ECS::Service" in text and f"({compute})" in text.splitlines()[0]

@@ -46,6 +46,14 @@ def mapping(t, fn):
 @pytest.mark.parametrize("name", sorted(p.stem for p in SCEN.glob("*.yaml")))
 @pytest.mark.parametrize("compute", ["lambda", "fargate", "ec2"])
 def test_every_bundled_template_passes_the_rules(name, compute):
+    from costplan.errors import CostplanError
+    from costplan.patterns import plan
+    from costplan.templates.patterns import ecs_refusal
+
+    if compute != "lambda" and ecs_refusal(plan(load(SCEN / f"{name}.yaml"))):
+        with pytest.raises(CostplanError, match="is not emitted"):  # refused, never relabelled
+            built(name, compute)
+        return
     t, facts = built(name, compute)
     assert rules.check(t, facts) == []
 

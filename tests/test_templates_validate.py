@@ -24,7 +24,7 @@ from costplan.templates.render import render
 SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 NAMES = sorted(p.stem for p in SCEN.glob("*.yaml"))
 # Scenarios also emitted with their ECS stages on Fargate (API behind an ALB, queue consumers as services).
-FARGATE_TOO = ["avatar_resize_claim_check", "db_refresh_async", "global_vote", "order_ledger_convoy"]
+FARGATE_TOO = ["db_refresh_async", "global_vote", "order_ledger_convoy"]
 # ... and on EC2 capacity (launch template, Auto Scaling group, capacity provider), sized by compare's ec2 option.
 EC2_TOO = FARGATE_TOO + ["steady_heavy_api"]
 

@@ -15,13 +15,48 @@ COMPUTES = ("auto", "lambda", "fargate", "ec2")
 
 
 def resolve_compute(scenario, compute: str) -> str:
+    asked = compute
     if compute == "auto":
         from costplan.compute.compare import compare
 
         compute = compare(scenario).recommendation
     if compute not in ("lambda", "fargate", "ec2"):
         raise CostplanError(f"--compute must be one of {', '.join(COMPUTES)}, got {compute!r}")
+    if compute in ("fargate", "ec2"):
+        from costplan.patterns import plan as make_plan
+
+        why = ecs_refusal(make_plan(scenario))
+        if why:
+            how = "compare recommends it (--compute auto); " if asked == "auto" else ""
+            raise CostplanError(scenario.problem(
+                f"--compute {compute}: {how}{why}; use --compute lambda for this pattern's Lambda template", "pattern"))
     return compute
+
+
+# Patterns whose ECS design the emitters below can write: each ECS-capable stage becomes a service
+# (Ctx.compute_stage) with its front door (ALB for an API) or its queue (a consumer scales on its
+# backlog). A pattern's ECS design plugs in by emitting its services through Ctx.compute_stage and
+# listing the stage roles it moves here; until then `--compute fargate|ec2` is refused for it, never
+# relabelled.
+ECS_STAGE_ROLES = {
+    "sync_api": {"api"},
+    "queue_load_leveling": {"consumer"},
+    "sequential_convoy": {"consumer"},
+    "async_request_reply": {"api"},
+    "claim_check": {"api"},  # the upload URL; the resizer's ECS design (S3 → SQS → service) is not emitted
+}
+
+
+def ecs_refusal(plan) -> str | None:
+    """Why this plan's ECS design cannot be emitted, or None."""
+    roles = ECS_STAGE_ROLES.get(plan.pattern)
+    if roles is None:
+        return f"pattern {plan.pattern} has no ECS template yet (its ECS design is not emitted)"
+    left = [s.name for s in plan.stages if s.ecs_capable and s.role not in roles]
+    if left:
+        return (f"pattern {plan.pattern}: the ECS design of {', '.join(left)} is not emitted yet (it would "
+                "stay on Lambda while compare prices it on ECS)")
+    return None
 
 
 def moves_to_ecs(stage, compute: str) -> bool:
