@@ -28,8 +28,12 @@ FARGATE_TOO = ["db_refresh_async", "global_vote", "order_ledger_convoy"]
 # ... and on EC2 capacity (launch template, Auto Scaling group, capacity provider), sized by compare's ec2 option.
 EC2_TOO = FARGATE_TOO + ["steady_heavy_api"]
 
-# cfn-lint findings we accept, with the reason. Empty: every bundled template lints clean.
-CFN_LINT_ALLOWED: dict[str, str] = {}
+# cfn-lint findings we accept, with the reason: the serverless rule pack's and checkov's are in
+# tests/template_gates.yaml; cfn-lint's own rules have none (every bundled template lints clean).
+GATES = __import__("yaml").safe_load((Path(__file__).resolve().parent / "template_gates.yaml").read_text())
+CFN_LINT_ALLOWED: dict[str, str] = dict(GATES["cfn_lint_serverless"])
+CHECKOV_ALLOWED: dict[str, str] = dict(GATES["checkov"])
+CHECKOV = Path(__file__).resolve().parent.parent / ".venv-checkov" / "bin" / "checkov"
 
 # Resource types moto's CloudFormation cannot create (it warns "not supported" and skips them); the smoke
 # test deploys the rest. If moto learns one of these, this set shrinks and the test says so.
@@ -45,7 +49,7 @@ MOTO_CANNOT_MODEL = {
     "AWS::ApiGateway::Stage",
     # failure paths and access logs: moto's CloudFormation has no model for these (the terraform deploy
     # creates the role policies and event invoke configs through the service APIs)
-    "AWS::IAM::RolePolicy", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
+    "AWS::IAM::RolePolicy", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy",
 }
 
 
@@ -215,7 +219,9 @@ def _tf_start(emitted, root: Path):
 def _lint_one(text: str) -> list[str]:
     import cfnlint.api
 
-    ms = cfnlint.api.lint(text, config=cfnlint.api.ManualArgs(regions=["us-east-1"]))
+    # with AWS's serverless rules (cfn-lint-serverless) appended to cfn-lint's own
+    ms = cfnlint.api.lint(text, config=cfnlint.api.ManualArgs(regions=["us-east-1"],
+                                                              append_rules=["cfn_lint_serverless.rules"]))
     return [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in ms if m.rule.id not in CFN_LINT_ALLOWED]
 
 
@@ -228,6 +234,24 @@ def _cfn_lint(emitted) -> dict:
         return dict(zip(keys, pool.map(_lint_one, [emitted[k]["cfn"] for k in keys])))
 
 
+def _checkov_start(emitted, root: Path):
+    """checkov over every emitted template (CloudFormation and Terraform), from its own virtualenv."""
+    if not CHECKOV.exists():
+        return None, f"checkov is not installed in {CHECKOV.parent.parent.name} (make checkov-venv)"
+    for (name, compute), e in sorted(emitted.items()):
+        d = root / f"{name}_{compute}"
+        (d / "cfn").mkdir(parents=True)
+        (d / "cfn" / "template.yaml").write_text(e["cfn"])
+        for f, text in e["tf"].items():
+            (d / "tf" / f).parent.mkdir(parents=True, exist_ok=True)
+            (d / "tf" / f).write_text(text)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    out = open(root / "checkov.json", "w")
+    return subprocess.Popen([str(CHECKOV), "-d", str(root), "--framework", "cloudformation", "terraform",
+                             "--skip-download", "--quiet", "--compact", "-o", "json"],
+                            stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=root), None
+
+
 @pytest.fixture(scope="session")
 def validators(emitted, tmp_path_factory):
     import time
@@ -235,6 +259,8 @@ def validators(emitted, tmp_path_factory):
     root = tmp_path_factory.mktemp("tf")
     t0 = time.monotonic()
     proc, skip = _tf_start(emitted, root)
+    ck_root = tmp_path_factory.mktemp("checkov")
+    ck_proc, ck_skip = _checkov_start(emitted, ck_root)
     lint = _cfn_lint(emitted)  # runs while terraform initialises and validates in the background
     t_lint = time.monotonic() - t0
     tf = {"skip": skip}
@@ -243,12 +269,55 @@ def validators(emitted, tmp_path_factory):
         tf.update(rc=rc, seconds=time.monotonic() - t0, root=root,
                   init=(root / "init.log").read_text() if (root / "init.log").exists() else "",
                   validate=json.loads((root / "validate.json").read_text() or "{}") if rc != 90 else {})
-    return {"cfn_lint": lint, "cfn_lint_seconds": t_lint, "terraform": tf}
+    ck = {"skip": ck_skip}
+    if ck_proc is not None:
+        ck_proc.wait(timeout=600)
+        data = json.loads((ck_root / "checkov.json").read_text() or "[]")
+        ck["reports"] = data if isinstance(data, list) else [data]
+        ck["seconds"] = time.monotonic() - t0
+    return {"cfn_lint": lint, "cfn_lint_seconds": t_lint, "terraform": tf, "checkov": ck}
 
 
 def test_cfn_lint_reports_nothing(validators):
     bad = {f"{k[0]} ({k[1]})": v for k, v in validators["cfn_lint"].items() if v}
     assert bad == {}
+
+
+def test_checkov_reports_nothing_outside_the_ignore_list(validators):
+    ck = validators["checkov"]
+    if ck["skip"]:
+        pytest.skip(ck["skip"])
+    frameworks = {r.get("check_type") for r in ck["reports"]}
+    assert {"cloudformation", "terraform"} <= frameworks, frameworks
+    passed = sum(r.get("summary", {}).get("passed", 0) for r in ck["reports"])
+    failed = [f"{x['check_id']} {x['resource']} ({x['file_path']}): {x['check_name']}"
+              for r in ck["reports"] for x in r.get("results", {}).get("failed_checks", [])
+              if x["check_id"] not in CHECKOV_ALLOWED]
+    assert passed > 500  # it really ran the checks
+    assert failed == [], "\n".join(sorted(set(f.split(" ", 1)[0] + " " + f.rsplit(": ", 1)[-1] for f in failed)))
+
+
+def test_gate_ignore_lists_are_short_and_reasoned():
+    for gate, ids in GATES.items():
+        assert all(isinstance(r, str) and len(r) > 30 for r in ids.values()), gate
+    assert len(GATES["cfn_lint_serverless"]) <= 7 and len(GATES["checkov"]) <= 36
+
+
+def test_serverless_rules_are_wired(emitted):
+    # without its EventInvokeConfig an SNS-invoked function has no on-failure destination: ES1007
+    text = emitted[("user_registration_fanout", "auto")]["cfn"]
+    assert not [m for m in _lint_one(text) if m.startswith("ES1007")]
+    assert any(line.startswith("ES1007") for line in _lint_one(_without_invoke_configs(text)))
+
+
+def _without_invoke_configs(text: str) -> str:
+    from cfnlint.decode import decode_str
+
+    tpl, _ = decode_str(text)
+    tpl = json.loads(json.dumps(tpl))
+    for k in [k for k, r in tpl["Resources"].items() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]:
+        del tpl["Resources"][k]
+    return json.dumps(tpl)
 
 
 def test_cfn_lint_is_wired_to_catch_a_broken_template(emitted):

@@ -364,7 +364,7 @@ class Builder:
 
     def permission(self, fn: Function, cfn_id: str, principal: str, source_arn: Any) -> None:
         self.resource(cfn_id, "AWS::Lambda::Permission",
-                      {"Action": "lambda:InvokeFunction", "FunctionName": fn.handle("arn"),
+                      {"Action": "lambda:InvokeFunction", "FunctionName": fn.handle("name"),
                        "Principal": principal, "SourceArn": source_arn},
                       "aws_lambda_permission",
                       {"action": "lambda:InvokeFunction", "function_name": fn.handle("name"),

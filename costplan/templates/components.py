@@ -203,6 +203,26 @@ def failure_queue(b: Builder) -> Handle:
     return h
 
 
+def let_send_failures(b: Builder, principal: str, source_arn) -> None:
+    """The failure queue's policy: a service (SNS for undeliverable messages, EventBridge for events it
+    could not deliver) may send to it, from this source only. One policy, one statement per source."""
+    from costplan.templates.build import to_cfn
+
+    fq = failure_queue(b)
+    stmt = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sqs:SendMessage",
+            "Resource": fq("arn"), "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}}}
+    cid = "FailedEventsQueuePolicy"
+    if cid in b.cfn.resources:
+        b.cfn.resources[cid]["Properties"]["PolicyDocument"]["Statement"].append(to_cfn(stmt))
+        for blk in b.tf.resources:
+            if blk.labels == ("aws_sqs_queue_policy", "failed_events_queue_policy"):
+                blk.body["policy"].arg["Statement"].append(to_tf(stmt))
+        return
+    doc = {"Version": "2012-10-17", "Statement": [stmt]}
+    b.resource(cid, "AWS::SQS::QueuePolicy", {"Queues": [fq("url")], "PolicyDocument": doc},
+               "aws_sqs_queue_policy", {"queue_url": fq("url"), "policy": Call("jsonencode", doc)})
+
+
 def grant(b: Builder, fn: Function, cid: str, statement: Statement) -> str:
     """An extra inline policy on a function's role (added after the function); returns its logical id."""
     from costplan.templates.build import policy_doc, to_cfn, tf_policy_doc
@@ -301,6 +321,13 @@ def subscribe(b: Builder, th: Handle, fn: Function, filter_share=None) -> None:
         props["FilterPolicyScope"] = "MessageAttributes"
         tf["filter_policy"] = fp
         tf["filter_policy_scope"] = "MessageAttributes"
+    # Deliveries SNS cannot make (function throttled or gone) go to the failure queue too.
+    fq = failure_queue(b)
+    props["RedrivePolicy"] = {"deadLetterTargetArn": fq("arn")}
+    tf["redrive_policy"] = Call("jsonencode", {"deadLetterTargetArn": Expr(fq("arn").tf())})
+    if f"{th.cfn_id}" not in b.facts.setdefault("_dlq_topics", []):
+        b.facts["_dlq_topics"].append(th.cfn_id)
+        let_send_failures(b, "sns.amazonaws.com", th("arn"))
     b.resource(f"{cid}Subscription", "AWS::SNS::Subscription", props, "aws_sns_topic_subscription", tf)
     b.permission(fn, f"{cid}SnsPermission", "sns.amazonaws.com", th("arn"))
     on_failure(b, fn)
@@ -308,7 +335,9 @@ def subscribe(b: Builder, th: Handle, fn: Function, filter_share=None) -> None:
 
 def rule(b: Builder, cid: str, fn: Function, *, schedule: Any = None, pattern: dict | None = None,
          bus: Handle | None = None) -> Handle:
-    props: dict = {"State": "ENABLED", "Targets": [{"Id": "function", "Arn": fn.handle("arn")}]}
+    fq = failure_queue(b)  # events EventBridge cannot deliver (function throttled or gone)
+    props: dict = {"State": "ENABLED", "Targets": [{"Id": "function", "Arn": fn.handle("arn"),
+                                                    "DeadLetterConfig": {"Arn": fq("arn")}}]}
     tf: dict = {"name_prefix": f"${{var.name_prefix}}-"}
     if schedule is not None:
         props["ScheduleExpression"] = schedule
@@ -321,7 +350,8 @@ def rule(b: Builder, cid: str, fn: Function, *, schedule: Any = None, pattern: d
         tf["event_bus_name"] = bus("name")
     h = b.resource(cid, "AWS::Events::Rule", props, "aws_cloudwatch_event_rule", tf,
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
-    tgt = {"rule": h("name"), "arn": fn.handle("arn")}
+    tgt = {"rule": h("name"), "arn": fn.handle("arn"), "dead_letter_config": Blocks([{"arn": fq("arn")}])}
+    let_send_failures(b, "events.amazonaws.com", h("arn"))
     if bus is not None:
         tgt["event_bus_name"] = bus("name")
     b.tf.resources.append(_tf_block("aws_cloudwatch_event_target", h.tf_name, tgt))
@@ -642,7 +672,8 @@ class RestApi:
         self.h = b.resource(cid, "AWS::ApiGateway::RestApi", {
             "Name": F("{stack}-" + slug), "EndpointConfiguration": {"Types": ["REGIONAL"]}},
             "aws_api_gateway_rest_api", {"name": f"${{var.name_prefix}}-{slug}",
-                                         "endpoint_configuration": Blocks([{"types": ["REGIONAL"]}])},
+                                         "endpoint_configuration": Blocks([{"types": ["REGIONAL"]}]),
+                                         "lifecycle": Blocks([{"create_before_destroy": True}])},
             cfn_attrs={"id": "Ref", "root": "GetAtt:RootResourceId"},
             tf_attrs={"id": "id", "root": "root_resource_id", "execution_arn": "execution_arn"})
         self.paths: dict[str, A] = {"": self.h("root")}

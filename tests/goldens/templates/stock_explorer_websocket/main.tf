@@ -411,6 +411,9 @@ resource "aws_sns_topic_subscription" "fanout_subscription" {
   topic_arn = aws_sns_topic.prices_topic.arn
   protocol  = "lambda"
   endpoint  = aws_lambda_function.fanout.arn
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.failed_events_queue.arn
+  })
 }
 
 resource "aws_sqs_queue" "failed_events_queue" {
@@ -418,4 +421,26 @@ resource "aws_sqs_queue" "failed_events_queue" {
   sqs_managed_sse_enabled = true
   # 14 days (SQS maximum) to inspect and replay failures
   message_retention_seconds = 1209600
+}
+
+resource "aws_sqs_queue_policy" "failed_events_queue_policy" {
+  queue_url = aws_sqs_queue.failed_events_queue.url
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "sns.amazonaws.com"
+        }
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
+        Condition = {
+          ArnEquals = {
+            "aws:SourceArn" = aws_sns_topic.prices_topic.arn
+          }
+        }
+      },
+    ]
+  })
 }

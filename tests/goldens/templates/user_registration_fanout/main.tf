@@ -378,12 +378,18 @@ resource "aws_sns_topic_subscription" "subscriber_analytics_subscription" {
   topic_arn = aws_sns_topic.topic.arn
   protocol  = "lambda"
   endpoint  = aws_lambda_function.subscriber_analytics.arn
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.failed_events_queue.arn
+  })
 }
 
 resource "aws_sns_topic_subscription" "subscriber_mailing_subscription" {
   topic_arn = aws_sns_topic.topic.arn
   protocol  = "lambda"
   endpoint  = aws_lambda_function.subscriber_mailing.arn
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.failed_events_queue.arn
+  })
 }
 
 resource "aws_sns_topic_subscription" "subscriber_onboarding_subscription" {
@@ -392,6 +398,9 @@ resource "aws_sns_topic_subscription" "subscriber_onboarding_subscription" {
   endpoint            = aws_lambda_function.subscriber_onboarding.arn
   filter_policy       = var.subscriber_onboarding_filter_policy
   filter_policy_scope = "MessageAttributes"
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.failed_events_queue.arn
+  })
 }
 
 resource "aws_sqs_queue" "failed_events_queue" {
@@ -399,4 +408,26 @@ resource "aws_sqs_queue" "failed_events_queue" {
   sqs_managed_sse_enabled = true
   # 14 days (SQS maximum) to inspect and replay failures
   message_retention_seconds = 1209600
+}
+
+resource "aws_sqs_queue_policy" "failed_events_queue_policy" {
+  queue_url = aws_sqs_queue.failed_events_queue.url
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "sns.amazonaws.com"
+        }
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.failed_events_queue.arn
+        Condition = {
+          ArnEquals = {
+            "aws:SourceArn" = aws_sns_topic.topic.arn
+          }
+        }
+      },
+    ]
+  })
 }
