@@ -75,9 +75,9 @@ def _emit(sc, compute):
             "src": {k: v for k, v in t.files.items() if k.startswith("src/")}, "tf_files": t.files}
 
 
-@pytest.fixture(scope="session")
-def emitted():
-    """(scenario, compute or variant) → {"cfn": text, "tf": {file: text}, "compute", "scenario", "src"}."""
+def emit_all():
+    """(scenario, compute or variant) → {"cfn": text, "tf": {file: text}, "compute", "scenario", "src"}.
+    The `emitted` session fixture (tests/conftest.py) holds it once for every template test module."""
     out = {}
     for name in NAMES:
         sc = load(SCEN / f"{name}.yaml")
@@ -396,18 +396,23 @@ def fill_in(name: str, known: dict) -> str:
 
 
 @pytest.fixture(scope="session")
-def moto_deploy(emitted):
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+def moto_deploy(emitted, moto_server):
+    """CloudFormation create-stack of every emitted template against moto in server mode."""
     import boto3
-    from moto import mock_aws
     from moto.cloudformation.parsing import get_model_map
 
     supported = set(get_model_map())
-    logging.getLogger("moto").setLevel(logging.ERROR)
     results, unmodelled = {}, set()
-    with mock_aws():
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+
+    class _Boto:  # every client goes to the moto server
+        @staticmethod
+        def client(name, **kw):
+            return session.client(name, endpoint_url=moto_server)
+
+    boto3 = _Boto  # noqa: F811
+    if True:
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="code")
         z = io.BytesIO()

@@ -398,7 +398,10 @@ def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | No
                      F("arn:{partition}:s3:::{0}", (name_param,)))
         on_failure(b, fn)
     h = b.resource(cid, "AWS::S3::Bucket", props, "aws_s3_bucket",
-                   {"bucket_prefix": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}-"},
+                   # S3 allows a 37-character bucket_prefix: 16 of the deployment's prefix, 18 of the name
+                   {"bucket_prefix": C(f"${{substr(var.name_prefix, 0, min(16, length(var.name_prefix)))}}-"
+                                       f"{snake(cid).replace('_', '-')[:18].strip('-')}-",
+                                       "bucket_prefix is at most 37 characters")},
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "id"},
                    depends_on=depends)
     n = h.tf_name
