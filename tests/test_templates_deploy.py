@@ -213,6 +213,8 @@ def test_ecs_designs_are_deployed(deployed):
                                                          "order_ledger_convoy_fargate": 2,
                                                          "order_ledger_convoy_ec2": 2}
     assert all(s["deployment_maximum_percent"] == 200 for v in services.values() for s in v)
-    for m in ("db_refresh_async_fargate", "steady_heavy_api_ec2"):
-        assert _resources(deployed, m, "aws_ecs_task_definition") and _resources(deployed, m, "aws_lb_target_group")
+    # (db_refresh_async's API service needs the state machine's ARN: blocked with aws_sfn_state_machine)
+    m = "steady_heavy_api_ec2"
+    assert _resources(deployed, m, "aws_ecs_task_definition") and _resources(deployed, m, "aws_lb_target_group")
+    assert _resources(deployed, m, "aws_launch_template") and _resources(deployed, m, "aws_autoscaling_group")
     assert _resources(deployed, "steady_heavy_api_ec2", "aws_autoscaling_group")

@@ -315,7 +315,8 @@ resource "aws_lambda_permission" "upload_url_http_api_permission" {
 }
 
 resource "aws_s3_bucket" "output_bucket" {
-  bucket_prefix = "${var.name_prefix}-output-bucket-"
+  # bucket_prefix is at most 37 characters
+  bucket_prefix = "${substr(var.name_prefix, 0, min(16, length(var.name_prefix)))}-output-bucket-"
 
   lifecycle {
     # a data store: delete it by hand

@@ -212,7 +212,8 @@ resource "aws_lambda_function_event_invoke_config" "job_event_invoke_config" {
 }
 
 resource "aws_s3_bucket" "job_bucket" {
-  bucket_prefix = "${var.name_prefix}-job-bucket-"
+  # bucket_prefix is at most 37 characters
+  bucket_prefix = "${substr(var.name_prefix, 0, min(16, length(var.name_prefix)))}-job-bucket-"
 
   lifecycle {
     # a data store: delete it by hand

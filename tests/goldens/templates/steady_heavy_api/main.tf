@@ -243,7 +243,8 @@ resource "aws_lb_target_group" "api_target_group" {
 }
 
 resource "aws_s3_bucket" "api_access_logs_bucket" {
-  bucket_prefix = "${var.name_prefix}-api-access-logs-bucket-"
+  # bucket_prefix is at most 37 characters
+  bucket_prefix = "${substr(var.name_prefix, 0, min(16, length(var.name_prefix)))}-api-access-logs-bu-"
 
   lifecycle {
     # a data store: delete it by hand
