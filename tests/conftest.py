@@ -59,3 +59,80 @@ def cli():
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture(scope="session")
+def emitted():
+    """Every bundled scenario's templates (and the variants), rendered once per session."""
+    from tests.test_templates_validate import emit_all
+
+    return emit_all()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: deploys templates to a local emulator (runs in make test and CI)")
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto in server mode on 127.0.0.1 (a free port), for the whole session: its URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    exe = Path(sys.executable).with_name("moto_server")
+    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("moto_server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+# The template deploy (terraform apply against moto, ~2-3 min of mostly waiting) starts in a background
+# thread as the session starts, so the rest of the suite runs meanwhile; its tests run last and join it.
+DEPLOY: dict = {}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda i: i.nodeid.startswith("tests/test_templates_deploy.py"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _deploy_in_background(request, tmp_path_factory):
+    if not any(i.nodeid.startswith("tests/test_templates_deploy.py") for i in request.session.items):
+        yield
+        return
+    import threading
+
+    emitted = request.getfixturevalue("emitted")
+    url = request.getfixturevalue("moto_server")
+    root = tmp_path_factory.mktemp("deploy")
+
+    def run():
+        from tests.test_templates_deploy import run_deploy
+
+        try:
+            DEPLOY["result"] = run_deploy(emitted, url, root)
+        except BaseException as e:  # pytest.skip too: re-raised where the tests join
+            DEPLOY["error"] = e
+
+    request.config.costplan_deploy = DEPLOY  # the deploy tests join it there
+    DEPLOY["thread"] = threading.Thread(target=run, daemon=True, name="template-deploy")
+    DEPLOY["thread"].start()
+    yield

@@ -46,6 +46,14 @@ def mapping(t, fn):
 @pytest.mark.parametrize("name", sorted(p.stem for p in SCEN.glob("*.yaml")))
 @pytest.mark.parametrize("compute", ["lambda", "fargate", "ec2"])
 def test_every_bundled_template_passes_the_rules(name, compute):
+    from costplan.errors import CostplanError
+    from costplan.patterns import plan
+    from costplan.templates.patterns import ecs_refusal
+
+    if compute != "lambda" and ecs_refusal(plan(load(SCEN / f"{name}.yaml"))):
+        with pytest.raises(CostplanError, match="is not emitted"):  # refused, never relabelled
+            built(name, compute)
+        return
     t, facts = built(name, compute)
     assert rules.check(t, facts) == []
 
@@ -378,7 +386,8 @@ def test_ec2_uses_compares_cluster_sizing_and_the_capacity_provider():
     assert lt["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
     assert "ECS_CLUSTER=${Cluster}" in lt["UserData"]["Fn::Base64"]["Fn::Sub"]
     asg = props(t, "Ec2AutoScalingGroup")
-    assert (asg["MinSize"], asg["MaxSize"]) == (str(cluster["instances_min"]), str(cluster["instances_peak"]))
+    # max: room for a rolling deploy (MaximumPercent 200) at the peak
+    assert (asg["MinSize"], asg["MaxSize"]) == (str(cluster["instances_min"]), str(2 * cluster["instances_peak"]))
     assert asg["VPCZoneIdentifier"] == {"Ref": "SubnetIds"}
     role = props(t, "Ec2InstanceRole")
     assert role["ManagedPolicyArns"] == [
@@ -405,8 +414,9 @@ def test_auto_takes_compare_recommendation():
 
 
 def _stage_throttle(t):
+    """The stage's rate and burst: template parameters whose defaults are the plan's."""
     stage = next(r["Properties"] for r in t["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Stage")
-    return stage["DefaultRouteSettings"]
+    return {k: t["Parameters"][v["Ref"]]["Default"] for k, v in stage["DefaultRouteSettings"].items()}
 
 
 def test_api_throttle_follows_the_accounts_declared_quota():

@@ -15,6 +15,12 @@ class TemplateFormat(str, Enum):
     cloudformation = "cloudformation"
 
 
+class Auth(str, Enum):
+    iam = "iam"
+    jwt = "jwt"
+    none = "none"
+
+
 class Compute(str, Enum):
     auto = "auto"
     lambda_ = "lambda"
@@ -34,6 +40,10 @@ def template(
                                                                "ECS-optimised AMI, Auto Scaling group sized "
                                                                "like compare's ec2 option).",
                                              case_sensitive=False)] = Compute.auto,
+    auth: Annotated[Auth, typer.Option("--auth", help="Authorization on every public API route: iam (SigV4, the "
+                                                      "default), jwt (a JWT authorizer on HTTP APIs; parameters "
+                                                      "JwtIssuer, JwtAudience) or none (a public API).",
+                                       case_sensitive=False)] = Auth.iam,
 ):
     """Write a deployable template for the scenario's pattern, with the plan's numbers and costplan's rules checked."""
     from costplan.scenario import load
@@ -41,7 +51,7 @@ def template(
     from costplan.templates.write import write_tree
 
     sc = load(scenario)
-    r = render(sc, format.value, compute.value)
+    r = render(sc, format.value, compute.value, auth.value)
     from costplan.templates.safe import slug
 
     dest = out or Path(f"{slug(sc.name)}-{format.value}")  # never outside the current folder

@@ -193,8 +193,11 @@ class Builder:
     tf: TfModule = field(default_factory=TfModule)
     functions: dict[str, Function] = field(default_factory=dict)
     handlers: dict[str, str] = field(default_factory=dict)  # src/<name>/handler.py → text
+    requirements: dict[str, str] = field(default_factory=dict)  # src/<name>/requirements.txt → text
     notes: list[str] = field(default_factory=list)
     facts: dict = field(default_factory=dict)  # the plan's facts, for the rules that compare with the plan
+    auth: str = "iam"  # public routes: iam (SigV4), jwt (HTTP APIs), none
+    region: str = "us-east-1"  # the scenario's region (region-specific values: the ELB log account)
 
     def __post_init__(self):
         self.cfn = CfnTemplate(self.title)
@@ -308,6 +311,8 @@ class Builder:
             "description": props["Description"],
             "role": role("arn"), "runtime": RUNTIME, "handler": "handler.handler",
             "filename": f"${{path.module}}/dist/{name}.zip",
+            "source_code_hash": C(Expr(f'filebase64sha256("${{path.module}}/dist/{name}.zip")'),
+                                  "redeploys when the built code changes (python3 build.py)"),
             "memory_size": mem, "timeout": timeout,
             "architectures": [C(stage.architecture, "plan: workload.architecture")],
         }
@@ -329,26 +334,37 @@ class Builder:
         h = self.resource(cid, "AWS::Lambda::Function", props, "aws_lambda_function", tf,
                           cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"},
                           tf_attrs={"arn": "arn", "name": "function_name", "invoke_arn": "invoke_arn"},
-                          tf_comment=f"handler: {source} (zip it to dist/{name}.zip)")
+                          tf_comment=f"handler: {source} (python3 build.py writes dist/{name}.zip)")
         self.cfn.resources[cid]["Metadata"] = {"costplan:source": source,
-                                               "costplan:package": f"zip -j {name}.zip {source}; upload to "
-                                                                   f"s3://<CodeBucket>/<CodePrefix>{name}.zip"}
+                                               "costplan:package": f"python3 build.py writes dist/{name}.zip; upload "
+                                                                   f"it to s3://<CodeBucket>/<CodePrefix>{name}.zip"}
         if recursive_guard:
             self.tf.resources.append(TfBlock("resource", ("aws_lambda_function_recursion_config", name), to_tf({
                 "function_name": h("name"),
                 "recursive_loop": C("Terminate", "stop S3/SQS/SNS recursive invocation loops")})))
         if "CodeBucket" not in self.cfn.parameters:
             self.parameter(P("CodeBucket", ""), "String",
-                           "S3 bucket holding the zipped handlers (zip -j <name>.zip src/<name>/handler.py)")
-            self.parameter(P("CodePrefix", ""), "String", "Key prefix of the zipped handlers in CodeBucket",
+                           "S3 bucket holding the built handlers (python3 build.py writes dist/<function>.zip)")
+            self.parameter(P("CodePrefix", ""), "String",
+                           "Key prefix of the built handlers in CodeBucket; use a new prefix for each build "
+                           "(build.py prints one) so CloudFormation deploys the new code",
                            default="costplan/")
-        fn = Function(stage, h, role, stmts, env or {}, code_role, recursive_guard)
+        fn = Function(stage, h, role, stmts, env or {}, code_role or stage.role, recursive_guard)
+        from costplan.templates import components
+
+        components.errors_alarm(self, fn)
+        from costplan.templates import handlers
+
+        self.handlers[name] = handlers.handler_source(fn.code_role, stage.name, name)
+        reqs = handlers.requirements(fn.code_role)
+        if reqs:
+            self.requirements[name] = reqs
         self.functions[stage.name] = fn
         return fn
 
     def permission(self, fn: Function, cfn_id: str, principal: str, source_arn: Any) -> None:
         self.resource(cfn_id, "AWS::Lambda::Permission",
-                      {"Action": "lambda:InvokeFunction", "FunctionName": fn.handle("arn"),
+                      {"Action": "lambda:InvokeFunction", "FunctionName": fn.handle("name"),
                        "Principal": principal, "SourceArn": source_arn},
                       "aws_lambda_permission",
                       {"action": "lambda:InvokeFunction", "function_name": fn.handle("name"),

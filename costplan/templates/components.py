@@ -92,37 +92,175 @@ def consume_statement(qh: Handle) -> Statement:
                       "sqs:ChangeMessageVisibility"], [qh("arn")], "consume the queue")
 
 
-def queue_alarms(b: Builder, q: dict, qh: Handle, dlq: Handle | None) -> None:
+def drain_seconds(q: dict, stage) -> Decimal | None:
+    """The plan's backlog drain time for a queue (as limits-check's SQS-BACKLOG computes it): the peak's
+    backlog (arrivals above the consumer's μ for the peak window) over μ minus the later arrivals.
+    None when the consumer is uncapped or keeps up (no backlog)."""
+    mc = q.get("max_concurrency")
+    arrival = q.get("arrival_peak_rps")
+    if mc is None or arrival is None or stage is None or not stage.traffic.duration_ms:
+        return None
+    mu = Decimal(mc) * int(q.get("batch_size") or 1) * 1000 / Decimal(stage.traffic.duration_ms)
+    arrival = Decimal(arrival)
+    if arrival <= mu:
+        return None
+    window = Decimal(q.get("peak_window_s") or 0)
+    after = min(Decimal(q.get("arrival_average_rps") or 0), arrival)
+    if mu <= after:
+        return None  # never drains: limits-check fails it; the alarm falls back to the retention
+    return (arrival - mu) * window / (mu - after)
+
+
+def queue_alarms(b: Builder, q: dict, qh: Handle, dlq: Handle | None, stage=None, visibility=None) -> None:
     retention = _up(q.get("retention_s") or 345600)
-    threshold = _up(Decimal(retention) * Decimal("0.5"))
+    drain = drain_seconds(q, stage)
+    if visibility is None:
+        vt = b.cfn.resources[qh.cfn_id]["Properties"]["VisibilityTimeout"]
+        visibility = vt.value if isinstance(vt, C) else vt
+    retries = _up(Decimal(visibility) * _up(q.get("max_receive_count") or 1))
+    if drain is not None:
+        threshold = C(min(_up(drain) + retries, retention - 1),
+                      f"plan: the peak's backlog drains in {_up(drain)} s, + {retries} s of retries "
+                      "(visibility x max_receive_count)")
+    else:
+        threshold = C(min(max(retries, 60), retention - 1),
+                      "plan: no backlog; a message waits at most its retries (visibility x max_receive_count)")
     alarm(b, f"{qh.cfn_id}AgeAlarm", "AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": qh("name")},
-          C(threshold, f"half of the {retention} s retention: messages expire at retention"), "Maximum",
-          f"oldest message in {qh.cfn_id} is halfway to its retention period")
+          threshold, "Maximum", f"oldest message in {qh.cfn_id} is older than the plan allows: the consumer "
+          "is not keeping up")
     if dlq is not None:
         alarm(b, f"{dlq.cfn_id}Alarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": dlq("name")},
-              C(0, "any message in the DLQ is a failed message"), "Maximum", f"{dlq.cfn_id} holds failed messages")
+              C(0, "any message in the DLQ is a failed message"), "Maximum", f"{dlq.cfn_id} holds failed messages",
+              periods=(1, 1))
+
+
+def alarms_topic(b: Builder) -> Handle:
+    """Once per template: the SNS topic every alarm notifies (subscribe your pager or chat to it)."""
+    h = Handle("AlarmsTopic", "aws_sns_topic", "alarms_topic", (("arn", "Ref"),), (("arn", "arn"),))
+    if h.cfn_id not in b.cfn.resources:
+        topic(b, "AlarmsTopic")
+        b.output("AlarmsTopicArn", h("arn"), "alarms notify this topic: subscribe the on-call to it")
+    return h
 
 
 def alarm(b: Builder, cid: str, namespace: str, metric: str, dims: dict, threshold: C, stat: str,
-          description: str) -> None:
+          description: str, comparison: str = "GreaterThanThreshold", periods: tuple = (5, 3)) -> None:
+    actions = [alarms_topic(b)("arn")]
+    evaluate, breach = periods
     props = {"AlarmDescription": description, "Namespace": namespace, "MetricName": metric,
              "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
-             "Statistic": stat, "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 3,
-             "Threshold": threshold, "ComparisonOperator": "GreaterThanThreshold",
-             "TreatMissingData": "notBreaching"}
+             "Statistic": stat, "Period": 60, "EvaluationPeriods": evaluate, "DatapointsToAlarm": breach,
+             "Threshold": threshold, "ComparisonOperator": comparison,
+             "TreatMissingData": "notBreaching", "AlarmActions": actions, "OKActions": actions}
     tf = {"alarm_name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "alarm_description": description,
           "namespace": namespace, "metric_name": metric, "dimensions": dims, "statistic": stat, "period": 60,
-          "evaluation_periods": 5, "datapoints_to_alarm": 3, "threshold": threshold,
-          "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"}
+          "evaluation_periods": evaluate, "datapoints_to_alarm": breach, "threshold": threshold,
+          "comparison_operator": comparison, "treat_missing_data": "notBreaching",
+          "alarm_actions": actions, "ok_actions": actions}
     b.resource(cid, "AWS::CloudWatch::Alarm", props, "aws_cloudwatch_metric_alarm", tf)
 
 
 def throttle_alarm(b: Builder, fn: Function, cap) -> None:
-    if cap is None:
+    """Reserved concurrency throttles (Lambda Throttles). An event source mapping's MaximumConcurrency
+    does not throttle: the poller just stops scaling, so that cap is watched on ConcurrentExecutions."""
+    if fn.stage.reserved_concurrency is not None:
+        rc = num(fn.stage.reserved_concurrency)
+        alarm(b, f"{fn.handle.cfn_id}ThrottlesAlarm", "AWS/Lambda", "Throttles", {"FunctionName": fn.handle("name")},
+              C(0, f"throttled at its reserved concurrency of {rc}"), "Sum",
+              f"{fn.handle.cfn_id} is throttled at its reserved concurrency ({rc})")
+    esm_cap = fn.stage.max_concurrency
+    if esm_cap is not None:
+        alarm(b, f"{fn.handle.cfn_id}AtCapAlarm", "AWS/Lambda", "ConcurrentExecutions",
+              {"FunctionName": fn.handle("name")},
+              C(num(esm_cap), f"plan: the event source mapping's MaximumConcurrency of {num(esm_cap)}"), "Maximum",
+              f"{fn.handle.cfn_id} runs at its event-source concurrency cap ({num(esm_cap)}): the backlog grows",
+              comparison="GreaterThanOrEqualToThreshold")
+
+
+def errors_alarm(b: Builder, fn: Function) -> None:
+    alarm(b, f"{fn.handle.cfn_id}ErrorsAlarm", "AWS/Lambda", "Errors", {"FunctionName": fn.handle("name")},
+          C(0, "any failed invocation"), "Sum", f"{fn.handle.cfn_id} invocations fail", periods=(1, 1))
+
+
+# ---- failure paths --------------------------------------------------------------------------------------
+
+def failure_queue(b: Builder) -> Handle:
+    """Once per template: the queue that keeps what asynchronous invocations and stream batches could not
+    process (on-failure destination), 14 days, with an alarm on its first message."""
+    h = Handle("FailedEventsQueue", "aws_sqs_queue", "failed_events_queue",
+               tuple(SQS_ATTRS["cfn_attrs"].items()), tuple(SQS_ATTRS["tf_attrs"].items()))
+    if h.cfn_id in b.cfn.resources:
+        return h
+    keep = C(1209600, "14 days (SQS maximum) to inspect and replay failures")
+    b.resource(h.cfn_id, "AWS::SQS::Queue", {"SqsManagedSseEnabled": C(True, "encryption at rest"),
+                                             "MessageRetentionPeriod": keep},
+               "aws_sqs_queue", {"sqs_managed_sse_enabled": C(True, "encryption at rest"),
+                                 "message_retention_seconds": keep}, **SQS_ATTRS)
+    alarm(b, "FailedEventsQueueAlarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": h("name")},
+          C(0, "every message is an event no function processed"), "Maximum",
+          "events failed after their retries: see FailedEventsQueue", periods=(1, 1))
+    b.output("FailedEventsQueueUrl", h("url"), "events that failed after their retries (on-failure destination)")
+    return h
+
+
+def let_send_failures(b: Builder, principal: str, source_arn) -> None:
+    """The failure queue's policy: a service (SNS for undeliverable messages, EventBridge for events it
+    could not deliver) may send to it, from this source only. One policy, one statement per source."""
+    from costplan.templates.build import to_cfn
+
+    fq = failure_queue(b)
+    stmt = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sqs:SendMessage",
+            "Resource": fq("arn"), "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}}}
+    cid = "FailedEventsQueuePolicy"
+    if cid in b.cfn.resources:
+        b.cfn.resources[cid]["Properties"]["PolicyDocument"]["Statement"].append(to_cfn(stmt))
+        for blk in b.tf.resources:
+            if blk.labels == ("aws_sqs_queue_policy", "failed_events_queue_policy"):
+                blk.body["policy"].arg["Statement"].append(to_tf(stmt))
         return
-    alarm(b, f"{fn.handle.cfn_id}ThrottlesAlarm", "AWS/Lambda", "Throttles", {"FunctionName": fn.handle("name")},
-          C(0, f"throttled at the concurrency cap of {num(cap)}"), "Sum",
-          f"{fn.handle.cfn_id} is throttled at its concurrency cap ({num(cap)})")
+    doc = {"Version": "2012-10-17", "Statement": [stmt]}
+    b.resource(cid, "AWS::SQS::QueuePolicy", {"Queues": [fq("url")], "PolicyDocument": doc},
+               "aws_sqs_queue_policy", {"queue_url": fq("url"), "policy": Call("jsonencode", doc)})
+
+
+def grant(b: Builder, fn: Function, cid: str, statement: Statement) -> str:
+    """An extra inline policy on a function's role (added after the function); returns its logical id."""
+    from costplan.templates.build import policy_doc, to_cfn, tf_policy_doc
+
+    b.resource(cid, "AWS::IAM::RolePolicy", {"RoleName": fn.role("name"), "PolicyName": snake(cid),
+                                             "PolicyDocument": policy_doc([statement], lambda v: v)},
+               "aws_iam_role_policy", {"role": Expr(f"{fn.role.tf_addr}.id"), "policy": tf_policy_doc([statement])})
+    fn.statements.append(statement)
+    return cid
+
+
+def on_failure(b: Builder, fn: Function) -> None:
+    """An asynchronously invoked function (S3, SNS, EventBridge, IoT, Scheduler): two retries, then the
+    event goes to the failure queue instead of being dropped."""
+    cid = f"{fn.handle.cfn_id}EventInvokeConfig"
+    if cid in b.cfn.resources:
+        return
+    fq = failure_queue(b)
+    pol = grant(b, fn, f"{fn.handle.cfn_id}OnFailurePolicy",
+                Statement(["sqs:SendMessage"], [fq("arn")], "on-failure destination"))
+    retries = C(2, "Lambda's asynchronous retries (the maximum), then the on-failure destination")
+    b.resource(cid, "AWS::Lambda::EventInvokeConfig", {
+        "FunctionName": fn.handle("name"), "Qualifier": "$LATEST", "MaximumRetryAttempts": retries,
+        "DestinationConfig": {"OnFailure": {"Destination": fq("arn")}}},
+        "aws_lambda_function_event_invoke_config", {
+        "function_name": fn.handle("name"), "maximum_retry_attempts": retries,
+        "destination_config": Blocks([{"on_failure": Blocks([{"destination": fq("arn")}])}]),
+        "depends_on": [Expr(f"aws_iam_role_policy.{snake(pol)}")]},
+        depends_on=[pol])
+
+
+def retain(b: Builder, h: Handle) -> None:
+    """A data store outlives its stack: CloudFormation retains it, Terraform refuses to destroy it."""
+    b.cfn.resources[h.cfn_id]["DeletionPolicy"] = "Retain"
+    b.cfn.resources[h.cfn_id]["UpdateReplacePolicy"] = "Retain"
+    for blk in b.tf.resources:
+        if blk.labels == (h.tf_type, h.tf_name):
+            blk.body["lifecycle"] = Blocks([{"prevent_destroy": C(True, "a data store: delete it by hand")}])
 
 
 # ---- DynamoDB ----------------------------------------------------------------------------------------
@@ -152,9 +290,11 @@ def table(b: Builder, cid: str, key: str = "pk", sort: str | None = None, ttl: s
         props["StreamSpecification"] = {"StreamViewType": "OLD_IMAGE"}
         tf["stream_enabled"] = True
         tf["stream_view_type"] = "OLD_IMAGE"
-    return b.resource(cid, "AWS::DynamoDB::Table", props, "aws_dynamodb_table", tf,
-                      cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref", "stream_arn": "GetAtt:StreamArn"},
-                      tf_attrs={"arn": "arn", "name": "name", "stream_arn": "stream_arn"})
+    h = b.resource(cid, "AWS::DynamoDB::Table", props, "aws_dynamodb_table", tf,
+                   cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref", "stream_arn": "GetAtt:StreamArn"},
+                   tf_attrs={"arn": "arn", "name": "name", "stream_arn": "stream_arn"})
+    retain(b, h)
+    return h
 
 
 # ---- SNS / EventBridge -------------------------------------------------------------------------------
@@ -166,18 +306,38 @@ def topic(b: Builder, cid: str) -> Handle:
                       cfn_attrs={"arn": "Ref", "name": "GetAtt:TopicName"}, tf_attrs={"arn": "arn", "name": "name"})
 
 
-def subscribe(b: Builder, th: Handle, fn: Function) -> None:
+def subscribe(b: Builder, th: Handle, fn: Function, filter_share=None) -> None:
+    """filter_share < 1: the plan prices this subscriber at that share of the events, so its subscription
+    carries a filter policy (a template input: the attribute to match is the application's)."""
     cid = fn.handle.cfn_id
-    b.resource(f"{cid}Subscription", "AWS::SNS::Subscription",
-               {"TopicArn": th("arn"), "Protocol": "lambda", "Endpoint": fn.handle("arn")},
-               "aws_sns_topic_subscription", {"topic_arn": th("arn"), "protocol": "lambda",
-                                              "endpoint": fn.handle("arn")})
+    props: dict = {"TopicArn": th("arn"), "Protocol": "lambda", "Endpoint": fn.handle("arn")}
+    tf: dict = {"topic_arn": th("arn"), "protocol": "lambda", "endpoint": fn.handle("arn")}
+    if filter_share is not None and Decimal(filter_share) < 1:
+        share = f"{Decimal(filter_share) * 100:.0f} %"
+        fp = b.both_input(f"{cid}FilterPolicy", f"{snake(cid)}_filter_policy", "String", "string",
+                          f"SNS filter policy (JSON, on message attributes) for {fn.stage.name}: the plan prices it "
+                          f"at {share} of the events")
+        props["FilterPolicy"] = fp
+        props["FilterPolicyScope"] = "MessageAttributes"
+        tf["filter_policy"] = fp
+        tf["filter_policy_scope"] = "MessageAttributes"
+    # Deliveries SNS cannot make (function throttled or gone) go to the failure queue too.
+    fq = failure_queue(b)
+    props["RedrivePolicy"] = {"deadLetterTargetArn": fq("arn")}
+    tf["redrive_policy"] = Call("jsonencode", {"deadLetterTargetArn": Expr(fq("arn").tf())})
+    if f"{th.cfn_id}" not in b.facts.setdefault("_dlq_topics", []):
+        b.facts["_dlq_topics"].append(th.cfn_id)
+        let_send_failures(b, "sns.amazonaws.com", th("arn"))
+    b.resource(f"{cid}Subscription", "AWS::SNS::Subscription", props, "aws_sns_topic_subscription", tf)
     b.permission(fn, f"{cid}SnsPermission", "sns.amazonaws.com", th("arn"))
+    on_failure(b, fn)
 
 
 def rule(b: Builder, cid: str, fn: Function, *, schedule: Any = None, pattern: dict | None = None,
          bus: Handle | None = None) -> Handle:
-    props: dict = {"State": "ENABLED", "Targets": [{"Id": "function", "Arn": fn.handle("arn")}]}
+    fq = failure_queue(b)  # events EventBridge cannot deliver (function throttled or gone)
+    props: dict = {"State": "ENABLED", "Targets": [{"Id": "function", "Arn": fn.handle("arn"),
+                                                    "DeadLetterConfig": {"Arn": fq("arn")}}]}
     tf: dict = {"name_prefix": f"${{var.name_prefix}}-"}
     if schedule is not None:
         props["ScheduleExpression"] = schedule
@@ -190,11 +350,13 @@ def rule(b: Builder, cid: str, fn: Function, *, schedule: Any = None, pattern: d
         tf["event_bus_name"] = bus("name")
     h = b.resource(cid, "AWS::Events::Rule", props, "aws_cloudwatch_event_rule", tf,
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
-    tgt = {"rule": h("name"), "arn": fn.handle("arn")}
+    tgt = {"rule": h("name"), "arn": fn.handle("arn"), "dead_letter_config": Blocks([{"arn": fq("arn")}])}
+    let_send_failures(b, "events.amazonaws.com", h("arn"))
     if bus is not None:
         tgt["event_bus_name"] = bus("name")
     b.tf.resources.append(_tf_block("aws_cloudwatch_event_target", h.tf_name, tgt))
     b.permission(fn, f"{fn.handle.cfn_id}{cid}Permission", "events.amazonaws.com", h("arn"))
+    on_failure(b, fn)
     return h
 
 
@@ -234,11 +396,16 @@ def bucket(b: Builder, cid: str, name_param: P | None = None, notify: tuple | No
         depends = [f"{fn.handle.cfn_id}S3Permission"]
         b.permission(fn, f"{fn.handle.cfn_id}S3Permission", "s3.amazonaws.com",
                      F("arn:{partition}:s3:::{0}", (name_param,)))
+        on_failure(b, fn)
     h = b.resource(cid, "AWS::S3::Bucket", props, "aws_s3_bucket",
-                   {"bucket_prefix": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}-"},
+                   # S3 allows a 37-character bucket_prefix: 16 of the deployment's prefix, 18 of the name
+                   {"bucket_prefix": C(f"${{substr(var.name_prefix, 0, min(16, length(var.name_prefix)))}}-"
+                                       f"{snake(cid).replace('_', '-')[:18].strip('-')}-",
+                                       "bucket_prefix is at most 37 characters")},
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "id"},
                    depends_on=depends)
     n = h.tf_name
+    retain(b, h)
     b.tf.resources += [
         _tf_block("aws_s3_bucket_public_access_block", n, {
             "bucket": h("name"), "block_public_acls": True, "block_public_policy": True,
@@ -290,15 +457,74 @@ def http_api(b: Builder, cid: str, throttle: tuple[C, C], protocol: str = "HTTP"
     h = b.resource(cid, "AWS::ApiGatewayV2::Api", props, "aws_apigatewayv2_api", tf,
                    cfn_attrs={"id": "Ref", "endpoint": "GetAtt:ApiEndpoint"},
                    tf_attrs={"id": "id", "endpoint": "api_endpoint", "execution_arn": "execution_arn"})
-    rate, burst = throttle
+    rate, burst = throttle_inputs(b, cid, throttle)
     stage_name = "$default" if protocol == "HTTP" else "live"
+    logs = access_logs(b, cid)
     sprops: dict = {"ApiId": h("id"), "StageName": stage_name, "AutoDeploy": True,
-                    "DefaultRouteSettings": {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}}
+                    "DefaultRouteSettings": {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst},
+                    "AccessLogSettings": {"DestinationArn": logs("arn"), "Format": json.dumps(ACCESS_LOG_FORMAT)}}
     stf: dict = {"api_id": h("id"), "name": stage_name, "auto_deploy": True,
-                 "default_route_settings": Blocks([{"throttling_rate_limit": rate, "throttling_burst_limit": burst}])}
+                 "default_route_settings": Blocks([{"throttling_rate_limit": rate, "throttling_burst_limit": burst}]),
+                 "access_log_settings": Blocks([{"destination_arn": logs("arn"),
+                                                 "format": Call("jsonencode", ACCESS_LOG_FORMAT)}])}
     b.resource(f"{cid}Stage", "AWS::ApiGatewayV2::Stage", sprops, "aws_apigatewayv2_stage", stf)
+    if protocol == "HTTP" and b.auth == "jwt":
+        jwt_authorizer(b, h)
     b.output(f"{cid}Endpoint", h("endpoint"), f"{cid} endpoint")
     return h
+
+
+ACCESS_LOG_FORMAT = {"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                     "requestTime": "$context.requestTime", "routeKey": "$context.routeKey",
+                     "status": "$context.status", "latency": "$context.integrationLatency",
+                     "error": "$context.error.message", "integrationError": "$context.integrationErrorMessage"}
+
+
+def access_logs(b: Builder, cid: str) -> Handle:
+    return b.resource(f"{cid}AccessLogs", "AWS::Logs::LogGroup", {"RetentionInDays": 30},
+                      "aws_cloudwatch_log_group", {"name_prefix": f"/aws/apigateway/${{var.name_prefix}}-{snake(cid)}-",
+                                                   "retention_in_days": 30},
+                      cfn_attrs={"arn": "GetAtt:Arn"}, tf_attrs={"arn": "arn"})
+
+
+def throttle_inputs(b: Builder, cid: str, throttle: tuple[C, C]) -> tuple[P, P]:
+    """The stage's rate and burst as template inputs, defaulting to the plan's (raise them with your
+    account's quota; the plan's reasoning is in the description)."""
+    rate, burst = throttle
+    r = b.both_input(f"{cid}ThrottleRate", f"{snake(cid)}_throttle_rate", "Number", "number",
+                     f"Stage rate limit, requests/s. Default from the plan: {rate.comment}", default=rate.value)
+    bu = b.both_input(f"{cid}ThrottleBurst", f"{snake(cid)}_throttle_burst", "Number", "number",
+                      f"Stage burst limit, requests. Default from the plan: {burst.comment}", default=burst.value)
+    return r, bu
+
+
+def jwt_authorizer(b: Builder, api: Handle) -> Handle:
+    issuer = b.both_input("JwtIssuer", "jwt_issuer", "String", "string",
+                          "JWT issuer URL (e.g. your Cognito user pool or OIDC provider)")
+    audience = b.both_input("JwtAudience", "jwt_audience", "String", "string", "JWT audience (client id)")
+    return b.resource(f"{api.cfn_id}JwtAuthorizer", "AWS::ApiGatewayV2::Authorizer", {
+        "ApiId": api("id"), "AuthorizerType": "JWT", "Name": "jwt",
+        "IdentitySource": ["$request.header.Authorization"],
+        "JwtConfiguration": {"Issuer": issuer, "Audience": [audience]}},
+        "aws_apigatewayv2_authorizer", {
+        "api_id": api("id"), "authorizer_type": "JWT", "name": "jwt",
+        "identity_sources": ["$request.header.Authorization"],
+        "jwt_configuration": Blocks([{"issuer": issuer, "audience": [audience]}])},
+        cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+
+
+def route_auth(b: Builder, api: Handle, route_key: str, websocket: bool = False) -> tuple[dict, dict]:
+    """Authorization for a route: AWS_IAM (SigV4) by default, a JWT authorizer with --auth jwt, none only
+    with --auth none. A WebSocket API authorizes on $connect only (the connection then carries it)."""
+    if b.auth == "none" or (websocket and route_key != "$connect"):
+        return {"AuthorizationType": "NONE"}, {"authorization_type": "NONE"}
+    if b.auth == "jwt" and not websocket:
+        auth_id = Handle(f"{api.cfn_id}JwtAuthorizer", "aws_apigatewayv2_authorizer",
+                         snake(f"{api.cfn_id}JwtAuthorizer"), (("id", "Ref"),), (("id", "id"),))("id")
+        return ({"AuthorizationType": "JWT", "AuthorizerId": auth_id},
+                {"authorization_type": "JWT", "authorizer_id": auth_id})
+    why = "callers sign requests with SigV4 (--auth)"
+    return {"AuthorizationType": C("AWS_IAM", why)}, {"authorization_type": C("AWS_IAM", why)}
 
 
 def api_execution_arn(h: Handle, route: str = "*/*") -> F:
@@ -318,10 +544,13 @@ def api_lambda_route(b: Builder, api: Handle, route_key: str, fn: Function, webs
         itf["payload_format_version"] = "2.0"
     integ = b.resource(f"{cid}Integration", "AWS::ApiGatewayV2::Integration", iprops, "aws_apigatewayv2_integration",
                        itf, cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+    auth_cfn, auth_tf = route_auth(b, api, route_key, websocket)
     b.resource(f"{cid}Route", "AWS::ApiGatewayV2::Route",
-               {"ApiId": api("id"), "RouteKey": route_key, "Target": F("integrations/{0}", (integ("id"),))},
+               {"ApiId": api("id"), "RouteKey": route_key, "Target": F("integrations/{0}", (integ("id"),)),
+                **auth_cfn},
                "aws_apigatewayv2_route",
-               {"api_id": api("id"), "route_key": route_key, "target": F("integrations/{0}", (integ("id"),))})
+               {"api_id": api("id"), "route_key": route_key, "target": F("integrations/{0}", (integ("id"),)),
+                **auth_tf})
     if f"{fn.handle.cfn_id}{api.cfn_id}Permission" not in b.cfn.resources:
         b.permission(fn, f"{fn.handle.cfn_id}{api.cfn_id}Permission", "apigateway.amazonaws.com",
                      api_execution_arn(api))
@@ -345,20 +574,39 @@ def throttle_for(peak_rps, account: tuple[Decimal, Decimal], headroom=Decimal("1
 
 # ---- Step Functions / Glue ----------------------------------------------------------------------------
 
-def glue_job(b: Builder, cid: str, script_param: P, role: Handle) -> Handle:
+def glue_job(b: Builder, cid: str, script_param: P, role: Handle, dpus=2, concurrent=1) -> Handle:
+    """A Glue ETL job on G.1X workers (1 DPU each, at least 2): the plan's DPUs and concurrent runs."""
+    workers = C(max(2, _up(dpus)), f"plan: {num(dpus)} DPU per run (G.1X = 1 DPU per worker, 2 at least)")
+    runs = C(max(1, _up(concurrent)), "plan: runs of this job at once")
     return b.resource(cid, "AWS::Glue::Job", {
         "Role": role("arn"), "GlueVersion": "4.0",
         "Command": {"Name": "glueetl", "PythonVersion": "3", "ScriptLocation": F("{0}" + snake(cid) + ".py",
                                                                                     (script_param,))},
-        "ExecutionProperty": {"MaxConcurrentRuns": C(1, "one refresh at a time (Glue default)")},
-        "WorkerType": "G.1X", "NumberOfWorkers": 2},
+        "ExecutionProperty": {"MaxConcurrentRuns": runs},
+        "WorkerType": "G.1X", "NumberOfWorkers": workers},
         "aws_glue_job", {
             "name": f"${{var.name_prefix}}-{snake(cid).replace('_', '-')}", "role_arn": role("arn"),
-            "glue_version": "4.0", "worker_type": "G.1X", "number_of_workers": 2,
+            "glue_version": "4.0", "worker_type": "G.1X", "number_of_workers": workers,
             "command": Blocks([{"name": "glueetl", "python_version": "3",
                                 "script_location": F("{0}" + snake(cid) + ".py", (script_param,))}]),
-            "execution_property": Blocks([{"max_concurrent_runs": C(1, "one refresh at a time (Glue default)")}])},
+            "execution_property": Blocks([{"max_concurrent_runs": runs}])},
         cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
+
+
+def glue_role(b: Builder) -> Handle:
+    """The Glue jobs' role: read the scripts, read and write the data path, write Glue's log groups."""
+    b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
+                 "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
+    b.both_input("GlueDataPath", "glue_data_path", "String", "string",
+                 "bucket/prefix/ the Glue jobs read and write (dumps, restores)")
+    data = P("GlueDataPath", "glue_data_path")
+    return b.role("GlueJobRole", "glue.amazonaws.com", [
+        Statement(["s3:GetObject"], [F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath",
+                                                                        "glue_script_bucket_path"),))],
+                  "read the job scripts"),
+        Statement(["s3:GetObject", "s3:PutObject"], [F("arn:{partition}:s3:::{0}*", (data,))], "job data"),
+        Statement(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                  [F("arn:{partition}:logs:{region}:{account}:log-group:/aws-glue/*")], "Glue's job logs")])
 
 
 def glue_job_arn(h: Handle) -> F:
@@ -402,6 +650,7 @@ def iot_rule(b: Builder, cid: str, sql: str, fn: Function) -> Handle:
                     "sql_version": "2016-03-23", "lambda": Blocks([{"function_arn": fn.handle("arn")}])},
                    cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
     b.permission(fn, f"{fn.handle.cfn_id}{cid}Permission", "iot.amazonaws.com", h("arn"))
+    on_failure(b, fn)
     return h
 
 
@@ -417,17 +666,24 @@ class RestApi:
     STAGE = "live"
 
     def __init__(self, b: Builder, cid: str = "RestApi"):
+        if b.auth == "jwt":
+            from costplan.errors import CostplanError
+
+            raise CostplanError("--auth jwt: a REST API has no JWT authorizer (use --auth iam, or settings.api: http)")
         self.b, self.cid = b, cid
         slug = snake(cid).replace("_", "-")
         self.h = b.resource(cid, "AWS::ApiGateway::RestApi", {
             "Name": F("{stack}-" + slug), "EndpointConfiguration": {"Types": ["REGIONAL"]}},
             "aws_api_gateway_rest_api", {"name": f"${{var.name_prefix}}-{slug}",
-                                         "endpoint_configuration": Blocks([{"types": ["REGIONAL"]}])},
+                                         "endpoint_configuration": Blocks([{"types": ["REGIONAL"]}]),
+                                         "lifecycle": Blocks([{"create_before_destroy": True}])},
             cfn_attrs={"id": "Ref", "root": "GetAtt:RootResourceId"},
             tf_attrs={"id": "id", "root": "root_resource_id", "execution_arn": "execution_arn"})
         self.paths: dict[str, A] = {"": self.h("root")}
         self.methods: list[Handle] = []  # for the deployment: CloudFormation methods ...
         self.tf_integrations: list[Handle] = []  # ... and Terraform integrations
+        self.tf_methods: list[Handle] = []
+        self.tf_responses: list[Handle] = []  # method and integration responses (SQS route)
 
     def _resource(self, path: str) -> A:
         """The resource for /a/b/{c}, creating each missing level."""
@@ -478,13 +734,15 @@ class RestApi:
         resp = self.b.tf_only(f"{mid}Response", "aws_api_gateway_method_response", {
             "rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method"), "status_code": "200"},
             tf_attrs={"status_code": "status_code"})
-        self.b.tf_only(f"{mid}IntegrationResponse", "aws_api_gateway_integration_response", {
+        ir = self.b.tf_only(f"{mid}IntegrationResponse", "aws_api_gateway_integration_response", {
             "rest_api_id": self.h("id"), "resource_id": res, "http_method": m("http_method"),
             "status_code": resp("status_code"), "depends_on": [Expr(integ.tf_addr)]})
+        self.tf_responses += [resp, ir]
 
     def _method(self, mid: str, res: A, method: str, integration: dict, **extra) -> Handle:
         """The method; CloudFormation nests its integration, Terraform gets it from _tf_integration."""
-        auth = C("NONE", "add an authorizer or AWS_IAM for a non-public API")
+        auth = (C("NONE", "--auth none: a public API") if self.b.auth == "none"
+                else C("AWS_IAM", "callers sign requests with SigV4 (--auth)"))
         m = self.b.resource(mid, "AWS::ApiGateway::Method", dict({
             "RestApiId": self.h("id"), "ResourceId": res, "HttpMethod": method, "AuthorizationType": auth,
             "Integration": integration}, **extra),
@@ -492,6 +750,7 @@ class RestApi:
                                        "authorization": auth},
             cfn_attrs={"id": "Ref"}, tf_attrs={"http_method": "http_method"})
         self.methods.append(m)
+        self.tf_methods.append(m)
         return m
 
     def _tf_integration(self, mid: str, res: A, m: Handle, body: dict) -> Handle:
@@ -503,23 +762,30 @@ class RestApi:
 
     def deploy(self, throttle: tuple[C, C]) -> Handle:
         """Deployment and the `live` stage, every method throttled at the plan's rate and burst."""
-        rate, burst = throttle
+        rate, burst = throttle_inputs(self.b, self.cid, throttle)
+        parts = self.tf_methods + self.tf_integrations + self.tf_responses
         dep = self.b.resource(f"{self.cid}Deployment", "AWS::ApiGateway::Deployment", {
             "RestApiId": self.h("id"), "Description": "costplan"},
             "aws_api_gateway_deployment", {
                 "rest_api_id": self.h("id"),
-                "triggers": {"redeployment": Call("sha1", Call("jsonencode", [
-                    Expr(f"{i.tf_addr}.id") for i in self.tf_integrations]))},
+                # whole objects, not ids: any change to a method, integration or response redeploys
+                "triggers": {"redeployment": Call("sha1", Call("jsonencode", [Expr(p.tf_addr) for p in parts]))},
                 "lifecycle": Blocks([{"create_before_destroy": True}]),
-                "depends_on": [Expr(i.tf_addr) for i in self.tf_integrations]},
+                "depends_on": [Expr(p.tf_addr) for p in parts]},
             cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"}, depends_on=[m.cfn_id for m in self.methods])
         settings = {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate,
                     "ThrottlingBurstLimit": burst}
+        logs = access_logs(self.b, self.cid)
+        fmt = json.dumps(ACCESS_LOG_FORMAT)
+        self.b.notes.append("REST API access logs need the account's API Gateway CloudWatch role "
+                            "(set once per account and region: AWS::ApiGateway::Account)")
         stage = self.b.resource(f"{self.cid}Stage", "AWS::ApiGateway::Stage", {
             "RestApiId": self.h("id"), "DeploymentId": dep("id"), "StageName": self.STAGE,
-            "MethodSettings": [settings]},
+            "MethodSettings": [settings], "AccessLogSetting": {"DestinationArn": logs("arn"), "Format": fmt}},
             "aws_api_gateway_stage", {"rest_api_id": self.h("id"), "deployment_id": dep("id"),
-                                      "stage_name": self.STAGE},
+                                      "stage_name": self.STAGE,
+                                      "access_log_settings": Blocks([{"destination_arn": logs("arn"),
+                                                                      "format": Call("jsonencode", ACCESS_LOG_FORMAT)}])},
             tf_attrs={"name": "stage_name", "url": "invoke_url"})
         self.b.tf_only(f"{self.cid}MethodSettings", "aws_api_gateway_method_settings", {
             "rest_api_id": self.h("id"), "stage_name": stage("name"), "method_path": "*/*",

@@ -66,7 +66,10 @@ def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
     if not itype:
         raise CostplanError("--compute ec2: compare has no ec2 sizing for this scenario (no ECS-capable stage)")
     lo = int(cluster_sizing.get("instances_min") or 1)
-    hi = max(lo, int(cluster_sizing.get("instances_peak") or lo))
+    peak = max(lo, int(cluster_sizing.get("instances_peak") or lo))
+    # A rolling deploy (MaximumPercent 200) starts the new tasks before stopping the old ones: room for
+    # twice the peak's instances. Managed scaling launches them only while a deploy needs them.
+    hi = 2 * peak
     ssm = ECS_AMI["arm64" if arch == "arm64" else "x86_64"]
     ami = P("EcsAmiId", "")
     b.parameter(ami, "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
@@ -113,7 +116,7 @@ def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
         cfn_attrs={"id": "Ref", "version": "GetAtt:LatestVersionNumber"},
         tf_attrs={"id": "id", "version": "latest_version"})
     min_why = "plan: cluster.instances_min (ec2.min_instances, two AZs)"
-    max_why = "plan: cluster.instances_peak (instances the peak's tasks need)"
+    max_why = f"2 x plan: cluster.instances_peak ({peak}): room for a rolling deploy at the peak"
     asg = b.resource("Ec2AutoScalingGroup", "AWS::AutoScaling::AutoScalingGroup", {
         "MinSize": C(str(lo), min_why), "MaxSize": C(str(hi), max_why),
         "VPCZoneIdentifier": P("SubnetIds", "subnet_ids"),
@@ -221,13 +224,18 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
     lo, hi = int(sizing.get("tasks_min") or ecs.min_tasks), int(sizing.get("tasks_peak") or ecs.min_tasks)
     hi = max(hi, lo)
     desired = C(lo, "plan: ecs.min_tasks")
+    # No DesiredCount in CloudFormation: Application Auto Scaling owns it (a stack update would reset the
+    # running count to it); the service starts at the scalable target's minimum.
     svc_props = {"Cluster": cluster("name"), "TaskDefinition": td("arn"), "LaunchType": "FARGATE",
-                 "DesiredCount": desired,
+                 "DeploymentConfiguration": {"MaximumPercent": 200, "MinimumHealthyPercent": 100,
+                                             "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True}},
                  "NetworkConfiguration": {"AwsvpcConfiguration": {
                      "Subnets": P("SubnetIds", "subnet_ids"), "SecurityGroups": [task_sg("id")],
                      "AssignPublicIp": C("ENABLED" if ecs.public_ipv4 else "DISABLED", "scenario: ecs.public_ipv4")}}}
     svc_tf = {"name": name, "cluster": cluster("arn"), "task_definition": td("arn"), "launch_type": "FARGATE",
-              "desired_count": desired,
+              "desired_count": desired, "deployment_maximum_percent": 200,
+              "deployment_minimum_healthy_percent": 100,
+              "deployment_circuit_breaker": Blocks([{"enable": True, "rollback": True}]),
               "network_configuration": Blocks([{"subnets": P("SubnetIds", "subnet_ids"),
                                                 "security_groups": [task_sg("id")],
                                                 "assign_public_ip": C(bool(ecs.public_ipv4), "scenario: ecs.public_ipv4")}]),
@@ -341,17 +349,54 @@ def _egress_tf() -> dict:
             "self": False}
 
 
+# Elastic Load Balancing's log-delivery account per region, for the access-log bucket policy; regions
+# opened since August 2022 use the service principal instead. Source:
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html (2026-11-30)
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331",
+    "ap-south-1": "718504428378", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ca-central-1": "985666609251", "eu-central-1": "054676820928", "eu-north-1": "897822967062",
+    "eu-south-1": "635631232127", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667", "me-south-1": "076674570225", "sa-east-1": "507241528517",
+}
+
+
+def _alb_logs_bucket(b: Builder, cid: str):
+    from costplan.templates import components as c
+
+    bucket = c.bucket(b, f"{cid}AccessLogsBucket")
+    account = ELB_LOG_ACCOUNTS.get(b.region)
+    principal = ({"AWS": f"arn:aws:iam::{account}:root"} if account
+                 else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"})
+    stmt = {"Effect": "Allow", "Principal": principal, "Action": "s3:PutObject",
+            "Resource": F("{0}/AWSLogs/{account}/*", (bucket("arn"),))}
+    doc = {"Version": "2012-10-17", "Statement": [stmt]}
+    from costplan.templates.build import to_tf
+    pol = b.resource(f"{cid}AccessLogsBucketPolicy", "AWS::S3::BucketPolicy",
+                     {"Bucket": bucket("name"), "PolicyDocument": doc},
+                     "aws_s3_bucket_policy", {"bucket": bucket("name"), "policy": Call("jsonencode", to_tf(doc))})
+    return bucket, pol
+
+
 def _alb(b: Builder, cid: str, name: str, task_sg):
+    cert = P("CertificateArn", "certificate_arn")
+    if "CertificateArn" not in b.cfn.parameters:
+        b.both_input("CertificateArn", "certificate_arn", "String", "string",
+                     "ACM certificate ARN for the load balancer's HTTPS listener (HTTP redirects to it)")
+    def ingress(port, why):
+        return ({"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": "0.0.0.0/0", "Description": why},
+                {"description": why, "from_port": port, "to_port": port, "protocol": "tcp",
+                 "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
+                 "self": False})
+    https, http = ingress(443, "HTTPS from anywhere"), ingress(80, "HTTP from anywhere (redirected to HTTPS)")
     lb_sg = b.resource(f"{cid}LoadBalancerSecurityGroup", "AWS::EC2::SecurityGroup", {
         "GroupDescription": f"{cid} load balancer", "VpcId": P("VpcId", "vpc_id"),
-        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0",
-                                  "Description": "HTTP from anywhere (add HTTPS with your certificate)"}]},
+        "SecurityGroupIngress": [https[0], http[0]]},
         "aws_security_group", {
         "description": f"{cid} load balancer", "vpc_id": P("VpcId", "vpc_id"),
-        "ingress": [{"description": "HTTP from anywhere (add HTTPS with your certificate)", "from_port": 80,
-                     "to_port": 80, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [],
-                     "prefix_list_ids": [], "security_groups": [], "self": False}],
-        "egress": [_egress_tf()]},
+        "ingress": [https[1], http[1]], "egress": [_egress_tf()]},
         cfn_attrs={"id": "GetAtt:GroupId"}, tf_attrs={"id": "id"})
     b.resource(f"{cid}TaskIngress", "AWS::EC2::SecurityGroupIngress", {
         "GroupId": task_sg("id"), "IpProtocol": "tcp", "FromPort": PORT, "ToPort": PORT,
@@ -359,12 +404,22 @@ def _alb(b: Builder, cid: str, name: str, task_sg):
         "aws_vpc_security_group_ingress_rule", {
         "security_group_id": task_sg("id"), "ip_protocol": "tcp", "from_port": PORT, "to_port": PORT,
         "referenced_security_group_id": lb_sg("id"), "description": "from the load balancer"})
+    logs, logs_policy = _alb_logs_bucket(b, cid)
+    drop = C("true", "reject requests with invalid header fields (request smuggling)")
     lb = b.resource(f"{cid}LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer", {
         "Type": "application", "Scheme": "internet-facing", "Subnets": P("SubnetIds", "subnet_ids"),
-        "SecurityGroups": [lb_sg("id")]},
+        "SecurityGroups": [lb_sg("id")],
+        "LoadBalancerAttributes": [
+            {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": drop},
+            {"Key": "access_logs.s3.enabled", "Value": "true"},
+            {"Key": "access_logs.s3.bucket", "Value": logs("name")}]},
         "aws_lb", {"name_prefix": name[:6], "load_balancer_type": "application", "internal": False,
-                   "subnets": P("SubnetIds", "subnet_ids"), "security_groups": [lb_sg("id")]},
-        cfn_attrs={"arn": "Ref", "dns": "GetAtt:DNSName"}, tf_attrs={"arn": "arn", "dns": "dns_name"})
+                   "subnets": P("SubnetIds", "subnet_ids"), "security_groups": [lb_sg("id")],
+                   "drop_invalid_header_fields": C(True, "reject requests with invalid header fields (request smuggling)"),
+                   "access_logs": Blocks([{"bucket": logs("name"), "enabled": True}]),
+                   "depends_on": [Expr(f"aws_s3_bucket_policy.{logs_policy.tf_name}")]},
+        cfn_attrs={"arn": "Ref", "dns": "GetAtt:DNSName"}, tf_attrs={"arn": "arn", "dns": "dns_name"},
+        depends_on=[logs_policy.cfn_id])
     tg = b.resource(f"{cid}TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", {
         "TargetType": "ip", "Protocol": "HTTP", "Port": PORT, "VpcId": P("VpcId", "vpc_id"),
         "HealthCheckPath": "/health"},
@@ -372,10 +427,20 @@ def _alb(b: Builder, cid: str, name: str, task_sg):
                                 "vpc_id": P("VpcId", "vpc_id"),
                                 "health_check": Blocks([{"path": "/health"}])},
         cfn_attrs={"arn": "Ref"}, tf_attrs={"arn": "arn"})
+    policy = C("ELBSecurityPolicy-TLS13-1-2-2021-06", "TLS 1.3 and 1.2 only")
     b.resource(f"{cid}Listener", "AWS::ElasticLoadBalancingV2::Listener", {
-        "LoadBalancerArn": lb("arn"), "Port": 80, "Protocol": "HTTP",
+        "LoadBalancerArn": lb("arn"), "Port": 443, "Protocol": "HTTPS", "SslPolicy": policy,
+        "Certificates": [{"CertificateArn": cert}],
         "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg("arn")}]},
-        "aws_lb_listener", {"load_balancer_arn": lb("arn"), "port": 80, "protocol": "HTTP",
+        "aws_lb_listener", {"load_balancer_arn": lb("arn"), "port": 443, "protocol": "HTTPS", "ssl_policy": policy,
+                            "certificate_arn": cert,
                             "default_action": Blocks([{"type": "forward", "target_group_arn": tg("arn")}])})
-    b.output(f"{cid}Url", F("http://{0}", (lb("dns"),)), f"{cid} load balancer URL")
+    redirect = {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
+    b.resource(f"{cid}HttpRedirectListener", "AWS::ElasticLoadBalancingV2::Listener", {
+        "LoadBalancerArn": lb("arn"), "Port": 80, "Protocol": "HTTP",
+        "DefaultActions": [{"Type": "redirect", "RedirectConfig": redirect}]},
+        "aws_lb_listener", {"load_balancer_arn": lb("arn"), "port": 80, "protocol": "HTTP",
+                            "default_action": Blocks([{"type": "redirect", "redirect": Blocks([{
+                                "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}])}])})
+    b.output(f"{cid}Url", F("https://{0}", (lb("dns"),)), f"{cid} load balancer URL (point your DNS name at it)")
     return tg, lb

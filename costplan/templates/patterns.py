@@ -10,20 +10,71 @@ from costplan.templates import components as c
 from costplan.templates import safe
 from costplan.templates.build import A, Builder, F, Function, P, Statement, num, pascal, snake
 from costplan.templates.ecs import fargate_service
-from costplan.templates.handlers import handler_source
 from costplan.templates.model import C
 
 COMPUTES = ("auto", "lambda", "fargate", "ec2")
 
 
 def resolve_compute(scenario, compute: str) -> str:
+    asked = compute
     if compute == "auto":
         from costplan.compute.compare import compare
 
         compute = compare(scenario).recommendation
     if compute not in ("lambda", "fargate", "ec2"):
         raise CostplanError(f"--compute must be one of {', '.join(COMPUTES)}, got {compute!r}")
+    if compute in ("fargate", "ec2"):
+        from costplan.patterns import plan as make_plan
+
+        why = ecs_refusal(make_plan(scenario))
+        if why and asked == "auto":
+            # auto writes what can be written and says so: the Lambda design, not a relabelled one
+            return "lambda"
+        if why:
+            raise CostplanError(scenario.problem(
+                f"--compute {compute}: {why}; use --compute lambda for this pattern's Lambda template", "pattern"))
     return compute
+
+
+def auto_note(scenario, asked: str, resolved: str) -> str | None:
+    """When --compute auto wrote the Lambda design although compare recommends ECS: why, in one line."""
+    if asked != "auto" or resolved != "lambda":
+        return None
+    from costplan.compute.compare import compare
+
+    rec = compare(scenario).recommendation
+    if rec == "lambda":
+        return None
+    from costplan.patterns import plan as make_plan
+
+    return (f"compare recommends ECS ({rec}), but {ecs_refusal(make_plan(scenario))}: this is the Lambda design "
+            f"(--compute {rec} says the same and exits 2)")
+
+
+# Patterns whose ECS design the emitters below can write: each ECS-capable stage becomes a service
+# (Ctx.compute_stage) with its front door (ALB for an API) or its queue (a consumer scales on its
+# backlog). A pattern's ECS design plugs in by emitting its services through Ctx.compute_stage and
+# listing the stage roles it moves here; until then `--compute fargate|ec2` is refused for it, never
+# relabelled.
+ECS_STAGE_ROLES = {
+    "sync_api": {"api"},
+    "queue_load_leveling": {"consumer"},
+    "sequential_convoy": {"consumer"},
+    "async_request_reply": {"api"},
+    "claim_check": {"api"},  # the upload URL; the resizer's ECS design (S3 → SQS → service) is not emitted
+}
+
+
+def ecs_refusal(plan) -> str | None:
+    """Why this plan's ECS design cannot be emitted, or None."""
+    roles = ECS_STAGE_ROLES.get(plan.pattern)
+    if roles is None:
+        return f"pattern {plan.pattern} has no ECS template yet (its ECS design is not emitted)"
+    left = [s.name for s in plan.stages if s.ecs_capable and s.role not in roles]
+    if left:
+        return (f"pattern {plan.pattern}: the ECS design of {', '.join(left)} is not emitted yet (it would "
+                "stay on Lambda while compare prices it on ECS)")
+    return None
 
 
 def moves_to_ecs(stage, compute: str) -> bool:
@@ -52,14 +103,20 @@ class Ctx:
             return None
         kw.pop("queue", None)  # a Lambda consumer scales with its event source mapping
         fn = self.b.function(stage, statements, env, code_role=kw.pop("code_role", stage.role), **kw)
-        self.b.handlers[snake(fn.handle.cfn_id)] = handler_source(fn.code_role, stage.name)
         cap = stage.reserved_concurrency or stage.max_concurrency
         c.throttle_alarm(self.b, fn, cap)
         return fn
 
 
-def build(plan, compute: str = "lambda", sizing: dict | None = None) -> Builder:
+AUTHS = ("iam", "jwt", "none")
+
+
+def build(plan, compute: str = "lambda", sizing: dict | None = None, auth: str = "iam") -> Builder:
+    if auth not in AUTHS:
+        raise CostplanError(f"--auth must be one of {', '.join(AUTHS)}, got {auth!r}")
     ctx = Ctx(plan, compute, sizing)
+    ctx.b.auth = auth
+    ctx.b.region = plan.scenario.region
     ctx.b.facts = dict(plan.facts or {})
     assemble = ASSEMBLERS.get(plan.pattern)
     if assemble is None:
@@ -118,10 +175,13 @@ def sync_api(ctx: Ctx) -> None:
         return
     api = ctx.facts.get("api") or "function_url"
     if api == "function_url":
+        if b.auth == "jwt":
+            raise CostplanError("--auth jwt: a function URL has no JWT authorizer (use --auth iam, or settings.api: http)")
+        url_auth = (C("NONE", "--auth none: a public URL") if b.auth == "none"
+                    else C("AWS_IAM", "callers sign requests (SigV4)"))
         b.resource(f"{fn.handle.cfn_id}Url", "AWS::Lambda::Url",
-                   {"TargetFunctionArn": fn.handle("arn"), "AuthType": C("AWS_IAM", "callers sign requests (SigV4)")},
-                   "aws_lambda_function_url", {"function_name": fn.handle("name"),
-                                               "authorization_type": C("AWS_IAM", "callers sign requests (SigV4)")},
+                   {"TargetFunctionArn": fn.handle("arn"), "AuthType": url_auth},
+                   "aws_lambda_function_url", {"function_name": fn.handle("name"), "authorization_type": url_auth},
                    cfn_attrs={"url": "GetAtt:FunctionUrl"}, tf_attrs={"url": "function_url"})
         b.output("FunctionUrl", A(b_handle(fn, "Url", "aws_lambda_function_url"), "url"), "function URL")
     else:
@@ -135,19 +195,20 @@ def b_handle(fn: Function, suffix: str, tf_type: str):
                   (("url", "GetAtt:FunctionUrl"),), (("url", "function_url"),))
 
 
-def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env: dict | None = None):
+def _queue_consumer(ctx: Ctx, q: dict, extra: list[Statement] | None = None, env: dict | None = None,
+                    code_role: str | None = None):
     """A queue, its DLQ and alarms, and its consumer (Lambda with an event source mapping, or ECS)."""
     stage = ctx.stages.get(q.get("consumer"))
     b = ctx.b
     # the queue's visibility depends on the consumer's timeout, so build the queue from the stage first
     fake = Function(stage, None, None, [], {}, "") if stage is not None else None
     qh, dlq = c.queue(b, q, fake)
-    c.queue_alarms(b, q, qh, dlq)
+    c.queue_alarms(b, q, qh, dlq, stage)
     if stage is None:
         return qh, None
     stmts = [c.consume_statement(qh)] + (extra or [])
     fn = ctx.compute_stage(stage, stmts, dict(env or {}, **({"QUEUE_URL": qh("url")} if moves_to_ecs(stage, ctx.compute) else {})),
-                           queue=qh)
+                           queue=qh, **({"code_role": code_role} if code_role else {}))
     if fn is not None:
         c.esm_sqs(b, q, qh, fn)
     return qh, fn
@@ -161,8 +222,9 @@ def queue_load_leveling(ctx: Ctx) -> None:
     b = ctx.b
     q = (ctx.facts.get("queues") or [{"name": "queue", "consumer": ctx.plan.stages[0].name}])[0]
     votes = c.table(b, "ResultsTable")
-    qh, _ = _queue_consumer(ctx, q, [Statement(["dynamodb:PutItem", "dynamodb:UpdateItem"], [votes("arn")],
-                                               "write results")], {"TABLE_NAME": votes("name")})
+    qh, _ = _queue_consumer(ctx, q, [Statement(["dynamodb:BatchWriteItem"], [votes("arn")],
+                                               "write each batch of votes (BatchWriteItem, as planned)")],
+                            {"TABLE_NAME": votes("name")}, code_role="vote_consumer")
     # API Gateway → SQS SendMessage service integration: no function in front of the queue.
     rate = q.get("arrival_peak_rps") or ctx.plan.traffic.peak_rps
     if ctx.facts.get("api") == "rest":
@@ -182,10 +244,13 @@ def queue_load_leveling(ctx: Ctx) -> None:
         "payload_format_version": "1.0", "credentials_arn": role("arn"),
         "request_parameters": {"QueueUrl": qh("url"), "MessageBody": "$request.body"}},
         cfn_attrs={"id": "Ref"}, tf_attrs={"id": "id"})
+    auth_cfn, auth_tf = c.route_auth(b, api, "POST /")
     b.resource("HttpApiPostRoute", "AWS::ApiGatewayV2::Route",
-               {"ApiId": api("id"), "RouteKey": "POST /", "Target": F("integrations/{0}", (integ("id"),))},
+               {"ApiId": api("id"), "RouteKey": "POST /", "Target": F("integrations/{0}", (integ("id"),)),
+                **auth_cfn},
                "aws_apigatewayv2_route",
-               {"api_id": api("id"), "route_key": "POST /", "target": F("integrations/{0}", (integ("id"),))})
+               {"api_id": api("id"), "route_key": "POST /", "target": F("integrations/{0}", (integ("id"),)),
+                **auth_tf})
     b.output("QueueUrl", qh("url"), "work queue URL")
 
 
@@ -194,34 +259,55 @@ def pubsub(ctx: Ctx) -> None:
     fan = ctx.facts.get("fanout") or {}
     subs = [s for s in ctx.plan.stages if s.role == "subscriber"] or ctx.plan.stages
     if fan.get("bus") == "eventbridge":
+        # Every subscriber's rule matches the published event (its source and detail-type), not its own name.
+        source = b.both_input("EventSource", "event_source", "String", "string",
+                              "the `source` your publisher puts on the event (e.g. com.example.users)")
+        detail = b.both_input("EventDetailType", "event_detail_type", "String", "string",
+                              "the event's `detail-type` every subscriber receives (e.g. UserRegistered)")
         bus = b.resource("EventBus", "AWS::Events::EventBus", {"Name": F("{stack}-events")}, "aws_cloudwatch_event_bus",
                          {"name": "${var.name_prefix}-events"},
                          cfn_attrs={"name": "GetAtt:Name", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
-            b.handlers[snake(fn.handle.cfn_id)] = handler_source("subscriber", st.name)
-            c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern={"source": ["costplan.app"],
-                                                              "detail-type": [st.name.split(":")[-1]]}, bus=bus)
+            c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern={"source": [source], "detail-type": [detail]}, bus=bus)
         b.output("EventBusName", bus("name"), "event bus to publish to")
     else:
         th = c.topic(b, "Topic")
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
-            b.handlers[snake(fn.handle.cfn_id)] = handler_source("subscriber", st.name)
-            c.subscribe(b, th, fn)
+            c.subscribe(b, th, fn, _filter_share(ctx, st))
         b.output("TopicArn", th("arn"), "topic to publish to")
+
+
+def _filter_share(ctx, st):
+    try:
+        from costplan.patterns import pubsub as ps
+        from costplan.patterns import settings
+
+        subs = {f"subscriber:{s.name}": s.filter_share for s in settings(ctx.plan.scenario, ps.Settings).subscribers}
+        return subs.get(st.name)
+    except Exception:
+        return None
 
 
 def sequential_convoy(ctx: Ctx) -> None:
     queues = ctx.facts.get("queues") or []
+    # The ledger the last consumer writes (priced as the plan's "ledger table"): one item per entry,
+    # keyed by order id (the message group) and entry id, so an order's entries read back in one query.
+    ledger = c.table(ctx.b, "LedgerTable", key="orderId", sort="entryId")
     # Build from the last queue back, so each processor can be granted SendMessage on the next queue.
     nxt = None
     for q in reversed(queues):
-        extra = [_send_statement(nxt)] if nxt is not None else []
-        env = {"NEXT_QUEUE_URL": nxt("url"),
-               "MESSAGE_GROUP_FIELD": C("orderId", "MessageGroupId source: ordered per order id")} if nxt else {}
-        qh, _ = _queue_consumer(ctx, q, extra, env)
+        if nxt is None:  # the last queue's consumer writes the ledger
+            extra = [Statement(["dynamodb:ConditionCheckItem", "dynamodb:PutItem"], [ledger("arn")],
+                               "write ledger entries (TransactWriteItems, never overwriting one)")]
+            env, role = {"LEDGER_TABLE": ledger("name")}, "ledger_writer"
+        else:  # the processor forwards to the next FIFO queue in the same message group (the order id)
+            extra = [_send_statement(nxt)]
+            env, role = {"NEXT_QUEUE_URL": nxt("url")}, "fifo_processor"
+        qh, _ = _queue_consumer(ctx, q, extra, env, code_role=role)
         nxt = qh
+    ctx.b.output("LedgerTableName", ledger("name"), "the ledger, one item per entry (orderId, entryId)")
     if nxt is not None:
         ctx.b.output("InputQueueUrl", nxt("url"), "FIFO queue the producers send to (MessageGroupId = order id)")
 
@@ -243,13 +329,18 @@ def claim_check(ctx: Ctx) -> None:
     if not same:
         out_h = c.bucket(b, "OutputBucket")
     out_arn = c.bucket_arn(name if same else None, out_h, "/" + out_prefix + "*")
+    outputs = int(_claim_settings(ctx, "outputs_per_object") or 1)
+    widths = b.both_input("OutputWidthsPx", "output_widths_px", "String", "string",
+                          f"Comma-separated widths in pixels the resizer writes (the plan prices {outputs} "
+                          "output(s) per upload)")
+    b.cfn.parameters["OutputWidthsPx"]["AllowedPattern"] = r"^[0-9]+(,[0-9]+)*$"
     read = Statement(["s3:GetObject"], [c.bucket_arn(name, uploads_h, "/" + trig + "*")], "read uploads")
     write = Statement(["s3:PutObject"], [out_arn], "write results outside the trigger prefix")
     fn = b.function(worker, [read, write], {
         "OUTPUT_BUCKET": name if same else out_h("name"),
-        "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)")},
+        "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)"),
+        "TRIGGER_PREFIX": C(trig, "plan: s3.trigger_prefix"), "OUTPUT_WIDTHS_PX": widths},
         code_role="claim_check", recursive_guard=True)
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("claim_check", worker.name)
     days = _claim_settings(ctx, "original_retention_days")
     c.bucket(b, "UploadsBucket", name_param=name, notify=(fn, trig),
              expire=(trig, int(days)) if days else None)
@@ -262,7 +353,8 @@ def claim_check(ctx: Ctx) -> None:
     if api_st is not None:
         put = Statement(["s3:PutObject"], [c.bucket_arn(name, uploads_h, "/" + trig + "*")],
                         "presign uploads under the trigger prefix")
-        afn = ctx.compute_stage(api_st, [put], {"UPLOADS_BUCKET": name, "UPLOAD_PREFIX": trig}, code_role="api")
+        afn = ctx.compute_stage(api_st, [put], {"UPLOADS_BUCKET": name, "UPLOAD_PREFIX": trig},
+                                code_role="upload_url")
         if afn is not None:
             _lambda_api(ctx, _throttle(ctx, api_st), [("POST /uploads", afn)])
 
@@ -289,26 +381,46 @@ def scheduled_cron(ctx: Ctx) -> None:
     sched = ctx.facts.get("schedule") or {}
     expr = C(sched.get("expression") or "rate(1 day)", "plan: schedule.expression (1-minute precision at best)")
     st = ctx.plan.stages[0]
-    fn = ctx.b.function(st, [], {}, code_role="job")
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", st.name)
+    # The stores the plan prices for the job: a table it writes (e.g. invoices) and a bucket for its
+    # documents (e.g. invoice PDFs).
+    stmts, env = [], {}
+    if ctx.facts.get("dynamodb"):
+        t = c.table(b, "JobTable")
+        stmts.append(Statement(["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [t("arn")],
+                               "write the job's items"))
+        env["TABLE_NAME"] = t("name")
+        b.output("JobTableName", t("name"), "the table the job writes")
+    if any(u.service == "s3" for u in ctx.plan.services):
+        bk = c.bucket(b, "JobBucket")
+        stmts.append(Statement(["s3:PutObject"], [F("{0}/*", (bk("arn"),))], "write the job's documents"))
+        env["OUTPUT_BUCKET"] = bk("name")
+        b.output("JobBucketName", bk("name"), "the bucket the job writes its documents to")
+    fn = ctx.b.function(st, stmts, env, code_role="job")
     c.throttle_alarm(b, fn, st.reserved_concurrency)
     if sched.get("service") == "rule":
         c.rule(b, "ScheduleRule", fn, schedule=expr)
         return
+    c.on_failure(b, fn)  # Scheduler invokes asynchronously: a failed run goes to the failure queue
+    fq = c.failure_queue(b)
     role = b.role("SchedulerRole", "scheduler.amazonaws.com",
-                  [Statement(["lambda:InvokeFunction"], [fn.handle("arn")], "invoke the job")])
+                  [Statement(["lambda:InvokeFunction"], [fn.handle("arn")], "invoke the job"),
+                   Statement(["sqs:SendMessage"], [fq("arn")], "schedules it could not deliver")])
     b.resource("Schedule", "AWS::Scheduler::Schedule", {
         "ScheduleExpression": expr, "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"}, "State": "ENABLED",
         "Target": {"Arn": fn.handle("arn"), "RoleArn": role("arn"),
-                   "RetryPolicy": {"MaximumRetryAttempts": 2}}},
+                   "RetryPolicy": {"MaximumRetryAttempts": 2}, "DeadLetterConfig": {"Arn": fq("arn")}}},
         "aws_scheduler_schedule", {
         "name_prefix": "${var.name_prefix}-", "schedule_expression": expr,
         "schedule_expression_timezone": "UTC",
         "flexible_time_window": c.Blocks([{"mode": "OFF"}]),
         "target": c.Blocks([{"arn": fn.handle("arn"), "role_arn": role("arn"),
-                             "retry_policy": c.Blocks([{"maximum_retry_attempts": 2}])}])},
+                             "retry_policy": c.Blocks([{"maximum_retry_attempts": 2}]),
+                             "dead_letter_config": c.Blocks([{"arn": fq("arn")}])}])},
         cfn_attrs={"arn": "GetAtt:Arn"}, tf_attrs={"arn": "arn"})
+
+
+STREAM_RETRIES = 3  # a stream record's retries before the on-failure destination (AWS default: until it expires)
 
 
 def scheduled_ttl(ctx: Ctx) -> None:
@@ -319,21 +431,33 @@ def scheduled_ttl(ctx: Ctx) -> None:
     fn = ctx.b.function(st, [Statement(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                                         "dynamodb:ListStreams"], [t("stream_arn")], "read the table's stream")],
                         {}, code_role="ttl")
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("ttl", st.name)
     c.throttle_alarm(b, fn, st.reserved_concurrency)
     pattern = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]},
                "eventName": ["REMOVE"]}
     import json
+    fq = c.failure_queue(b)
+    pol = c.grant(b, fn, f"{fn.handle.cfn_id}OnFailurePolicy",
+                  Statement(["sqs:SendMessage"], [fq("arn")], "stream records that keep failing"))
+    retries = C(STREAM_RETRIES, "then the record goes to the failure queue instead of blocking its shard")
+    bisect = C(True, "split a failing batch to isolate the poison record")
     b.resource(f"{fn.handle.cfn_id}StreamMapping", "AWS::Lambda::EventSourceMapping", {
+        "MaximumRetryAttempts": retries, "BisectBatchOnFunctionError": bisect,
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "DestinationConfig": {"OnFailure": {"Destination": fq("arn")}},
         "EventSourceArn": t("stream_arn"), "FunctionName": fn.handle("arn"),
         "StartingPosition": C("LATEST", "required for stream sources"),
         "BatchSize": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
         "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern, separators=(",", ":"))}]}},
         "aws_lambda_event_source_mapping", {
+        "maximum_retry_attempts": retries, "bisect_batch_on_function_error": bisect,
+        "function_response_types": ["ReportBatchItemFailures"],
+        "destination_config": c.Blocks([{"on_failure": c.Blocks([{"destination_arn": fq("arn")}])}]),
+        "depends_on": [c.Expr(f"aws_iam_role_policy.{snake(pol)}")],
         "event_source_arn": t("stream_arn"), "function_name": fn.handle("arn"),
         "starting_position": C("LATEST", "required for stream sources"),
         "batch_size": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
-        "filter_criteria": c.Blocks([{"filter": c.Blocks([{"pattern": c.Call("jsonencode", pattern)}])}])})
+        "filter_criteria": c.Blocks([{"filter": c.Blocks([{"pattern": c.Call("jsonencode", pattern)}])}])},
+        depends_on=[pol])
     b.output("TableName", t("name"), "write items with the TTL attribute to start a timer")
 
 
@@ -343,19 +467,17 @@ def pipes_and_filters(ctx: Ctx) -> None:
     script = b.both_input("GlueScriptPrefix", "glue_script_prefix", "String", "string",
                           "s3://bucket/prefix/ holding the Glue job scripts (<job>.py)")
     glue_role = None
-    glue_bucket_stmt = Statement(["s3:GetObject"], [F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath", "glue_script_bucket_path"),))])
+    runs = (ctx.facts.get("glue") or {}).get("max_concurrent_runs") or 1
     states: dict = {}
     subs: dict = {}
     invoked_fns, jobs = [], []
-    for i, (name, kind) in enumerate(steps):
+    for i, (name, kind, dpus) in enumerate(steps):
         sid = pascal(name)
         nxt = pascal(steps[i + 1][0]) if i + 1 < len(steps) else None
         if kind == "glue":
             if glue_role is None:
-                b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
-                             "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
-                glue_role = b.role("GlueJobRole", "glue.amazonaws.com", [glue_bucket_stmt])
-            job = c.glue_job(b, f"{sid}Job", script, glue_role)
+                glue_role = c.glue_role(b)
+            job = c.glue_job(b, f"{sid}Job", script, glue_role, dpus=dpus, concurrent=runs)
             jobs.append(job)
             subs[f"{sid}Job"] = job("name")
             state = {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
@@ -364,7 +486,6 @@ def pipes_and_filters(ctx: Ctx) -> None:
             st = ctx.stages.get(f"filter:{name}") or next((s for s in ctx.plan.stages if s.name.endswith(name)),
                                                            ctx.plan.stages[0])
             fn = b.function(st, [], {}, code_role="job")
-            b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", st.name)
             invoked_fns.append(fn)
             subs[f"{fn.handle.cfn_id}Arn"] = fn.handle("arn")
             state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
@@ -393,9 +514,9 @@ def _steps(ctx) -> list[tuple[str, str]]:
         from costplan.patterns import pipes_and_filters as pf
         from costplan.patterns import settings
 
-        return [(s.name, s.kind) for s in settings(ctx.plan.scenario, pf.Settings).steps]
+        return [(s.name, s.kind, s.dpus) for s in settings(ctx.plan.scenario, pf.Settings).steps]
     except Exception:  # another planner's settings shape: fall back to the stages
-        return [(s.name.split(":")[-1], "lambda") for s in ctx.plan.stages]
+        return [(s.name.split(":")[-1], "lambda", 0) for s in ctx.plan.stages]
 
 
 def async_request_reply(ctx: Ctx) -> None:
@@ -410,11 +531,9 @@ def async_request_reply(ctx: Ctx) -> None:
     if engine == "glue":
         script = b.both_input("GlueScriptPrefix", "glue_script_prefix", "String", "string",
                               "s3://bucket/prefix/ holding the Glue job script (<job>.py)")
-        b.both_input("GlueScriptBucketPath", "glue_script_bucket_path", "String", "string",
-                     "bucket/prefix/ of the Glue scripts (for the job role's read permission)")
-        grole = b.role("GlueJobRole", "glue.amazonaws.com", [Statement(["s3:GetObject"], [
-            F("arn:{partition}:s3:::{0}*", (P("GlueScriptBucketPath", "glue_script_bucket_path"),))])])
-        job = c.glue_job(b, "RefreshJob", script, grole)
+        grole = c.glue_role(b)
+        job = c.glue_job(b, "RefreshJob", script, grole, dpus=_async_dpus(ctx),
+                         concurrent=(ctx.facts.get("glue") or {}).get("max_concurrent_runs") or 1)
         subs["RefreshJob"] = job("name")
         states["Refresh"] = {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
                              "Parameters": {"JobName": "${RefreshJob}"}, "End": True}
@@ -423,7 +542,6 @@ def async_request_reply(ctx: Ctx) -> None:
     else:
         fn = b.function(job_st, [Statement(["dynamodb:UpdateItem"], [status("arn")], "record progress")],
                         {"STATUS_TABLE": status("name")}, code_role="job")
-        b.handlers[snake(fn.handle.cfn_id)] = handler_source("job", job_st.name)
         subs["StepFunctionArn"] = fn.handle("arn")
         for i in range(steps):
             sid = f"Step{i + 1}"
@@ -442,12 +560,24 @@ def async_request_reply(ctx: Ctx) -> None:
                   "StartAt": next(iter(states)), "States": states}
     sm = c.state_machine(b, "Workflow", definition, stmts, subs)
     api_stmts = [Statement(["states:StartExecution"], [sm("arn")], "/start"),
-                 Statement(["dynamodb:GetItem", "dynamodb:PutItem"], [status("arn")], "/status and the first status")]
-    fn = ctx.compute_stage(api_st, api_stmts, {"STATE_MACHINE_ARN": sm("arn"), "STATUS_TABLE": status("name")})
+                 Statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [status("arn")],
+                           "/status, and the job's status as /start records it")]
+    fn = ctx.compute_stage(api_st, api_stmts, {"STATE_MACHINE_ARN": sm("arn"), "STATUS_TABLE": status("name")},
+                           code_role="async_api")
     if fn is not None:
         polling = ctx.facts.get("polling") or {}
         rate = Decimal(polling.get("rps") or api_st.traffic.peak_rps) + Decimal(api_st.traffic.peak_rps)
         _lambda_api(ctx, _throttle_for(ctx, rate), [("POST /start", fn), ("GET /status/{jobId}", fn)])
+
+
+def _async_dpus(ctx):
+    try:
+        from costplan.patterns import async_request_reply as ar
+        from costplan.patterns import settings
+
+        return settings(ctx.plan.scenario, ar.Settings).glue_dpus
+    except Exception:
+        return 2
 
 
 def _async_settings(ctx) -> tuple[str, int]:
@@ -473,8 +603,7 @@ def websocket_notify(ctx: Ctx) -> None:
                      route_selection="$request.body.action")
     h = b.function(handler_st, [Statement(["dynamodb:PutItem", "dynamodb:DeleteItem"], [conns("arn"), subs_t("arn")],
                                           "track connections and subscriptions")],
-                   {"CONNECTIONS_TABLE": conns("name"), "SUBSCRIPTIONS_TABLE": subs_t("name")}, code_role="api")
-    b.handlers[snake(h.handle.cfn_id)] = handler_source("api", handler_st.name)
+                   {"CONNECTIONS_TABLE": conns("name"), "SUBSCRIPTIONS_TABLE": subs_t("name")}, code_role="ws_connections")
     for route in ("$connect", "$disconnect", "subscribe"):
         c.api_lambda_route(b, api, route, h, websocket=True)
     topic = c.topic(b, "PricesTopic")
@@ -485,8 +614,7 @@ def websocket_notify(ctx: Ctx) -> None:
         Statement(["dynamodb:DeleteItem"], [conns("arn")], "drop gone connections")],
         {"SUBSCRIPTIONS_TABLE": subs_t("name"), "CONNECTIONS_TABLE": conns("name"),
          "CALLBACK_URL": F("https://{0}.execute-api.{region}.amazonaws.com/live", (api("id"),))},
-        code_role="publisher")
-    b.handlers[snake(fan.handle.cfn_id)] = handler_source("publisher", fan_st.name)
+        code_role="ws_fanout")
     c.subscribe(b, topic, fan)
     c.throttle_alarm(b, fan, fan_st.reserved_concurrency)
     b.output("PricesTopicArn", topic("arn"), "publish price updates here; the fan-out posts them to subscribers")
@@ -496,11 +624,31 @@ def mqtt_notify(ctx: Ctx) -> None:
     b = ctx.b
     st = ctx.plan.stages[0]
     topic_arn = F("arn:{partition}:iot:{region}:{account}:topic/fixtures/*")
-    fn = b.function(st, [Statement(["iot:Publish"], [topic_arn], "publish to fans' fixture topics")],
-                    {"TOPIC_PREFIX": "fixtures/"}, code_role="publisher")
-    b.handlers[snake(fn.handle.cfn_id)] = handler_source("publisher", st.name)
-    c.iot_rule(b, "KeyEventsRule", "SELECT * FROM 'events/+/key'", fn)
+    fn = b.function(st, [Statement(["iot:Publish"], [topic_arn], "publish to fans' fixture topics"),
+                         Statement(["iot:DescribeEndpoint"], ["*"], "find the account's data endpoint")],
+                    {"TOPIC_PREFIX": "fixtures/"}, code_role="mqtt_publisher")
+    c.iot_rule(b, "KeyEventsRule", "SELECT *, topic(2) AS fixture FROM 'events/+/key'", fn)
     c.throttle_alarm(b, fn, st.reserved_concurrency)
+    # The fans' devices (the plan's connection minutes): connect as their own client id, subscribe to and
+    # receive fixture topics only. Attach it to each device's certificate, or to the Cognito identities of
+    # app users (iot:AttachPolicy), or return it from your custom authorizer.
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iot:Connect",
+         "Resource": F("arn:{partition}:iot:{region}:{account}:client/${!iot:ClientId}")},
+        {"Effect": "Allow", "Action": "iot:Subscribe",
+         "Resource": F("arn:{partition}:iot:{region}:{account}:topicfilter/fixtures/*")},
+        {"Effect": "Allow", "Action": "iot:Receive",
+         "Resource": F("arn:{partition}:iot:{region}:{account}:topic/fixtures/*")}]}
+    from costplan.templates.build import to_tf
+    from costplan.templates.model import Call
+    tf_doc = to_tf(doc)
+    tf_doc["Statement"][0]["Resource"] = tf_doc["Statement"][0]["Resource"].replace("${!iot:ClientId}",
+                                                                                    "$${iot:ClientId}")
+    pol = b.resource("FanDevicePolicy", "AWS::IoT::Policy", {"PolicyDocument": doc}, "aws_iot_policy",
+                     {"name": "${var.name_prefix}-fan-device", "policy": Call("jsonencode", tf_doc)},
+                     cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
+    b.output("FanDevicePolicyName", pol("name"), "IoT policy for fans' devices (attach to each certificate "
+             "or Cognito identity)")
 
 
 ASSEMBLERS = {

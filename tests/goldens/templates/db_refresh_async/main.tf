@@ -1,6 +1,7 @@
 # costplan template for scenario 'db-refresh-async' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -34,12 +35,16 @@ resource "aws_apigatewayv2_route" "http_api_getstatus_job_id_route" {
   api_id    = aws_apigatewayv2_api.http_api.id
   route_key = "GET /status/{jobId}"
   target    = "integrations/${aws_apigatewayv2_integration.http_api_getstatus_job_id_integration.id}"
+  # callers sign requests with SigV4 (--auth)
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_apigatewayv2_route" "http_api_poststart_route" {
   api_id    = aws_apigatewayv2_api.http_api.id
   route_key = "POST /start"
   target    = "integrations/${aws_apigatewayv2_integration.http_api_poststart_integration.id}"
+  # callers sign requests with SigV4 (--auth)
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_apigatewayv2_stage" "http_api_stage" {
@@ -48,10 +53,22 @@ resource "aws_apigatewayv2_stage" "http_api_stage" {
   auto_deploy = true
 
   default_route_settings {
-    # plan: peak 9.5 req/s x 1.2
-    throttling_rate_limit = 12
-    # burst: 2 x the rate limit, at most the account burst of 5000
-    throttling_burst_limit = 24
+    throttling_rate_limit  = var.http_api_throttle_rate
+    throttling_burst_limit = var.http_api_throttle_burst
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.http_api_access_logs.arn
+    format = jsonencode({
+      requestId        = "$context.requestId"
+      ip               = "$context.identity.sourceIp"
+      requestTime      = "$context.requestTime"
+      routeKey         = "$context.routeKey"
+      status           = "$context.status"
+      latency          = "$context.integrationLatency"
+      error            = "$context.error.message"
+      integrationError = "$context.integrationErrorMessage"
+    })
   }
 }
 
@@ -60,9 +77,54 @@ resource "aws_cloudwatch_log_group" "api_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_log_group" "http_api_access_logs" {
+  name_prefix       = "/aws/apigateway/${var.name_prefix}-http_api-"
+  retention_in_days = 30
+}
+
 resource "aws_cloudwatch_log_group" "job_steps_logs" {
   name              = "/aws/lambda/${var.name_prefix}-job-steps"
   retention_in_days = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-api-errors-alarm"
+  alarm_description = "Api invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.api.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "job_steps_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-job-steps-errors-alarm"
+  alarm_description = "JobSteps invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.job_steps.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_dynamodb_table" "status_table" {
@@ -82,6 +144,11 @@ resource "aws_dynamodb_table" "status_table" {
 
   point_in_time_recovery {
     enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
   }
 }
 
@@ -147,7 +214,7 @@ resource "aws_iam_role_policy" "api_role" {
       },
       {
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
         Resource = aws_dynamodb_table.status_table.arn
       },
     ]
@@ -187,7 +254,7 @@ resource "aws_iam_role_policy" "workflow_role" {
   })
 }
 
-# handler: src/api/handler.py (zip it to dist/api.zip)
+# handler: src/api/handler.py (python3 build.py writes dist/api.zip)
 resource "aws_lambda_function" "api" {
   function_name = "${var.name_prefix}-api"
   description   = "costplan db-refresh-async (async_request_reply, lambda): api (api)"
@@ -195,6 +262,8 @@ resource "aws_lambda_function" "api" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/api.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/api.zip")
   # plan: api memory_mb
   memory_size = 256
   # plan: api timeout (max(3 s, 2 x p99) unless set)
@@ -214,7 +283,7 @@ resource "aws_lambda_function" "api" {
   }
 }
 
-# handler: src/job_steps/handler.py (zip it to dist/job_steps.zip)
+# handler: src/job_steps/handler.py (python3 build.py writes dist/job_steps.zip)
 resource "aws_lambda_function" "job_steps" {
   function_name = "${var.name_prefix}-job-steps"
   description   = "costplan db-refresh-async (async_request_reply, lambda): job-steps (job)"
@@ -222,6 +291,8 @@ resource "aws_lambda_function" "job_steps" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/job_steps.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/job_steps.zip")
   # plan: job-steps memory_mb
   memory_size = 256
   # plan: job-steps timeout (max(3 s, 2 x p99) unless set)
@@ -374,4 +445,10 @@ resource "aws_sfn_state_machine" "workflow" {
   }
 }
 EOT
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }

@@ -1,6 +1,7 @@
 # costplan template for scenario 'global-vote' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -32,6 +33,8 @@ resource "aws_apigatewayv2_route" "http_api_post_route" {
   api_id    = aws_apigatewayv2_api.http_api.id
   route_key = "POST /"
   target    = "integrations/${aws_apigatewayv2_integration.http_api_sqs_integration.id}"
+  # callers sign requests with SigV4 (--auth)
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_apigatewayv2_stage" "http_api_stage" {
@@ -40,10 +43,22 @@ resource "aws_apigatewayv2_stage" "http_api_stage" {
   auto_deploy = true
 
   default_route_settings {
-    # plan: peak 25000 req/s x 1.2
-    throttling_rate_limit = 30000
-    # burst: 2 x the rate limit, at most the account burst of 5000
-    throttling_burst_limit = 5000
+    throttling_rate_limit  = var.http_api_throttle_rate
+    throttling_burst_limit = var.http_api_throttle_burst
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.http_api_access_logs.arn
+    format = jsonencode({
+      requestId        = "$context.requestId"
+      ip               = "$context.identity.sourceIp"
+      requestTime      = "$context.requestTime"
+      routeKey         = "$context.routeKey"
+      status           = "$context.status"
+      latency          = "$context.integrationLatency"
+      error            = "$context.error.message"
+      integrationError = "$context.integrationErrorMessage"
+    })
   }
 }
 
@@ -52,27 +67,54 @@ resource "aws_cloudwatch_log_group" "consumer_logs" {
   retention_in_days = 30
 }
 
-resource "aws_cloudwatch_metric_alarm" "consumer_throttles_alarm" {
-  alarm_name        = "${var.name_prefix}-consumer-throttles-alarm"
-  alarm_description = "Consumer is throttled at its concurrency cap (25)"
+resource "aws_cloudwatch_log_group" "http_api_access_logs" {
+  name_prefix       = "/aws/apigateway/${var.name_prefix}-http_api-"
+  retention_in_days = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "consumer_at_cap_alarm" {
+  alarm_name        = "${var.name_prefix}-consumer-at-cap-alarm"
+  alarm_description = "Consumer runs at its event-source concurrency cap (25): the backlog grows"
   namespace         = "AWS/Lambda"
-  metric_name       = "Throttles"
+  metric_name       = "ConcurrentExecutions"
+  dimensions = {
+    FunctionName = aws_lambda_function.consumer.function_name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  # plan: the event source mapping's MaximumConcurrency of 25
+  threshold           = 25
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "consumer_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-consumer-errors-alarm"
+  alarm_description = "Consumer invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
   dimensions = {
     FunctionName = aws_lambda_function.consumer.function_name
   }
   statistic           = "Sum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
-  # throttled at the concurrency cap of 25
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "queue_age_alarm" {
   alarm_name        = "${var.name_prefix}-queue-age-alarm"
-  alarm_description = "oldest message in Queue is halfway to its retention period"
+  alarm_description = "oldest message in Queue is older than the plan allows: the consumer is not keeping up"
   namespace         = "AWS/SQS"
   metric_name       = "ApproximateAgeOfOldestMessage"
   dimensions = {
@@ -82,10 +124,12 @@ resource "aws_cloudwatch_metric_alarm" "queue_age_alarm" {
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 3
-  # half of the 345600 s retention: messages expire at retention
-  threshold           = 172800
+  # plan: the peak's backlog drains in 1351 s, + 95 s of retries (visibility x max_receive_count)
+  threshold           = 1446
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "queue_dlq_alarm" {
@@ -98,12 +142,14 @@ resource "aws_cloudwatch_metric_alarm" "queue_dlq_alarm" {
   }
   statistic           = "Maximum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
   # any message in the DLQ is a failed message
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_dynamodb_table" "results_table" {
@@ -123,6 +169,11 @@ resource "aws_dynamodb_table" "results_table" {
 
   point_in_time_recovery {
     enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
   }
 }
 
@@ -178,7 +229,7 @@ resource "aws_iam_role_policy" "consumer_role" {
       },
       {
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+        Action   = "dynamodb:BatchWriteItem"
         Resource = aws_dynamodb_table.results_table.arn
       },
     ]
@@ -214,7 +265,7 @@ resource "aws_lambda_event_source_mapping" "consumer_queue_mapping" {
   }
 }
 
-# handler: src/consumer/handler.py (zip it to dist/consumer.zip)
+# handler: src/consumer/handler.py (python3 build.py writes dist/consumer.zip)
 resource "aws_lambda_function" "consumer" {
   function_name = "${var.name_prefix}-consumer"
   description   = "costplan global-vote (queue_load_leveling, lambda): consumer (consumer)"
@@ -222,6 +273,8 @@ resource "aws_lambda_function" "consumer" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/consumer.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/consumer.zip")
   # plan: consumer memory_mb
   memory_size = 256
   # plan: consumer timeout (max(3 s, 2 x p99) unless set)
@@ -238,6 +291,12 @@ resource "aws_lambda_function" "consumer" {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.consumer_logs.name
   }
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }
 
 resource "aws_sqs_queue" "queue" {

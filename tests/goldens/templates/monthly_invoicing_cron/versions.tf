@@ -1,6 +1,7 @@
 # costplan template for scenario 'monthly-invoicing-cron' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 terraform {
   required_version = ">= 1.5"
@@ -8,7 +9,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0, < 7"
+      version = ">= 5.100, < 6"
     }
   }
 }

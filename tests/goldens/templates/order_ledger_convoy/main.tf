@@ -1,6 +1,7 @@
 # costplan template for scenario 'order-ledger-convoy' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -21,27 +22,49 @@ resource "aws_cloudwatch_log_group" "processor_logs" {
   retention_in_days = 30
 }
 
-resource "aws_cloudwatch_metric_alarm" "consumer_throttles_alarm" {
-  alarm_name        = "${var.name_prefix}-consumer-throttles-alarm"
-  alarm_description = "Consumer is throttled at its concurrency cap (50)"
+resource "aws_cloudwatch_metric_alarm" "consumer_at_cap_alarm" {
+  alarm_name        = "${var.name_prefix}-consumer-at-cap-alarm"
+  alarm_description = "Consumer runs at its event-source concurrency cap (50): the backlog grows"
   namespace         = "AWS/Lambda"
-  metric_name       = "Throttles"
+  metric_name       = "ConcurrentExecutions"
+  dimensions = {
+    FunctionName = aws_lambda_function.consumer.function_name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  # plan: the event source mapping's MaximumConcurrency of 50
+  threshold           = 50
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "consumer_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-consumer-errors-alarm"
+  alarm_description = "Consumer invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
   dimensions = {
     FunctionName = aws_lambda_function.consumer.function_name
   }
   statistic           = "Sum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
-  # throttled at the concurrency cap of 50
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_age_alarm" {
   alarm_name        = "${var.name_prefix}-ledger-fifo-queue-age-alarm"
-  alarm_description = "oldest message in LedgerFifoQueue is halfway to its retention period"
+  alarm_description = "oldest message in LedgerFifoQueue is older than the plan allows: the consumer is not keeping up"
   namespace         = "AWS/SQS"
   metric_name       = "ApproximateAgeOfOldestMessage"
   dimensions = {
@@ -51,10 +74,12 @@ resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_age_alarm" {
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 3
-  # half of the 345600 s retention: messages expire at retention
-  threshold           = 172800
+  # plan: no backlog; a message waits at most its retries (visibility x max_receive_count)
+  threshold           = 60
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_dlq_alarm" {
@@ -67,17 +92,39 @@ resource "aws_cloudwatch_metric_alarm" "ledger_fifo_queue_dlq_alarm" {
   }
   statistic           = "Maximum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
   # any message in the DLQ is a failed message
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "processor_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-processor-errors-alarm"
+  alarm_description = "Processor invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.processor.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_age_alarm" {
   alarm_name        = "${var.name_prefix}-transactions-fifo-queue-age-alarm"
-  alarm_description = "oldest message in TransactionsFifoQueue is halfway to its retention period"
+  alarm_description = "oldest message in TransactionsFifoQueue is older than the plan allows: the consumer is not keeping up"
   namespace         = "AWS/SQS"
   metric_name       = "ApproximateAgeOfOldestMessage"
   dimensions = {
@@ -87,10 +134,12 @@ resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_age_alarm" {
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 3
-  # half of the 345600 s retention: messages expire at retention
-  threshold           = 172800
+  # plan: no backlog; a message waits at most its retries (visibility x max_receive_count)
+  threshold           = 60
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_dlq_alarm" {
@@ -103,12 +152,45 @@ resource "aws_cloudwatch_metric_alarm" "transactions_fifo_queue_dlq_alarm" {
   }
   statistic           = "Maximum"
   period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
   # any message in the DLQ is a failed message
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_dynamodb_table" "ledger_table" {
+  name         = "${var.name_prefix}-ledger-table"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "orderId"
+  range_key    = "entryId"
+
+  attribute {
+    name = "orderId"
+    type = "S"
+  }
+
+  attribute {
+    name = "entryId"
+    type = "S"
+  }
+
+  server_side_encryption {
+    # encryption at rest with a KMS key
+    enabled = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
+  }
 }
 
 resource "aws_iam_role" "consumer_role" {
@@ -160,6 +242,11 @@ resource "aws_iam_role_policy" "consumer_role" {
           "sqs:ReceiveMessage",
         ]
         Resource = aws_sqs_queue.ledger_fifo_queue.arn
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"]
+        Resource = aws_dynamodb_table.ledger_table.arn
       },
     ]
   })
@@ -215,7 +302,7 @@ resource "aws_lambda_event_source_mapping" "processor_transactions_fifo_queue_ma
   function_response_types = ["ReportBatchItemFailures"]
 }
 
-# handler: src/consumer/handler.py (zip it to dist/consumer.zip)
+# handler: src/consumer/handler.py (python3 build.py writes dist/consumer.zip)
 resource "aws_lambda_function" "consumer" {
   function_name = "${var.name_prefix}-consumer"
   description   = "costplan order-ledger-convoy (sequential_convoy, lambda): consumer (consumer)"
@@ -223,11 +310,19 @@ resource "aws_lambda_function" "consumer" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/consumer.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/consumer.zip")
   # plan: consumer memory_mb
   memory_size = 512
   # plan: consumer timeout (max(3 s, 2 x p99) unless set)
   timeout       = 3
   architectures = ["arm64"]
+
+  environment {
+    variables = {
+      LEDGER_TABLE = aws_dynamodb_table.ledger_table.name
+    }
+  }
 
   logging_config {
     log_format = "Text"
@@ -235,7 +330,7 @@ resource "aws_lambda_function" "consumer" {
   }
 }
 
-# handler: src/processor/handler.py (zip it to dist/processor.zip)
+# handler: src/processor/handler.py (python3 build.py writes dist/processor.zip)
 resource "aws_lambda_function" "processor" {
   function_name = "${var.name_prefix}-processor"
   description   = "costplan order-ledger-convoy (sequential_convoy, lambda): processor (consumer)"
@@ -243,6 +338,8 @@ resource "aws_lambda_function" "processor" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/processor.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/processor.zip")
   # plan: processor memory_mb
   memory_size = 512
   # plan: processor timeout (max(3 s, 2 x p99) unless set)
@@ -252,8 +349,6 @@ resource "aws_lambda_function" "processor" {
   environment {
     variables = {
       NEXT_QUEUE_URL = aws_sqs_queue.ledger_fifo_queue.url
-      # MessageGroupId source: ordered per order id
-      MESSAGE_GROUP_FIELD = "orderId"
     }
   }
 
@@ -261,6 +356,12 @@ resource "aws_lambda_function" "processor" {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.processor_logs.name
   }
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }
 
 resource "aws_sqs_queue" "ledger_fifo_queue" {

@@ -1,6 +1,7 @@
 # costplan template for scenario 'qa-db-refresh-pipeline' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 data "aws_caller_identity" "current" {
 }
@@ -16,11 +17,32 @@ resource "aws_cloudwatch_log_group" "filter_seed_fixtures_logs" {
   retention_in_days = 30
 }
 
+resource "aws_cloudwatch_metric_alarm" "filter_seed_fixtures_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-filter-seed-fixtures-errors-alarm"
+  alarm_description = "FilterSeedFixtures invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.filter_seed_fixtures.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_glue_job" "dump_job" {
-  name              = "${var.name_prefix}-dump-job"
-  role_arn          = aws_iam_role.glue_job_role.arn
-  glue_version      = "4.0"
-  worker_type       = "G.1X"
+  name         = "${var.name_prefix}-dump-job"
+  role_arn     = aws_iam_role.glue_job_role.arn
+  glue_version = "4.0"
+  worker_type  = "G.1X"
+  # plan: 2 DPU per run (G.1X = 1 DPU per worker, 2 at least)
   number_of_workers = 2
 
   command {
@@ -30,16 +52,17 @@ resource "aws_glue_job" "dump_job" {
   }
 
   execution_property {
-    # one refresh at a time (Glue default)
-    max_concurrent_runs = 1
+    # plan: runs of this job at once
+    max_concurrent_runs = 4
   }
 }
 
 resource "aws_glue_job" "restore_job" {
-  name              = "${var.name_prefix}-restore-job"
-  role_arn          = aws_iam_role.glue_job_role.arn
-  glue_version      = "4.0"
-  worker_type       = "G.1X"
+  name         = "${var.name_prefix}-restore-job"
+  role_arn     = aws_iam_role.glue_job_role.arn
+  glue_version = "4.0"
+  worker_type  = "G.1X"
+  # plan: 2 DPU per run (G.1X = 1 DPU per worker, 2 at least)
   number_of_workers = 2
 
   command {
@@ -49,17 +72,18 @@ resource "aws_glue_job" "restore_job" {
   }
 
   execution_property {
-    # one refresh at a time (Glue default)
-    max_concurrent_runs = 1
+    # plan: runs of this job at once
+    max_concurrent_runs = 4
   }
 }
 
 resource "aws_glue_job" "sanitise_job" {
-  name              = "${var.name_prefix}-sanitise-job"
-  role_arn          = aws_iam_role.glue_job_role.arn
-  glue_version      = "4.0"
-  worker_type       = "G.1X"
-  number_of_workers = 2
+  name         = "${var.name_prefix}-sanitise-job"
+  role_arn     = aws_iam_role.glue_job_role.arn
+  glue_version = "4.0"
+  worker_type  = "G.1X"
+  # plan: 4 DPU per run (G.1X = 1 DPU per worker, 2 at least)
+  number_of_workers = 4
 
   command {
     name            = "glueetl"
@@ -68,8 +92,8 @@ resource "aws_glue_job" "sanitise_job" {
   }
 
   execution_property {
-    # one refresh at a time (Glue default)
-    max_concurrent_runs = 1
+    # plan: runs of this job at once
+    max_concurrent_runs = 4
   }
 }
 
@@ -142,6 +166,16 @@ resource "aws_iam_role_policy" "glue_job_role" {
         Action   = "s3:GetObject"
         Resource = "arn:${data.aws_partition.current.partition}:s3:::${var.glue_script_bucket_path}*"
       },
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = "arn:${data.aws_partition.current.partition}:s3:::${var.glue_data_path}*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/aws-glue/*"
+      },
     ]
   })
 }
@@ -169,7 +203,7 @@ resource "aws_iam_role_policy" "pipeline_role" {
   })
 }
 
-# handler: src/filter_seed_fixtures/handler.py (zip it to dist/filter_seed_fixtures.zip)
+# handler: src/filter_seed_fixtures/handler.py (python3 build.py writes dist/filter_seed_fixtures.zip)
 resource "aws_lambda_function" "filter_seed_fixtures" {
   function_name = "${var.name_prefix}-filter-seed-fixtures"
   description   = "costplan qa-db-refresh-pipeline (pipes_and_filters, lambda): filter:seed-fixtures (job)"
@@ -177,6 +211,8 @@ resource "aws_lambda_function" "filter_seed_fixtures" {
   runtime       = "python3.12"
   handler       = "handler.handler"
   filename      = "${path.module}/dist/filter_seed_fixtures.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/filter_seed_fixtures.zip")
   # plan: filter:seed-fixtures memory_mb
   memory_size = 1024
   # plan: filter:seed-fixtures timeout (max(3 s, 2 x p99) unless set)
@@ -275,4 +311,10 @@ resource "aws_sfn_state_machine" "pipeline" {
   }
 }
 EOT
+}
+
+resource "aws_sns_topic" "alarms_topic" {
+  name_prefix = "${var.name_prefix}-"
+  # encryption at rest (AWS managed key)
+  kms_master_key_id = "alias/aws/sns"
 }

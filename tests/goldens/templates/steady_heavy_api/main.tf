@@ -1,6 +1,6 @@
 # costplan template for scenario 'steady-heavy-api' (ec2)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 # note: api: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); the subnets need a NAT gateway or VPC endpoints
 
 data "aws_caller_identity" "current" {
@@ -48,8 +48,8 @@ resource "aws_autoscaling_group" "ec2_auto_scaling_group" {
   name_prefix = "${var.name_prefix}-ecs-"
   # plan: cluster.instances_min (ec2.min_instances, two AZs)
   min_size = 2
-  # plan: cluster.instances_peak (instances the peak's tasks need)
-  max_size            = 8
+  # 2 x plan: cluster.instances_peak (8): room for a rolling deploy at the peak
+  max_size            = 16
   vpc_zone_identifier = var.subnet_ids
 
   launch_template {
@@ -113,11 +113,18 @@ resource "aws_ecs_service" "api_service" {
   cluster         = aws_ecs_cluster.cluster.arn
   task_definition = aws_ecs_task_definition.api_task_definition.arn
   # plan: ecs.min_tasks
-  desired_count = 2
+  desired_count                      = 2
+  deployment_maximum_percent         = 200
+  deployment_minimum_healthy_percent = 100
   depends_on = [
     aws_ecs_cluster_capacity_providers.cluster_capacity_providers,
     aws_lb_listener.api_listener,
   ]
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
 
   network_configuration {
     subnets         = var.subnet_ids
@@ -299,12 +306,39 @@ resource "aws_lb" "api_load_balancer" {
   internal           = false
   subnets            = var.subnet_ids
   security_groups    = [aws_security_group.api_load_balancer_security_group.id]
+  # reject requests with invalid header fields (request smuggling)
+  drop_invalid_header_fields = true
+  depends_on                 = [aws_s3_bucket_policy.api_access_logs_bucket_policy]
+
+  access_logs {
+    bucket  = aws_s3_bucket.api_access_logs_bucket.id
+    enabled = true
+  }
+}
+
+resource "aws_lb_listener" "api_http_redirect_listener" {
+  load_balancer_arn = aws_lb.api_load_balancer.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type = "redirect"
+
+    redirect {
+      protocol    = "HTTPS"
+      port        = "443"
+      status_code = "HTTP_301"
+    }
+  }
 }
 
 resource "aws_lb_listener" "api_listener" {
   load_balancer_arn = aws_lb.api_load_balancer.arn
-  port              = 80
-  protocol          = "HTTP"
+  port              = 443
+  protocol          = "HTTPS"
+  # TLS 1.3 and 1.2 only
+  ssl_policy      = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn = var.certificate_arn
 
   default_action {
     type             = "forward"
@@ -324,12 +358,77 @@ resource "aws_lb_target_group" "api_target_group" {
   }
 }
 
+resource "aws_s3_bucket" "api_access_logs_bucket" {
+  # bucket_prefix is at most 37 characters
+  bucket_prefix = "${substr(var.name_prefix, 0, min(16, length(var.name_prefix)))}-api-access-logs-bu-"
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "api_access_logs_bucket" {
+  bucket = aws_s3_bucket.api_access_logs_bucket.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_policy" "api_access_logs_bucket_policy" {
+  bucket = aws_s3_bucket.api_access_logs_bucket.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          AWS = "arn:aws:iam::127311923021:root"
+        }
+        Action   = "s3:PutObject"
+        Resource = "${aws_s3_bucket.api_access_logs_bucket.arn}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
+      },
+    ]
+  })
+}
+
+resource "aws_s3_bucket_public_access_block" "api_access_logs_bucket" {
+  bucket                  = aws_s3_bucket.api_access_logs_bucket.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "api_access_logs_bucket" {
+  bucket = aws_s3_bucket.api_access_logs_bucket.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      # encryption at rest (SSE-S3)
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
 resource "aws_security_group" "api_load_balancer_security_group" {
   description = "Api load balancer"
   vpc_id      = var.vpc_id
   ingress = [
     {
-      description      = "HTTP from anywhere (add HTTPS with your certificate)"
+      description      = "HTTPS from anywhere"
+      from_port        = 443
+      to_port          = 443
+      protocol         = "tcp"
+      cidr_blocks      = ["0.0.0.0/0"]
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      security_groups  = []
+      self             = false
+    },
+    {
+      description      = "HTTP from anywhere (redirected to HTTPS)"
       from_port        = 80
       to_port          = 80
       protocol         = "tcp"

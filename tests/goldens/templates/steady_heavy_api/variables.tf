@@ -1,7 +1,12 @@
 # costplan template for scenario 'steady-heavy-api' (ec2)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 # note: api: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); the subnets need a NAT gateway or VPC endpoints
+
+variable "certificate_arn" {
+  description = "ACM certificate ARN for the load balancer's HTTPS listener (HTTP redirects to it)"
+  type        = string
+}
 
 variable "container_image" {
   description = "Container image URI for the service(s)"

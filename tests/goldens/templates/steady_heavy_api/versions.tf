@@ -1,6 +1,6 @@
 # costplan template for scenario 'steady-heavy-api' (ec2)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 # note: api: ecs.public_ipv4 does not apply on EC2 (awsvpc tasks get no public IP); the subnets need a NAT gateway or VPC endpoints
 
 terraform {
@@ -9,7 +9,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0, < 7"
+      version = ">= 5.100, < 6"
     }
   }
 }

@@ -1,8 +1,14 @@
 # costplan template for scenario 'user-registration-fanout' (lambda)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build the functions first: cd src/<function> && zip ../../dist/<function>.zip handler.py
+# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
+# Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
 
 variable "name_prefix" {
   description = "Prefix for the names Terraform requires (functions, tables, rules): one per deployment, so a second deploy in the same account does not collide."
+  type        = string
+}
+
+variable "subscriber_onboarding_filter_policy" {
+  description = "SNS filter policy (JSON, on message attributes) for subscriber:onboarding: the plan prices it at 80 % of the events"
   type        = string
 }
