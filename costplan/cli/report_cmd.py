@@ -78,6 +78,84 @@ def report(
         raise no_charts
 
 
+def _gate_number(text: str | None, flag: str, expected: str) -> Decimal | None:
+    """A non-negative number for a gate option: '10%' / '2.5' for --fail-on-increase, '$5,000' for --budget."""
+    if text is None:
+        return None
+    t = text.strip().removesuffix("%").removeprefix("$").replace(",", "").strip()
+    try:
+        v = Decimal(t)
+    except ArithmeticError:
+        v = None
+    if v is None or not v.is_finite() or v < 0:
+        raise CostplanError(f"{flag}: expected {expected}, got {text!r}")
+    return v
+
+
+class DiffFormat(str, Enum):
+    """diff has no CSV form: a cost diff is a table of changes, not rows of one kind."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _compare_all(scenarios, free_tier, region, share_free_tier: bool = True):
+    from costplan.compute.compare import compare_many
+
+    return compare_many(scenarios, free_tier=free_tier, region=region, share_free_tier=share_free_tier)
+
+
+@guarded
+def report(
+    scenarios: Annotated[list[str], typer.Argument(help="Scenario files or folders.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the Markdown here (default: stdout).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out and chart files.")] = False,
+    charts: Annotated[Path | None, typer.Option("--charts", help="Write PNG and SVG charts to this folder and "
+                                                                 "reference them from the report.")] = None,
+    region: RegionOpt = None,
+    free_tier: Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
+                                                   help="Apply free tiers (default: the scenario's).")] = None,
+):
+    """Write the design-review document: architecture, costs, break-even, recommendation, limits, assumptions, sources.
+
+    Example: costplan report scenarios/steady_heavy_api.yaml --out review.md --charts review-charts
+    """
+    from costplan import scenario as sc_mod
+    from costplan.report import markdown_report as mr
+
+    loaded = sc_mod.load_many(scenarios)
+    results = _compare_all(loaded, free_tier, region)
+    limits, note = mr.run_limits(loaded)
+    chart_refs: dict[str, list[tuple[str, str]]] = {}
+    no_charts = None
+    if charts is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as e:
+            from costplan.errors import missing_extra
+
+            no_charts, charts = missing_extra(e), None
+    if charts is not None:
+        from costplan.report.charts import write_charts
+
+        base = (out.parent if out is not None else Path(".")).resolve()
+        for c in results:
+            made, skipped = write_charts(c, charts, force=force)
+            chart_refs[c.scenario.name] = [(alt, Path(os.path.relpath(p.resolve(), base)).as_posix())
+                                           for alt, p in made]
+            for s in skipped:
+                typer.echo(f"note: {c.scenario.name}: {s}", err=True)
+    text = mr.render(results, limits, note, chart_refs or None)
+    if out is None:
+        emit(text)
+    else:
+        write_atomic(out, text, force=force)
+        typer.echo(f"wrote {out}" + (" without charts" if no_charts else ""), err=True)
+    if no_charts is not None:  # the report is written; the charts asked for are not: say so, exit 2
+        raise no_charts
+
+
 def _percent(text: str | None) -> Decimal | None:
     if text is None:
         return None
@@ -139,7 +217,8 @@ def diff(
     """
     from costplan.report import diff_view
 
-    gate = diff_view.Gate(_percent(fail_on_increase), _budget(budget))
+    gate = diff_view.Gate(_gate_number(fail_on_increase, "--fail-on-increase", "a percentage such as 10% or 2.5"),
+                          _gate_number(budget, "--budget", "US dollars a month such as 5000"))
     if base is not None:
         pairs = diff_view.pairs_against_base(base, paths)
     elif len(paths) != 2:
