@@ -44,12 +44,22 @@ def _u(fn):
 _NUMBER_RE = r"[+-]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
-def _unit_schema(suffixes: str, example: str):
-    from pydantic import WithJsonSchema
+class _UnitSchema:
+    """Annotated metadata that gives a unit field its JSON Schema. Built only when a schema is asked
+    for (pydantic calls the hook); pydantic's WithJsonSchema would import pydantic.json_schema
+    (~50 ms) at every start-up."""
 
-    return WithJsonSchema({"anyOf": [{"type": "number"},
-                                     {"type": "string", "pattern": rf"^\s*{_NUMBER_RE}\s*(?:{suffixes})\s*$",
-                                      "examples": [example]}]})
+    def __init__(self, suffixes: str, example: str):
+        self.suffixes, self.example = suffixes, example
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        return {"anyOf": [{"type": "number"},
+                          {"type": "string", "pattern": rf"^\s*{_NUMBER_RE}\s*(?:{self.suffixes})\s*$",
+                           "examples": [self.example]}]}
+
+
+def _unit_schema(suffixes: str, example: str) -> _UnitSchema:
+    return _UnitSchema(suffixes, example)
 
 
 _DUR = "ms|s|sec|m|min|h|hr|d|day|days|us|"

@@ -180,7 +180,7 @@ def find_bands(sc, plan, options, book, free_tier: bool, base: Decimal, active_s
 
 # Re-pricing costs a millisecond or two a volume: its grid is 2^7 cells a decade (1.8 %), not 2^11.
 SLOW_LEVEL = 7
-VERIFY_AT = (0.002, 0.01, 0.05, 0.3, 3.0, 30.0, 300.0)  # volumes (× today) where the model is checked against a full re-pricing
+VERIFY_AT = (0.003, 0.06, 2.0, 60.0)  # volumes (× today) where the model is checked against a full re-pricing
 
 
 def _verify(at, sc, book, free_tier: bool) -> None:
