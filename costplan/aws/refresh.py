@@ -381,6 +381,21 @@ def write_files(files: dict[Path, str]) -> list[Path]:
 
 # --- the refresh -------------------------------------------------------------------------------
 
+def _load_base(out_dir, name: str, result, error) -> tuple[dict, str, str] | None:
+    """The price file a refresh starts from, parsed: (data, text, origin); None (noted in the result as
+    unmapped) when there is no such file; `error` when it is not a price data file."""
+
+    base = _base_text(out_dir, name)
+    if base is None:
+        result.unmapped.append(Unmapped(f"{name}.*", "all", f"no {name}.yaml to refresh"))
+        return None
+    text, origin = base
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("prices"), dict):
+        raise error(f"{origin}: not a price data file")
+    return data, text, origin
+
+
 def _base_text(out_dir: Path, service: str) -> tuple[str, str] | None:
     """The file a refresh starts from: the one already in out_dir, else the bundled one."""
     own = out_dir / f"{service}.yaml"
@@ -418,14 +433,10 @@ def refresh_prices(out_dir: str | Path, services: list[str] | None = None, regio
     files: dict[Path, str] = {}
     for name in names:
         smap = SERVICES[name]
-        base = _base_text(out_dir, name)
-        if base is None:
-            result.unmapped.append(Unmapped(f"{name}.*", "all", f"no {name}.yaml to refresh"))
+        start = _load_base(out_dir, name, result, AwsError)
+        if start is None:
             continue
-        text, origin = base
-        data = yaml.safe_load(text)
-        if not isinstance(data, dict) or not isinstance(data.get("prices"), dict):
-            raise AwsError(f"{origin}: not a price data file")
+        data, text, origin = start
         prices: dict = data["prices"]
         wanted_regions = sorted({r for e in prices.values() for r in e.get("regions", {})
                                  if regions is None or r in regions})
@@ -515,14 +526,10 @@ def refresh_bulk(out_dir: str | Path, services: list[str] | None = None, regions
     plan: list[tuple[str, str, str, Rule | None, str]] = []  # (file, price, region, rule, offer)
     for name in names:
         smap = BULK[name]
-        base_text = _base_text(out_dir, name)
-        if base_text is None:
-            result.unmapped.append(Unmapped(f"{name}.*", "all", f"no {name}.yaml to refresh"))
+        start = _load_base(out_dir, name, result, BulkError)
+        if start is None:
             continue
-        text, origin = base_text
-        data = yaml.safe_load(text)
-        if not isinstance(data, dict) or not isinstance(data.get("prices"), dict):
-            raise BulkError(f"{origin}: not a price data file")
+        data, text, origin = start
         loaded[name] = (data, text, origin)
         for pname, entry in sorted(data["prices"].items()):
             rule = smap.rule(pname)
