@@ -248,16 +248,25 @@ def test_global_vote_consumer_on_fargate_spot():
     fg = r.option("fargate")
     spot = [p for p in fg.items if p.how == "spot"]
     assert {p.item.price_key for p in spot} == {"fargate.vcpu_linux_arm64", "fargate.memory_linux_arm64"}
+    # Fargate Spot runs only Linux/X86_64 tasks (ECS guide, fargate-capacity-providers.html): the arm64
+    # consumer is priced at the x86_64 on-demand rate ($0.000011244 per vCPU-second, $0.000001235 per
+    # GB-second, us-east-1) less the discount, never at the cheaper arm64 rate.
+    x86 = {"fargate.vcpu_linux_arm64": Decimal("0.000011244"), "fargate.memory_linux_arm64": Decimal("0.000001235")}
     for p in spot:
         assert p.item.resource == "consumer"
-        assert p.committed_usd == p.item.monthly_usd * (1 - Decimal("0.6704"))
+        assert p.committed_usd == p.item.quantity * x86[p.item.price_key] * (1 - Decimal("0.6704"))
+        assert "x86_64" in p.rate
+    vcpu = next(p for p in spot if "vcpu" in p.item.price_key)
+    assert vcpu.item.quantity == 1_319_970 and cents(vcpu.committed_usd) == Decimal("4.89")  # 14.8417 × 0.3296
     assert fg.monthly_usd == fg.on_demand_usd - fg.spot_saving_usd
     text = " ".join(r.assumptions)
     assert "consumer on Fargate Spot" in text and "two-minute warning" in text
+    assert "consumer on Fargate Spot runs x86_64" in text and "fargate-capacity-providers" in text
     assert r.option("lambda").monthly_usd == c.option("lambda").monthly_usd  # Lambda has no Spot
     # the scenario's own discount wins over the bundled band
     r2 = compare(bundled("global_vote.yaml", spot_stages=["consumer"], spot_discount="50%")).extra["purchase"]
-    assert cents(r2.option("fargate").spot_saving_usd / Decimal("0.5")) == cents(fg.spot_saving_usd / Decimal("0.6704"))
+    for p in (p for p in r2.option("fargate").items if p.how == "spot"):
+        assert p.committed_usd == p.item.quantity * x86[p.item.price_key] * Decimal("0.5")
 
 
 def test_the_api_never_goes_on_spot_unless_asked():
