@@ -158,6 +158,21 @@ def test_compare_steady_heavy_api_shows_on_demand_and_committed_side_by_side():
     assert any("fargate.vcpu_linux_arm64" in g for g in r.gaps)
 
 
+def test_steady_heavy_api_as_planned_names_every_gap_and_discounts_nothing():
+    """As the planner sizes it (c6g.large, arm64 Lambda and Fargate), no bundled rate applies: the
+    committed column equals on-demand and each missing rate is named, never a made-up discount."""
+    data = yaml.safe_load((ROOT / "scenarios" / "steady_heavy_api.yaml").read_text())
+    data["purchase"] = {"option": "compute-sp-1y-no-upfront"}
+    c = compare(sc_mod.from_dict(data, "steady_heavy_api.yaml"))
+    r = c.extra["purchase"]
+    for name in ("lambda", "fargate", "ec2"):
+        assert r.option(name).monthly_usd == c.option(name).monthly_usd
+        assert r.option(name).needed_per_hour == 0
+    for key in ("ec2.c6g.large", "lambda.duration_arm64", "fargate.vcpu_linux_arm64", "fargate.memory_linux_arm64"):
+        assert any(key in g for g in r.gaps), key
+    assert any("no bundled rate covers this scenario's compute" in a for a in r.assumptions)
+
+
 def test_json_carries_on_demand_and_committed():
     res = CliRunner().invoke(app, ["compare", str(STEADY_M7G), "--purchase",
                                    "compute-sp-1y-no-upfront", "--format", "json"])

@@ -524,6 +524,12 @@ def evaluate(comparison, book) -> PurchaseResult:
     rec, reason = cmp.recommend(as_options(purchased, comparison.options), be)
     assumptions = []
     if pt.type != "on_demand":
+        gapped = [p for o in purchased for p in o.items if p.how.startswith("on-demand (no Savings Plans rate")]
+        if gapped and all(o.needed_per_hour == 0 for o in purchased):
+            assumptions.append(
+                f"{pt.title}: no bundled rate covers this scenario's compute ({len(gapped)} line(s), each a gap "
+                f"below), so the committed column equals on-demand; `costplan pricing refresh-savings-plans` "
+                f"reads the missing rates from AWS's Savings Plans offer file")
         if purchase.commitment_usd_per_hour is None:
             assumptions.append(
                 f"{pt.title}: a new commitment sized to each option's average hour (monthly usage ÷ 730 h); "
