@@ -130,6 +130,16 @@ def price_rows(region: str) -> list[dict]:
             rows.append({"key": f"{key} ({plan_name})", "description": entry.get("offer_usagetype", ""),
                          "price": r.shown, "source": r.source.url, "as_of": r.source.as_of,
                          "grade": r.source.grade, "origin": "savings_plans.yaml"})
+    spot = _data().get("spot", {})
+    ec2 = spot.get("ec2", {})
+    if (ec2.get("regions", {}).get(region) or {}):
+        from costplan.pricing.book import _source
+
+        src = _source(_data().get("sources", {}), ec2.get("source", ""), "spot.ec2")
+        for itype, t in ec2["regions"][region].items():
+            rows.append({"key": f"spot.ec2.{itype}", "description": f"EC2 Spot, interruption {t['interruption']}",
+                         "price": f"{Decimal(str(t['savings'])):.0%} off on-demand", "source": src.url,
+                         "as_of": src.as_of, "grade": src.grade, "origin": "savings_plans.yaml"})
     if not rows:
         rows.append({"key": "", "description": "", "price": "gap",
                      "source": f"no Savings Plans rate bundled for {region} (pricing_data/savings_plans.yaml)",
@@ -146,13 +156,16 @@ class SpotTerms:
     interruption: str
 
 
-def spot_terms(capacity: str, purchase) -> SpotTerms:
-    """The Spot discount for 'fargate' or 'ec2': the scenario's spot_discount, else the bundled default."""
+def spot_terms(capacity: str, purchase, instance_type: str = "", region: str = "") -> SpotTerms:
+    """The Spot discount for 'fargate' or 'ec2': the scenario's spot_discount, else the bundled default
+    (Fargate: one figure; EC2: the instance type's Spot Instance Advisor savings in the region)."""
     s = _data().get("spot", {}).get(capacity, {})
     inter = s.get("interruption", "")
     if purchase.spot_discount is not None:
         return SpotTerms(Decimal(purchase.spot_discount), f"purchase.spot_discount {purchase.spot_discount:.0%}",
                          inter)
+    if capacity == "ec2":
+        return _ec2_spot_terms(s, instance_type, region, inter)
     d = s.get("default")
     if d:
         from costplan.pricing.book import _source
@@ -164,6 +177,23 @@ def spot_terms(capacity: str, purchase) -> SpotTerms:
                          f"bundled default {Decimal(str(d['discount'])):.2%} ({d.get('note', '')}; "
                          f"{src.title.split(':')[0]} {src.url}, {src.as_of}){up_to}", inter)
     return SpotTerms(None, s.get("gap", f"no bundled {capacity} Spot discount"), inter)
+
+
+def _ec2_spot_terms(s: dict, instance_type: str, region: str, inter: str) -> SpotTerms:
+    types = (s.get("regions", {}).get(region) or {})
+    t = types.get(instance_type)
+    if not t:
+        return SpotTerms(None, f"{instance_type or 'the instance type'} in {region or 'this region'}: "
+                               f"{s.get('gap', 'no bundled EC2 Spot discount')}", inter)
+    from costplan.pricing.book import _source
+
+    src = _source(_data().get("sources", {}), s.get("source", ""), "spot.ec2")
+    family = instance_type.split(".")[0]
+    band = sorted(Decimal(str(v["savings"])) for k, v in types.items() if k.split(".")[0] == family)
+    d = Decimal(str(t["savings"]))
+    return SpotTerms(d, f"bundled default {d:.0%} for {instance_type} in {region} (AWS Spot Instance Advisor, "
+                        f"{src.as_of}: savings over on-demand {d:.0%}, interruption frequency {t['interruption']}; "
+                        f"{family} family {band[0]:.0%}-{band[-1]:.0%}; {src.title.split(':')[0]} {src.url})", inter)
 
 
 # ---- the transformation ------------------------------------------------------------------------
@@ -254,7 +284,7 @@ def transform(options, plan_obj, purchase, region: str) -> list[PurchasedOption]
         raise CostplanError(problems)
     ecs_stages = {s.name for s in plan_obj.stages if s.ecs_capable}
     cluster_on_spot = bool(ecs_stages) and ecs_stages <= spot
-    terms = {c: spot_terms(c, purchase) for c in ("fargate", "ec2")} if spot else {}
+    terms = {"fargate": spot_terms("fargate", purchase)} if spot else {}
     out = []
     for o in options:
         out.append(_transform_one(o, pt, purchase, region, spot, cluster_on_spot, terms))
@@ -287,7 +317,7 @@ def _transform_one(o, pt: PlanType, purchase, region, spot, cluster_on_spot, ter
                                            and ("vcpu" in key or "memory" in key))
                                           or (cap == "ec2" and o.name == "ec2" and cluster_on_spot))
         if on_spot:
-            t = terms[cap]
+            t = terms[cap] if cap == "fargate" else spot_terms("ec2", purchase, key[len("ec2."):], region)
             if t.discount is None:
                 gaps.append(f"{li.resource}: {t.basis}; priced on-demand")
                 priced.append(Priced(li, "on-demand (Spot discount unknown)", li.monthly_usd))
@@ -549,10 +579,12 @@ def evaluate(comparison, book) -> PurchaseResult:
                            "integration services stay on-demand")
     if purchase.spot_stages:
         spot, _ = _spot_stages(comparison.plan, purchase)
+        ec2_types = sorted({p.item.price_key[len("ec2."):] for o in purchased if o.name == "ec2"
+                            for p in o.items if p.item.price_key.startswith("ec2.")})
         for cap in ("fargate", "ec2"):
-            t = spot_terms(cap, purchase)
             if cap == "ec2" and not ({s.name for s in comparison.plan.stages if s.ecs_capable} <= spot):
                 continue
+            t = spot_terms(cap, purchase, ec2_types[0] if ec2_types else "", book.region)
             where = ", ".join(sorted(spot)) + (" on Fargate Spot" if cap == "fargate" else " on EC2 Spot (the cluster)")
             if t.discount is None:
                 assumptions.append(f"{where}: the discount is unknown ({t.basis}), so ECS on EC2 is priced on-demand")
