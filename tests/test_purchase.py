@@ -263,25 +263,22 @@ def test_global_vote_consumer_on_fargate_spot():
     fg = r.option("fargate")
     spot = [p for p in fg.items if p.how == "spot"]
     assert {p.item.price_key for p in spot} == {"fargate.vcpu_linux_arm64", "fargate.memory_linux_arm64"}
-    # Fargate Spot runs only Linux/X86_64 tasks (ECS guide, fargate-capacity-providers.html): the arm64
-    # consumer is priced at the x86_64 on-demand rate ($0.000011244 per vCPU-second, $0.000001235 per
-    # GB-second, us-east-1) less the discount, never at the cheaper arm64 rate.
-    x86 = {"fargate.vcpu_linux_arm64": Decimal("0.000011244"), "fargate.memory_linux_arm64": Decimal("0.000001235")}
+    # Fargate Spot has run ARM64 tasks since September 2024 (AWS What's New, SPOT-ARCH): the arm64
+    # consumer stays arm64 and the discount applies to its own on-demand line.
     for p in spot:
         assert p.item.resource == "consumer"
-        assert p.committed_usd == p.item.quantity * x86[p.item.price_key] * (1 - Decimal("0.6704"))
-        assert "x86_64" in p.rate
+        assert p.committed_usd == p.item.monthly_usd * (1 - Decimal("0.6704"))
     vcpu = next(p for p in spot if "vcpu" in p.item.price_key)
-    assert vcpu.item.quantity == 1_319_970 and cents(vcpu.committed_usd) == Decimal("4.89")  # 14.8417 × 0.3296
+    # 1,319,970 vCPU-seconds × $0.0000089944 = $11.8723 on-demand; × (1 − 67.04 %) = $3.91
+    assert vcpu.item.quantity == 1_319_970 and cents(vcpu.committed_usd) == Decimal("3.91")
     assert fg.monthly_usd == fg.on_demand_usd - fg.spot_saving_usd
     text = " ".join(r.assumptions)
     assert "consumer on Fargate Spot" in text and "two-minute warning" in text
-    assert "consumer on Fargate Spot runs x86_64" in text and "fargate-capacity-providers" in text
+    assert "consumer on Fargate Spot stays arm64" in text and "graviton-based-spot-compute-fargate" in text
     assert r.option("lambda").monthly_usd == c.option("lambda").monthly_usd  # Lambda has no Spot
     # the scenario's own discount wins over the bundled band
     r2 = compare(bundled("global_vote.yaml", spot_stages=["consumer"], spot_discount="50%")).extra["purchase"]
-    for p in (p for p in r2.option("fargate").items if p.how == "spot"):
-        assert p.committed_usd == p.item.quantity * x86[p.item.price_key] * Decimal("0.5")
+    assert cents(r2.option("fargate").spot_saving_usd / Decimal("0.5")) == cents(fg.spot_saving_usd / Decimal("0.6704"))
 
 
 def test_ec2_cluster_on_spot_uses_the_instance_types_advisor_savings():

@@ -291,20 +291,6 @@ def transform(options, plan_obj, purchase, region: str) -> list[PurchasedOption]
     return out
 
 
-def _fargate_spot_x86_base(li, key: str, region: str, gaps: list[str]):
-    """An arm64 Fargate line's usage at the x86_64 on-demand rate, the base Fargate Spot discounts."""
-    from costplan.pricing.book import load_book
-
-    x86 = key.replace("_arm64", "_x86_64")
-    try:
-        price = load_book(region).get(x86)
-    except CostplanError:
-        gaps.append(f"{li.resource}: Fargate Spot runs only x86_64 tasks and {x86} has no price in {region}; "
-                    f"priced on-demand")
-        return None, ""
-    return li.quantity * price.usd, f"x86_64 {price.display()} (Fargate Spot runs x86_64 tasks only)"
-
-
 def _transform_one(o, pt: PlanType, purchase, region, spot, cluster_on_spot, terms) -> PurchasedOption:
     priced: list[Priced] = []
     candidates = []  # (savings %, index, sp cost)
@@ -322,21 +308,9 @@ def _transform_one(o, pt: PlanType, purchase, region, spot, cluster_on_spot, ter
                 gaps.append(f"{li.resource}: {t.basis}; priced on-demand")
                 priced.append(Priced(li, "on-demand (Spot discount unknown)", li.monthly_usd))
                 continue
-            base, shown = li.monthly_usd, "on-demand"
-            if cap == "fargate" and "_arm64" in key:
-                # Fargate Spot runs only Linux/X86_64 tasks (SPOT-ARCH): the stage moves to x86_64 and
-                # is priced from the x86_64 on-demand rate, never from the arm64 one.
-                base, shown = _fargate_spot_x86_base(li, key, region, gaps)
-                if base is None:
-                    priced.append(Priced(li, "on-demand (no x86_64 price for Fargate Spot: gap)", li.monthly_usd))
-                    continue
-            cost = base * (1 - t.discount)
-            if cost >= li.monthly_usd:  # x86_64 Spot dearer than arm64 on-demand: the stage stays put
-                priced.append(Priced(li, "on-demand (Fargate Spot on x86_64 would cost more)", li.monthly_usd,
-                                     f"{shown} × (1 − {t.discount:.2%}) = ${cost:,.2f}"))
-                continue
+            cost = li.monthly_usd * (1 - t.discount)
             spot_saving += li.monthly_usd - cost
-            priced.append(Priced(li, "spot", cost, f"{shown} × (1 − {t.discount:.2%})"))
+            priced.append(Priced(li, "spot", cost, f"on-demand × (1 − {t.discount:.2%})"))
             continue
         if pt.type == "on_demand" or li.monthly_usd <= 0 or not eligible(key, pt.type):
             priced.append(Priced(li, "on-demand", li.monthly_usd))
@@ -595,10 +569,8 @@ def evaluate(comparison, book) -> PurchaseResult:
                               if p.how == "spot" and "_arm64" in p.item.price_key})
                 if arm:
                     arch = _data().get("spot", {}).get("fargate", {}).get("architecture", {})
-                    assumptions.append(
-                        f"{', '.join(arm)} on Fargate Spot runs x86_64: {arch.get('note', '')} "
-                        f"({arch.get('url', '')}); priced at the x86_64 on-demand rate less the Spot discount, "
-                        f"so its container image must be built for x86_64")
+                    assumptions.append(f"{', '.join(arm)} on Fargate Spot stays arm64: {arch.get('note', '')} "
+                                       f"({arch.get('url', '')}); the discount applies to the arm64 rate")
         api = [s.name for s in comparison.plan.stages if s.role == "api" and s.name not in spot]
         if api:
             assumptions.append(f"{', '.join(api)} stays on on-demand capacity: a synchronous API is never put on "
