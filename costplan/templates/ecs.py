@@ -149,12 +149,25 @@ def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
     return cp
 
 
+def _expect_network(b: Builder, ecs, on_ec2: bool) -> None:
+    """The network the ECS design runs in is an input (VpcId, SubnetIds); what the plan prices for it
+    that no resource here creates is named in the header as what the template expects."""
+    if int(ecs.nat_gateways or 0) > 0:
+        b.expect(f"VPC whose SubnetIds reach the internet through {int(ecs.nat_gateways)} NAT gateway(s) "
+                 "(ecs.nat_gateways)", "vpc.nat_gateway_hours (network)", "vpc.nat_gateway_data (network)",
+                 "vpc.public_ipv4_hours (NAT gateway)")
+    if on_ec2 and ecs.public_ipv4:
+        b.expect("set of public SubnetIds that give each container instance a public IPv4 at launch "
+                 "(MapPublicIpOnLaunch; ecs.public_ipv4)", "vpc.public_ipv4_hours (network)")
+
+
 def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[Statement], env: dict,
                     ec2: dict | None = None, queue=None):
     """ec2: compare's cluster sizing (instance_type, instances_min, instances_peak) to run the service on
     an EC2 capacity provider instead of Fargate. queue: the queue handle a consumer service drains; it
     then scales on its backlog per task instead of CPU."""
     cluster = _inputs(b)
+    _expect_network(b, ecs, ec2 is not None)
     cid = pascal(stage.name)
     name = snake(cid).replace("_", "-")
     arch = (ecs.architecture or stage.architecture)

@@ -170,7 +170,8 @@ def _lambda_api(ctx, throttle, routes: list[tuple[str, Function]]) -> None:
 def sync_api(ctx: Ctx) -> None:
     st = ctx.plan.stages[0]
     b = ctx.b
-    fn = ctx.compute_stage(st, [], {})
+    stmts, env = _request_tables(ctx)
+    fn = ctx.compute_stage(st, stmts, env)
     if fn is None:
         return
     api = ctx.facts.get("api") or "function_url"
@@ -186,6 +187,20 @@ def sync_api(ctx: Ctx) -> None:
         b.output("FunctionUrl", A(b_handle(fn, "Url", "aws_lambda_function_url"), "url"), "function URL")
     else:
         _lambda_api(ctx, _throttle(ctx, st), [("$default", fn)])
+
+
+def _request_tables(ctx) -> tuple[list[Statement], dict]:
+    """The tables the plan prices for each request (settings.tables): one on-demand table each, the
+    handler granted the item reads and writes the plan counts, its name in TABLE_<NAME>."""
+    stmts, env = [], {}
+    for t in ctx.facts.get("dynamodb") or []:
+        name = str(t.get("table") or "table")
+        h = c.table(ctx.b, f"{pascal(name)}Table")
+        stmts.append(Statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [h("arn")],
+                               f"plan: table {safe.text(name)} (reads and writes per request)"))
+        env[f"TABLE_{snake(pascal(name)).upper()}"] = h("name")
+        ctx.b.output(f"{pascal(name)}TableName", h("name"), f"table {safe.text(name)} the handler reads and writes")
+    return stmts, env
 
 
 def b_handle(fn: Function, suffix: str, tf_type: str):

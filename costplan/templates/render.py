@@ -55,6 +55,7 @@ def header(b: Builder, sc, compute: str, fmt: str = "terraform") -> str:
                          "per build)")
         lines.append("Deploy: aws cloudformation deploy --template-file template.yaml --stack-name <name> "
                      "--capabilities CAPABILITY_IAM --parameter-overrides <Parameter>=<value> ...")
+    lines += [f"Expects an existing {what}: priced as {'; '.join(items)}" for what, items in b.expects.items()]
     return "\n".join(lines + [f"note: {n}" for n in b.notes])
 
 
