@@ -227,3 +227,81 @@ def test_the_walk_fails_when_a_priced_resource_is_dropped():
     assert find(item, tpl, tf_labels) != ([], [])
     stripped = {"Resources": {k: v for k, v in tpl["Resources"].items() if v["Type"] != "AWS::DynamoDB::Table"}}
     assert find(item, stripped, [lab for lab in tf_labels if lab[0] != "aws_dynamodb_table"]) == ([], [])
+
+
+# ---- limits-check FAILs and WARNs → alarms ------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _findings(path: str, compute: str):
+    import costplan.compute.compare as cmp
+    from costplan.patterns import plan as make_plan
+    from costplan.templates.render import limit_findings
+
+    sc = _scenario(path)
+    real = REAL_COMPARE
+    cmp.compare = lambda s, *a, **k: _comparison(path) if s is sc and not a and not k else real(s, *a, **k)
+    try:
+        return limit_findings(sc, make_plan(sc), compute)
+    finally:
+        cmp.compare = real
+
+
+def _alarm_for(tpl: dict, check: str) -> list[dict]:
+    return [r["Properties"] for r in tpl["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"
+            and f"limits-check {check}" in r["Properties"]["AlarmDescription"]]
+
+
+def test_every_fail_and_warn_with_a_metric_has_an_alarm():
+    """Each FAIL/WARN limits-check finds for the deployed design: an alarm naming the check, notifying the
+    alarms topic, or the check is one NO_METRIC explains. A check in neither fails here (map it)."""
+    from costplan.templates.limit_alarms import ABOUT, METRICS, NO_METRIC
+
+    assert set(ABOUT) == set(METRICS) and not set(METRICS) & set(NO_METRIC)
+    alarmed, missing = 0, []
+    for path, compute in PAIRS:
+        tpl = _rendered(path, compute)[0]
+        types = {r["Type"] for r in tpl["Resources"].values()}
+        for f in _findings(path, compute):
+            if f.status not in ("fail", "warn") or f.design not in ("", compute):
+                continue
+            if f.check in NO_METRIC:
+                continue
+            if f.check not in METRICS:
+                missing.append(f"{path} {compute}: {f.check} {f.status} has no alarm mapping and no NO_METRIC reason")
+                continue
+            if not ABOUT[f.check] & types:
+                continue  # this design has nothing the metric is about (an ALB instead of API Gateway)
+            alarms = _alarm_for(tpl, f.check)
+            if not alarms:
+                missing.append(f"{path} {compute}: {f.check} {f.status} ({f.subject}) has no alarm")
+                continue
+            alarmed += 1
+            for a in alarms:
+                assert a["AlarmActions"] == [{"Ref": "AlarmsTopic"}], a
+    assert not missing, "\n".join(missing)
+    assert alarmed >= 15  # measured: the bundled scenarios' FAILs/WARNs with a metric
+
+
+def test_limit_alarm_thresholds_come_from_the_quota():
+    """global_vote_direct on Lambda: 1,500 concurrent against the 1,000 quota alarms at 800; its 25,000
+    rps against API Gateway's 10,000 at 8,000/s (480,000 a minute); soccer's IoT outbound 20,000/s at
+    960,000 a minute on PublishOut.Success."""
+    tpl = _rendered("scenarios/alternatives/global_vote_direct.yaml", "lambda")[0]
+    (conc,) = _alarm_for(tpl, "LAMBDA-CONCURRENCY")
+    assert (conc["MetricName"], conc["Threshold"], conc["Dimensions"]) == ("ConcurrentExecutions", 800, [])
+    (api,) = _alarm_for(tpl, "APIGW-RPS")
+    assert (api["MetricName"], api["Threshold"], api["Statistic"], api["Period"]) == ("Count", 480000, "Sum", 60)
+    assert api["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
+    throttles = _alarm_for(tpl, "DYNAMODB-HOT-KEY")
+    assert [a["MetricName"] for a in throttles] == ["WriteThrottleEvents"]
+    iot = _alarm_for(_rendered("scenarios/soccer_events_mqtt.yaml", "lambda")[0], "IOT-PUBLISH-RATE")
+    assert [(a["Namespace"], a["MetricName"], a["Threshold"]) for a in iot] == [("AWS/IoT", "PublishOut.Success", 960000)]
+    fargate = _alarm_for(_rendered("scenarios/steady_heavy_api.yaml", "fargate")[0], "FARGATE-VCPU")
+    assert [(a["Namespace"], a["Threshold"]) for a in fargate] == [("AWS/Usage", 4.8)]  # 80 % of 6 vCPU
+
+
+def test_no_alarm_for_a_limit_the_plan_does_not_reach():
+    """steady_heavy_api on Lambda passes every check: no limits-check alarm."""
+    tpl = _rendered("scenarios/steady_heavy_api.yaml", "lambda")[0]
+    assert not [r for r in tpl["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"
+                and "limits-check" in r["Properties"]["AlarmDescription"]]
