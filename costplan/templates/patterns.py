@@ -664,6 +664,46 @@ def mqtt_notify(ctx: Ctx) -> None:
                      cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
     b.output("FanDevicePolicyName", pol("name"), "IoT policy for fans' devices (attach to each certificate "
              "or Cognito identity)")
+    _iot_authorizer(ctx, st)
+
+
+# IoT Core waits at most 5 s for a custom authorizer's function:
+# https://docs.aws.amazon.com/iot/latest/developerguide/config-custom-auth.html
+AUTHORIZER_TIMEOUT_S = 5
+
+
+def _iot_authorizer(ctx: Ctx, publisher) -> None:
+    """Fans' apps connect with a token from your identity provider, through an IoT Core custom authorizer
+    (AWS's path for bearer tokens; X.509 certificates are its path for devices you provision, and the
+    FanDevicePolicy above is what to attach to them): a Lambda function with no AWS permissions beyond its
+    logs, token signing enabled (IoT Core verifies the signature before invoking it), invoked by
+    iot.amazonaws.com for this authorizer only."""
+    import dataclasses
+
+    b = ctx.b
+    stage = dataclasses.replace(publisher, name="device-authorizer", role="authorizer", memory_mb=Decimal(128),
+                                timeout_s=Decimal(AUTHORIZER_TIMEOUT_S), reserved_concurrency=None,
+                                max_concurrency=None, ecs_capable=False, batch_size=1,
+                                ephemeral_storage_mb=Decimal(512), warm=None)
+    fn = b.function(stage, [], {"TOPIC_PREFIX": "fixtures/"}, code_role="iot_authorizer")
+    key_name = b.both_input("DeviceTokenKeyName", "device_token_key_name", "String", "string",
+                            "Name of the MQTT username query parameter / header that carries the fan's token",
+                            default="x-fan-token")
+    public_key = b.both_input("DeviceTokenSigningPublicKey", "device_token_signing_public_key", "String", "string",
+                              "PEM public key (2,048 bits or more) your identity provider signs fans' tokens with (IoT Core "
+                              "verifies each token's signature against it before invoking the authorizer)")
+    signing = C(False, "signing enabled: IoT Core rejects tokens without a valid signature before invoking")
+    auth = b.resource("FanTokenAuthorizer", "AWS::IoT::Authorizer", {
+        "AuthorizerFunctionArn": fn.handle("arn"), "Status": "ACTIVE", "SigningDisabled": signing,
+        "TokenKeyName": key_name, "TokenSigningPublicKeys": {"FanTokenKey": public_key}},
+        "aws_iot_authorizer", {
+        "name": "${var.name_prefix}-fan-token-authorizer", "authorizer_function_arn": fn.handle("arn"),
+        "status": "ACTIVE", "signing_disabled": signing, "token_key_name": key_name,
+        "token_signing_public_keys": {"FanTokenKey": public_key}},
+        cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
+    b.permission(fn, "FanTokenAuthorizerInvokePermission", "iot.amazonaws.com", auth("arn"))
+    b.output("FanTokenAuthorizerName", auth("name"), "custom authorizer fans' apps name when they connect "
+             "(MQTT username ?x-amz-customauthorizer-name=<name>)")
 
 
 ASSEMBLERS = {
