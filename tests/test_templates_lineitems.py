@@ -305,3 +305,25 @@ def test_no_alarm_for_a_limit_the_plan_does_not_reach():
     tpl = _rendered("scenarios/steady_heavy_api.yaml", "lambda")[0]
     assert not [r for r in tpl["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"
                 and "limits-check" in r["Properties"]["AlarmDescription"]]
+
+
+def test_a_priced_nat_gateway_is_named_as_expected(tmp_path):
+    """steady_heavy_api on Fargate in private subnets behind 2 NAT gateways (no task IPv4): compare prices
+    the NATs, their data and addresses; the template takes the VPC as an input and names them, in both
+    formats, so the walk accepts every line."""
+    import yaml
+
+    from costplan.compute.compare import compare
+    from costplan.templates.render import build_for, header
+
+    doc = yaml.safe_load((ROOT / "scenarios/steady_heavy_api.yaml").read_text())
+    doc.setdefault("ecs", {}).update({"nat_gateways": 2, "public_ipv4": False})
+    path = tmp_path / "nat.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    sc = load(str(path))
+    items = {f"{i.price_key} ({i.resource})" for i in compare(sc).option("fargate").line_items}
+    nat = {"vpc.nat_gateway_hours (network)", "vpc.nat_gateway_data (network)", "vpc.public_ipv4_hours (NAT gateway)"}
+    assert nat <= items and "vpc.public_ipv4_hours (network)" not in items
+    b, _ = build_for(sc, "fargate")
+    for fmt in ("cloudformation", "terraform"):
+        assert nat <= _expected(header(b, sc, "fargate", fmt))
