@@ -30,6 +30,7 @@ MOTO_TF_CANNOT = {
                              "(the /start function, db_refresh_async's API service) is not attempted",
     "aws_iot_topic_rule": "moto's IoT ListTagsForResource fails after create",
     "aws_iot_policy": "moto's IoT ListTagsForResource fails after create",
+    "aws_iot_authorizer": "moto has no IoT CreateAuthorizer (the authorizer's invoke permission waits on it)",
 }
 
 ENDPOINTS = ("acm apigateway apigatewayv2 appautoscaling autoscaling cloudwatch dynamodb ec2 ecs elbv2 events "
@@ -42,7 +43,8 @@ def _tf_value(var: str, body: dict, env: dict, module: str) -> str:
              "container_image": '"app:1"', "certificate_arn": f'"{env["cert"]}"',
              "uploads_bucket_name": f'"up-{module.replace("_", "-")[:50]}"', "output_widths_px": '"64,128,256"',
              "jwt_issuer": '"https://issuer.example.com"', "jwt_audience": '"app"',
-             "event_source": '"com.example.users"', "event_detail_type": '"UserRegistered"'}
+             "event_source": '"com.example.users"', "event_detail_type": '"UserRegistered"',
+             "device_token_signing_public_key": '"-----BEGIN PUBLIC KEY-----\\nMIIBIjAN\\n-----END PUBLIC KEY-----"'}
     if v in known:
         return known[v]
     if v.endswith("_filter_policy"):

@@ -198,6 +198,15 @@ class Builder:
     facts: dict = field(default_factory=dict)  # the plan's facts, for the rules that compare with the plan
     auth: str = "iam"  # public routes: iam (SigV4), jwt (HTTP APIs), none
     region: str = "us-east-1"  # the scenario's region (region-specific values: the ELB log account)
+    # Priced line items the template does not create because they belong to a resource it takes as an
+    # input: what it expects → ["price_key (resource)", ...]; the header names each in one comment.
+    expects: dict[str, list[str]] = field(default_factory=dict)
+
+    def expect(self, what: str, *items: str) -> None:
+        """Say, in the header, that the template expects an existing `what` that the plan prices as
+        `items` ("vpc.nat_gateway_hours (network)")."""
+        have = self.expects.setdefault(what, [])
+        have += [i for i in items if i not in have]
 
     def __post_init__(self):
         self.cfn = CfnTemplate(self.title)

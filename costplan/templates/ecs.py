@@ -149,12 +149,25 @@ def ec2_capacity(b: Builder, cluster, cluster_sizing: dict, arch: str):
     return cp
 
 
+def _expect_network(b: Builder, ecs, on_ec2: bool) -> None:
+    """The network the ECS design runs in is an input (VpcId, SubnetIds); what the plan prices for it
+    that no resource here creates is named in the header as what the template expects."""
+    if int(ecs.nat_gateways or 0) > 0:
+        b.expect(f"VPC whose SubnetIds reach the internet through {int(ecs.nat_gateways)} NAT gateway(s) "
+                 "(ecs.nat_gateways)", "vpc.nat_gateway_hours (network)", "vpc.nat_gateway_data (network)",
+                 "vpc.public_ipv4_hours (NAT gateway)")
+    if on_ec2 and ecs.public_ipv4:
+        b.expect("set of public SubnetIds that give each container instance a public IPv4 at launch "
+                 "(MapPublicIpOnLaunch; ecs.public_ipv4)", "vpc.public_ipv4_hours (network)")
+
+
 def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[Statement], env: dict,
                     ec2: dict | None = None, queue=None):
     """ec2: compare's cluster sizing (instance_type, instances_min, instances_peak) to run the service on
     an EC2 capacity provider instead of Fargate. queue: the queue handle a consumer service drains; it
     then scales on its backlog per task instead of CPU."""
     cluster = _inputs(b)
+    _expect_network(b, ecs, ec2 is not None)
     cid = pascal(stage.name)
     name = snake(cid).replace("_", "-")
     arch = (ecs.architecture or stage.architecture)
@@ -349,27 +362,40 @@ def _egress_tf() -> dict:
             "self": False}
 
 
-# Elastic Load Balancing's log-delivery account per region, for the access-log bucket policy; regions
-# opened since August 2022 use the service principal instead. Source:
-# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html (2026-11-30)
+# Elastic Load Balancing's log-delivery account per region, for the access-log bucket policy: AWS's table
+# "Regions available before August 2022" in "Enable access logs for your Application Load Balancer",
+# step 2 (attach a policy to your S3 bucket),
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+# (checked 2026-11-30 against the page's mirror in hashicorp/terraform-provider-aws,
+# internal/service/elb/service_account_data_source.go, which cites it; GovCloud and China omitted).
+# Regions opened in August 2022 or later (me-central-1, ap-south-2, eu-south-2, eu-central-2, il-central-1,
+# ca-west-1, ap-southeast-4/5/7, mx-central-1 ...) have no account: the policy names the service principal
+# logdelivery.elasticloadbalancing.amazonaws.com instead (the same page, "Regions available as of August 2022").
 ELB_LOG_ACCOUNTS = {
     "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
     "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
     "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331",
     "ap-south-1": "718504428378", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580",  # Jakarta opened December 2021: it has an account (was missing here)
     "ca-central-1": "985666609251", "eu-central-1": "054676820928", "eu-north-1": "897822967062",
     "eu-south-1": "635631232127", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
     "eu-west-3": "009996457667", "me-south-1": "076674570225", "sa-east-1": "507241528517",
 }
+ELB_LOG_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def elb_log_principal(region: str) -> dict:
+    """Who writes an ALB's access logs in this region: the ELB account, or (regions since August 2022)
+    the log-delivery service principal."""
+    account = ELB_LOG_ACCOUNTS.get(region)
+    return {"AWS": f"arn:aws:iam::{account}:root"} if account else {"Service": ELB_LOG_SERVICE}
 
 
 def _alb_logs_bucket(b: Builder, cid: str):
     from costplan.templates import components as c
 
     bucket = c.bucket(b, f"{cid}AccessLogsBucket")
-    account = ELB_LOG_ACCOUNTS.get(b.region)
-    principal = ({"AWS": f"arn:aws:iam::{account}:root"} if account
-                 else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"})
+    principal = elb_log_principal(b.region)
     stmt = {"Effect": "Allow", "Principal": principal, "Action": "s3:PutObject",
             "Resource": F("{0}/AWSLogs/{account}/*", (bucket("arn"),))}
     doc = {"Version": "2012-10-17", "Statement": [stmt]}

@@ -170,7 +170,8 @@ def _lambda_api(ctx, throttle, routes: list[tuple[str, Function]]) -> None:
 def sync_api(ctx: Ctx) -> None:
     st = ctx.plan.stages[0]
     b = ctx.b
-    fn = ctx.compute_stage(st, [], {})
+    stmts, env = _request_tables(ctx)
+    fn = ctx.compute_stage(st, stmts, env)
     if fn is None:
         return
     api = ctx.facts.get("api") or "function_url"
@@ -186,6 +187,20 @@ def sync_api(ctx: Ctx) -> None:
         b.output("FunctionUrl", A(b_handle(fn, "Url", "aws_lambda_function_url"), "url"), "function URL")
     else:
         _lambda_api(ctx, _throttle(ctx, st), [("$default", fn)])
+
+
+def _request_tables(ctx) -> tuple[list[Statement], dict]:
+    """The tables the plan prices for each request (settings.tables): one on-demand table each, the
+    handler granted the item reads and writes the plan counts, its name in TABLE_<NAME>."""
+    stmts, env = [], {}
+    for t in ctx.facts.get("dynamodb") or []:
+        name = str(t.get("table") or "table")
+        h = c.table(ctx.b, f"{pascal(name)}Table")
+        stmts.append(Statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [h("arn")],
+                               f"plan: table {safe.text(name)} (reads and writes per request)"))
+        env[f"TABLE_{snake(pascal(name)).upper()}"] = h("name")
+        ctx.b.output(f"{pascal(name)}TableName", h("name"), f"table {safe.text(name)} the handler reads and writes")
+    return stmts, env
 
 
 def b_handle(fn: Function, suffix: str, tf_type: str):
@@ -649,6 +664,52 @@ def mqtt_notify(ctx: Ctx) -> None:
                      cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
     b.output("FanDevicePolicyName", pol("name"), "IoT policy for fans' devices (attach to each certificate "
              "or Cognito identity)")
+    _iot_authorizer(ctx, st)
+
+
+# IoT Core waits at most 5 s for a custom authorizer's function:
+# https://docs.aws.amazon.com/iot/latest/developerguide/config-custom-auth.html
+AUTHORIZER_TIMEOUT_S = 5
+
+
+def _iot_authorizer(ctx: Ctx, publisher) -> None:
+    """Fans' apps connect with a token from your identity provider, through an IoT Core custom authorizer
+    (AWS's path for bearer tokens; X.509 certificates are its path for devices you provision, and the
+    FanDevicePolicy above is what to attach to them): a Lambda function with no AWS permissions beyond its
+    logs, token signing enabled (IoT Core verifies the signature before invoking it), invoked by
+    iot.amazonaws.com for this authorizer only."""
+    import dataclasses
+
+    b = ctx.b
+    stage = dataclasses.replace(publisher, name="device-authorizer", role="authorizer", memory_mb=Decimal(128),
+                                timeout_s=Decimal(AUTHORIZER_TIMEOUT_S), reserved_concurrency=None,
+                                max_concurrency=None, ecs_capable=False, batch_size=1,
+                                ephemeral_storage_mb=Decimal(512), warm=None)
+    fn = b.function(stage, [], {"TOPIC_PREFIX": "fixtures/"}, code_role="iot_authorizer")
+    key_name = b.both_input("DeviceTokenKeyName", "device_token_key_name", "String", "string",
+                            "Name of the MQTT username query parameter / header that carries the fan's token",
+                            default="x-fan-token")
+    public_key = b.both_input("DeviceTokenSigningPublicKey", "device_token_signing_public_key", "String", "string",
+                              "PEM public key (2,048 bits or more) your identity provider signs fans' tokens with (IoT Core "
+                              "verifies each token's signature against it before invoking the authorizer)")
+    signing = C(False, "signing enabled: IoT Core rejects tokens without a valid signature before invoking")
+    auth = b.resource("FanTokenAuthorizer", "AWS::IoT::Authorizer", {
+        "AuthorizerFunctionArn": fn.handle("arn"), "Status": "ACTIVE", "SigningDisabled": signing,
+        "TokenKeyName": key_name, "TokenSigningPublicKeys": {"FanTokenKey": public_key}},
+        "aws_iot_authorizer", {
+        "name": "${var.name_prefix}-fan-token-authorizer", "authorizer_function_arn": fn.handle("arn"),
+        "status": "ACTIVE", "signing_disabled": signing, "token_key_name": key_name,
+        "token_signing_public_keys": {"FanTokenKey": public_key}},
+        cfn_attrs={"arn": "GetAtt:Arn", "name": "Ref"}, tf_attrs={"arn": "arn", "name": "name"})
+    b.permission(fn, "FanTokenAuthorizerInvokePermission", "iot.amazonaws.com", auth("arn"))
+    # cfn-lint-serverless (ES1007) takes every iot.amazonaws.com permission for an asynchronous invoke
+    # that needs an on-failure destination; IoT Core invokes an authorizer synchronously and waits for
+    # its answer, so there is no asynchronous retry to configure.
+    b.cfn.resources["FanTokenAuthorizerInvokePermission"]["Metadata"] = {
+        "cfn-lint": {"config": {"ignore_checks": ["ES1007"]}},
+        "costplan:why": "IoT Core invokes a custom authorizer synchronously: no asynchronous retries (ES1007)"}
+    b.output("FanTokenAuthorizerName", auth("name"), "custom authorizer fans' apps name when they connect "
+             "(MQTT username ?x-amz-customauthorizer-name=<name>)")
 
 
 ASSEMBLERS = {

@@ -34,12 +34,28 @@ def build_for(scenario, compute: str = "auto", auth: str = "iam") -> tuple[Build
         opt = compare(scenario).option(compute)
         sizing = opt.sizing if opt is not None else None
     b = build(p, compute, sizing, auth)
+    _limit_alarms(b, scenario, p, compute)
     from costplan.templates.patterns import auto_note
 
     note = auto_note(scenario, asked, compute)
     if note:
         b.notes.append(note)
     return b, compute
+
+
+def limit_findings(scenario, plan, compute: str) -> list:
+    """limits-check's findings for the design this template deploys (80 % warn, 100 % fail)."""
+    from decimal import Decimal
+
+    from costplan.limits import check_plan
+
+    return check_plan(scenario, plan, Decimal(80), Decimal(100), designs=[compute]).findings
+
+
+def _limit_alarms(b: Builder, scenario, plan, compute: str) -> None:
+    from costplan.templates import limit_alarms
+
+    limit_alarms.add(b, limit_findings(scenario, plan, compute), compute)
 
 
 def header(b: Builder, sc, compute: str, fmt: str = "terraform") -> str:
@@ -55,6 +71,7 @@ def header(b: Builder, sc, compute: str, fmt: str = "terraform") -> str:
                          "per build)")
         lines.append("Deploy: aws cloudformation deploy --template-file template.yaml --stack-name <name> "
                      "--capabilities CAPABILITY_IAM --parameter-overrides <Parameter>=<value> ...")
+    lines += [f"Expects an existing {what}: priced as {'; '.join(items)}" for what, items in b.expects.items()]
     return "\n".join(lines + [f"note: {n}" for n in b.notes])
 
 

@@ -152,6 +152,26 @@ resource "aws_cloudwatch_metric_alarm" "queue_dlq_alarm" {
   ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
+resource "aws_cloudwatch_metric_alarm" "results_table_limit_write_throttles_alarm" {
+  alarm_name        = "${var.name_prefix}-results-table-limit-write-throttles-alarm"
+  alarm_description = "limits-check DYNAMODB-WARM-THROUGHPUT WARN (table): the plan needs 11,363.64 WRU/s against 4,000; the table throttles requests"
+  namespace         = "AWS/DynamoDB"
+  metric_name       = "WriteThrottleEvents"
+  dimensions = {
+    TableName = aws_dynamodb_table.results_table.name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # limits-check DYNAMODB-WARM-THROUGHPUT: any throttled request
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_dynamodb_table" "results_table" {
   name         = "${var.name_prefix}-results-table"
   billing_mode = "PAY_PER_REQUEST"

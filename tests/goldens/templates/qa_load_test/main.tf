@@ -87,6 +87,44 @@ resource "aws_cloudwatch_metric_alarm" "api_errors_alarm" {
   ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
+resource "aws_cloudwatch_metric_alarm" "api_ramp_throttles_alarm" {
+  alarm_name        = "${var.name_prefix}-api-ramp-throttles-alarm"
+  alarm_description = "limits-check LAMBDA-BURST-RAMP WARN (api): the plan needs 900 environments per 10 s against 1,000; the function is throttled while it scales to the peak"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Throttles"
+  dimensions = {
+    FunctionName = aws_lambda_function.api.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # the scaling ramp throttles: any throttle during the peak's ramp
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "limit_lambda_concurrency_alarm" {
+  alarm_name          = "${var.name_prefix}-limit-lambda-concurrency-alarm"
+  alarm_description   = "limits-check LAMBDA-CONCURRENCY WARN: the plan needs 900 concurrent executions against 1,000; the account's concurrent executions near the quota"
+  namespace           = "AWS/Lambda"
+  metric_name         = "ConcurrentExecutions"
+  dimensions          = {}
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # 80 % of the 1,000 concurrent executions limit (limits-check LAMBDA-CONCURRENCY)
+  threshold           = 800
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_iam_role" "api_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

@@ -12,9 +12,34 @@ data "aws_partition" "current" {
 data "aws_region" "current" {
 }
 
+resource "aws_cloudwatch_log_group" "device_authorizer_logs" {
+  name              = "/aws/lambda/${var.name_prefix}-device-authorizer"
+  retention_in_days = 30
+}
+
 resource "aws_cloudwatch_log_group" "publisher_logs" {
   name              = "/aws/lambda/${var.name_prefix}-publisher"
   retention_in_days = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "device_authorizer_errors_alarm" {
+  alarm_name        = "${var.name_prefix}-device-authorizer-errors-alarm"
+  alarm_description = "DeviceAuthorizer invocations fail"
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions = {
+    FunctionName = aws_lambda_function.device_authorizer.function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # any failed invocation
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
@@ -32,6 +57,46 @@ resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
   # every message is an event no function processed
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "limit_connect_success_alarm" {
+  alarm_name        = "${var.name_prefix}-limit-connect-success-alarm"
+  alarm_description = "limits-check IOT-CONNECT-RATE WARN (connect): the plan needs 416.67 connects/s against 500; device connects per second near the account quota"
+  namespace         = "AWS/IoT"
+  metric_name       = "Connect.Success"
+  dimensions = {
+    Protocol = "MQTT"
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # 80 % of the 500 connects/s limit (limits-check IOT-CONNECT-RATE) x 60 s (device connects)
+  threshold           = 24000
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "limit_publish_out_success_alarm" {
+  alarm_name        = "${var.name_prefix}-limit-publish-out-success-alarm"
+  alarm_description = "limits-check IOT-PUBLISH-RATE FAIL (outbound): the plan needs 50,000 messages/s against 20,000; messages the broker delivers to devices per second near the account quota"
+  namespace         = "AWS/IoT"
+  metric_name       = "PublishOut.Success"
+  dimensions = {
+    Protocol = "MQTT"
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # 80 % of the 20,000 messages/s limit (limits-check IOT-PUBLISH-RATE) x 60 s (messages the broker delivers to devices)
+  threshold           = 960000
+  comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms_topic.arn]
   ok_actions          = [aws_sns_topic.alarms_topic.arn]
@@ -57,6 +122,21 @@ resource "aws_cloudwatch_metric_alarm" "publisher_errors_alarm" {
   ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
+resource "aws_iam_role" "device_authorizer_role" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          Service = "lambda.amazonaws.com"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
 resource "aws_iam_role" "publisher_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -67,6 +147,20 @@ resource "aws_iam_role" "publisher_role" {
           Service = "lambda.amazonaws.com"
         }
         Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "device_authorizer_role" {
+  role = aws_iam_role.device_authorizer_role.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.device_authorizer_logs.arn}:*"
       },
     ]
   })
@@ -110,6 +204,18 @@ resource "aws_iam_role_policy" "publisher_role" {
   })
 }
 
+resource "aws_iot_authorizer" "fan_token_authorizer" {
+  name                    = "${var.name_prefix}-fan-token-authorizer"
+  authorizer_function_arn = aws_lambda_function.device_authorizer.arn
+  status                  = "ACTIVE"
+  # signing enabled: IoT Core rejects tokens without a valid signature before invoking
+  signing_disabled = false
+  token_key_name   = var.device_token_key_name
+  token_signing_public_keys = {
+    FanTokenKey = var.device_token_signing_public_key
+  }
+}
+
 resource "aws_iot_policy" "fan_device_policy" {
   name = "${var.name_prefix}-fan-device"
   policy = jsonencode({
@@ -142,6 +248,34 @@ resource "aws_iot_topic_rule" "key_events_rule" {
 
   lambda {
     function_arn = aws_lambda_function.publisher.arn
+  }
+}
+
+# handler: src/device_authorizer/handler.py (python3 build.py writes dist/device_authorizer.zip)
+resource "aws_lambda_function" "device_authorizer" {
+  function_name = "${var.name_prefix}-device-authorizer"
+  description   = "costplan soccer-events-mqtt (mqtt_notify, lambda): device-authorizer (authorizer)"
+  role          = aws_iam_role.device_authorizer_role.arn
+  runtime       = "python3.12"
+  handler       = "handler.handler"
+  filename      = "${path.module}/dist/device_authorizer.zip"
+  # redeploys when the built code changes (python3 build.py)
+  source_code_hash = filebase64sha256("${path.module}/dist/device_authorizer.zip")
+  # plan: device-authorizer memory_mb
+  memory_size = 128
+  # plan: device-authorizer timeout (max(3 s, 2 x p99) unless set)
+  timeout       = 5
+  architectures = ["arm64"]
+
+  environment {
+    variables = {
+      TOPIC_PREFIX = "fixtures/"
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.device_authorizer_logs.name
   }
 }
 
@@ -184,6 +318,13 @@ resource "aws_lambda_function_event_invoke_config" "publisher_event_invoke_confi
       destination = aws_sqs_queue.failed_events_queue.arn
     }
   }
+}
+
+resource "aws_lambda_permission" "fan_token_authorizer_invoke_permission" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.device_authorizer.function_name
+  principal     = "iot.amazonaws.com"
+  source_arn    = aws_iot_authorizer.fan_token_authorizer.arn
 }
 
 resource "aws_lambda_permission" "publisher_key_events_rule_permission" {

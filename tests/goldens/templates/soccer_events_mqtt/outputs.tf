@@ -17,3 +17,8 @@ output "fan_device_policy_name" {
   description = "IoT policy for fans' devices (attach to each certificate or Cognito identity)"
   value       = aws_iot_policy.fan_device_policy.name
 }
+
+output "fan_token_authorizer_name" {
+  description = "custom authorizer fans' apps name when they connect (MQTT username ?x-amz-customauthorizer-name=<name>)"
+  value       = aws_iot_authorizer.fan_token_authorizer.name
+}

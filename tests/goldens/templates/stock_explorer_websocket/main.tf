@@ -159,6 +159,26 @@ resource "aws_cloudwatch_metric_alarm" "fanout_errors_alarm" {
   ok_actions          = [aws_sns_topic.alarms_topic.arn]
 }
 
+resource "aws_cloudwatch_metric_alarm" "web_socket_api_limit_rate_alarm" {
+  alarm_name        = "${var.name_prefix}-web-socket-api-limit-rate-alarm"
+  alarm_description = "limits-check APIGW-RPS FAIL: the plan needs 97,700.10 requests/s against 10,000; this API's WebSocket messages (client messages and @connections posts) near the account throttle"
+  namespace         = "AWS/ApiGateway"
+  metric_name       = "MessageCount"
+  dimensions = {
+    ApiId = aws_apigatewayv2_api.web_socket_api.id
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  # 80 % of the 10,000 requests/s limit (limits-check APIGW-RPS) x 60 s (WebSocket messages (client messages and @connections posts) of this API; the account's other APIs share it)
+  threshold           = 480000
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
+  ok_actions          = [aws_sns_topic.alarms_topic.arn]
+}
+
 resource "aws_dynamodb_table" "connections_table" {
   name         = "${var.name_prefix}-connections-table"
   billing_mode = "PAY_PER_REQUEST"
