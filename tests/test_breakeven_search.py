@@ -74,9 +74,7 @@ def test_128mb_1s_reports_every_crossing_and_each_is_real():
     book = PriceBook(sc.region)
     lam = c.option("lambda")
     ecs = [o for o in c.options if o.name in ECS]
-    shared = B.common_prefix([lam, *ecs])
-    curves = B.Curves(B.option_curve(lam, c.plan, book, True, None, {}, shared),
-                      [B.option_curve(o, c.plan, book, True, None, {}, shared) for o in ecs])
+    curves = B.curves(c.plan, [lam, *ecs], book, True)
     res = B.scan(curves.at, 300e6)
     assert len(res.crossings) == len(c.bands.crossings)
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 RANGE = 1000.0  # 0.001× to 1,000× today's volume
 MAX_LEVEL = 11  # cells of 10^(1/2048) ≈ 1.0011: crossings to 0.11 %
 ECS = ("fargate", "ec2")
-CONSTANT_KEYS = ("alb.hours", "vpc.nat_gateway_hours")  # billed per hour whatever the volume
 SIZING_PREFIXES = ("fargate.", "ec2.", "vpc.public_ipv4_hours", "ebs.")  # follow tasks / instances
 
 
@@ -86,33 +85,29 @@ def _ceil(x: float) -> int:
 
 
 class OptionCurve:
-    """One alternative's monthly cost at k × today's volume, from its bill at k = 1. The leading items
-    that do not move with volume (the shared integration services) are priced once."""
+    """One alternative's monthly cost at k × today's volume. Each line is a + b·k (its shape read from
+    the plan at two volumes), or today's quantity × a driver's ratio (cold starts; the tasks or
+    instances ECS runs)."""
 
     def __init__(self, name: str, items: list, free_start: dict | None, free_tier: bool):
         self.name, self.free_tier = name, free_tier
         self.drivers: dict = {}  # driver → f(k) / f(1)
-        n = 0
-        while n < len(items) and items[n][2] == "const":
-            n += 1
         self.free0 = {p: float(v) for p, v in free_start.items()} if free_start else {}
-        self.used0: dict = {}
-        self.cost0 = meter([(fp, q, ok) for fp, q, _, ok in items[:n]], self.free0, free_tier, self.used0)
-        self.items = items[n:]
+        self.items = items  # [(price, a, b, driver, may use the free tier)]: quantity a + b·driver(k)
 
     def cost(self, k: float) -> float:
         if self._compiled is None:
             self._compile()
         fns, items = self._compiled
-        vals = [k, 1.0] + [fn(k) for fn in fns]
+        vals = [k] + [fn(k) for fn in fns]
         self._last = (k, vals)
         free = self.free0.copy()
-        used = self.used0.copy()
-        total = self.cost0
+        used: dict = {}
+        total = 0.0
         use_free = self.free_tier
         regime = 0  # which tier and free-tier state each item ends in: equal at two volumes, no kink between
-        for fp, q1, idx, ok in items:  # meter() inlined: this runs a few hundred times per scenario
-            q = q1 * vals[idx]
+        for fp, a, b, idx, ok in items:  # meter() inlined: this runs a few hundred times per scenario
+            q = a + b * vals[idx]
             if q <= 0:
                 regime = regime * 3 + 1
                 continue
@@ -168,58 +163,199 @@ class OptionCurve:
 
     def _compile(self) -> None:
         names = [d for d in self.drivers]
-        index = {"k": 0, "const": 1, **{d: 2 + i for i, d in enumerate(names)}}
+        index = {"k": 0, **{d: 1 + i for i, d in enumerate(names)}}
         self._sizing_index = index.get("sizing", 0)
         self._compiled = ([self.drivers[d] for d in names],
-                          [(fp, q, index[d], ok) for fp, q, d, ok in self.items])
+                          [(fp, a, b, index[d], ok) for fp, a, b, d, ok in self.items])
 
 
-def _driver(li, name: str) -> str:
-    key = li.price_key
-    if li.name.startswith("INIT duration"):
-        return f"init:{li.resource}"
-    if key in CONSTANT_KEYS:
-        return "const"
-    if li.resource in ("load balancer", "internal load balancer", "NAT gateway") and key.startswith(
-            "vpc.public_ipv4"):
-        return "const"  # the ALB's nodes and the NAT gateways keep their addresses whatever the tasks do
-    if name in ECS and key.startswith(SIZING_PREFIXES):
-        return "sizing"
-    return "k"
+def _sizing_line(li, name: str) -> bool:
+    """A line that follows the tasks or instances ECS runs (Fargate vCPU and memory, EC2 hours, root
+    volumes, the tasks' public IPv4), not the load balancer's or NAT's own addresses."""
+    if name not in ECS or not li.price_key.startswith(SIZING_PREFIXES):
+        return False
+    return not (li.resource in ("load balancer", "internal load balancer", "NAT gateway")
+                and li.price_key.startswith("vpc.public_ipv4"))
 
 
-def common_prefix(options) -> int:
-    """How many leading line items every alternative shares: the integration services priced first on
-    each alternative's meter. They cost the same on every side at any volume, so they are held at
-    today's quantities (keeping their place on the meter and their share of free tiers)."""
-    n = 0
-    for items in zip(*(o.line_items for o in options)):
-        a = items[0]
-        if any((b.price_key, b.name, b.quantity, b.resource) != (a.price_key, a.name, a.quantity, a.resource)
-               for b in items[1:]):
-            break
-        n += 1
-    return n
+def _init(c) -> bool:
+    return c.name.startswith("INIT duration")
+
+
+def _affine(qs: list, ks: tuple) -> tuple[float, float] | None:
+    """a, b of q = a + b·k from q at k = 1 and 2, or None if q at the other probes is off that line."""
+    b = qs[1] - qs[0]
+    a = qs[0] - b
+    for q, k in zip(qs[2:], ks[2:]):
+        # usage is kept to 6 decimals: the line through two rounded points drifts by ~1e-6 per unit of k
+        if abs(a + b * k - q) > 5e-6 * (1 + k) + 1e-9 * abs(q):
+            return None
+    return a, b
+
+
+class Shapes:
+    """Every line of every alternative as a function of k, read from the plan re-planned (not priced: a
+    fraction of a millisecond) at today's volume, at 2×, ½× and at both ends of the range scanned.
+    Most lines are a + b·k through all five. One that is not (a min or max in the pattern: a consumer
+    capped by its concurrency, a stream polled at a fixed rate) takes its quantity from the plan
+    re-planned at each volume. Cold starts, ALB capacity units (the largest of its dimensions) and the
+    tasks or instances ECS runs have their own drivers, from each stage's traffic at k."""
+
+    KS = (1.0, 2.0, 0.5, 1.0 / RANGE, RANGE)
+
+    def __init__(self, plan):
+        self.plan = plan
+        self._plans = {1.0: plan}
+        self.plans = [self.plan_at(k) for k in self.KS]
+
+    def plan_at(self, k: float):
+        p = self._plans.get(k)
+        if p is None:
+            from costplan import patterns
+            from costplan.compute.compare import scaled_scenario
+
+            p = self._plans[k] = patterns.plan(scaled_scenario(self.plan.scenario, _dec(k)))
+        return p
+
+    @staticmethod
+    def design(plan, name: str):
+        return plan.lambda_design if name == "lambda" else plan.ecs_design
+
+    def lines(self, name: str) -> list:
+        """[(component, a, b, driver)] for option `name`: quantity a + b × driver(k)."""
+        from costplan.compute.options import volume_components
+
+        probes = [volume_components(p, name) for p in self.plans]
+        if len({len(c) for c in probes}) != 1:
+            raise ModelError(f"{name}: the lines change with volume")
+        out = []
+        memo: dict = {}
+        for i, cs in enumerate(zip(*probes)):
+            c1 = cs[0]
+            if len({(c.price_key, c.name, c.resource) for c in cs}) != 1:
+                raise ModelError(f"{name}: the lines change with volume")
+            if c1.name.startswith("INIT duration"):
+                out.append((c1, 0.0, float(c1.quantity), f"init:{c1.resource}"))
+            elif c1.price_key == "alb.lcu_hours" and c1.resource in ("load balancer", "internal load balancer"):
+                out.append((c1, 0.0, 1.0, "lcu"))
+            else:
+                fit = _affine([float(c.quantity) for c in cs], self.KS)
+                if fit is not None:
+                    out.append((c1, fit[0], fit[1], "k"))
+                else:
+                    out.append((c1, 0.0, 1.0, self._line(name, i, memo)))
+        return out
+
+    def _line(self, name: str, i: int, memo: dict):
+        """Driver of line i: its quantity in the plan re-planned at k."""
+        from costplan.compute.options import volume_components
+
+        def at(k: float) -> float:
+            cs = memo.get(k)
+            if cs is None:
+                cs = memo[k] = volume_components(self.plan_at(k), name)
+            return float(cs[i].quantity)
+        at.key = f"line:{name}:{i}"
+        return at
+
+    def traffic(self, name: str, stage: str):
+        """k → the stage's Traffic at k × today's volume: monthly requests and peak rate as straight
+        lines in k where they are, else from the plan re-planned at k."""
+        from dataclasses import replace
+
+        def find(p):
+            st = next((s for s in self.design(p, name).stages if s.name == stage), None)
+            if st is None:
+                raise ModelError(f"no stage {stage}")
+            return st.traffic
+
+        ts = [find(p) for p in self.plans]
+        t1 = ts[0]
+        same = all(replace(t, monthly_requests=t1.monthly_requests, peak_rps=t1.peak_rps) == t1 for t in ts)
+        m = _affine([float(t.monthly_requests) for t in ts], self.KS)
+        r = _affine([float(t.peak_rps) for t in ts], self.KS)
+        if not (same and m and r):
+            return lambda k: find(self.plan_at(k if isinstance(k, float) else float(k)))
+        bm = ts[1].monthly_requests - t1.monthly_requests
+        br = ts[1].peak_rps - t1.peak_rps
+        am, ar = t1.monthly_requests - bm, t1.peak_rps - br
+
+        def at(k):
+            kk = k if not isinstance(k, float) else _dec(k)
+            return replace(t1, monthly_requests=max(am + bm * kk, _ZERO), peak_rps=max(ar + br * kk, _ZERO))
+        return at
+
+    def lcu(self, name: str):
+        """k → the ECS design's ALB LCU-hours: Σ hours × the largest dimension, each a straight line in k
+        (else the plan re-planned at k)."""
+        from costplan.compute.options import lcu_terms
+
+        def terms(p):
+            d = self.design(p, name)
+            return lcu_terms(d.load_balancer, d) if d.load_balancer is not None else []
+
+        def exact(k: float) -> float:
+            return sum(float(h) * float(max(dims)) for h, dims in terms(self.plan_at(k)))
+
+        probes = [terms(p) for p in self.plans]
+        if len({len(t) for t in probes}) != 1:
+            return exact
+        fit = []
+        for group in zip(*probes):
+            if len({len(d) for _, d in group}) != 1:
+                return exact
+            h = _affine([float(x[0]) for x in group], self.KS)
+            dims = [_affine([float(x[1][j]) for x in group], self.KS) for j in range(len(group[0][1]))]
+            if h is None or any(d is None for d in dims):
+                return exact
+            fit.append((h, dims))
+
+        def at(k: float) -> float:
+            return sum((ha + hb * k) * max(a + b * k for a, b in dims) for (ha, hb), dims in fit)
+        return at
 
 
 def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, cache: dict,
-                 shared: int = 0) -> OptionCurve:
+                 shapes: Shapes | None = None) -> OptionCurve:
+    shapes = shapes or Shapes(plan)
     groups: dict = {}
     order: list = []
-    for i, li in enumerate(option.line_items):
-        d = "const" if i < shared else _driver(li, option.name)
-        g = (li.price_key, d, li.free_tier)
+
+    def add(key, d, ok, a, b):
+        g = (key, d, ok)
         if g not in groups:
-            groups[g] = 0.0
+            groups[g] = [0.0, 0.0]
             order.append(g)
-        groups[g] += float(li.quantity)
-    items = [(_fp(book, key, cache), groups[(key, d, ok)], d, ok) for key, d, ok in order]
+        groups[g][0] += a
+        groups[g][1] += b
+
+    fns: dict = {}
+    for c, a, b, d in shapes.lines(option.name):
+        if callable(d):  # a line re-planned at each volume
+            fns[d.key] = d
+            d = d.key
+        add(c.price_key, d, c.free_tier, a, b)
+    for li in option.line_items:
+        if _sizing_line(li, option.name):
+            fp = _fp(book, li.price_key, cache)
+            if len(fp.tiers) != 1 or (free_tier and li.free_tier and fp.free > 0):
+                raise ModelError(f"{li.price_key}: a sizing line with tiers or a free tier")
+            add(li.price_key, "sizing", li.free_tier, 0.0, float(li.quantity))
+    items = [(_fp(book, key, cache), groups[(key, d, ok)][0], groups[(key, d, ok)][1], d, ok)
+             for key, d, ok in order]
     curve = OptionCurve(option.name, items, free_start, free_tier)
-    for _, _, d, _ in curve.items:
-        if d.startswith("init:") and d not in curve.drivers:
-            curve.drivers[d] = _init_ratio(plan, d[5:])
-        elif d == "sizing" and d not in curve.drivers:
-            curve.drivers[d] = _sizing_ratio(plan, option)
+    for _, _, _, d, _ in curve.items:
+        if d in curve.drivers or d == "k":
+            continue
+        if d.startswith("line:"):
+            curve.drivers[d] = fns[d]
+            continue
+        if d.startswith("init:"):
+            curve.drivers[d] = _init_ratio(plan, shapes.traffic(option.name, d[5:]))
+        elif d == "lcu":
+            curve.drivers[d] = shapes.lcu(option.name)
+        elif d == "sizing":
+            curve.drivers[d] = _sizing_ratio(plan, option, shapes)
     real = float(option.monthly_usd)
     model = curve.cost(1.0)
     if abs(model - real) > 1e-6 * max(1.0, real) + 0.005:
@@ -227,24 +363,40 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
     return curve
 
 
-def _init_ratio(plan, stage_name: str):
+def curves(plan, options, book, free_tier: bool, start: dict | None = None) -> "Curves":
+    """Lambda and the ECS options as functions of k: the model the scan runs on. Raises ModelError when
+    it does not reproduce today's bill of every option (the one check made at run time; tests check
+    it against full re-planning and re-pricing at many volumes)."""
+    start = start or {}
+    cache: dict = {}
+    shapes = Shapes(plan)
+    lam = next(o for o in options if o.name == "lambda")
+    ecs = [o for o in options if o.name in ECS]
+    return Curves(option_curve(lam, plan, book, free_tier, start.get("lambda"), cache, shapes),
+                  [option_curve(o, plan, book, free_tier, start.get(o.name), cache, shapes) for o in ecs])
+
+
+def _init_ratio(plan, traffic):
     """Cold starts at k × volume over cold starts today (coldstart.total_f, the float twin of
-    coldstart.cold_starts: tests hold them equal)."""
+    coldstart.cold_starts: tests hold them equal), from the stage's traffic at k."""
     from costplan.compute import coldstart
 
-    stage = next((s for s in plan.stages if s.name == stage_name), None)
-    if stage is None:
-        raise ModelError(f"no stage {stage_name}")
     w = plan.scenario.workload
-    t = stage.traffic
     hpd = float(w.active_hours_per_day)
-    r, pc, ac, ar = (float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency),
-                     float(t.average_rps))
-    days, act = (float(t.active_seconds) / 3600 / hpd if hpd else 0.0), float(t.active_hours)
-    base = coldstart.total_f(r, pc, ac, ar, hpd, days, act)
+
+    def total(k: float) -> float:
+        t = traffic(k)
+        days = float(t.active_seconds) / 3600 / hpd if hpd else 0.0
+        return coldstart.total_f(float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency),
+                                 float(t.average_rps), hpd, days, float(t.active_hours))
+
+    base = total(1.0)
     if base <= 0:
         return lambda k: 1.0
-    return lambda k: coldstart.total_f(r * k, pc * k, ac * k, ar * k, hpd, days, act) / base
+    return lambda k: total(k) / base
+
+
+_ZERO = __import__("decimal").Decimal(0)
 
 
 def _dec(k: float):
@@ -253,7 +405,7 @@ def _dec(k: float):
     return Decimal(repr(k))
 
 
-def _sizing_ratio(plan, option):
+def _sizing_ratio(plan, option, shapes: "Shapes"):
     """What the ECS option's sizing costs at k × volume over what it costs today, from compute/sizing.py:
     the cheapest Fargate size (or EC2 type) is chosen again at each volume, with whole tasks through the
     day, min/max, scale-out lag and pre-scaling as billed. The lines it scales (Fargate vCPU, memory and
@@ -266,10 +418,11 @@ def _sizing_ratio(plan, option):
 
     sc = plan.scenario
     ecs = sc.ecs
-    design = getattr(plan, "ecs_design", None)
-    stages = [s for s in (design.ecs_stages if design is not None else plan.stages) if s.ecs_capable]
+    design = plan.ecs_design
+    stages = [s for s in design.ecs_stages if s.ecs_capable] if design is not None else []
     if not stages:
         raise ModelError("no ECS stages")
+    traffic = {s.name: shapes.traffic(option.name, s.name) for s in stages}
     book = PriceBook(sc.region)
     memo: dict = {}
 
@@ -277,7 +430,7 @@ def _sizing_ratio(plan, option):
         if k in memo:
             return memo[k]
         kk = _dec(k)
-        scaled = [replace(st, traffic=st.traffic.scaled(kk)) for st in stages]
+        scaled = [replace(st, traffic=traffic[st.name](kk)) for st in stages]
         if option.name == "fargate":
             v = sum(float(S.size_fargate(st, sc, book, ecs.architecture or st.architecture, runner_up=False)
                           .choice.monthly_usd) for st in scaled)
