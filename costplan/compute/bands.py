@@ -182,13 +182,13 @@ def _init(c) -> bool:
     return c.name.startswith("INIT duration")
 
 
-def _affine(qs: list, ks: tuple) -> tuple[float, float] | None:
+def _affine(qs: list, ks: tuple, tol: float = 5e-6) -> tuple[float, float] | None:
     """a, b of q = a + b·k from q at k = 1 and 2, or None if q at the other probes is off that line."""
     b = qs[1] - qs[0]
     a = qs[0] - b
     for q, k in zip(qs[2:], ks[2:]):
         # usage is kept to 6 decimals: the line through two rounded points drifts by ~1e-6 per unit of k
-        if abs(a + b * k - q) > 5e-6 * (1 + k) + 1e-9 * abs(q):
+        if abs(a + b * k - q) > tol * (1 + k) + 1e-9 * abs(q):
             return None
     return a, b
 
@@ -247,15 +247,51 @@ class Shapes:
         return out
 
     def _line(self, name: str, i: int, memo: dict):
-        """Driver of line i: its quantity in the plan re-planned at k."""
+        """Driver of line i: its quantity from the plan re-planned at k, as a piecewise straight line."""
         from costplan.compute.options import volume_components
 
-        def at(k: float) -> float:
-            cs = memo.get(k)
+        def g(p):
+            cs = memo.get(id(p))
             if cs is None:
-                cs = memo[k] = volume_components(self.plan_at(k), name)
-            return float(cs[i].quantity)
+                cs = memo[id(p)] = (p, volume_components(p, name))
+            return [float(cs[1][i].quantity)]
+
+        f = self.piecewise(g)
+        at = lambda k: f(k)[0]  # noqa: E731
         at.key = f"line:{name}:{i}"
+        return at
+
+    def piecewise(self, g):
+        """k → g(plan at k) (a list of floats) for a g that is straight between a few kinks (a min or max
+        in the pattern): re-planned at the probes and then wherever the middle of a piece is off the
+        line between its ends, until pieces are 0.1 % wide; between those points, interpolated."""
+        import bisect
+
+        pts = {k: g(self.plan_at(k)) for k in self.KS}
+        ks = sorted(pts)
+        stack = list(zip(ks, ks[1:]))
+        while stack:
+            a, b = stack.pop()
+            if b / a < 1.001:
+                continue
+            m = math.sqrt(a * b)
+            vm = pts[m] = g(self.plan_at(m))
+            t = (m - a) / (b - a)
+            if all(abs(x + (y - x) * t - v) <= 1e-3 + 1e-9 * abs(v)  # plans keep 3 to 6 decimals
+                   for x, y, v in zip(pts[a], pts[b], vm)):
+                continue
+            stack += [(a, m), (m, b)]
+        ks = sorted(pts)
+        vs = [pts[k] for k in ks]
+
+        def at(k: float) -> list:
+            j = bisect.bisect_left(ks, k)
+            if j < len(ks) and ks[j] == k:
+                return vs[j]
+            j = min(max(j, 1), len(ks) - 1)
+            a, b = ks[j - 1], ks[j]
+            t = (k - a) / (b - a)
+            return [x + (y - x) * t for x, y in zip(vs[j - 1], vs[j])]
         return at
 
     def traffic(self, name: str, stage: str):
@@ -272,10 +308,18 @@ class Shapes:
         ts = [find(p) for p in self.plans]
         t1 = ts[0]
         same = all(replace(t, monthly_requests=t1.monthly_requests, peak_rps=t1.peak_rps) == t1 for t in ts)
-        m = _affine([float(t.monthly_requests) for t in ts], self.KS)
-        r = _affine([float(t.peak_rps) for t in ts], self.KS)
-        if not (same and m and r):
-            return lambda k: find(self.plan_at(k if isinstance(k, float) else float(k)))
+        # traffic is kept to 3 decimals (patterns/common.py derived)
+        m = _affine([float(t.monthly_requests) for t in ts], self.KS, 1e-3)
+        r = _affine([float(t.peak_rps) for t in ts], self.KS, 1e-3)
+        if not same:
+            raise ModelError(f"{stage}: traffic changes shape with volume")
+        if not (m and r):
+            f = self.piecewise(lambda p: [float(find(p).monthly_requests), float(find(p).peak_rps)])
+
+            def bent(k):
+                v = f(float(k))
+                return replace(t1, monthly_requests=_dec(max(v[0], 0.0)), peak_rps=_dec(max(v[1], 0.0)))
+            return bent
         bm = ts[1].monthly_requests - t1.monthly_requests
         br = ts[1].peak_rps - t1.peak_rps
         am, ar = t1.monthly_requests - bm, t1.peak_rps - br
