@@ -160,6 +160,14 @@ class OptionCurve:
 
     _last = None
     _sizing_index = 0
+    sized_usd = 0.0  # the sized lines' cost today (flat prices, no free tier): × the sizing ratio at k
+
+    def sized(self, k: float) -> float:
+        if "sizing" not in self.drivers:
+            return 0.0
+        last = self._last
+        r = last[1][self._sizing_index] if last is not None and last[0] == k else self.drivers["sizing"](k)
+        return self.sized_usd * r
 
     def _compile(self) -> None:
         names = [d for d in self.drivers]
@@ -388,6 +396,7 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
     items = [(_fp(book, key, cache), groups[(key, d, ok)][0], groups[(key, d, ok)][1], d, ok)
              for key, d, ok in order]
     curve = OptionCurve(option.name, items, free_start, free_tier)
+    curve.sized_usd = sum(b * fp.tiers[0][1] for fp, a, b, d, ok in items if d == "sizing")
     for _, _, _, d, _ in curve.items:
         if d in curve.drivers or d == "k":
             continue
@@ -516,14 +525,34 @@ class Curves:
         self.memo: dict = {}
 
     def at(self, k: float) -> tuple:
-        """(Lambda, cheaper ECS, its name, the ECS sizing at k: tasks and instances of every option)."""
+        """(Lambda, cheaper ECS, its name, the ECS sizing at k: tasks and instances of every option,
+        and for the bound in scan: Lambda's regime and each ECS option's (total, sized part, regime))."""
         r = self.memo.get(k)
         if r is None:
             L = self.lam.cost(k)
             E, name = min((c.cost(k), c.name) for c in self.ecs)
             sig = (name, self.lam.regime(k)) + tuple((c.sizing(k), c.regime(k)) for c in self.ecs)
-            r = self.memo[k] = (L, E, name, sig)
+            parts = (self.lam.regime(k), tuple((c.cost(k), c.sized(k), c.regime(k)) for c in self.ecs))
+            r = self.memo[k] = (L, E, name, sig, parts)
         return r
+
+
+def _no_crossing(pa, pb) -> bool:
+    """Between two volumes where Lambda and each ECS option keep their tiers and free tiers (straight
+    lines but for the sized part of ECS, which only grows), can Lambda − ECS change sign? Each ECS
+    option lies between its straight part plus its sized part at the lower end and plus it at the upper
+    end; with Lambda a straight line, the extremes are at the ends."""
+    La, Lb = pa[0], pb[0]
+    ra, rb = pa[4], pb[4]
+    if ra[0] is None or ra[0] != rb[0]:
+        return False
+    opts = list(zip(ra[1], rb[1]))
+    if any(a[2] is None or a[2] != b[2] or b[1] < a[1] for a, b in opts):
+        return False
+    if La < pa[1]:  # Lambda cheaper at the lower end: cheaper than every option throughout?
+        return all(max(La - (ca - sa + sa), Lb - (cb - sb + sa)) < 0 for (ca, sa, _), (cb, sb, _) in opts)
+    # ECS cheaper at the lower end: one option no dearer than Lambda throughout?
+    return any(min(La - (ca - sa + sb), Lb - (cb - sb + sb)) >= 0 for (ca, sa, _), (cb, sb, _) in opts)
 
 
 def scan(at, base: float, level: int | None = None) -> Bands:
@@ -559,10 +588,12 @@ def scan(at, base: float, level: int | None = None) -> Bands:
         if ib - ia <= 1 or Lb < Ea or La >= Eb:
             continue  # one grid step, or the same side is cheaper throughout
         fa, fb = La - Ea, Lb - Eb
-        if (fa >= 0) == (fb >= 0) and len(pts[ia]) > 3 and pts[ia][3] == pts[ib][3]:
+        if (fa >= 0) == (fb >= 0) and len(pts[ia]) > 3 and (
+                pts[ia][3] == pts[ib][3] or (len(pts[ia]) > 4 and _no_crossing(pts[ia], pts[ib]))):
             # Same side at both ends, and between them no ECS step, no change of cheaper ECS option, no
             # tier or free-tier boundary on either bill: both totals are straight lines (but for cold starts,
-            # a few cents that step with the peak concurrency), so no crossing.
+            # a few cents that step with the peak concurrency), so no crossing. Or ECS steps, but by less
+            # than the gap between the two bills (_no_crossing).
             continue
         if (fa >= 0) != (fb >= 0):
             va, vb = vol(ia), vol(ib)
