@@ -1,16 +1,21 @@
 """Break-even as bands: every volume between 0.001× and 1,000× today's where Lambda − the cheaper ECS
 option changes sign, found the same way whatever today's volume is.
 
-Cost of each alternative as a function of volume comes from its bill at today's volume: every line
-item scales with the volume (requests, GB-seconds, LCUs, bytes), with the tasks or instances ECS
-needs at that volume (re-sized, whole tasks), with the cold starts at that volume, or not at all
-(load balancer and NAT hours). Priced in floats on the same tiers and free tiers, one volume costs a
-few microseconds where re-planning and re-pricing the scenario cost a millisecond or more.
+Cost of each alternative as a function of volume k (× today's): each bill line's quantity is read
+from the plan re-planned (not priced) at five volumes (Shapes): a straight line a + b·k for most
+(requests, GB-seconds, bytes, and the fixed parts: empty long polls, stream polling, storage, hours);
+the plan itself between its kinks where a line bends (a consumer capped by its concurrency); ALB LCUs
+as the largest of their dimensions; cold starts and the tasks or instances ECS needs (compute/sizing.py
+again at each volume) from each stage's traffic at k. Priced in floats on the same tiers and free
+tiers, one volume costs microseconds (a sizing: a fraction of a millisecond). The model must give
+today's bill to the cent, else the scan re-plans and re-prices at each volume (compare.py `_slow_at`);
+tests hold it to full re-pricing at 25 volumes on every bundled scenario.
 
 The scan works on a fixed grid of absolute volumes (2,048 points a decade: crossings to 0.11 %), so two
 scenarios that differ only in today's volume see the same grid. Both totals only grow with volume, so
 an interval [a, b] where Lambda at b is still cheaper than ECS at a (or the reverse) holds no crossing
-and is not divided; only intervals near a crossing are, and every crossing is found.
+and is not divided; nor is one where ECS's steps add less than the gap between the bills
+(`_no_crossing`); only intervals near a crossing are, and every crossing is found.
 """
 from __future__ import annotations
 
