@@ -535,9 +535,10 @@ class Curves:
         r = self.memo.get(k)
         if r is None:
             L = self.lam.cost(k)
-            E, name = min((c.cost(k), c.name) for c in self.ecs)
+            costs = [(c.cost(k), c.name) for c in self.ecs]
+            E, name = min(costs)
             sig = (name, self.lam.regime(k)) + tuple((c.sizing(k), c.regime(k)) for c in self.ecs)
-            parts = (self.lam.regime(k), tuple((c.cost(k), c.sized(k), c.regime(k)) for c in self.ecs))
+            parts = (self.lam.regime(k), tuple((e, c.sized(k), c.regime(k)) for (e, _), c in zip(costs, self.ecs)))
             r = self.memo[k] = (L, E, name, sig, parts)
         return r
 

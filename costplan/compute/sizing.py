@@ -535,8 +535,9 @@ def _ec2_types(book, types: tuple, arch: str, needs: tuple, reserved_memory_mb, 
             continue
         hourly = price + gp3 + ip
         coefs = tuple(1.0 / (float(x[3]) * target * x[0]) if x[3] > 0 else 0.0 for x in shapes)
-        # every hour runs at least the floor: min_instances, and each stage's min_tasks packed on instances
-        idle_i = max(floor_i, sum(-(-min_tasks // x[0]) for x in shapes))
+        # every hour runs at least min_instances (a tighter floor would prune burstable types before the
+        # notes can say why they were not chosen)
+        idle_i = floor_i
         out.append((float(hourly), idle_i, coefs, (ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price)))
     if len(memo) > 256:
         memo.clear()
