@@ -72,8 +72,22 @@ def _register(app: typer.Typer) -> None:
         mod.register(app)
 
 
-app = _typer()
-_register(app)
+_APP: typer.Typer | None = None
+
+
+def full_app() -> typer.Typer:
+    """Every command, registered on first use (`costplan compare` runs without them: see _app_for)."""
+    global _APP
+    if _APP is None:
+        _APP = _typer()
+        _register(_APP)
+    return _APP
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _app_for(argv: list[str]) -> typer.Typer:
@@ -87,7 +101,7 @@ def _app_for(argv: list[str]) -> typer.Typer:
         # a group with one command still needs its name: typer would otherwise run it bare
         slim.command("_", hidden=True)(lambda: None)
         return slim
-    return app
+    return full_app()
 
 
 def main() -> None:
