@@ -142,7 +142,7 @@ class OptionCurve:
                     regime = regime * 7 + t
                     break
                 lower = upto
-        self._regime = (k, regime)
+        self._regime = (k, (regime, tuple(p(k) for p in self._pieces)) if self._pieces else regime)
         return total
 
     _regime = None
@@ -174,8 +174,13 @@ class OptionCurve:
         r = last[1][self._sizing_index] if last is not None and last[0] == k else self.drivers["sizing"](k)
         return self.sized_usd * r
 
+    _pieces: tuple = ()
+
     def _compile(self) -> None:
         names = [d for d in self.drivers]
+        # drivers that bend (a kink in the plan, the largest LCU dimension, traffic between kinks): their
+        # piece is part of the regime, so the scan never takes a bend for a straight line
+        self._pieces = tuple(getattr(f, "piece") for f in self.drivers.values() if hasattr(f, "piece"))
         index = {"k": 0, **{d: 1 + i for i, d in enumerate(names)}}
         self._sizing_index = index.get("sizing", 0)
         self._compiled = ([self.drivers[d] for d in names],
@@ -272,6 +277,7 @@ class Shapes:
         f = self.piecewise(g)
         at = lambda k: f(k)[0]  # noqa: E731
         at.key = f"line:{name}:{i}"
+        at.piece = f.piece
         return at
 
     def piecewise(self, g):
@@ -305,6 +311,8 @@ class Shapes:
             a, b = ks[j - 1], ks[j]
             t = (k - a) / (b - a)
             return [x + (y - x) * t for x, y in zip(vs[j - 1], vs[j])]
+        # which piece k is on: the scan treats two volumes on different pieces as a possible bend between
+        at.piece = lambda k: bisect.bisect_left(ks, k)
         return at
 
     def traffic(self, name: str, stage: str):
@@ -332,6 +340,7 @@ class Shapes:
             def bent(k):
                 v = f(float(k))
                 return replace(t1, monthly_requests=_dec(max(v[0], 0.0)), peak_rps=_dec(max(v[1], 0.0)))
+            bent.piece = f.piece
             return bent
         bm = ts[1].monthly_requests - t1.monthly_requests
         br = ts[1].peak_rps - t1.peak_rps
@@ -369,6 +378,9 @@ class Shapes:
 
         def at(k: float) -> float:
             return sum((ha + hb * k) * max(a + b * k for a, b in dims) for (ha, hb), dims in fit)
+        # which dimension is the largest in each term: the LCU line bends where that changes
+        at.piece = lambda k: tuple(max(range(len(dims)), key=lambda j: dims[j][0] + dims[j][1] * k)
+                                   for _, dims in fit)
         return at
 
 
@@ -451,7 +463,10 @@ def _init_ratio(plan, traffic):
     base = total(1.0)
     if base <= 0:
         return lambda k: 1.0
-    return lambda k: total(k) / base
+    ratio = lambda k: total(k) / base  # noqa: E731
+    if hasattr(traffic, "piece"):
+        ratio.piece = traffic.piece
+    return ratio
 
 
 _ZERO = __import__("decimal").Decimal(0)
@@ -501,7 +516,11 @@ def _sizing_ratio(plan, option, shapes: "Shapes"):
     base = usd(1.0)
     if base <= 0:
         raise ModelError("no sized cost at today's volume")
-    return lambda k: usd(k) / base
+    ratio = lambda k: usd(k) / base  # noqa: E731
+    bends = [t.piece for t in traffic.values() if hasattr(t, "piece")]
+    if bends:
+        ratio.piece = lambda k: tuple(p(k) for p in bends)
+    return ratio
 
 
 @dataclass
