@@ -63,3 +63,29 @@ def test_compare_skips_entry_point_discovery():
 def test_a_user_who_names_plugins_to_disable_still_gets_discovery():
     # Only a blanket "disable all" is short-circuited; disabling one plugin by name still loads the rest.
     assert _metadata_imported("some_plugin") is True
+
+
+def test_compare_runs_on_an_app_with_only_that_command_and_answers_the_same(tmp_path):
+    """`costplan compare` builds only its own click command (start-up budget); its output, help and
+    errors are those of the full app."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from costplan.cli.app import _app_for, app
+
+    slim = _app_for(["costplan", "compare"])
+    assert slim is not app and _app_for(["costplan", "limits-check"]) is app
+    root = Path(__file__).resolve().parent.parent
+    scen = str(root / "scenarios" / "steady_heavy_api.yaml")
+    for args in (["compare", scen, "--format", "json"], ["compare", "--help"], ["compare", str(tmp_path / "no.yaml")]):
+        full = CliRunner().invoke(app, args)
+        got = subprocess.run([sys.executable, "-m", "costplan", *args], capture_output=True, text=True, cwd=root,
+                             env={**__import__("os").environ, "COLUMNS": "80"})
+        assert got.returncode == full.exit_code, args
+        if args[1] == "--help":
+            assert "Price a workload on Lambda" in got.stdout
+        elif args[2:]:
+            assert got.stdout.strip() == full.stdout.strip()

@@ -1,16 +1,21 @@
 """Break-even as bands: every volume between 0.001× and 1,000× today's where Lambda − the cheaper ECS
 option changes sign, found the same way whatever today's volume is.
 
-Cost of each alternative as a function of volume comes from its bill at today's volume: every line
-item scales with the volume (requests, GB-seconds, LCUs, bytes), with the tasks or instances ECS
-needs at that volume (re-sized, whole tasks), with the cold starts at that volume, or not at all
-(load balancer and NAT hours). Priced in floats on the same tiers and free tiers, one volume costs a
-few microseconds where re-planning and re-pricing the scenario cost a millisecond or more.
+Cost of each alternative as a function of volume k (× today's): each bill line's quantity is read
+from the plan re-planned (not priced) at five volumes (Shapes): a straight line a + b·k for most
+(requests, GB-seconds, bytes, and the fixed parts: empty long polls, stream polling, storage, hours);
+the plan itself between its kinks where a line bends (a consumer capped by its concurrency); ALB LCUs
+as the largest of their dimensions; cold starts and the tasks or instances ECS needs (compute/sizing.py
+again at each volume) from each stage's traffic at k. Priced in floats on the same tiers and free
+tiers, one volume costs microseconds (a sizing: a fraction of a millisecond). The model must give
+today's bill to the cent, else the scan re-plans and re-prices at each volume (compare.py `_slow_at`);
+tests hold it to full re-pricing at 25 volumes on every bundled scenario.
 
 The scan works on a fixed grid of absolute volumes (2,048 points a decade: crossings to 0.11 %), so two
 scenarios that differ only in today's volume see the same grid. Both totals only grow with volume, so
 an interval [a, b] where Lambda at b is still cheaper than ECS at a (or the reverse) holds no crossing
-and is not divided; only intervals near a crossing are, and every crossing is found.
+and is not divided; nor is one where ECS's steps add less than the gap between the bills
+(`_no_crossing`); only intervals near a crossing are, and every crossing is found.
 """
 from __future__ import annotations
 
@@ -20,7 +25,6 @@ from dataclasses import dataclass, field
 RANGE = 1000.0  # 0.001× to 1,000× today's volume
 MAX_LEVEL = 11  # cells of 10^(1/2048) ≈ 1.0011: crossings to 0.11 %
 ECS = ("fargate", "ec2")
-CONSTANT_KEYS = ("alb.hours", "vpc.nat_gateway_hours")  # billed per hour whatever the volume
 SIZING_PREFIXES = ("fargate.", "ec2.", "vpc.public_ipv4_hours", "ebs.")  # follow tasks / instances
 
 
@@ -86,33 +90,29 @@ def _ceil(x: float) -> int:
 
 
 class OptionCurve:
-    """One alternative's monthly cost at k × today's volume, from its bill at k = 1. The leading items
-    that do not move with volume (the shared integration services) are priced once."""
+    """One alternative's monthly cost at k × today's volume. Each line is a + b·k (its shape read from
+    the plan at two volumes), or today's quantity × a driver's ratio (cold starts; the tasks or
+    instances ECS runs)."""
 
     def __init__(self, name: str, items: list, free_start: dict | None, free_tier: bool):
         self.name, self.free_tier = name, free_tier
         self.drivers: dict = {}  # driver → f(k) / f(1)
-        n = 0
-        while n < len(items) and items[n][2] == "const":
-            n += 1
         self.free0 = {p: float(v) for p, v in free_start.items()} if free_start else {}
-        self.used0: dict = {}
-        self.cost0 = meter([(fp, q, ok) for fp, q, _, ok in items[:n]], self.free0, free_tier, self.used0)
-        self.items = items[n:]
+        self.items = items  # [(price, a, b, driver, may use the free tier)]: quantity a + b·driver(k)
 
     def cost(self, k: float) -> float:
         if self._compiled is None:
             self._compile()
         fns, items = self._compiled
-        vals = [k, 1.0] + [fn(k) for fn in fns]
+        vals = [k] + [fn(k) for fn in fns]
         self._last = (k, vals)
         free = self.free0.copy()
-        used = self.used0.copy()
-        total = self.cost0
+        used: dict = {}
+        total = 0.0
         use_free = self.free_tier
         regime = 0  # which tier and free-tier state each item ends in: equal at two volumes, no kink between
-        for fp, q1, idx, ok in items:  # meter() inlined: this runs a few hundred times per scenario
-            q = q1 * vals[idx]
+        for fp, a, b, idx, ok in items:  # meter() inlined: this runs a few hundred times per scenario
+            q = a + b * vals[idx]
             if q <= 0:
                 regime = regime * 3 + 1
                 continue
@@ -142,7 +142,7 @@ class OptionCurve:
                     regime = regime * 7 + t
                     break
                 lower = upto
-        self._regime = (k, regime)
+        self._regime = (k, (regime, tuple(p(k) for p in self._pieces)) if self._pieces else regime)
         return total
 
     _regime = None
@@ -165,61 +165,267 @@ class OptionCurve:
 
     _last = None
     _sizing_index = 0
+    sized_usd = 0.0  # the sized lines' cost today (flat prices, no free tier): × the sizing ratio at k
+
+    def sized(self, k: float) -> float:
+        if "sizing" not in self.drivers:
+            return 0.0
+        last = self._last
+        r = last[1][self._sizing_index] if last is not None and last[0] == k else self.drivers["sizing"](k)
+        return self.sized_usd * r
+
+    _pieces: tuple = ()
 
     def _compile(self) -> None:
         names = [d for d in self.drivers]
-        index = {"k": 0, "const": 1, **{d: 2 + i for i, d in enumerate(names)}}
+        # drivers that bend (a kink in the plan, the largest LCU dimension, traffic between kinks): their
+        # piece is part of the regime, so the scan never takes a bend for a straight line
+        self._pieces = tuple(getattr(f, "piece") for f in self.drivers.values() if hasattr(f, "piece"))
+        index = {"k": 0, **{d: 1 + i for i, d in enumerate(names)}}
         self._sizing_index = index.get("sizing", 0)
         self._compiled = ([self.drivers[d] for d in names],
-                          [(fp, q, index[d], ok) for fp, q, d, ok in self.items])
+                          [(fp, a, b, index[d], ok) for fp, a, b, d, ok in self.items])
 
 
-def _driver(li, name: str) -> str:
-    key = li.price_key
-    if li.name.startswith("INIT duration"):
-        return f"init:{li.resource}"
-    if key in CONSTANT_KEYS:
-        return "const"
-    if li.resource in ("load balancer", "internal load balancer", "NAT gateway") and key.startswith(
-            "vpc.public_ipv4"):
-        return "const"  # the ALB's nodes and the NAT gateways keep their addresses whatever the tasks do
-    if name in ECS and key.startswith(SIZING_PREFIXES):
-        return "sizing"
-    return "k"
+def _sizing_line(li, name: str) -> bool:
+    """A line that follows the tasks or instances ECS runs (Fargate vCPU and memory, EC2 hours, root
+    volumes, the tasks' public IPv4), not the load balancer's or NAT's own addresses."""
+    if name not in ECS or not li.price_key.startswith(SIZING_PREFIXES):
+        return False
+    return not (li.resource in ("load balancer", "internal load balancer", "NAT gateway")
+                and li.price_key.startswith("vpc.public_ipv4"))
 
 
-def common_prefix(options) -> int:
-    """How many leading line items every alternative shares: the integration services priced first on
-    each alternative's meter. They cost the same on every side at any volume, so they are held at
-    today's quantities (keeping their place on the meter and their share of free tiers)."""
-    n = 0
-    for items in zip(*(o.line_items for o in options)):
-        a = items[0]
-        if any((b.price_key, b.name, b.quantity, b.resource) != (a.price_key, a.name, a.quantity, a.resource)
-               for b in items[1:]):
-            break
-        n += 1
-    return n
+def _init(c) -> bool:
+    return c.name.startswith("INIT duration")
+
+
+def _affine(qs: list, ks: tuple, tol: float = 5e-6) -> tuple[float, float] | None:
+    """a, b of q = a + b·k from q at k = 1 and 2, or None if q at the other probes is off that line."""
+    b = qs[1] - qs[0]
+    a = qs[0] - b
+    for q, k in zip(qs[2:], ks[2:]):
+        # usage is kept to 6 decimals: the line through two rounded points drifts by ~1e-6 per unit of k
+        if abs(a + b * k - q) > tol * (1 + k) + 1e-9 * abs(q):
+            return None
+    return a, b
+
+
+class Shapes:
+    """Every line of every alternative as a function of k, read from the plan re-planned (not priced: a
+    fraction of a millisecond) at today's volume, at 2×, ½× and at both ends of the range scanned.
+    Most lines are a + b·k through all five. One that is not (a min or max in the pattern: a consumer
+    capped by its concurrency, a stream polled at a fixed rate) takes its quantity from the plan
+    re-planned at each volume. Cold starts, ALB capacity units (the largest of its dimensions) and the
+    tasks or instances ECS runs have their own drivers, from each stage's traffic at k."""
+
+    KS = (1.0, 2.0, 0.5, 1.0 / RANGE, RANGE)
+
+    def __init__(self, plan):
+        self.plan = plan
+        self._plans = {1.0: plan}
+        self.plans = [self.plan_at(k) for k in self.KS]
+
+    def plan_at(self, k: float):
+        p = self._plans.get(k)
+        if p is None:
+            from costplan import patterns
+            from costplan.compute.compare import scaled_scenario
+
+            p = self._plans[k] = patterns.plan(scaled_scenario(self.plan.scenario, _dec(k)))
+        return p
+
+    @staticmethod
+    def design(plan, name: str):
+        return plan.lambda_design if name == "lambda" else plan.ecs_design
+
+    def lines(self, name: str) -> list:
+        """[(component, a, b, driver)] for option `name`: quantity a + b × driver(k)."""
+        from costplan.compute.options import volume_components
+
+        probes = [volume_components(p, name) for p in self.plans]
+        if len({len(c) for c in probes}) != 1:
+            raise ModelError(f"{name}: the lines change with volume")
+        out = []
+        memo: dict = {}
+        for i, cs in enumerate(zip(*probes)):
+            c1 = cs[0]
+            if len({(c.price_key, c.name, c.resource) for c in cs}) != 1:
+                raise ModelError(f"{name}: the lines change with volume")
+            if c1.name.startswith("INIT duration"):
+                out.append((c1, 0.0, float(c1.quantity), f"init:{c1.resource}"))
+            elif c1.price_key == "alb.lcu_hours" and c1.resource in ("load balancer", "internal load balancer"):
+                out.append((c1, 0.0, 1.0, "lcu"))
+            else:
+                fit = _affine([float(c.quantity) for c in cs], self.KS)
+                if fit is not None:
+                    out.append((c1, fit[0], fit[1], "k"))
+                else:
+                    out.append((c1, 0.0, 1.0, self._line(name, i, memo)))
+        return out
+
+    def _line(self, name: str, i: int, memo: dict):
+        """Driver of line i: its quantity from the plan re-planned at k, as a piecewise straight line."""
+        from costplan.compute.options import volume_components
+
+        def g(p):
+            cs = memo.get(id(p))
+            if cs is None:
+                cs = memo[id(p)] = (p, volume_components(p, name))
+            return [float(cs[1][i].quantity)]
+
+        f = self.piecewise(g)
+        at = lambda k: f(k)[0]  # noqa: E731
+        at.key = f"line:{name}:{i}"
+        at.piece = f.piece
+        return at
+
+    def piecewise(self, g):
+        """k → g(plan at k) (a list of floats) for a g that is straight between a few kinks (a min or max
+        in the pattern): re-planned at the probes and then wherever the middle of a piece is off the
+        line between its ends, until pieces are 0.1 % wide; between those points, interpolated."""
+        import bisect
+
+        pts = {k: g(self.plan_at(k)) for k in self.KS}
+        ks = sorted(pts)
+        stack = list(zip(ks, ks[1:]))
+        while stack:
+            a, b = stack.pop()
+            if b / a < 1.001:
+                continue
+            m = math.sqrt(a * b)
+            vm = pts[m] = g(self.plan_at(m))
+            t = (m - a) / (b - a)
+            if all(abs(x + (y - x) * t - v) <= 1e-3 + 1e-9 * abs(v)  # plans keep 3 to 6 decimals
+                   for x, y, v in zip(pts[a], pts[b], vm)):
+                continue
+            stack += [(a, m), (m, b)]
+        ks = sorted(pts)
+        vs = [pts[k] for k in ks]
+
+        def at(k: float) -> list:
+            j = bisect.bisect_left(ks, k)
+            if j < len(ks) and ks[j] == k:
+                return vs[j]
+            j = min(max(j, 1), len(ks) - 1)
+            a, b = ks[j - 1], ks[j]
+            t = (k - a) / (b - a)
+            return [x + (y - x) * t for x, y in zip(vs[j - 1], vs[j])]
+        # which piece k is on: the scan treats two volumes on different pieces as a possible bend between
+        at.piece = lambda k: bisect.bisect_left(ks, k)
+        return at
+
+    def traffic(self, name: str, stage: str):
+        """k → the stage's Traffic at k × today's volume: monthly requests and peak rate as straight
+        lines in k where they are, else from the plan re-planned at k."""
+        from dataclasses import replace
+
+        def find(p):
+            st = next((s for s in self.design(p, name).stages if s.name == stage), None)
+            if st is None:
+                raise ModelError(f"no stage {stage}")
+            return st.traffic
+
+        ts = [find(p) for p in self.plans]
+        t1 = ts[0]
+        same = all(replace(t, monthly_requests=t1.monthly_requests, peak_rps=t1.peak_rps) == t1 for t in ts)
+        # traffic is kept to 3 decimals (patterns/common.py derived)
+        m = _affine([float(t.monthly_requests) for t in ts], self.KS, 1e-3)
+        r = _affine([float(t.peak_rps) for t in ts], self.KS, 1e-3)
+        if not same:
+            raise ModelError(f"{stage}: traffic changes shape with volume")
+        if not (m and r):
+            f = self.piecewise(lambda p: [float(find(p).monthly_requests), float(find(p).peak_rps)])
+
+            def bent(k):
+                v = f(float(k))
+                return replace(t1, monthly_requests=_dec(max(v[0], 0.0)), peak_rps=_dec(max(v[1], 0.0)))
+            bent.piece = f.piece
+            return bent
+        bm = ts[1].monthly_requests - t1.monthly_requests
+        br = ts[1].peak_rps - t1.peak_rps
+        am, ar = t1.monthly_requests - bm, t1.peak_rps - br
+
+        def at(k):
+            kk = k if not isinstance(k, float) else _dec(k)
+            return replace(t1, monthly_requests=max(am + bm * kk, _ZERO), peak_rps=max(ar + br * kk, _ZERO))
+        return at
+
+    def lcu(self, name: str):
+        """k → the ECS design's ALB LCU-hours: Σ hours × the largest dimension, each a straight line in k
+        (else the plan re-planned at k)."""
+        from costplan.compute.options import lcu_terms
+
+        def terms(p):
+            d = self.design(p, name)
+            return lcu_terms(d.load_balancer, d) if d.load_balancer is not None else []
+
+        def exact(k: float) -> float:
+            return sum(float(h) * float(max(dims)) for h, dims in terms(self.plan_at(k)))
+
+        probes = [terms(p) for p in self.plans]
+        if len({len(t) for t in probes}) != 1:
+            return exact
+        fit = []
+        for group in zip(*probes):
+            if len({len(d) for _, d in group}) != 1:
+                return exact
+            h = _affine([float(x[0]) for x in group], self.KS)
+            dims = [_affine([float(x[1][j]) for x in group], self.KS) for j in range(len(group[0][1]))]
+            if h is None or any(d is None for d in dims):
+                return exact
+            fit.append((h, dims))
+
+        def at(k: float) -> float:
+            return sum((ha + hb * k) * max(a + b * k for a, b in dims) for (ha, hb), dims in fit)
+        # which dimension is the largest in each term: the LCU line bends where that changes
+        at.piece = lambda k: tuple(max(range(len(dims)), key=lambda j: dims[j][0] + dims[j][1] * k)
+                                   for _, dims in fit)
+        return at
 
 
 def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, cache: dict,
-                 shared: int = 0) -> OptionCurve:
+                 shapes: Shapes | None = None) -> OptionCurve:
+    shapes = shapes or Shapes(plan)
     groups: dict = {}
     order: list = []
-    for i, li in enumerate(option.line_items):
-        d = "const" if i < shared else _driver(li, option.name)
-        g = (li.price_key, d, li.free_tier)
+
+    def add(key, d, ok, a, b):
+        g = (key, d, ok)
         if g not in groups:
-            groups[g] = 0.0
+            groups[g] = [0.0, 0.0]
             order.append(g)
-        groups[g] += float(li.quantity)
-    items = [(_fp(book, key, cache), groups[(key, d, ok)], d, ok) for key, d, ok in order]
+        groups[g][0] += a
+        groups[g][1] += b
+
+    fns: dict = {}
+    for c, a, b, d in shapes.lines(option.name):
+        if callable(d):  # a line re-planned at each volume
+            fns[d.key] = d
+            d = d.key
+        add(c.price_key, d, c.free_tier, a, b)
+    for li in option.line_items:
+        if _sizing_line(li, option.name):
+            fp = _fp(book, li.price_key, cache)
+            if len(fp.tiers) != 1 or (free_tier and li.free_tier and fp.free > 0):
+                raise ModelError(f"{li.price_key}: a sizing line with tiers or a free tier")
+            add(li.price_key, "sizing", li.free_tier, 0.0, float(li.quantity))
+    items = [(_fp(book, key, cache), groups[(key, d, ok)][0], groups[(key, d, ok)][1], d, ok)
+             for key, d, ok in order]
     curve = OptionCurve(option.name, items, free_start, free_tier)
-    for _, _, d, _ in curve.items:
-        if d.startswith("init:") and d not in curve.drivers:
-            curve.drivers[d] = _init_ratio(plan, d[5:])
-        elif d == "sizing" and d not in curve.drivers:
-            curve.drivers[d] = _sizing_ratio(plan, option)
+    curve.sized_usd = sum(b * fp.tiers[0][1] for fp, a, b, d, ok in items if d == "sizing")
+    for _, _, _, d, _ in curve.items:
+        if d in curve.drivers or d == "k":
+            continue
+        if d.startswith("line:"):
+            curve.drivers[d] = fns[d]
+            continue
+        if d.startswith("init:"):
+            curve.drivers[d] = _init_ratio(plan, shapes.traffic(option.name, d[5:]))
+        elif d == "lcu":
+            curve.drivers[d] = shapes.lcu(option.name)
+        elif d == "sizing":
+            curve.drivers[d] = _sizing_ratio(plan, option, shapes)
     real = float(option.monthly_usd)
     model = curve.cost(1.0)
     if abs(model - real) > 1e-6 * max(1.0, real) + 0.005:
@@ -227,24 +433,43 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
     return curve
 
 
-def _init_ratio(plan, stage_name: str):
+def curves(plan, options, book, free_tier: bool, start: dict | None = None) -> "Curves":
+    """Lambda and the ECS options as functions of k: the model the scan runs on. Raises ModelError when
+    it does not reproduce today's bill of every option (the one check made at run time; tests check
+    it against full re-planning and re-pricing at many volumes)."""
+    start = start or {}
+    cache: dict = {}
+    shapes = Shapes(plan)
+    lam = next(o for o in options if o.name == "lambda")
+    ecs = [o for o in options if o.name in ECS]
+    return Curves(option_curve(lam, plan, book, free_tier, start.get("lambda"), cache, shapes),
+                  [option_curve(o, plan, book, free_tier, start.get(o.name), cache, shapes) for o in ecs])
+
+
+def _init_ratio(plan, traffic):
     """Cold starts at k × volume over cold starts today (coldstart.total_f, the float twin of
-    coldstart.cold_starts: tests hold them equal)."""
+    coldstart.cold_starts: tests hold them equal), from the stage's traffic at k."""
     from costplan.compute import coldstart
 
-    stage = next((s for s in plan.stages if s.name == stage_name), None)
-    if stage is None:
-        raise ModelError(f"no stage {stage_name}")
     w = plan.scenario.workload
-    t = stage.traffic
     hpd = float(w.active_hours_per_day)
-    r, pc, ac, ar = (float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency),
-                     float(t.average_rps))
-    days, act = (float(t.active_seconds) / 3600 / hpd if hpd else 0.0), float(t.active_hours)
-    base = coldstart.total_f(r, pc, ac, ar, hpd, days, act)
+
+    def total(k: float) -> float:
+        t = traffic(k)
+        days = float(t.active_seconds) / 3600 / hpd if hpd else 0.0
+        return coldstart.total_f(float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency),
+                                 float(t.average_rps), hpd, days, float(t.active_hours))
+
+    base = total(1.0)
     if base <= 0:
         return lambda k: 1.0
-    return lambda k: coldstart.total_f(r * k, pc * k, ac * k, ar * k, hpd, days, act) / base
+    ratio = lambda k: total(k) / base  # noqa: E731
+    if hasattr(traffic, "piece"):
+        ratio.piece = traffic.piece
+    return ratio
+
+
+_ZERO = __import__("decimal").Decimal(0)
 
 
 def _dec(k: float):
@@ -253,7 +478,7 @@ def _dec(k: float):
     return Decimal(repr(k))
 
 
-def _sizing_ratio(plan, option):
+def _sizing_ratio(plan, option, shapes: "Shapes"):
     """What the ECS option's sizing costs at k × volume over what it costs today, from compute/sizing.py:
     the cheapest Fargate size (or EC2 type) is chosen again at each volume, with whole tasks through the
     day, min/max, scale-out lag and pre-scaling as billed. The lines it scales (Fargate vCPU, memory and
@@ -266,10 +491,11 @@ def _sizing_ratio(plan, option):
 
     sc = plan.scenario
     ecs = sc.ecs
-    design = getattr(plan, "ecs_design", None)
-    stages = [s for s in (design.ecs_stages if design is not None else plan.stages) if s.ecs_capable]
+    design = plan.ecs_design
+    stages = [s for s in design.ecs_stages if s.ecs_capable] if design is not None else []
     if not stages:
         raise ModelError("no ECS stages")
+    traffic = {s.name: shapes.traffic(option.name, s.name) for s in stages}
     book = PriceBook(sc.region)
     memo: dict = {}
 
@@ -277,7 +503,7 @@ def _sizing_ratio(plan, option):
         if k in memo:
             return memo[k]
         kk = _dec(k)
-        scaled = [replace(st, traffic=st.traffic.scaled(kk)) for st in stages]
+        scaled = [replace(st, traffic=traffic[st.name](kk)) for st in stages]
         if option.name == "fargate":
             v = sum(float(S.size_fargate(st, sc, book, ecs.architecture or st.architecture, runner_up=False)
                           .choice.monthly_usd) for st in scaled)
@@ -290,7 +516,11 @@ def _sizing_ratio(plan, option):
     base = usd(1.0)
     if base <= 0:
         raise ModelError("no sized cost at today's volume")
-    return lambda k: usd(k) / base
+    ratio = lambda k: usd(k) / base  # noqa: E731
+    bends = [t.piece for t in traffic.values() if hasattr(t, "piece")]
+    if bends:
+        ratio.piece = lambda k: tuple(p(k) for p in bends)
+    return ratio
 
 
 @dataclass
@@ -319,14 +549,35 @@ class Curves:
         self.memo: dict = {}
 
     def at(self, k: float) -> tuple:
-        """(Lambda, cheaper ECS, its name, the ECS sizing at k: tasks and instances of every option)."""
+        """(Lambda, cheaper ECS, its name, the ECS sizing at k: tasks and instances of every option,
+        and for the bound in scan: Lambda's regime and each ECS option's (total, sized part, regime))."""
         r = self.memo.get(k)
         if r is None:
             L = self.lam.cost(k)
-            E, name = min((c.cost(k), c.name) for c in self.ecs)
+            costs = [(c.cost(k), c.name) for c in self.ecs]
+            E, name = min(costs)
             sig = (name, self.lam.regime(k)) + tuple((c.sizing(k), c.regime(k)) for c in self.ecs)
-            r = self.memo[k] = (L, E, name, sig)
+            parts = (self.lam.regime(k), tuple((e, c.sized(k), c.regime(k)) for (e, _), c in zip(costs, self.ecs)))
+            r = self.memo[k] = (L, E, name, sig, parts)
         return r
+
+
+def _no_crossing(pa, pb) -> bool:
+    """Between two volumes where Lambda and each ECS option keep their tiers and free tiers (straight
+    lines but for the sized part of ECS, which only grows), can Lambda − ECS change sign? Each ECS
+    option lies between its straight part plus its sized part at the lower end and plus it at the upper
+    end; with Lambda a straight line, the extremes are at the ends."""
+    La, Lb = pa[0], pb[0]
+    ra, rb = pa[4], pb[4]
+    if ra[0] is None or ra[0] != rb[0]:
+        return False
+    opts = list(zip(ra[1], rb[1]))
+    if any(a[2] is None or a[2] != b[2] or b[1] < a[1] for a, b in opts):
+        return False
+    if La < pa[1]:  # Lambda cheaper at the lower end: cheaper than every option throughout?
+        return all(max(La - (ca - sa + sa), Lb - (cb - sb + sa)) < 0 for (ca, sa, _), (cb, sb, _) in opts)
+    # ECS cheaper at the lower end: one option no dearer than Lambda throughout?
+    return any(min(La - (ca - sa + sb), Lb - (cb - sb + sb)) >= 0 for (ca, sa, _), (cb, sb, _) in opts)
 
 
 def scan(at, base: float, level: int | None = None) -> Bands:
@@ -362,10 +613,12 @@ def scan(at, base: float, level: int | None = None) -> Bands:
         if ib - ia <= 1 or Lb < Ea or La >= Eb:
             continue  # one grid step, or the same side is cheaper throughout
         fa, fb = La - Ea, Lb - Eb
-        if (fa >= 0) == (fb >= 0) and len(pts[ia]) > 3 and pts[ia][3] == pts[ib][3]:
+        if (fa >= 0) == (fb >= 0) and len(pts[ia]) > 3 and (
+                pts[ia][3] == pts[ib][3] or (len(pts[ia]) > 4 and _no_crossing(pts[ia], pts[ib]))):
             # Same side at both ends, and between them no ECS step, no change of cheaper ECS option, no
             # tier or free-tier boundary on either bill: both totals are straight lines (but for cold starts,
-            # a few cents that step with the peak concurrency), so no crossing.
+            # a few cents that step with the peak concurrency), so no crossing. Or ECS steps, but by less
+            # than the gap between the two bills (_no_crossing).
             continue
         if (fa >= 0) != (fb >= 0):
             va, vb = vol(ia), vol(ib)

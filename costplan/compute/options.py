@@ -121,16 +121,25 @@ def size_tasks(stage, ecs, scenario, book=None) -> TaskSizing:
                       z.choice.vcpu, z.choice.memory_gb)
 
 
-def _lcu_hours(stages) -> Decimal:
-    """ALB capacity units: per hour the largest of new connections/25 per s, active connections/3,000,
-    processed GB/1 per hour (reference: ALB LCU dimensions). One request per new connection is assumed."""
-    lcu = Decimal(0)
-    for s in stages:
+def lcu_terms(lb, design) -> list[tuple[Decimal, list[Decimal]]]:
+    """ALB capacity units as (hours, [LCUs each dimension asks for]) terms: LCU-hours = Σ hours × the
+    largest dimension (AWS bills only the highest). Connection-driven load balancers (WebSockets) state
+    their dimensions; otherwise per stage new connections/25 per s, active connections/3,000, processed
+    GB/1 per hour (reference: ALB LCU dimensions), one request per new connection assumed."""
+    if lb.lcu is not None:
+        from costplan.services.alb import LCU
+
+        return [(min(Decimal(lb.lcu["active_hours"]), HOURS), [Decimal(lb.lcu.get(k) or 0) / per
+                                                              for k, per in LCU.items()])]
+    out = []
+    for s in design.stages:
+        if s.name not in lb.stages:
+            continue
         t = s.traffic
         gb_per_hour = t.average_rps * 3600 * (t.request_size_kb + t.response_size_kb) / 1024 / 1024
-        per_hour = max(t.average_rps / 25, t.average_concurrency / 3000, gb_per_hour)
-        lcu += per_hour * min(t.active_seconds / 3600, HOURS)
-    return lcu
+        out.append((min(t.active_seconds / 3600, HOURS), [t.average_rps / 25, t.average_concurrency / 3000,
+                                                           gb_per_hour]))
+    return out
 
 
 def _network_components(ecs, design, addresses_hours: Decimal, movable=()) -> tuple[list[Component], list[str]]:
@@ -142,12 +151,7 @@ def _network_components(ecs, design, addresses_hours: Decimal, movable=()) -> tu
     azs = int(ecs.availability_zones)
     lb = design.load_balancer  # the ECS design's own: an ALB for APIs, a WebSocket ALB, or none
     if lb is not None:
-        if lb.lcu is not None:  # connection-driven (WebSockets): the pattern states the dimensions
-            from costplan.services.alb import lcus
-
-            lcu_hours = lcus(lb.lcu) * min(Decimal(lb.lcu["active_hours"]), HOURS)
-        else:
-            lcu_hours = _lcu_hours([s for s in design.stages if s.name in lb.stages])
+        lcu_hours = sum((max(dims) * hours for hours, dims in lcu_terms(lb, design)), Decimal(0))
         out += _svc("alb", {"load_balancers": 1, "hours": HOURS, "lcu_hours": lcu_hours},
                     "internal load balancer" if lb.internal else "load balancer")
         if not lb.internal:
@@ -195,6 +199,22 @@ def egress_components(plan) -> tuple[list[Component], list[str]]:
     note = (f"Data transfer out: {n:,.0f} responses × {pairs[0][1]:,} KB = {gb:,.2f} GB a month to the "
             f"internet (first 100 GB free across the account)")
     return comps, [note]
+
+
+def volume_components(plan, name: str) -> list[Component]:
+    """The lines of option `name` that do not follow the tasks or instances ECS runs: the design's
+    integration services, data transfer out, the functions that stay on Lambda, the load balancer and
+    NAT. In the order the option prices them; the sizing lines (Fargate, EC2, EBS, the tasks' IPv4)
+    are compute/sizing.py's. The bands model (compute/bands.py) reads their shape from two volumes."""
+    sc = plan.scenario
+    design = plan.lambda_design if name.startswith("lambda") else plan.ecs_design
+    comps = fixed_components(plan, design) + egress_components(plan)[0]
+    for s in design.stages:
+        if name == "lambda" or not s.ecs_capable:
+            comps += lambda_components(s, scenario=sc)
+    if name != "lambda":
+        comps += _network_components(sc.ecs, design, Decimal(0), design.ecs_stages)[0]
+    return comps
 
 
 def _fargate_note(z, arch: str) -> list[str]:

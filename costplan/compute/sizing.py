@@ -498,6 +498,53 @@ def _ec2_shape(need: Need, meas, ivcpu: Decimal, mem_mb: Decimal, by_eni: int | 
     return t, ivcpu / t, mem_mb / t, conc, rps, limit
 
 
+def _ec2_types(book, types: tuple, arch: str, needs: tuple, reserved_memory_mb, eni_trunking, root_volume_gb,
+               public_ipv4, vcpu, memory_gb, measured_conc, min_tasks: int, floor_i: int, target: float):
+    """Every instance type of the architecture with its price, what it holds of each stage and its floor:
+    the same at every volume, so found once per price book and scenario settings (a break-even scan sizes
+    the cluster again at a hundred volumes)."""
+    from costplan.errors import PriceGap
+    from costplan.services import ec2 as ec2svc
+
+    memo = book.__dict__.setdefault("_ec2_types", {})
+    key = (types, arch, needs, reserved_memory_mb, eni_trunking, root_volume_gb, public_ipv4, vcpu, memory_gb,
+           measured_conc, min_tasks, floor_i, target)
+    hit = memo.get(key)
+    if hit is not None:
+        return hit
+    gp3 = book.get("ebs.gp3_storage").tiers[0].usd * Decimal(root_volume_gb) / HOURS
+    ip = book.get("vpc.public_ipv4_hours").tiers[0].usd if public_ipv4 else ZERO
+    specs = ec2svc.specs()
+    out, skipped = [], []
+    for itype in types:
+        ivcpu, imem, iarch, enis, baseline = specs[itype]
+        if iarch != arch:
+            continue
+        try:
+            price = book.get(f"ec2.{itype}").tiers[0].usd
+        except PriceGap:
+            skipped.append(f"{itype} (no price in {book.region})")
+            continue
+        reserved = (Decimal(reserved_memory_mb) if reserved_memory_mb is not None
+                    else (imem * 1024 * DEFAULT_RESERVED_SHARE))
+        mem_mb = imem * 1024 - reserved
+        by_eni = enis - 1 if enis is not None and not eni_trunking else None
+        shapes = [_ec2_shape(need, meas, ivcpu, mem_mb, by_eni, vcpu, memory_gb, measured_conc) for need, meas in needs]
+        if any(x is None for x in shapes):
+            skipped.append(f"{itype} (cannot hold one task)")
+            continue
+        hourly = price + gp3 + ip
+        coefs = tuple(1.0 / (float(x[3]) * target * x[0]) if x[3] > 0 else 0.0 for x in shapes)
+        # every hour runs at least min_instances (a tighter floor would prune burstable types before the
+        # notes can say why they were not chosen)
+        idle_i = floor_i
+        out.append((float(hourly), idle_i, coefs, (ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price)))
+    if len(memo) > 256:
+        memo.clear()
+    memo[key] = hit = (tuple(out), tuple(skipped))
+    return hit
+
+
 def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
     """The cheapest instance type in the price book (the scenario's own when it names one) that holds
     every stage's tasks: architecture, network interfaces, reserved memory and the root volume count."""
@@ -519,8 +566,6 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
     bad = fargate_size_problem(ecs.vcpu, ecs.memory_gb)
     if bad:  # the same task size on both ECS options: Fargate would refuse it
         raise CostplanError(sc.problem(bad, "ecs", "vcpu" if ecs.vcpu is not None else "memory_gb"))
-    gp3 = book.get("ebs.gp3_storage").tiers[0].usd * Decimal(cfg.root_volume_gb) / HOURS
-    ip = book.get("vpc.public_ipv4_hours").tiers[0].usd if ecs.public_ipv4 else ZERO
     inputs = []
     for s in stages:
         need = request_need(s, sc.workload, ecs)
@@ -528,35 +573,21 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
     prof0 = inputs[0][3]
     names = [x.name for x in prof0.segments]
     floor_i = int(cfg.min_instances)
-    results, skipped = [], []
+    results = []
     specs = ec2svc.specs()
     target = Decimal(ecs.target_utilization)
-    demand = [sum((x.rps * x.minutes for x in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days
+    demand = [float(sum((x.rps * x.minutes for x in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days)
               for _, need, _, prof in inputs]  # request-hours in flight a month, per stage
+    statics, skipped = _ec2_types(book, tuple(types), arch, tuple((need, meas) for _, need, meas, _ in inputs),
+                                  cfg.reserved_memory_mb, cfg.eni_trunking, cfg.root_volume_gb, ecs.public_ipv4,
+                                  ecs.vcpu, ecs.memory_gb, ecs.concurrent_requests_per_task, int(ecs.min_tasks),
+                                  floor_i, float(target))
+    skipped = list(skipped)
     cands = []
-    for itype in types:
-        ivcpu, imem, iarch, enis, baseline = specs[itype]
-        if iarch != arch:
-            continue
-        try:
-            price = book.get(f"ec2.{itype}").tiers[0].usd
-        except PriceGap:
-            skipped.append(f"{itype} (no price in {book.region})")
-            continue
-        reserved = (Decimal(cfg.reserved_memory_mb) if cfg.reserved_memory_mb is not None
-                    else (imem * 1024 * DEFAULT_RESERVED_SHARE))
-        mem_mb = imem * 1024 - reserved
-        by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
-        shapes = [_ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb,
-                             ecs.concurrent_requests_per_task) for _, need, meas, _ in inputs]
-        if any(x is None for x in shapes):
-            skipped.append(f"{itype} (cannot hold one task)")
-            continue
-        hourly = price + gp3 + ip
+    for hourly_f, idle_i, coefs, row in statics:
         # a type costs at least its floor all month and at least the requests in flight at its capacity
-        need_h = sum(float(d) / (float(x[3]) * float(target) * x[0]) for d, x in zip(demand, shapes) if x[3] > 0)
-        bound = float(hourly) * max(floor_i * 730.0, need_h) * (1 - 1e-9)  # orders and prunes only
-        cands.append((bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price))
+        need_h = sum(d * c for d, c in zip(demand, coefs))
+        cands.append((hourly_f * max(idle_i * 730.0, need_h) * (1 - 1e-9),) + row)  # orders and prunes only
     cands.sort(key=lambda c: c[0])  # stable: ties stay in the price book's order
     for bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price in cands:
         enough = 2 if runner_up else 1

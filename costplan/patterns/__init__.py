@@ -46,14 +46,25 @@ def default_timeout_s(scenario) -> Decimal:
     return timeout_for(w.p99_duration_ms if w.p99_duration_ms is not None else w.duration_ms)
 
 
+_SETTINGS: dict = {}  # (model, id of the raw settings) → (raw, validated): validated once per scenario
+
+
 def settings(scenario, model):
     """Validate the scenario's `settings:` section against a pattern's pydantic model."""
     from pydantic import ValidationError
 
     from costplan.scenario import pydantic_problems
 
+    raw = scenario.settings
+    hit = _SETTINGS.get((model, id(raw)))
+    if hit is not None and hit[0] is raw:  # the same settings (a scenario re-planned at other volumes)
+        return hit[1]
     try:
-        return model.model_validate(scenario.settings or {})
+        got = model.model_validate(raw or {})
+        if len(_SETTINGS) > 64:
+            _SETTINGS.clear()
+        _SETTINGS[(model, id(raw))] = (raw, got)  # keeps raw alive, so its id is not reused meanwhile
+        return got
     except ValidationError as e:
         raise CostplanError(pydantic_problems(e, scenario.source_file, scenario.source_lines, ("settings",),
                                               root_model=model)) from None
