@@ -87,7 +87,9 @@ def run_deploy(emitted, moto_server, root: Path) -> dict:
     mods = []
     # every bundled scenario on each compute it emits (the API-flavour variants are covered by
     # terraform validate and the CloudFormation deploy)
-    emitted = {k: e for k, e in emitted.items() if k[1] in ("auto", "fargate", "ec2")}
+    from tests.test_templates_validate import unique
+
+    emitted = {k: e for k, e in unique(emitted).items() if k[1] in ("auto", "fargate", "ec2")}
     for (name, compute), e in sorted(emitted.items()):
         mod = f"{name}_{compute}"
         d = root / mod
@@ -122,6 +124,7 @@ def run_deploy(emitted, moto_server, root: Path) -> dict:
     assert init.returncode == 0, init.stdout + init.stderr
     apply = subprocess.run([tf, "apply", "-auto-approve", "-input=false", "-no-color", "-json", "-parallelism=40"],
                            cwd=root, env=tenv, capture_output=True, text=True, timeout=600)
+    (root / "apply.json").write_text(apply.stdout)  # per-resource timings, to see where a slow apply waits
     errors = []
     for line in apply.stdout.splitlines():
         msg = json.loads(line)
