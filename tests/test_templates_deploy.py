@@ -33,7 +33,7 @@ MOTO_TF_CANNOT = {
 }
 
 ENDPOINTS = ("acm apigateway apigatewayv2 appautoscaling autoscaling cloudwatch dynamodb ec2 ecs elbv2 events "
-             "glue iam iot kms lambda logs s3 scheduler sfn sns sqs ssm sts").split()
+             "glue iam iot kms lambda logs pipes s3 scheduler sfn sns sqs ssm sts").split()
 
 
 def _tf_value(var: str, body: dict, env: dict, module: str) -> str:
@@ -89,7 +89,7 @@ def run_deploy(emitted, moto_server, root: Path) -> dict:
     # terraform validate and the CloudFormation deploy)
     from tests.test_templates_validate import unique
 
-    emitted = {k: e for k, e in unique(emitted).items() if k[1] in ("auto", "fargate", "ec2")}
+    emitted = {k: e for k, e in unique(emitted).items() if k[1] in ("auto", "lambda", "fargate", "ec2")}
     for (name, compute), e in sorted(emitted.items()):
         mod = f"{name}_{compute}"
         d = root / mod
@@ -108,7 +108,9 @@ def run_deploy(emitted, moto_server, root: Path) -> dict:
     (root / "main.tf").write_text(
         'provider "aws" {\n  region = "us-east-1"\n  access_key = "testing"\n  secret_key = "testing"\n'
         "  skip_credentials_validation = true\n  skip_requesting_account_id = true\n"
-        "  skip_metadata_api_check = true\n  s3_use_path_style = true\n  max_retries = 1\n"
+        "  skip_metadata_api_check = true\n  s3_use_path_style = true\n"
+        # one retry more than none: moto's server answers a read racing a write with a 500 now and then
+        "  max_retries = 2\n"
         f"  endpoints {{\n{endpoints}  }}\n}}\n\n" + "\n".join(mods))
     (root / "cli.tfrc").write_text(
         'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n'

@@ -67,6 +67,8 @@ VARIANTS = {
     ("avatar_resize_claim_check", "rest"): {"api": "rest"},
     ("global_vote", "rest"): {"api": "rest"},
     ("avatar_resize_claim_check", "same_bucket"): {"same_bucket_output": True},
+    # compare recommends fargate, so auto is the ECS design: the Lambda design is emitted explicitly
+    ("stock_explorer_websocket", "lambda"): {},
 }
 
 
@@ -123,6 +125,21 @@ def test_golden_templates_ec2(name, emitted, golden):
     assert e["compute"] == "ec2"
     golden(f"templates/{name}.ec2.cfn.yaml", e["cfn"])
     golden(f"templates/{name}.ec2/main.tf", e["tf"]["main.tf"])
+
+
+# The ECS designs of the push-fed patterns (and the WebSocket's Lambda design, which auto no longer writes):
+# one golden each, so a reviewer reads what changes in them.
+ECS_GOLDENS = [("account_bans_ttl", "fargate"), ("avatar_resize_claim_check", "fargate"),
+               ("soccer_events_mqtt", "fargate"), ("user_registration_fanout", "fargate"),
+               ("stock_explorer_websocket", "ec2"), ("stock_explorer_websocket", "lambda")]
+
+
+@pytest.mark.parametrize("name,compute", ECS_GOLDENS)
+def test_golden_templates_ecs_designs(name, compute, emitted, golden):
+    e = emitted[(name, compute)]
+    golden(f"templates/{name}.{compute}.cfn.yaml", e["cfn"])
+    if compute == "lambda":
+        golden(f"templates/{name}.{compute}/main.tf", e["tf"]["main.tf"])
 
 
 def test_handlers_are_written_beside_the_template(emitted):

@@ -13,14 +13,28 @@ from costplan.templates.ecs import fargate_service
 from costplan.templates.model import C
 
 COMPUTES = ("auto", "lambda", "fargate", "ec2")
+_COMPARED: list = []  # [(scenario, Comparison)], newest first, a few kept
+
+
+def compared(scenario):
+    """compare(scenario), once per scenario object: writing a template asks for the recommendation, the
+    ECS sizing and the auto note, and each compare scans the break-even bands (0.2-0.8 s). Keyed by
+    identity, holding the scenario, so an id cannot be reused while it is cached."""
+    for sc, result in _COMPARED:
+        if sc is scenario:
+            return result
+    from costplan.compute.compare import compare
+
+    result = compare(scenario)
+    _COMPARED.insert(0, (scenario, result))
+    del _COMPARED[8:]
+    return result
 
 
 def resolve_compute(scenario, compute: str) -> str:
     asked = compute
     if compute == "auto":
-        from costplan.compute.compare import compare
-
-        compute = compare(scenario).recommendation
+        compute = compared(scenario).recommendation
     if compute not in ("lambda", "fargate", "ec2"):
         raise CostplanError(f"--compute must be one of {', '.join(COMPUTES)}, got {compute!r}")
     if compute in ("fargate", "ec2"):
@@ -40,9 +54,7 @@ def auto_note(scenario, asked: str, resolved: str) -> str | None:
     """When --compute auto wrote the Lambda design although compare recommends ECS: why, in one line."""
     if asked != "auto" or resolved != "lambda":
         return None
-    from costplan.compute.compare import compare
-
-    rec = compare(scenario).recommendation
+    rec = compared(scenario).recommendation
     if rec == "lambda":
         return None
     from costplan.patterns import plan as make_plan
