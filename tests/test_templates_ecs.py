@@ -206,3 +206,43 @@ def test_cli_auto_says_nothing_about_a_fallback_any_more(cli, tmp_path):
     code, out, err = cli("template", str(SCEN / "stock_explorer_websocket.yaml"), "-o", str(tmp_path / "t"))
     assert code == 0, err
     assert "compute fargate" in out and "Lambda design" not in out + err
+
+
+def _variant(name, compute, **settings):
+    from costplan.templates import cfn
+    from costplan.templates.render import build_for
+
+    sc = load(SCEN / f"{name}.yaml")
+    sc = sc.model_copy(update={"settings": {**sc.settings, **settings}})
+    b, _ = build_for(sc, compute)
+    return cfn.to_json_ready(b.cfn_dict()), b
+
+
+def test_pubsub_on_eventbridge_targets_a_queue_per_subscriber_and_lints_clean():
+    from costplan.templates import cfn, rules
+    from tests.test_templates_validate import _lint_one
+
+    t, b = _variant("user_registration_fanout", "fargate", bus="eventbridge")
+    assert rules.check(t, b.facts) == []
+    targets = [r["Targets"] for r in of(t, "AWS::Events::Rule").values()]
+    assert sorted(tg[0]["Arn"]["Fn::GetAtt"][0] for tg in targets) == ["AnalyticsQueue", "MailingQueue",
+                                                                        "OnboardingQueue"]
+    assert all(tg[0]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]}} for tg in targets)
+    senders = {p["PolicyDocument"]["Statement"][0]["Principal"]["Service"] for k, p in of(t, "AWS::SQS::QueuePolicy").items()}
+    assert senders == {"events.amazonaws.com"}
+    assert _lint_one(cfn.dumps(b.cfn_dict(), "")) == []
+
+
+def test_a_resizer_writing_under_its_own_trigger_prefix_is_refused_on_ecs():
+    from costplan.errors import CostplanError
+
+    with pytest.raises(CostplanError, match="recursive loop"):
+        _variant("avatar_resize_claim_check", "fargate", same_bucket_output=True, output_prefix="uploads/small/")
+
+
+def test_a_pattern_variant_whose_ecs_design_is_not_emitted_is_refused_with_the_stage():
+    from costplan.errors import CostplanError
+
+    # the WebSocket API kept in front: the ECS fan-out posts through @connections (not emitted)
+    with pytest.raises(CostplanError, match="the ECS design of fanout is not emitted"):
+        _variant("stock_explorer_websocket", "fargate", ecs_front_door="apigateway")

@@ -53,6 +53,8 @@ MOTO_CANNOT_MODEL = {
     # failure paths and access logs: moto's CloudFormation has no model for these (the terraform deploy
     # creates the role policies and event invoke configs through the service APIs)
     "AWS::IAM::RolePolicy", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy",
+    # the TTL timer's ECS design reads the stream through an EventBridge Pipe (terraform creates it)
+    "AWS::Pipes::Pipe",
 }
 
 
