@@ -38,9 +38,10 @@ def actions(s: dict) -> set:
 
 
 def test_every_scenario_with_a_fargate_option_is_emitted_on_ecs():
-    from costplan.compute.compare import compare
+    from costplan.templates.patterns import compared
+    from tests.test_templates_validate import scenario
 
-    with_fargate = sorted(n for n in NAMES if compare(load(SCEN / f"{n}.yaml")).option("fargate") is not None)
+    with_fargate = sorted(n for n in NAMES if compared(scenario(n)).option("fargate") is not None)
     # steady_heavy_api's auto is its ECS design (compare recommends ec2): emitted as fargate by the CLI test
     assert with_fargate == sorted(FARGATE_TOO + ["periodic_light_api", "qa_load_test", "steady_heavy_api"])
     assert set(FARGATE_TOO) <= set(EC2_TOO)
@@ -52,7 +53,7 @@ def test_a_service_for_every_ecs_stage_of_the_plan(emitted, name, compute):
     from costplan.patterns import plan
 
     t = _cfn(emitted, name, compute)
-    design = plan(load(SCEN / f"{name}.yaml")).ecs_design
+    design = emitted[(name, compute)]["scenario"] and plan(emitted[(name, compute)]["scenario"]).ecs_design
     services = of(t, "AWS::ECS::Service")
     from costplan.templates.build import pascal
 

@@ -23,7 +23,9 @@ def built(name: str, compute: str = "lambda", **settings) -> tuple[dict, dict]:
     built once per test run."""
     key = (name, compute, tuple(sorted(settings.items())))
     if key not in _CACHE:
-        sc = load(SCEN / f"{name}.yaml")
+        from tests.test_templates_validate import scenario
+
+        sc = scenario(name)  # shared: compared once for every compute
         if settings:
             sc = sc.model_copy(update={"settings": {**sc.settings, **settings}})
         b, _ = build_for(sc, compute)

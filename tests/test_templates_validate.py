@@ -82,12 +82,23 @@ def _emit(sc, compute):
             "src": {k: v for k, v in t.files.items() if k.startswith("src/")}, "tf_files": t.files}
 
 
+_LOADED: dict = {}
+
+
+def scenario(name: str):
+    """A bundled scenario, loaded once per session and shared by the template tests (never mutated: a
+    variant is a model_copy), so each is compared once (templates.patterns.compared keys on the object)."""
+    if name not in _LOADED:
+        _LOADED[name] = load(SCEN / f"{name}.yaml")
+    return _LOADED[name]
+
+
 def emit_all():
     """(scenario, compute or variant) → {"cfn": text, "tf": {file: text}, "compute", "scenario", "src"}.
     The `emitted` session fixture (tests/conftest.py) holds it once for every template test module."""
     out = {}
     for name in NAMES:
-        sc = load(SCEN / f"{name}.yaml")
+        sc = scenario(name)
         explicit = (["fargate"] if name in FARGATE_TOO else []) + (["ec2"] if name in EC2_TOO else [])
         for compute in explicit:
             out[(name, compute)] = _emit(sc, compute)
