@@ -35,9 +35,9 @@ MOTO_TF_CANNOT = {
 # terraform apply is the suite's slowest step (moto answers every create and read; ~0.15 s of CPU a
 # resource): it applies every scenario's auto template, every ECS design on Fargate, and the EC2
 # capacity (ecs.ec2_capacity: the same launch template, Auto Scaling group and capacity provider for
-# every pattern) under one API, one queue consumer and one FIFO convoy. The rest are linted, scanned,
-# validated and deployed with CloudFormation create-stack (tests/test_templates_validate.py).
-TF_APPLY_EC2 = {"global_vote", "order_ledger_convoy", "steady_heavy_api"}
+# every pattern) under one API and one queue consumer. The rest are linted, scanned, validated and
+# deployed with CloudFormation create-stack (tests/test_templates_validate.py).
+TF_APPLY_EC2 = {"global_vote", "steady_heavy_api"}
 TF_NOT_APPLIED = {
     "db_refresh_async": "its ECS API service needs the state machine's ARN, which moto cannot create "
                         "(aws_sfn_state_machine); CloudFormation create-stack deploys it",
@@ -225,10 +225,9 @@ def test_ecs_designs_are_deployed(deployed):
     # queue consumers on Fargate and on EC2 capacity; API services sit behind an ALB, which moto cannot
     # create with its attributes (MOTO_TF_CANNOT), so only their task definitions are checked
     services = {m: _resources(deployed, m, "aws_ecs_service") for m in
-                ("global_vote_fargate", "global_vote_ec2", "order_ledger_convoy_fargate", "order_ledger_convoy_ec2")}
+                ("global_vote_fargate", "global_vote_ec2", "order_ledger_convoy_fargate")}
     assert {m: len(v) for m, v in services.items()} == {"global_vote_fargate": 1, "global_vote_ec2": 1,
-                                                         "order_ledger_convoy_fargate": 2,
-                                                         "order_ledger_convoy_ec2": 2}
+                                                         "order_ledger_convoy_fargate": 2}
     assert all(s["deployment_maximum_percent"] == 200 for v in services.values() for s in v)
     # (db_refresh_async's API service needs the state machine's ARN: blocked with aws_sfn_state_machine)
     m = "steady_heavy_api_ec2"
