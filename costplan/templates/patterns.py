@@ -27,7 +27,7 @@ def compared(scenario):
 
     result = compare(scenario)
     _COMPARED.insert(0, (scenario, result))
-    del _COMPARED[32:]
+    del _COMPARED[64:]
     return result
 
 
