@@ -213,9 +213,8 @@ def test_vote_consumer_is_granted_batch_write(templates):
 
 # ---- --compute fargate|ec2: an ECS service, or a refusal with the reason -----------------------------------
 
-NO_ECS_TEMPLATE = {"account_bans_ttl": "scheduled_ttl", "monthly_invoicing_cron": "scheduled_cron",
-                   "qa_db_refresh_pipeline": "pipes_and_filters", "soccer_events_mqtt": "mqtt_notify",
-                   "stock_explorer_websocket": "websocket_notify", "user_registration_fanout": "pubsub"}
+# No ECS design in compare (a scheduled job, a workflow of jobs): refused with compare's own reason.
+NO_ECS_DESIGN = {"monthly_invoicing_cron": "scheduled_cron", "qa_db_refresh_pipeline": "pipes_and_filters"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -223,12 +222,13 @@ NO_ECS_TEMPLATE = {"account_bans_ttl": "scheduled_ttl", "monthly_invoicing_cron"
 def test_ecs_compute_emits_a_service_or_exits_2_with_the_reason(cli, tmp_path, name, compute):
     code, out, err = cli("template", str(SCEN / f"{name}.yaml"), "--compute", compute, "-f", "cloudformation",
                          "-o", str(tmp_path / "t"))
-    if name in NO_ECS_TEMPLATE:
+    if name in NO_ECS_DESIGN:
+        from costplan.patterns import plan
+
         assert code == 2, out
-        assert f"pattern {NO_ECS_TEMPLATE[name]} has no ECS template yet" in err
+        assert f"pattern {NO_ECS_DESIGN[name]} has no ECS design" in err
+        assert plan(load(SCEN / f"{name}.yaml")).ecs_unavailable[:40] in " ".join(err.split())
         assert not (tmp_path / "t").exists()
-    elif name == "avatar_resize_claim_check":  # priced on ECS, but the resizer's ECS design is not emitted
-        assert code == 2 and "the ECS design of resizer is not emitted" in err
     else:
         assert code == 0, err
         text = (tmp_path / "t" / "template.yaml").read_text()

@@ -23,8 +23,11 @@ from costplan.templates.render import render
 
 SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 NAMES = sorted(p.stem for p in SCEN.glob("*.yaml"))
-# Scenarios also emitted with their ECS stages on Fargate (API behind an ALB, queue consumers as services).
-FARGATE_TOO = ["db_refresh_async", "global_vote", "order_ledger_convoy"]
+# Scenarios also emitted as their ECS design on Fargate (API behind an ALB, queue consumers as services,
+# push sources feeding a queue per service, the WebSocket server behind an ALB): every scenario whose
+# compare has a Fargate option (test_templates_ecs.py checks the list against compare).
+FARGATE_TOO = ["account_bans_ttl", "avatar_resize_claim_check", "db_refresh_async", "global_vote",
+               "order_ledger_convoy", "soccer_events_mqtt", "stock_explorer_websocket", "user_registration_fanout"]
 # ... and on EC2 capacity (launch template, Auto Scaling group, capacity provider), sized by compare's ec2 option.
 EC2_TOO = FARGATE_TOO + ["steady_heavy_api"]
 
@@ -52,6 +55,8 @@ MOTO_CANNOT_MODEL = {
     "AWS::IAM::RolePolicy", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy",
     # mqtt_notify's custom authorizer: moto has no IoT authorizers at all
     "AWS::IoT::Authorizer",
+    # the TTL timer's ECS design reads the stream through an EventBridge Pipe (terraform creates it)
+    "AWS::Pipes::Pipe",
 }
 
 
@@ -66,6 +71,8 @@ VARIANTS = {
     ("avatar_resize_claim_check", "rest"): {"api": "rest"},
     ("global_vote", "rest"): {"api": "rest"},
     ("avatar_resize_claim_check", "same_bucket"): {"same_bucket_output": True},
+    # compare recommends fargate, so auto is the ECS design: the Lambda design is emitted explicitly
+    ("stock_explorer_websocket", "lambda"): {},
 }
 
 
@@ -77,19 +84,44 @@ def _emit(sc, compute):
             "src": {k: v for k, v in t.files.items() if k.startswith("src/")}, "tf_files": t.files}
 
 
+_LOADED: dict = {}
+
+
+def scenario(name: str):
+    """A bundled scenario, loaded once per session and shared by the template tests (never mutated: a
+    variant is a model_copy), so each is compared once (templates.patterns.compared keys on the object)."""
+    if name not in _LOADED:
+        _LOADED[name] = load(SCEN / f"{name}.yaml")
+    return _LOADED[name]
+
+
 def emit_all():
     """(scenario, compute or variant) → {"cfn": text, "tf": {file: text}, "compute", "scenario", "src"}.
     The `emitted` session fixture (tests/conftest.py) holds it once for every template test module."""
     out = {}
     for name in NAMES:
-        sc = load(SCEN / f"{name}.yaml")
-        for compute in ["auto"] + (["fargate"] if name in FARGATE_TOO else []) + (["ec2"] if name in EC2_TOO else []):
+        sc = scenario(name)
+        explicit = (["fargate"] if name in FARGATE_TOO else []) + (["ec2"] if name in EC2_TOO else [])
+        for compute in explicit:
             out[(name, compute)] = _emit(sc, compute)
+        # auto writes what compare recommends: where that is one of the explicit computes, the same files
+        # (kept under both keys, validated and deployed once: see unique())
+        from costplan.templates.patterns import resolve_compute
+
+        resolved = resolve_compute(sc, "auto")
+        out[(name, "auto")] = (dict(out[(name, resolved)], same_as=(name, resolved)) if resolved in explicit
+                               else _emit(sc, "auto"))
     for (name, label), settings in VARIANTS.items():
         sc = load(SCEN / f"{name}.yaml")
         sc = sc.model_copy(update={"settings": {**sc.settings, **settings}})
         out[(name, label)] = _emit(sc, "lambda")
     return out
+
+
+def unique(emitted: dict) -> dict:
+    """The emitted templates without the aliases (auto where it equals an explicit compute): what the slow
+    validators and the deploys run over."""
+    return {k: e for k, e in emitted.items() if "same_as" not in e}
 
 
 # ---- goldens ---------------------------------------------------------------------------------------------
@@ -108,6 +140,21 @@ def test_golden_templates_ec2(name, emitted, golden):
     assert e["compute"] == "ec2"
     golden(f"templates/{name}.ec2.cfn.yaml", e["cfn"])
     golden(f"templates/{name}.ec2/main.tf", e["tf"]["main.tf"])
+
+
+# The ECS designs of the push-fed patterns (and the WebSocket's Lambda design, which auto no longer writes):
+# one golden each, so a reviewer reads what changes in them.
+ECS_GOLDENS = [("account_bans_ttl", "fargate"), ("avatar_resize_claim_check", "fargate"),
+               ("soccer_events_mqtt", "fargate"), ("user_registration_fanout", "fargate"),
+               ("stock_explorer_websocket", "ec2"), ("stock_explorer_websocket", "lambda")]
+
+
+@pytest.mark.parametrize("name,compute", ECS_GOLDENS)
+def test_golden_templates_ecs_designs(name, compute, emitted, golden):
+    e = emitted[(name, compute)]
+    golden(f"templates/{name}.{compute}.cfn.yaml", e["cfn"])
+    if compute == "lambda":
+        golden(f"templates/{name}.{compute}/main.tf", e["tf"]["main.tf"])
 
 
 def test_handlers_are_written_beside_the_template(emitted):
@@ -188,7 +235,7 @@ def _tf_start(emitted, root: Path):
     import hcl2
 
     mods = []
-    for (name, compute), e in sorted(emitted.items()):
+    for (name, compute), e in sorted(unique(emitted).items()):
         mod = f"{name}_{compute}"
         d = root / mod
         d.mkdir(parents=True)
@@ -231,7 +278,7 @@ def _cfn_lint(emitted) -> dict:
     """cfn-lint (about 1 s a template) on both cores."""
     from concurrent.futures import ProcessPoolExecutor
 
-    keys = sorted(emitted)
+    keys = sorted(unique(emitted))
     with ProcessPoolExecutor(max_workers=2) as pool:
         return dict(zip(keys, pool.map(_lint_one, [emitted[k]["cfn"] for k in keys])))
 
@@ -240,7 +287,7 @@ def _checkov_start(emitted, root: Path):
     """checkov over every emitted template (CloudFormation and Terraform), from its own virtualenv."""
     if not CHECKOV.exists():
         return None, f"checkov is not installed in {CHECKOV.parent.parent.name} (make checkov-venv)"
-    for (name, compute), e in sorted(emitted.items()):
+    for (name, compute), e in sorted(unique(emitted).items()):
         d = root / f"{name}_{compute}"
         (d / "cfn").mkdir(parents=True)
         (d / "cfn" / "template.yaml").write_text(e["cfn"])
@@ -438,7 +485,7 @@ def moto_deploy(emitted, moto_server):
                   "OutputWidthsPx": "64,128,256",
                   "CertificateArn": boto3.client("acm", region_name="us-east-1").request_certificate(
                       DomainName="app.example.com")["CertificateArn"]}
-        for (name, compute), e in sorted(emitted.items()):
+        for (name, compute), e in sorted(unique(emitted).items()):
             tpl, types = _for_moto(_long_form(e["cfn"]), supported)
             unmodelled |= types
             for fn in re.findall(r"\$\{CodePrefix\}([a-z0-9_]+)\.zip", e["cfn"]):

@@ -162,10 +162,11 @@ def _expect_network(b: Builder, ecs, on_ec2: bool) -> None:
 
 
 def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[Statement], env: dict,
-                    ec2: dict | None = None, queue=None):
+                    ec2: dict | None = None, queue=None, websocket: dict | None = None):
     """ec2: compare's cluster sizing (instance_type, instances_min, instances_peak) to run the service on
     an EC2 capacity provider instead of Fargate. queue: the queue handle a consumer service drains; it
-    then scales on its backlog per task instead of CPU."""
+    then scales on its backlog per task instead of CPU. websocket: {"idle_s", "session_s"} for a service
+    that holds WebSockets behind its ALB (idle timeout and stickiness from the plan)."""
     cluster = _inputs(b)
     _expect_network(b, ecs, ec2 is not None)
     cid = pascal(stage.name)
@@ -232,7 +233,7 @@ def fargate_service(b: Builder, stage, ecs, sizing: dict, statements: list[State
     lb_parts = None
     depends = None
     if stage.role == "api":
-        lb_parts = _alb(b, cid, name, task_sg)
+        lb_parts = _alb(b, cid, name, task_sg, websocket=websocket)
         depends = [f"{cid}Listener"]
     lo, hi = int(sizing.get("tasks_min") or ecs.min_tasks), int(sizing.get("tasks_peak") or ecs.min_tasks)
     hi = max(hi, lo)
@@ -406,7 +407,11 @@ def _alb_logs_bucket(b: Builder, cid: str):
     return bucket, pol
 
 
-def _alb(b: Builder, cid: str, name: str, task_sg):
+ALB_MAX_IDLE_S = 4000  # the ALB's idle timeout range is 1-4,000 s
+STICKY_MAX_S = 604800  # lb_cookie duration: 1 s to 7 days
+
+
+def _alb(b: Builder, cid: str, name: str, task_sg, websocket: dict | None = None):
     cert = P("CertificateArn", "certificate_arn")
     if "CertificateArn" not in b.cfn.parameters:
         b.both_input("CertificateArn", "certificate_arn", "String", "string",
@@ -432,26 +437,41 @@ def _alb(b: Builder, cid: str, name: str, task_sg):
         "referenced_security_group_id": lb_sg("id"), "description": "from the load balancer"})
     logs, logs_policy = _alb_logs_bucket(b, cid)
     drop = C("true", "reject requests with invalid header fields (request smuggling)")
+    ws_attrs, ws_tf, tg_attrs, tg_tf = [], {}, {}, {}
+    if websocket is not None:
+        # A WebSocket is one long-lived connection: the ALB must not close it between pushes (clients ping
+        # within the idle time). Stickiness keeps a client's handshake requests (libraries that poll over
+        # HTTP before the upgrade) and its reconnects within a session on one task.
+        idle = min(int(Decimal(str(websocket["idle_s"]))), ALB_MAX_IDLE_S)
+        idle_c = C(str(idle), "plan: websocket idle_s (clients ping within it; the ALB allows up to 4,000 s)")
+        ws_attrs = [{"Key": "idle_timeout.timeout_seconds", "Value": idle_c}]
+        ws_tf = {"idle_timeout": C(idle, idle_c.comment)}
+        sticky = min(int(Decimal(str(websocket["session_s"]))), STICKY_MAX_S)
+        why = "plan: websocket session_s (one task per client for a session)"
+        tg_attrs = {"TargetGroupAttributes": [
+            {"Key": "stickiness.enabled", "Value": "true"}, {"Key": "stickiness.type", "Value": "lb_cookie"},
+            {"Key": "stickiness.lb_cookie.duration_seconds", "Value": C(str(sticky), why)}]}
+        tg_tf = {"stickiness": Blocks([{"enabled": True, "type": "lb_cookie", "cookie_duration": C(sticky, why)}])}
     lb = b.resource(f"{cid}LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer", {
         "Type": "application", "Scheme": "internet-facing", "Subnets": P("SubnetIds", "subnet_ids"),
         "SecurityGroups": [lb_sg("id")],
         "LoadBalancerAttributes": [
             {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": drop},
             {"Key": "access_logs.s3.enabled", "Value": "true"},
-            {"Key": "access_logs.s3.bucket", "Value": logs("name")}]},
+            {"Key": "access_logs.s3.bucket", "Value": logs("name")}] + ws_attrs},
         "aws_lb", {"name_prefix": name[:6], "load_balancer_type": "application", "internal": False,
                    "subnets": P("SubnetIds", "subnet_ids"), "security_groups": [lb_sg("id")],
                    "drop_invalid_header_fields": C(True, "reject requests with invalid header fields (request smuggling)"),
-                   "access_logs": Blocks([{"bucket": logs("name"), "enabled": True}]),
+                   "access_logs": Blocks([{"bucket": logs("name"), "enabled": True}]), **ws_tf,
                    "depends_on": [Expr(f"aws_s3_bucket_policy.{logs_policy.tf_name}")]},
         cfn_attrs={"arn": "Ref", "dns": "GetAtt:DNSName"}, tf_attrs={"arn": "arn", "dns": "dns_name"},
         depends_on=[logs_policy.cfn_id])
     tg = b.resource(f"{cid}TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", {
         "TargetType": "ip", "Protocol": "HTTP", "Port": PORT, "VpcId": P("VpcId", "vpc_id"),
-        "HealthCheckPath": "/health"},
+        "HealthCheckPath": "/health", **tg_attrs},
         "aws_lb_target_group", {"name_prefix": name[:6], "target_type": "ip", "protocol": "HTTP", "port": PORT,
                                 "vpc_id": P("VpcId", "vpc_id"),
-                                "health_check": Blocks([{"path": "/health"}])},
+                                "health_check": Blocks([{"path": "/health"}]), **tg_tf},
         cfn_attrs={"arn": "Ref"}, tf_attrs={"arn": "arn"})
     policy = C("ELBSecurityPolicy-TLS13-1-2-2021-06", "TLS 1.3 and 1.2 only")
     b.resource(f"{cid}Listener", "AWS::ElasticLoadBalancingV2::Listener", {

@@ -7,20 +7,34 @@ from decimal import Decimal
 
 from costplan.errors import CostplanError
 from costplan.templates import components as c
-from costplan.templates import safe
+from costplan.templates import ecs_designs, safe
 from costplan.templates.build import A, Builder, F, Function, P, Statement, num, pascal, snake
 from costplan.templates.ecs import fargate_service
 from costplan.templates.model import C
 
 COMPUTES = ("auto", "lambda", "fargate", "ec2")
+_COMPARED: list = []  # [(scenario, Comparison)], newest first, a few kept
+
+
+def compared(scenario):
+    """compare(scenario), once per scenario object: writing a template asks for the recommendation, the
+    ECS sizing and the auto note, and each compare scans the break-even bands (0.2-0.8 s). Keyed by
+    identity, holding the scenario, so an id cannot be reused while it is cached."""
+    for sc, result in _COMPARED:
+        if sc is scenario:
+            return result
+    from costplan.compute.compare import compare
+
+    result = compare(scenario)
+    _COMPARED.insert(0, (scenario, result))
+    del _COMPARED[64:]
+    return result
 
 
 def resolve_compute(scenario, compute: str) -> str:
     asked = compute
     if compute == "auto":
-        from costplan.compute.compare import compare
-
-        compute = compare(scenario).recommendation
+        compute = compared(scenario).recommendation
     if compute not in ("lambda", "fargate", "ec2"):
         raise CostplanError(f"--compute must be one of {', '.join(COMPUTES)}, got {compute!r}")
     if compute in ("fargate", "ec2"):
@@ -40,9 +54,7 @@ def auto_note(scenario, asked: str, resolved: str) -> str | None:
     """When --compute auto wrote the Lambda design although compare recommends ECS: why, in one line."""
     if asked != "auto" or resolved != "lambda":
         return None
-    from costplan.compute.compare import compare
-
-    rec = compare(scenario).recommendation
+    rec = compared(scenario).recommendation
     if rec == "lambda":
         return None
     from costplan.patterns import plan as make_plan
@@ -51,28 +63,37 @@ def auto_note(scenario, asked: str, resolved: str) -> str | None:
             f"(--compute {rec} says the same and exits 2)")
 
 
-# Patterns whose ECS design the emitters below can write: each ECS-capable stage becomes a service
-# (Ctx.compute_stage) with its front door (ALB for an API) or its queue (a consumer scales on its
-# backlog). A pattern's ECS design plugs in by emitting its services through Ctx.compute_stage and
-# listing the stage roles it moves here; until then `--compute fargate|ec2` is refused for it, never
-# relabelled.
+# Patterns whose ECS design (Plan.ecs_design, what compare prices for Fargate and EC2) the emitters below
+# write: the stage roles that become services. API and queue-consumer stages go through Ctx.compute_stage
+# (ALB for an API, backlog scaling for a consumer); the push-fed stages (subscribers, the MQTT publisher,
+# the TTL handler, the claim-check resizer) and the WebSocket server through templates/ecs_designs.py,
+# each behind the queue or load balancer compare prices. A pattern or stage missing here is refused for
+# `--compute fargate|ec2` with the reason, never relabelled.
 ECS_STAGE_ROLES = {
     "sync_api": {"api"},
     "queue_load_leveling": {"consumer"},
     "sequential_convoy": {"consumer"},
     "async_request_reply": {"api"},
-    "claim_check": {"api"},  # the upload URL; the resizer's ECS design (S3 → SQS → service) is not emitted
+    "claim_check": {"api", "subscriber"},  # presign service behind an ALB; S3 → SQS → resizer service
+    "pubsub": {"subscriber"},  # SNS/EventBridge → SQS per subscriber → a service each
+    "websocket_notify": {"api"},  # ALB (WebSocket) → the service holding the connections
+    "mqtt_notify": {"publisher"},  # IoT rule → SQS → publisher service → IoT Core
+    "scheduled_ttl": {"consumer"},  # stream → EventBridge Pipe → SQS → expiry service
 }
 
 
 def ecs_refusal(plan) -> str | None:
     """Why this plan's ECS design cannot be emitted, or None."""
+    design = plan.ecs_design
+    if design is None:
+        why = plan.ecs_unavailable or "compare prices it on Lambda only"
+        return f"pattern {plan.pattern} has no ECS design ({why})"
     roles = ECS_STAGE_ROLES.get(plan.pattern)
     if roles is None:
         return f"pattern {plan.pattern} has no ECS template yet (its ECS design is not emitted)"
-    left = [s.name for s in plan.stages if s.ecs_capable and s.role not in roles]
+    left = [s.name for s in design.ecs_stages if s.role not in roles]
     if left:
-        return (f"pattern {plan.pattern}: the ECS design of {', '.join(left)} is not emitted yet (it would "
+        return (f"pattern {plan.pattern}: the ECS design of {', '.join(left)} is not emitted (it would "
                 "stay on Lambda while compare prices it on ECS)")
     return None
 
@@ -273,18 +294,14 @@ def pubsub(ctx: Ctx) -> None:
     b = ctx.b
     fan = ctx.facts.get("fanout") or {}
     subs = [s for s in ctx.plan.stages if s.role == "subscriber"] or ctx.plan.stages
+    if ecs_designs.emits(ctx):
+        ecs_designs.pubsub(ctx, _event_bus, lambda st: _filter_share(ctx, st))
+        return
     if fan.get("bus") == "eventbridge":
-        # Every subscriber's rule matches the published event (its source and detail-type), not its own name.
-        source = b.both_input("EventSource", "event_source", "String", "string",
-                              "the `source` your publisher puts on the event (e.g. com.example.users)")
-        detail = b.both_input("EventDetailType", "event_detail_type", "String", "string",
-                              "the event's `detail-type` every subscriber receives (e.g. UserRegistered)")
-        bus = b.resource("EventBus", "AWS::Events::EventBus", {"Name": F("{stack}-events")}, "aws_cloudwatch_event_bus",
-                         {"name": "${var.name_prefix}-events"},
-                         cfn_attrs={"name": "GetAtt:Name", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
+        bus, pattern = _event_bus(b)
         for st in subs:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
-            c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern={"source": [source], "detail-type": [detail]}, bus=bus)
+            c.rule(b, f"{fn.handle.cfn_id}Rule", fn, pattern=pattern, bus=bus)
         b.output("EventBusName", bus("name"), "event bus to publish to")
     else:
         th = c.topic(b, "Topic")
@@ -292,6 +309,19 @@ def pubsub(ctx: Ctx) -> None:
             fn = ctx.b.function(st, [], {}, code_role="subscriber")
             c.subscribe(b, th, fn, _filter_share(ctx, st))
         b.output("TopicArn", th("arn"), "topic to publish to")
+
+
+def _event_bus(b):
+    """The custom bus, and the pattern every subscriber's rule matches: the published event's source and
+    detail-type (template inputs), not the subscriber's own name."""
+    source = b.both_input("EventSource", "event_source", "String", "string",
+                          "the `source` your publisher puts on the event (e.g. com.example.users)")
+    detail = b.both_input("EventDetailType", "event_detail_type", "String", "string",
+                          "the event's `detail-type` every subscriber receives (e.g. UserRegistered)")
+    bus = b.resource("EventBus", "AWS::Events::EventBus", {"Name": F("{stack}-events")}, "aws_cloudwatch_event_bus",
+                     {"name": "${var.name_prefix}-events"},
+                     cfn_attrs={"name": "GetAtt:Name", "arn": "GetAtt:Arn"}, tf_attrs={"name": "name", "arn": "arn"})
+    return bus, {"source": [source], "detail-type": [detail]}
 
 
 def _filter_share(ctx, st):
@@ -351,14 +381,24 @@ def claim_check(ctx: Ctx) -> None:
     b.cfn.parameters["OutputWidthsPx"]["AllowedPattern"] = r"^[0-9]+(,[0-9]+)*$"
     read = Statement(["s3:GetObject"], [c.bucket_arn(name, uploads_h, "/" + trig + "*")], "read uploads")
     write = Statement(["s3:PutObject"], [out_arn], "write results outside the trigger prefix")
-    fn = b.function(worker, [read, write], {
-        "OUTPUT_BUCKET": name if same else out_h("name"),
-        "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)"),
-        "TRIGGER_PREFIX": C(trig, "plan: s3.trigger_prefix"), "OUTPUT_WIDTHS_PX": widths},
-        code_role="claim_check", recursive_guard=True)
+    env = {"OUTPUT_BUCKET": name if same else out_h("name"),
+           "OUTPUT_PREFIX": C(out_prefix, "plan: s3.output_prefix (not under the trigger prefix)"),
+           "TRIGGER_PREFIX": C(trig, "plan: s3.trigger_prefix"), "OUTPUT_WIDTHS_PX": widths}
     days = _claim_settings(ctx, "original_retention_days")
-    c.bucket(b, "UploadsBucket", name_param=name, notify=(fn, trig),
-             expire=(trig, int(days)) if days else None)
+    expire = (trig, int(days)) if days else None
+    if ecs_designs.emits(ctx) and worker is not None:
+        if same and out_prefix.startswith(trig):
+            raise CostplanError(ctx.plan.scenario.problem(
+                f"the resizer writes under {out_prefix!r}, inside the trigger prefix {trig!r} of the same bucket: "
+                "each output would be queued again (a recursive loop); expected an output_prefix outside it",
+                "settings", "output_prefix"))
+        env = {k: (v.value if isinstance(v, C) else v) for k, v in env.items()}  # ECS environment: plain strings
+        qh = ecs_designs.claim_check_resizer(ctx, worker, [read, write], env)
+        bk = c.bucket(b, "UploadsBucket", name_param=name, expire=expire)
+        ecs_designs.notify_queue(b, bk, name, qh, trig)
+    else:
+        fn = b.function(worker, [read, write], env, code_role="claim_check", recursive_guard=True)
+        c.bucket(b, "UploadsBucket", name_param=name, notify=(fn, trig), expire=expire)
     # Terraform: the bucket's name is the variable too, so both formats deploy the same bucket.
     for blk in b.tf.resources:
         if blk.labels == ("aws_s3_bucket", "uploads_bucket"):
@@ -443,12 +483,18 @@ def scheduled_ttl(ctx: Ctx) -> None:
     ttl = (ctx.facts.get("ttl") or {}).get("attribute") or "expires_at"
     t = c.table(b, "TimersTable", ttl=ttl, stream=True)
     st = ctx.plan.stages[0]
+    pattern = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]},
+               "eventName": ["REMOVE"]}
+    batch = int(st.batch_size or 1) if st.batch_size else 100
+    if ecs_designs.emits(ctx):
+        (est,) = ecs_designs.ecs_stages(ctx)
+        ecs_designs.ttl(ctx, t, est, pattern, batch)
+        b.output("TableName", t("name"), "write items with the TTL attribute to start a timer")
+        return
     fn = ctx.b.function(st, [Statement(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                                         "dynamodb:ListStreams"], [t("stream_arn")], "read the table's stream")],
                         {}, code_role="ttl")
     c.throttle_alarm(b, fn, st.reserved_concurrency)
-    pattern = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]},
-               "eventName": ["REMOVE"]}
     import json
     fq = c.failure_queue(b)
     pol = c.grant(b, fn, f"{fn.handle.cfn_id}OnFailurePolicy",
@@ -461,7 +507,7 @@ def scheduled_ttl(ctx: Ctx) -> None:
         "DestinationConfig": {"OnFailure": {"Destination": fq("arn")}},
         "EventSourceArn": t("stream_arn"), "FunctionName": fn.handle("arn"),
         "StartingPosition": C("LATEST", "required for stream sources"),
-        "BatchSize": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
+        "BatchSize": C(batch, "plan: stage batch size"),
         "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern, separators=(",", ":"))}]}},
         "aws_lambda_event_source_mapping", {
         "maximum_retry_attempts": retries, "bisect_batch_on_function_error": bisect,
@@ -470,7 +516,7 @@ def scheduled_ttl(ctx: Ctx) -> None:
         "depends_on": [c.Expr(f"aws_iam_role_policy.{snake(pol)}")],
         "event_source_arn": t("stream_arn"), "function_name": fn.handle("arn"),
         "starting_position": C("LATEST", "required for stream sources"),
-        "batch_size": C(int(st.batch_size or 1) if st.batch_size else 100, "plan: stage batch size"),
+        "batch_size": C(batch, "plan: stage batch size"),
         "filter_criteria": c.Blocks([{"filter": c.Blocks([{"pattern": c.Call("jsonencode", pattern)}])}])},
         depends_on=[pol])
     b.output("TableName", t("name"), "write items with the TTL attribute to start a timer")
@@ -608,6 +654,9 @@ def _async_settings(ctx) -> tuple[str, int]:
 
 def websocket_notify(ctx: Ctx) -> None:
     b = ctx.b
+    if ecs_designs.emits(ctx):
+        ecs_designs.websocket(ctx)
+        return
     ws = ctx.facts.get("websocket") or {}
     conns = c.table(b, "ConnectionsTable", key="connectionId")
     subs_t = c.table(b, "SubscriptionsTable", key="topic", sort="connectionId")
@@ -639,11 +688,16 @@ def mqtt_notify(ctx: Ctx) -> None:
     b = ctx.b
     st = ctx.plan.stages[0]
     topic_arn = F("arn:{partition}:iot:{region}:{account}:topic/fixtures/*")
-    fn = b.function(st, [Statement(["iot:Publish"], [topic_arn], "publish to fans' fixture topics"),
-                         Statement(["iot:DescribeEndpoint"], ["*"], "find the account's data endpoint")],
-                    {"TOPIC_PREFIX": "fixtures/"}, code_role="mqtt_publisher")
-    c.iot_rule(b, "KeyEventsRule", "SELECT *, topic(2) AS fixture FROM 'events/+/key'", fn)
-    c.throttle_alarm(b, fn, st.reserved_concurrency)
+    grants = [Statement(["iot:Publish"], [topic_arn], "publish to fans' fixture topics"),
+              Statement(["iot:DescribeEndpoint"], ["*"], "find the account's data endpoint")]
+    sql = "SELECT *, topic(2) AS fixture FROM 'events/+/key'"
+    if ecs_designs.emits(ctx):  # the rule feeds a queue the publisher service polls; IoT Core stays the broker
+        (est,) = ecs_designs.ecs_stages(ctx)
+        ecs_designs.mqtt_publisher(ctx, est, "KeyEventsRule", sql, grants, {"TOPIC_PREFIX": "fixtures/"})
+    else:
+        fn = b.function(st, grants, {"TOPIC_PREFIX": "fixtures/"}, code_role="mqtt_publisher")
+        c.iot_rule(b, "KeyEventsRule", sql, fn)
+        c.throttle_alarm(b, fn, st.reserved_concurrency)
     # The fans' devices (the plan's connection minutes): connect as their own client id, subscribe to and
     # receive fixture topics only. Attach it to each device's certificate, or to the Cognito identities of
     # app users (iot:AttachPolicy), or return it from your custom authorizer.

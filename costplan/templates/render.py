@@ -29,9 +29,9 @@ def build_for(scenario, compute: str = "auto", auth: str = "iam") -> tuple[Build
     p = make_plan(scenario)
     sizing = None
     if compute in ("fargate", "ec2"):
-        from costplan.compute.compare import compare
+        from costplan.templates.patterns import compared
 
-        opt = compare(scenario).option(compute)
+        opt = compared(scenario).option(compute)
         sizing = opt.sizing if opt is not None else None
     b = build(p, compute, sizing, auth)
     _limit_alarms(b, scenario, p, compute)

@@ -1,8 +1,7 @@
-# costplan template for scenario 'stock-explorer-websocket' (lambda)
+# costplan template for scenario 'stock-explorer-websocket' (fargate)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
 # Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
-# note: compare recommends ECS (fargate), but pattern websocket_notify has no ECS template yet (its ECS design is not emitted): this is the Lambda design (--compute fargate says the same and exits 2)
+# note: websocket-server: clients connect with wss:// to the load balancer URL; the price feed (outside the pattern, as compare prices it) must deliver each update to every task
 
 data "aws_caller_identity" "current" {
 }
@@ -13,236 +12,129 @@ data "aws_partition" "current" {
 data "aws_region" "current" {
 }
 
-resource "aws_apigatewayv2_api" "web_socket_api" {
-  name                       = "${var.name_prefix}-web-socket-api"
-  protocol_type              = "WEBSOCKET"
-  route_selection_expression = "$request.body.action"
-}
+resource "aws_appautoscaling_policy" "websocket_server_scaling_policy" {
+  name               = "websocket-server-cpu"
+  policy_type        = "TargetTrackingScaling"
+  resource_id        = aws_appautoscaling_target.websocket_server_scalable_target.resource_id
+  scalable_dimension = aws_appautoscaling_target.websocket_server_scalable_target.scalable_dimension
+  service_namespace  = aws_appautoscaling_target.websocket_server_scalable_target.service_namespace
 
-resource "aws_apigatewayv2_integration" "web_socket_api_connect_integration" {
-  api_id           = aws_apigatewayv2_api.web_socket_api.id
-  integration_type = "AWS_PROXY"
-  integration_uri  = aws_lambda_function.connection_handlers.invoke_arn
-}
+  target_tracking_scaling_policy_configuration {
+    # scenario: ecs.target_utilization
+    target_value = 70
 
-resource "aws_apigatewayv2_integration" "web_socket_api_disconnect_integration" {
-  api_id           = aws_apigatewayv2_api.web_socket_api.id
-  integration_type = "AWS_PROXY"
-  integration_uri  = aws_lambda_function.connection_handlers.invoke_arn
-}
-
-resource "aws_apigatewayv2_integration" "web_socket_api_subscribe_integration" {
-  api_id           = aws_apigatewayv2_api.web_socket_api.id
-  integration_type = "AWS_PROXY"
-  integration_uri  = aws_lambda_function.connection_handlers.invoke_arn
-}
-
-resource "aws_apigatewayv2_route" "web_socket_api_connect_route" {
-  api_id    = aws_apigatewayv2_api.web_socket_api.id
-  route_key = "$connect"
-  target    = "integrations/${aws_apigatewayv2_integration.web_socket_api_connect_integration.id}"
-  # callers sign requests with SigV4 (--auth)
-  authorization_type = "AWS_IAM"
-}
-
-resource "aws_apigatewayv2_route" "web_socket_api_disconnect_route" {
-  api_id             = aws_apigatewayv2_api.web_socket_api.id
-  route_key          = "$disconnect"
-  target             = "integrations/${aws_apigatewayv2_integration.web_socket_api_disconnect_integration.id}"
-  authorization_type = "NONE"
-}
-
-resource "aws_apigatewayv2_route" "web_socket_api_subscribe_route" {
-  api_id             = aws_apigatewayv2_api.web_socket_api.id
-  route_key          = "subscribe"
-  target             = "integrations/${aws_apigatewayv2_integration.web_socket_api_subscribe_integration.id}"
-  authorization_type = "NONE"
-}
-
-resource "aws_apigatewayv2_stage" "web_socket_api_stage" {
-  api_id      = aws_apigatewayv2_api.web_socket_api.id
-  name        = "live"
-  auto_deploy = true
-
-  default_route_settings {
-    throttling_rate_limit  = var.web_socket_api_throttle_rate
-    throttling_burst_limit = var.web_socket_api_throttle_burst
-  }
-
-  access_log_settings {
-    destination_arn = aws_cloudwatch_log_group.web_socket_api_access_logs.arn
-    format = jsonencode({
-      requestId        = "$context.requestId"
-      ip               = "$context.identity.sourceIp"
-      requestTime      = "$context.requestTime"
-      routeKey         = "$context.routeKey"
-      status           = "$context.status"
-      latency          = "$context.integrationLatency"
-      error            = "$context.error.message"
-      integrationError = "$context.integrationErrorMessage"
-    })
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
   }
 }
 
-resource "aws_cloudwatch_log_group" "connection_handlers_logs" {
-  name              = "/aws/lambda/${var.name_prefix}-connection-handlers"
+resource "aws_appautoscaling_target" "websocket_server_scalable_target" {
+  service_namespace  = "ecs"
+  scalable_dimension = "ecs:service:DesiredCount"
+  resource_id        = "service/${aws_ecs_cluster.cluster.name}/${aws_ecs_service.websocket_server_service.name}"
+  # plan: tasks_min (ecs.min_tasks, two AZs)
+  min_capacity = 2
+  # plan: tasks_peak (tasks the peak needs at the target utilization)
+  max_capacity = 46
+}
+
+resource "aws_cloudwatch_log_group" "websocket_server_task_logs" {
+  name              = "/ecs/${var.name_prefix}-websocket-server"
   retention_in_days = 30
 }
 
-resource "aws_cloudwatch_log_group" "fanout_logs" {
-  name              = "/aws/lambda/${var.name_prefix}-fanout"
-  retention_in_days = 30
+resource "aws_ecs_cluster" "cluster" {
+  name = "${var.name_prefix}-cluster"
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
 }
 
-resource "aws_cloudwatch_log_group" "web_socket_api_access_logs" {
-  name_prefix       = "/aws/apigateway/${var.name_prefix}-web_socket_api-"
-  retention_in_days = 30
-}
+resource "aws_ecs_service" "websocket_server_service" {
+  name            = "websocket-server"
+  cluster         = aws_ecs_cluster.cluster.arn
+  task_definition = aws_ecs_task_definition.websocket_server_task_definition.arn
+  launch_type     = "FARGATE"
+  # plan: ecs.min_tasks
+  desired_count                      = 2
+  deployment_maximum_percent         = 200
+  deployment_minimum_healthy_percent = 100
+  depends_on                         = [aws_lb_listener.websocket_server_listener]
 
-resource "aws_cloudwatch_metric_alarm" "connection_handlers_errors_alarm" {
-  alarm_name        = "${var.name_prefix}-connection-handlers-errors-alarm"
-  alarm_description = "ConnectionHandlers invocations fail"
-  namespace         = "AWS/Lambda"
-  metric_name       = "Errors"
-  dimensions = {
-    FunctionName = aws_lambda_function.connection_handlers.function_name
-  }
-  statistic           = "Sum"
-  period              = 60
-  evaluation_periods  = 1
-  datapoints_to_alarm = 1
-  # any failed invocation
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
-  ok_actions          = [aws_sns_topic.alarms_topic.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "failed_events_queue_alarm" {
-  alarm_name        = "${var.name_prefix}-failed-events-queue-alarm"
-  alarm_description = "events failed after their retries: see FailedEventsQueue"
-  namespace         = "AWS/SQS"
-  metric_name       = "ApproximateNumberOfMessagesVisible"
-  dimensions = {
-    QueueName = aws_sqs_queue.failed_events_queue.name
-  }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  datapoints_to_alarm = 1
-  # every message is an event no function processed
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
-  ok_actions          = [aws_sns_topic.alarms_topic.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "fanout_errors_alarm" {
-  alarm_name        = "${var.name_prefix}-fanout-errors-alarm"
-  alarm_description = "Fanout invocations fail"
-  namespace         = "AWS/Lambda"
-  metric_name       = "Errors"
-  dimensions = {
-    FunctionName = aws_lambda_function.fanout.function_name
-  }
-  statistic           = "Sum"
-  period              = 60
-  evaluation_periods  = 1
-  datapoints_to_alarm = 1
-  # any failed invocation
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
-  ok_actions          = [aws_sns_topic.alarms_topic.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "web_socket_api_limit_rate_alarm" {
-  alarm_name        = "${var.name_prefix}-web-socket-api-limit-rate-alarm"
-  alarm_description = "limits-check APIGW-RPS FAIL: the plan needs 97,700.10 requests/s against 10,000; this API's WebSocket messages (client messages and @connections posts) near the account throttle"
-  namespace         = "AWS/ApiGateway"
-  metric_name       = "MessageCount"
-  dimensions = {
-    ApiId = aws_apigatewayv2_api.web_socket_api.id
-  }
-  statistic           = "Sum"
-  period              = 60
-  evaluation_periods  = 1
-  datapoints_to_alarm = 1
-  # 80 % of the 10,000 requests/s limit (limits-check APIGW-RPS) x 60 s (WebSocket messages (client messages and @connections posts) of this API; the account's other APIs share it)
-  threshold           = 480000
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms_topic.arn]
-  ok_actions          = [aws_sns_topic.alarms_topic.arn]
-}
-
-resource "aws_dynamodb_table" "connections_table" {
-  name         = "${var.name_prefix}-connections-table"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "connectionId"
-
-  attribute {
-    name = "connectionId"
-    type = "S"
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
   }
 
-  server_side_encryption {
-    # encryption at rest with a KMS key
-    enabled = true
-  }
-
-  point_in_time_recovery {
-    enabled = true
+  network_configuration {
+    subnets         = var.subnet_ids
+    security_groups = [aws_security_group.websocket_server_task_security_group.id]
+    # scenario: ecs.public_ipv4
+    assign_public_ip = true
   }
 
   lifecycle {
-    # a data store: delete it by hand
-    prevent_destroy = true
+    ignore_changes = [desired_count]
+  }
+
+  load_balancer {
+    container_name   = "app"
+    container_port   = 8080
+    target_group_arn = aws_lb_target_group.websocket_server_target_group.arn
   }
 }
 
-resource "aws_dynamodb_table" "subscriptions_table" {
-  name         = "${var.name_prefix}-subscriptions-table"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "topic"
-  range_key    = "connectionId"
+resource "aws_ecs_task_definition" "websocket_server_task_definition" {
+  family                   = "${var.name_prefix}-websocket-server"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  # plan: vcpu 0.5 (valid Fargate pair, rule CP601)
+  cpu = "512"
+  # plan: memory_gb 1
+  memory             = "1024"
+  execution_role_arn = aws_iam_role.websocket_server_execution_role.arn
+  task_role_arn      = aws_iam_role.websocket_server_task_role.arn
+  container_definitions = jsonencode([
+    {
+      name        = "app"
+      image       = var.container_image
+      essential   = true
+      environment = []
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.websocket_server_task_logs.name
+          awslogs-region        = "${data.aws_region.current.name}"
+          awslogs-stream-prefix = "app"
+        }
+      }
+      portMappings = [
+        {
+          containerPort = 8080
+          protocol      = "tcp"
+        },
+      ]
+    },
+  ])
 
-  attribute {
-    name = "topic"
-    type = "S"
-  }
-
-  attribute {
-    name = "connectionId"
-    type = "S"
-  }
-
-  server_side_encryption {
-    # encryption at rest with a KMS key
-    enabled = true
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  lifecycle {
-    # a data store: delete it by hand
-    prevent_destroy = true
+  runtime_platform {
+    # plan: architecture
+    cpu_architecture        = "ARM64"
+    operating_system_family = "LINUX"
   }
 }
 
-resource "aws_iam_role" "connection_handlers_role" {
+resource "aws_iam_role" "websocket_server_execution_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         Effect = "Allow"
         Principal = {
-          Service = "lambda.amazonaws.com"
+          Service = "ecs-tasks.amazonaws.com"
         }
         Action = "sts:AssumeRole"
       },
@@ -250,14 +142,14 @@ resource "aws_iam_role" "connection_handlers_role" {
   })
 }
 
-resource "aws_iam_role" "fanout_role" {
+resource "aws_iam_role" "websocket_server_task_role" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         Effect = "Allow"
         Principal = {
-          Service = "lambda.amazonaws.com"
+          Service = "ecs-tasks.amazonaws.com"
         }
         Action = "sts:AssumeRole"
       },
@@ -265,203 +157,220 @@ resource "aws_iam_role" "fanout_role" {
   })
 }
 
-resource "aws_iam_role_policy" "connection_handlers_role" {
-  role = aws_iam_role.connection_handlers_role.id
+resource "aws_iam_role_policy" "websocket_server_execution_role" {
+  role = aws_iam_role.websocket_server_execution_role.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.connection_handlers_logs.arn}:*"
+        Action   = "ecr:GetAuthorizationToken"
+        Resource = "*"
       },
       {
         Effect = "Allow"
-        Action = ["dynamodb:DeleteItem", "dynamodb:PutItem"]
-        Resource = [
-          aws_dynamodb_table.connections_table.arn,
-          aws_dynamodb_table.subscriptions_table.arn,
+        Action = [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
         ]
+        Resource = "arn:${data.aws_partition.current.partition}:ecr:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:repository/*"
       },
-    ]
-  })
-}
-
-resource "aws_iam_role_policy" "fanout_on_failure_policy" {
-  role = aws_iam_role.fanout_role.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Effect   = "Allow"
-        Action   = "sqs:SendMessage"
-        Resource = aws_sqs_queue.failed_events_queue.arn
-      },
-    ]
-  })
-}
-
-resource "aws_iam_role_policy" "fanout_role" {
-  role = aws_iam_role.fanout_role.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
       {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.fanout_logs.arn}:*"
-      },
-      {
-        Effect   = "Allow"
-        Action   = "execute-api:ManageConnections"
-        Resource = "${aws_apigatewayv2_api.web_socket_api.execution_arn}/live/POST/@connections/*"
-      },
-      {
-        Effect   = "Allow"
-        Action   = "dynamodb:Query"
-        Resource = aws_dynamodb_table.subscriptions_table.arn
-      },
-      {
-        Effect   = "Allow"
-        Action   = "dynamodb:DeleteItem"
-        Resource = aws_dynamodb_table.connections_table.arn
+        Resource = "${aws_cloudwatch_log_group.websocket_server_task_logs.arn}:*"
       },
     ]
   })
 }
 
-# handler: src/connection_handlers/handler.py (python3 build.py writes dist/connection_handlers.zip)
-resource "aws_lambda_function" "connection_handlers" {
-  function_name = "${var.name_prefix}-connection-handlers"
-  description   = "costplan stock-explorer-websocket (websocket_notify, lambda): connection-handlers (api)"
-  role          = aws_iam_role.connection_handlers_role.arn
-  runtime       = "python3.12"
-  handler       = "handler.handler"
-  filename      = "${path.module}/dist/connection_handlers.zip"
-  # redeploys when the built code changes (python3 build.py)
-  source_code_hash = filebase64sha256("${path.module}/dist/connection_handlers.zip")
-  # plan: connection-handlers memory_mb
-  memory_size = 128
-  # plan: connection-handlers timeout (max(3 s, 2 x p99) unless set)
-  timeout       = 3
-  architectures = ["arm64"]
+resource "aws_lb" "websocket_server_load_balancer" {
+  name_prefix        = "websoc"
+  load_balancer_type = "application"
+  internal           = false
+  subnets            = var.subnet_ids
+  security_groups    = [aws_security_group.websocket_server_load_balancer_security_group.id]
+  # reject requests with invalid header fields (request smuggling)
+  drop_invalid_header_fields = true
+  # plan: websocket idle_s (clients ping within it; the ALB allows up to 4,000 s)
+  idle_timeout = 600
+  depends_on   = [aws_s3_bucket_policy.websocket_server_access_logs_bucket_policy]
 
-  environment {
-    variables = {
-      CONNECTIONS_TABLE   = aws_dynamodb_table.connections_table.name
-      SUBSCRIPTIONS_TABLE = aws_dynamodb_table.subscriptions_table.name
-    }
-  }
-
-  logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.connection_handlers_logs.name
+  access_logs {
+    bucket  = aws_s3_bucket.websocket_server_access_logs_bucket.id
+    enabled = true
   }
 }
 
-# handler: src/fanout/handler.py (python3 build.py writes dist/fanout.zip)
-resource "aws_lambda_function" "fanout" {
-  function_name = "${var.name_prefix}-fanout"
-  description   = "costplan stock-explorer-websocket (websocket_notify, lambda): fanout (publisher)"
-  role          = aws_iam_role.fanout_role.arn
-  runtime       = "python3.12"
-  handler       = "handler.handler"
-  filename      = "${path.module}/dist/fanout.zip"
-  # redeploys when the built code changes (python3 build.py)
-  source_code_hash = filebase64sha256("${path.module}/dist/fanout.zip")
-  # plan: fanout memory_mb
-  memory_size = 256
-  # plan: fanout timeout (max(3 s, 2 x p99) unless set)
-  timeout       = 3
-  architectures = ["arm64"]
+resource "aws_lb_listener" "websocket_server_http_redirect_listener" {
+  load_balancer_arn = aws_lb.websocket_server_load_balancer.arn
+  port              = 80
+  protocol          = "HTTP"
 
-  environment {
-    variables = {
-      SUBSCRIPTIONS_TABLE = aws_dynamodb_table.subscriptions_table.name
-      CONNECTIONS_TABLE   = aws_dynamodb_table.connections_table.name
-      CALLBACK_URL        = "https://${aws_apigatewayv2_api.web_socket_api.id}.execute-api.${data.aws_region.current.name}.amazonaws.com/live"
-    }
-  }
+  default_action {
+    type = "redirect"
 
-  logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.fanout_logs.name
-  }
-}
-
-resource "aws_lambda_function_event_invoke_config" "fanout_event_invoke_config" {
-  function_name = aws_lambda_function.fanout.function_name
-  # Lambda's asynchronous retries (the maximum), then the on-failure destination
-  maximum_retry_attempts = 2
-  depends_on             = [aws_iam_role_policy.fanout_on_failure_policy]
-
-  destination_config {
-    on_failure {
-      destination = aws_sqs_queue.failed_events_queue.arn
+    redirect {
+      protocol    = "HTTPS"
+      port        = "443"
+      status_code = "HTTP_301"
     }
   }
 }
 
-resource "aws_lambda_permission" "connection_handlers_web_socket_api_permission" {
-  action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.connection_handlers.function_name
-  principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_apigatewayv2_api.web_socket_api.execution_arn}/*/*"
+resource "aws_lb_listener" "websocket_server_listener" {
+  load_balancer_arn = aws_lb.websocket_server_load_balancer.arn
+  port              = 443
+  protocol          = "HTTPS"
+  # TLS 1.3 and 1.2 only
+  ssl_policy      = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn = var.certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.websocket_server_target_group.arn
+  }
 }
 
-resource "aws_lambda_permission" "fanout_sns_permission" {
-  action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.fanout.function_name
-  principal     = "sns.amazonaws.com"
-  source_arn    = aws_sns_topic.prices_topic.arn
+resource "aws_lb_target_group" "websocket_server_target_group" {
+  name_prefix = "websoc"
+  target_type = "ip"
+  protocol    = "HTTP"
+  port        = 8080
+  vpc_id      = var.vpc_id
+
+  health_check {
+    path = "/health"
+  }
+
+  stickiness {
+    enabled = true
+    type    = "lb_cookie"
+    # plan: websocket session_s (one task per client for a session)
+    cookie_duration = 5400
+  }
 }
 
-resource "aws_sns_topic" "alarms_topic" {
-  name_prefix = "${var.name_prefix}-"
-  # encryption at rest (AWS managed key)
-  kms_master_key_id = "alias/aws/sns"
+resource "aws_s3_bucket" "websocket_server_access_logs_bucket" {
+  # bucket_prefix is at most 37 characters
+  bucket_prefix = "${substr(var.name_prefix, 0, min(16, length(var.name_prefix)))}-websocket-server-a-"
+
+  lifecycle {
+    # a data store: delete it by hand
+    prevent_destroy = true
+  }
 }
 
-resource "aws_sns_topic" "prices_topic" {
-  name_prefix = "${var.name_prefix}-"
-  # encryption at rest (AWS managed key)
-  kms_master_key_id = "alias/aws/sns"
+resource "aws_s3_bucket_ownership_controls" "websocket_server_access_logs_bucket" {
+  bucket = aws_s3_bucket.websocket_server_access_logs_bucket.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
 }
 
-resource "aws_sns_topic_subscription" "fanout_subscription" {
-  topic_arn = aws_sns_topic.prices_topic.arn
-  protocol  = "lambda"
-  endpoint  = aws_lambda_function.fanout.arn
-  redrive_policy = jsonencode({
-    deadLetterTargetArn = aws_sqs_queue.failed_events_queue.arn
-  })
-}
-
-resource "aws_sqs_queue" "failed_events_queue" {
-  # encryption at rest
-  sqs_managed_sse_enabled = true
-  # 14 days (SQS maximum) to inspect and replay failures
-  message_retention_seconds = 1209600
-}
-
-resource "aws_sqs_queue_policy" "failed_events_queue_policy" {
-  queue_url = aws_sqs_queue.failed_events_queue.url
+resource "aws_s3_bucket_policy" "websocket_server_access_logs_bucket_policy" {
+  bucket = aws_s3_bucket.websocket_server_access_logs_bucket.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         Effect = "Allow"
         Principal = {
-          Service = "sns.amazonaws.com"
+          AWS = "arn:aws:iam::127311923021:root"
         }
-        Action   = "sqs:SendMessage"
-        Resource = aws_sqs_queue.failed_events_queue.arn
-        Condition = {
-          ArnEquals = {
-            "aws:SourceArn" = aws_sns_topic.prices_topic.arn
-          }
-        }
+        Action   = "s3:PutObject"
+        Resource = "${aws_s3_bucket.websocket_server_access_logs_bucket.arn}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
       },
     ]
   })
+}
+
+resource "aws_s3_bucket_public_access_block" "websocket_server_access_logs_bucket" {
+  bucket                  = aws_s3_bucket.websocket_server_access_logs_bucket.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "websocket_server_access_logs_bucket" {
+  bucket = aws_s3_bucket.websocket_server_access_logs_bucket.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      # encryption at rest (SSE-S3)
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_security_group" "websocket_server_load_balancer_security_group" {
+  description = "WebsocketServer load balancer"
+  vpc_id      = var.vpc_id
+  ingress = [
+    {
+      description      = "HTTPS from anywhere"
+      from_port        = 443
+      to_port          = 443
+      protocol         = "tcp"
+      cidr_blocks      = ["0.0.0.0/0"]
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      security_groups  = []
+      self             = false
+    },
+    {
+      description      = "HTTP from anywhere (redirected to HTTPS)"
+      from_port        = 80
+      to_port          = 80
+      protocol         = "tcp"
+      cidr_blocks      = ["0.0.0.0/0"]
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      security_groups  = []
+      self             = false
+    },
+  ]
+  egress = [
+    {
+      description      = "all outbound"
+      from_port        = 0
+      to_port          = 0
+      protocol         = "-1"
+      cidr_blocks      = ["0.0.0.0/0"]
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      security_groups  = []
+      self             = false
+    },
+  ]
+}
+
+resource "aws_security_group" "websocket_server_task_security_group" {
+  description = "websocket-server tasks"
+  vpc_id      = var.vpc_id
+  egress = [
+    {
+      description      = "all outbound"
+      from_port        = 0
+      to_port          = 0
+      protocol         = "-1"
+      cidr_blocks      = ["0.0.0.0/0"]
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      security_groups  = []
+      self             = false
+    },
+  ]
+}
+
+resource "aws_vpc_security_group_ingress_rule" "websocket_server_task_ingress" {
+  security_group_id            = aws_security_group.websocket_server_task_security_group.id
+  ip_protocol                  = "tcp"
+  from_port                    = 8080
+  to_port                      = 8080
+  referenced_security_group_id = aws_security_group.websocket_server_load_balancer_security_group.id
+  description                  = "from the load balancer"
 }

@@ -1,22 +1,29 @@
-# costplan template for scenario 'stock-explorer-websocket' (lambda)
+# costplan template for scenario 'stock-explorer-websocket' (fargate)
 # Numbers come from the plan; each carries a comment naming the check or figure that set it.
-# Build: python3 build.py   (writes dist/<function>.zip from src/<function>/)
 # Deploy: terraform init && terraform apply -var name_prefix=<name>   (AWS_REGION sets the region)
-# note: compare recommends ECS (fargate), but pattern websocket_notify has no ECS template yet (its ECS design is not emitted): this is the Lambda design (--compute fargate says the same and exits 2)
+# note: websocket-server: clients connect with wss:// to the load balancer URL; the price feed (outside the pattern, as compare prices it) must deliver each update to every task
+
+variable "certificate_arn" {
+  description = "ACM certificate ARN for the load balancer's HTTPS listener (HTTP redirects to it)"
+  type        = string
+}
+
+variable "container_image" {
+  description = "Container image URI for the service(s)"
+  type        = string
+}
 
 variable "name_prefix" {
   description = "Prefix for the names Terraform requires (functions, tables, rules): one per deployment, so a second deploy in the same account does not collide."
   type        = string
 }
 
-variable "web_socket_api_throttle_burst" {
-  description = "Stage burst limit, requests. Default from the plan: burst: 2 x the rate limit, at most the account burst of 5000"
-  type        = number
-  default     = 96
+variable "subnet_ids" {
+  description = "Subnets (two AZs or more) for the tasks and the load balancer"
+  type        = list(string)
 }
 
-variable "web_socket_api_throttle_rate" {
-  description = "Stage rate limit, requests/s. Default from the plan: plan: peak 40 req/s x 1.2"
-  type        = number
-  default     = 48
+variable "vpc_id" {
+  description = "VPC for the ECS tasks and load balancer"
+  type        = string
 }
