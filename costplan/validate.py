@@ -50,6 +50,8 @@ def problems(sc) -> list[Problem]:
                            "look for a zero or an extreme number in settings")]
     for check in PLAN_CHECKS:
         found += check(sc, plan)
+    if not found:
+        patterns.keep_validated(sc, plan)
     return found
 
 

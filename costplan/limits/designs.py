@@ -51,12 +51,22 @@ def ecs_designs(plan, book) -> dict[str, Sized]:
     return out
 
 
+@dataclass
+class _Total:  # what compute.compare.recommend reads of an option
+    name: str
+    title: str
+    monthly_usd: Decimal
+
+
 def recommended(plan, book, free_tier: bool, designs: dict[str, Sized]) -> str:
-    """The design `compare` recommends for this plan (compute.compare.recommend on its option totals).
-    Lambda's own lines (fixed=False: the integration lines both designs share left out, as compare's
-    search does) are priced first; when they cost less than every ECS design's compute alone, Lambda is
-    the cheaper design and compare recommends it, so the ECS options are priced only when that fails."""
-    from costplan.compute.compare import recommend
+    """The design `compare` recommends for this plan (compute.compare.recommend on its option totals),
+    priced no further than that takes:
+    1. Lambda's own lines (fixed=False: the integration lines both designs share left out, as compare's
+       search does); below every ECS design's compute alone, Lambda is the cheaper design: done.
+    2. Each design's own lines (fixed=False) give Lambda − ECS; with Lambda's full bill, each ECS total
+       is Lambda's − that difference, and recommend runs on those totals.
+    3. Where a total lands within MARGIN_USD of a threshold, every option is priced in full."""
+    from costplan.compute.compare import CLOSE, recommend
     from costplan.compute.options import lambda_option, price_options
 
     if not designs:
@@ -64,4 +74,13 @@ def recommended(plan, book, free_tier: bool, designs: dict[str, Sized]) -> str:
     own = lambda_option(plan, book, free_tier, fixed=False).monthly_usd
     if all(own < d.compute_usd - MARGIN_USD for d in designs.values()):
         return "lambda"
+    diffs = {o.name: own - o.monthly_usd for o in price_options(plan, book, free_tier, warm=False, fixed=False)
+             if o.name in designs}
+    lam = lambda_option(plan, book, free_tier).monthly_usd
+    totals = [_Total("lambda", "Lambda", lam)] + [_Total(n, n, lam - d) for n, d in diffs.items()]
+    if diffs:
+        best = max(diffs.values())  # the cheapest ECS design: Lambda − it is the largest
+        close = [best, best - CLOSE * lam] + [best - d for d in diffs.values() if d != best]
+        if all(abs(x) > MARGIN_USD for x in close):
+            return recommend(totals, None)[0]
     return recommend(price_options(plan, book, free_tier, warm=False), None)[0]
