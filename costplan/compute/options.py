@@ -121,6 +121,24 @@ def size_tasks(stage, ecs, scenario, book=None) -> TaskSizing:
                       z.choice.vcpu, z.choice.memory_gb)
 
 
+def sized(plan, key: tuple, book, size):
+    """size() once per plan, key and price book: compare's options, limits-check's designs and a fixed=False
+    pricing of the same plan ask for the same sizing (an error, e.g. no instance type fits, is kept too)."""
+    memo = plan.__dict__.setdefault("_sizing", {})
+    hit = memo.get(key)
+    if hit is not None and hit[0] is book:
+        if isinstance(hit[1], CostplanError):
+            raise hit[1]
+        return hit[1]
+    try:
+        value = size()
+    except CostplanError as e:
+        memo[key] = (book, e)
+        raise
+    memo[key] = (book, value)
+    return value
+
+
 def _lcu_hours(stages) -> Decimal:
     """ALB capacity units: per hour the largest of new connections/25 per s, active connections/3,000,
     processed GB/1 per hour (reference: ALB LCU dimensions). One request per new connection is assumed."""
@@ -258,7 +276,8 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
             comps += lambda_components(s, scenario=sc)
             continue
         arch = ecs.architecture or s.architecture
-        z = size_fargate(s, sc, book, arch, runner_up=fixed)
+        z = sized(plan, ("fargate", s.name, arch, fixed), book,
+                  lambda: size_fargate(s, sc, book, arch, runner_up=fixed))  # noqa: B023 (called at once)
         task_hours_total += z.timeline.hours
         # usage keys are per task per month: the average number of tasks over a 730-hour month
         comps += _svc("fargate", {"tasks": z.timeline.hours / HOURS, "hours": HOURS, "vcpu": z.choice.vcpu,
@@ -322,7 +341,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         return None
     arch = ecs.architecture or movable[0].architecture
     try:
-        ch = size_ec2(movable, sc, book, arch, runner_up=fixed)
+        ch = sized(plan, ("ec2", arch, fixed), book, lambda: size_ec2(movable, sc, book, arch, runner_up=fixed))
     except NoInstanceFits:
         if cfg.instance_type:
             raise  # the scenario pinned a type that cannot hold its tasks: its error

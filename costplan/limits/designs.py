@@ -24,7 +24,7 @@ def ecs_designs(plan, book) -> dict[str, Sized]:
     """{"fargate": Sized, "ec2": Sized} for the plan's ECS design: the same sizes, task counts and
     instance types compare's options carry (Option.sizing), without pricing a line item. ECS on EC2 is
     absent where no instance type holds a task (as in compare); errors are compare's (CostplanError)."""
-    from costplan.compute.options import _stage_sizing, ec2_sizing
+    from costplan.compute.options import _stage_sizing, ec2_sizing, sized
     from costplan.compute.sizing import NoInstanceFits, fargate_rates, size_ec2, size_fargate, tasks_by_hour
 
     sc = plan.scenario
@@ -36,13 +36,15 @@ def ecs_designs(plan, book) -> dict[str, Sized]:
     sizing, usd = {}, Decimal(0)
     for s in movable:
         arch = ecs.architecture or s.architecture
-        z = size_fargate(s, sc, book, arch, runner_up=False)
+        z = sized(plan, ("fargate", s.name, arch, False), book,
+                  lambda: size_fargate(s, sc, book, arch, runner_up=False))  # noqa: B023 (called at once)
         sizing[s.name] = _stage_sizing(z, ecs, tasks_by_hour)
         rv, rm, _ = fargate_rates(book, arch, False)
         usd += z.timeline.hours * (z.choice.vcpu * rv + z.choice.memory_gb * rm)
     out = {"fargate": Sized("fargate", sizing, usd)}
     try:
-        ch = size_ec2(movable, sc, book, ecs.architecture or movable[0].architecture, runner_up=False)
+        arch = ecs.architecture or movable[0].architecture
+        ch = sized(plan, ("ec2", arch, False), book, lambda: size_ec2(movable, sc, book, arch, runner_up=False))
     except NoInstanceFits:
         if sc.ec2.instance_type:
             raise  # the scenario pinned a type that cannot hold its tasks: compare refuses it too
