@@ -69,15 +69,15 @@ def recommended(plan, book, free_tier: bool, designs: dict[str, Sized]) -> str:
        is Lambda's − that difference, and recommend runs on those totals.
     3. Where a total lands within MARGIN_USD of a threshold, every option is priced in full."""
     from costplan.compute.compare import CLOSE, recommend
-    from costplan.compute.options import lambda_option, price_options
+    from costplan.compute.options import ec2_option, fargate_option, lambda_option, price_options
 
     if not designs:
         return "lambda"
     own = lambda_option(plan, book, free_tier, fixed=False).monthly_usd
     if all(own < d.compute_usd - MARGIN_USD for d in designs.values()):
         return "lambda"
-    diffs = {o.name: own - o.monthly_usd for o in price_options(plan, book, free_tier, warm=False, fixed=False)
-             if o.name in designs}
+    ecs = [fn(plan, book, free_tier, False) for fn in (fargate_option, ec2_option)]  # as price_options(fixed=False)
+    diffs = {o.name: own - o.monthly_usd for o in ecs if o is not None and o.name in designs}
     lam = lambda_option(plan, book, free_tier).monthly_usd
     totals = [_Total("lambda", "Lambda", lam)] + [_Total(n, n, lam - d) for n, d in diffs.items()]
     if diffs:
