@@ -44,3 +44,19 @@ def test_both_answers_are_reached():
     heavy = patterns.plan(sc)
     assert designs.recommended(light, BOOK, True, designs.ecs_designs(light, BOOK)) == "lambda"
     assert designs.recommended(heavy, BOOK, True, designs.ecs_designs(heavy, BOOK)) != "lambda"
+
+
+def test_a_region_without_prices_still_checks_the_lambda_design(tmp_path):
+    """The price book is opened inside the guard: a Region it lacks leaves the ECS designs unchecked, says
+    why, and checks the Lambda design's quotas (they need no prices)."""
+    from costplan import limits
+    from costplan.aws.regions import aws_regions
+    from costplan.pricing.book import regions
+
+    region = sorted(r for r in aws_regions() - set(regions()) if r.count("-") == 2)[0]
+    f = tmp_path / "elsewhere.yaml"
+    f.write_text(f"version: 1\nname: x\nregion: {region}\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    res = limits.check([scenario.load(f)])
+    s = res.scenarios[0]
+    assert s.designs == ["lambda"] and s.recommended == "lambda" and s.findings
+    assert any("the ECS designs are not checked" in m for m in s.missing)

@@ -79,8 +79,8 @@ def design_options(scenario, plan, designs=None) -> tuple[dict, str | None, str]
     need_rec = "recommended" in wanted or not designs
     options, recommended, why = {"lambda": None}, None, ""
     if need_ecs and any(getattr(s, "ecs_capable", True) for s in plan.stages):
-        book = _book(scenario.region)
         try:
+            book = _book(scenario.region)
             ecs = sized_designs.ecs_designs(plan, book)
             if need_rec:
                 recommended = sized_designs.recommended(plan, book, scenario.free_tier, ecs)
