@@ -50,8 +50,6 @@ def problems(sc) -> list[Problem]:
                            "look for a zero or an extreme number in settings")]
     for check in PLAN_CHECKS:
         found += check(sc, plan)
-    if not found:
-        patterns.keep_validated(sc, plan)
     return found
 
 

@@ -21,22 +21,8 @@ REGISTRY: dict[str, str] = {
 }
 
 
-# Plans `validate` made while loading, handed once to the command's own first plan() of the same scenario
-# object (a folder of thousands is planned once, not twice); a copy of a scenario is planned afresh.
-_VALIDATED: dict[int, tuple] = {}
-
-
-def keep_validated(scenario, p) -> None:
-    if len(_VALIDATED) >= 50_000:  # plans nobody asked for again (e.g. `scenario validate`): a bound
-        _VALIDATED.clear()
-    _VALIDATED[id(scenario)] = (scenario, p)
-
-
 def plan(scenario):
     """scenario → Plan, through the scenario's pattern module."""
-    kept = _VALIDATED.pop(id(scenario), None)
-    if kept is not None and kept[0] is scenario:
-        return kept[1]
     name = scenario.pattern
     if name not in REGISTRY:
         raise CostplanError(scenario.problem(f"pattern {name!r} has no planner yet", "pattern"))
