@@ -80,6 +80,7 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         raise _Stop
 
     path_of = [()]
+    scalar = yaml.ScalarNode
 
     def build(n, path: Path_):
         path_of[0] = path
@@ -104,7 +105,14 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         if isinstance(n, yaml.MappingNode):
             out: dict = {}
             for k, v in n.value:
-                key = build(k, path + ("<key>",))
+                if k.__class__ is scalar and k.tag == _STR:  # a plain key (nearly all): no build, no "<key>" line
+                    budget[0] -= 1
+                    if budget[0] < 0:
+                        stop(k, f"expands to more than {MAX_NODES:,} values (nested aliases?); a scenario may hold "
+                                f"at most {MAX_NODES:,}")
+                    key = k.value
+                else:
+                    key = build(k, path + ("<key>",))
                 if not isinstance(key, str | int | float | bool) or key is None:
                     problems.append(Problem("keys must be plain words", file=file, line=k.start_mark.line + 1))
                     continue

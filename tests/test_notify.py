@@ -43,3 +43,17 @@ def test_compare_json_has_a_notify_key(cli):
     assert code == 0
     n = json.loads(out)["notify"]
     assert set(n["crossovers"]) == {"websocket", "mqtt"} and n["audience"] == 13000
+
+
+def test_answers_and_pushes_leave_aws_as_data_transfer_out_but_mqtt_deliveries_do_not():
+    # 1,048,576 sessions × 10 updates × 1 KB = 10 GB pushed; polling: 10 min × 6 polls a minute × 1 KB = 60 GB
+    from costplan.patterns.notify import components
+
+    s = NotifySettings()
+    a = Decimal(1_048_576)
+
+    def gb(method):
+        return sum((c.quantity for c in components(method, s, a) if c.price_key == "data_transfer.out_internet"),
+                   Decimal(0))
+
+    assert gb("websocket") == 10 and gb("polling") == 60 and gb("mqtt") == 0

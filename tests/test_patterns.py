@@ -18,7 +18,7 @@ EXPECTED = {
     "qa_db_refresh_pipeline": {"stepfunctions", "glue", "cloudwatch_logs", "lambda"},
     "monthly_invoicing_cron": {"eventbridge", "dynamodb", "s3", "cloudwatch_logs", "lambda"},
     "account_bans_ttl": {"dynamodb", "cloudwatch_logs", "lambda"},
-    "stock_explorer_websocket": {"apigateway_websocket", "dynamodb", "cloudwatch_logs", "lambda"},
+    "stock_explorer_websocket": {"apigateway_websocket", "dynamodb", "cloudwatch_logs", "data_transfer", "lambda"},
     "soccer_events_mqtt": {"iot", "cloudwatch_logs", "lambda"},
 }
 PREFIX = {"apigateway": None, "vpc": None}  # price-key prefixes that name a family, resolved below
@@ -132,6 +132,25 @@ def test_websocket_posts_are_updates_times_recipients():
     assert abs(ws["recipients_per_message"] - 80) < Decimal("1e-9")  # 6,000 connections × 8 ÷ 600 topics
     msgs = _usage(p, "apigateway_websocket")["monthly_messages"]
     assert msgs > Decimal(300_000_000) * 20
+
+
+def test_websocket_pushes_are_data_transfer_out_on_both_designs():
+    """Every post leaves AWS: posts × message size, in GB of 1,024³ bytes, on the Lambda design (through the
+    WebSocket API) and on the ECS design (through the ALB), priced at the internet rate after the free 100 GB."""
+    from costplan.compute.options import price_options
+    from costplan.pricing.book import PriceBook
+
+    p = _plan("stock_explorer_websocket")
+    posts = _usage(p, "apigateway_websocket")["monthly_messages"] - 168_000 * 8  # less the subscribe messages
+    gb = posts * Decimal("0.3") / 1024 / 1024
+    for design in (p.lambda_design, p.ecs_design):
+        dto = [su for su in design.services if su.service == "data_transfer"]
+        assert len(dto) == 1 and abs(dto[0].usage["monthly_messages"] * Decimal("0.3") / 1024 / 1024 - gb) < Decimal("1e-6")
+    opts = {o.name: o for o in price_options(p, PriceBook("us-east-1"), warm=False)}
+    for name in ("lambda", "fargate", "ec2"):
+        pushed = [li for li in opts[name].line_items if li.resource == "websocket pushes"]
+        assert abs(sum(li.quantity for li in pushed) - gb) < Decimal("1e-6")
+        assert abs(sum(li.monthly_usd for li in pushed) - (gb - 100) * Decimal("0.09")) < Decimal("1e-6")
 
 
 def test_mqtt_counts_rules_and_connection_minutes():

@@ -60,3 +60,11 @@ def test_new_services_are_registered_and_listed_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     for name in ("ebs", "data_transfer"):
         assert name in services.REGISTRY and f"`{name}`" in readme
+
+
+def test_data_transfer_counts_pushed_messages_with_the_responses():
+    # 1,048,576 responses × 1 KB + 2,097,152 pushes × 0.5 KB = 1 GB + 1 GB; 2 GB × $0.09 without the free tier
+    items = services.price("data_transfer", {"monthly_responses": 1048576, "response_size_kb": "1KB",
+                                             "monthly_messages": 2097152, "message_size_kb": "0.5KB"}, BOOK,
+                           free_tier=False)
+    assert sum(li.quantity for li in items) == 2 and total(items) == Decimal("0.18")

@@ -121,6 +121,24 @@ def size_tasks(stage, ecs, scenario, book=None) -> TaskSizing:
                       z.choice.vcpu, z.choice.memory_gb)
 
 
+def sized(plan, key: tuple, book, size):
+    """size() once per plan, key and price book: compare's options, limits-check's designs and a fixed=False
+    pricing of the same plan ask for the same sizing (an error, e.g. no instance type fits, is kept too)."""
+    memo = plan.__dict__.setdefault("_sizing", {})
+    hit = memo.get(key)
+    if hit is not None and hit[0] is book:
+        if isinstance(hit[1], CostplanError):
+            raise hit[1]
+        return hit[1]
+    try:
+        value = size()
+    except CostplanError as e:
+        memo[key] = (book, e)
+        raise
+    memo[key] = (book, value)
+    return value
+
+
 def lcu_terms(lb, design) -> list[tuple[Decimal, list[Decimal]]]:
     """ALB capacity units as (hours, [LCUs each dimension asks for]) terms: LCU-hours = Σ hours × the
     largest dimension (AWS bills only the highest). Connection-driven load balancers (WebSockets) state
@@ -278,7 +296,8 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
             comps += lambda_components(s, scenario=sc)
             continue
         arch = ecs.architecture or s.architecture
-        z = size_fargate(s, sc, book, arch, runner_up=fixed)
+        z = sized(plan, ("fargate", s.name, arch, fixed), book,
+                  lambda: size_fargate(s, sc, book, arch, runner_up=fixed))  # noqa: B023 (called at once)
         task_hours_total += z.timeline.hours
         # usage keys are per task per month: the average number of tasks over a 730-hour month
         comps += _svc("fargate", {"tasks": z.timeline.hours / HOURS, "hours": HOURS, "vcpu": z.choice.vcpu,
@@ -332,7 +351,7 @@ def _stage_sizing(z, ecs, tasks_by_hour) -> dict:
 
 
 def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
-    from costplan.compute.sizing import NoInstanceFits, num, size_ec2, tasks_by_hour
+    from costplan.compute.sizing import NoInstanceFits, num, size_ec2
 
     sc = plan.scenario
     ecs, cfg = sc.ecs, sc.ec2
@@ -342,14 +361,14 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         return None
     arch = ecs.architecture or movable[0].architecture
     try:
-        ch = size_ec2(movable, sc, book, arch, runner_up=fixed)
+        ch = sized(plan, ("ec2", arch, fixed), book, lambda: size_ec2(movable, sc, book, arch, runner_up=fixed))
     except NoInstanceFits:
         if cfg.instance_type:
             raise  # the scenario pinned a type that cannot hold its tasks: its error
         return None  # no type in the price book is big enough: Fargate's notes say so
     
     comps = fixed_components(plan, design, shared=fixed)
-    notes, sizing = [], {}
+    notes = []
     if fixed:
         egress, enotes = egress_components(plan)
         comps += egress
@@ -373,7 +392,6 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     if ch.runner_up is not None and not cfg.instance_type:
         head += f"; next {ch.runner_up[0]} at ${ch.runner_up[1]:,.2f} a month"
     notes.append(head)
-    prof_all = movable_profile(movable, sc)
     for f in ch.fits:
         lim = {"eni": (f"network interfaces bind: its {ch.enis} leave {ch.enis - 1 if ch.enis else '?'} for awsvpc "
                        f"tasks; ec2.eni_trunking: true if the account has awsvpcTrunking on"),
@@ -382,13 +400,6 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
                      f"{num(f.task_memory_mb / 1024)} GB per {itype} ({lim}), {num(f.concurrency)} request(s) in flight "
                      f"each ({f.per_task_rps:,.2f} req/s); tasks through an active day "
                      + ", ".join(str(c) for c in f.counts))
-        sizing[f.stage] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": max(f.counts),
-                           "tasks_needed_peak": f.needed, "tasks_per_instance": f.tasks_per_instance,
-                           "task_vcpu": float(f.task_vcpu), "task_memory_gb": float(f.task_memory_mb / 1024),
-                           "per_task_concurrency": float(f.concurrency), "per_task_rps": float(f.per_task_rps),
-                           "segments": _segments(_stage_profile(movable, f.stage, sc), f.counts),
-                           "scheduled_scaling": _lags(ecs, prof_all)[2] if ecs.scaling != "peak" else False,
-                           "scale_out_lag_s": float(ecs.scale_out_lag_s)}
         if f.capped:
             notes.insert(0, f"warning: {f.stage}: max_tasks {ecs.max_tasks} is below the {f.needed} task(s) the "
                             f"peak needs")
@@ -404,16 +415,36 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
     if not ecs.nat_gateways:
         notes.append("awsvpc tasks on EC2 get no public IP: to pull images and call AWS they need a NAT gateway "
                      "(set ecs.nat_gateways to price it) or VPC endpoints, neither priced here.")
+    sizing = ec2_sizing(ch, movable, sc)
+    items = price_components(comps, book, free_tier=free_tier)
+    return Option("ec2", "ECS on EC2", items, notes + nnotes, sizing)
+
+
+def ec2_sizing(ch, movable, sc) -> dict:
+    """ECS on EC2's sizing as compare reports it and limits-check reads it: per stage its tasks, then the
+    cluster's instances."""
+    from costplan.compute.sizing import tasks_by_hour
+
+    ecs, cfg = sc.ecs, sc.ec2
     prof = movable_profile(movable, sc)
-    sizing["cluster"] = {"instance_type": itype, "instance_chosen_by": "scenario" if cfg.instance_type else "cheapest",
+    sizing = {}
+    for f in ch.fits:
+        sizing[f.stage] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": max(f.counts),
+                           "tasks_needed_peak": f.needed, "tasks_per_instance": f.tasks_per_instance,
+                           "task_vcpu": float(f.task_vcpu), "task_memory_gb": float(f.task_memory_mb / 1024),
+                           "per_task_concurrency": float(f.concurrency), "per_task_rps": float(f.per_task_rps),
+                           "segments": _segments(_stage_profile(movable, f.stage, sc), f.counts),
+                           "scheduled_scaling": _lags(ecs, prof)[2] if ecs.scaling != "peak" else False,
+                           "scale_out_lag_s": float(ecs.scale_out_lag_s)}
+    sizing["cluster"] = {"instance_type": ch.instance_type,
+                         "instance_chosen_by": "scenario" if cfg.instance_type else "cheapest",
                          "instances_min": int(cfg.min_instances), "instances_peak": max(ch.counts),
                          "tasks_per_instance": ch.fits[0].tasks_per_instance,
-                         "instance_hours": float(inst_hours.quantize(Decimal("0.01"))),
+                         "instance_hours": float(ch.timeline.hours.quantize(Decimal("0.01"))),
                          "instances_by_hour": tasks_by_hour(prof, ch.counts, *_lags(ecs, prof))
                          if ecs.scaling != "peak" else [float(max(ch.counts))] * 24,
                          "reserved_memory_mb": float(ch.reserved_mb), "root_volume_gb": float(cfg.root_volume_gb)}
-    items = price_components(comps, book, free_tier=free_tier)
-    return Option("ec2", "ECS on EC2", items, notes + nnotes, sizing)
+    return sizing
 
 
 def _segments(prof, counts) -> list[dict]:

@@ -68,28 +68,27 @@ def _book(region: str):
 
 
 def design_options(scenario, plan, designs=None) -> tuple[dict, str | None, str]:
-    """({design: Option or None}, recommended design or None, why a design is not checked) for the designs
-    to check: every design `compare` prices unless `designs` names some. The Lambda design needs no
-    pricing; an ECS design is sized by `compare`'s own options (Option.sizing), so limits-check checks
-    what compare priced."""
-    wanted = list(designs or DESIGNS)
-    need_prices = any(d != "lambda" for d in wanted)
-    options, recommended, why = {"lambda": None}, None, ""
-    priced = []
-    if need_prices and any(getattr(s, "ecs_capable", True) for s in plan.stages):
-        from costplan.compute.compare import recommend
-        from costplan.compute.options import price_options
+    """({design: sized design or None}, recommended design or None, why a design is not checked) for the
+    designs to check: every design `compare` prices unless `designs` names some. The Lambda design needs
+    no sizing; an ECS design is sized as compare sizes it (limits.designs: Option.sizing without the
+    prices), so limits-check checks what compare priced."""
+    from costplan.limits import designs as sized_designs
 
+    wanted = list(designs or DESIGNS)
+    need_ecs = any(d != "lambda" for d in wanted)
+    need_rec = "recommended" in wanted or not designs
+    options, recommended, why = {"lambda": None}, None, ""
+    if need_ecs and any(getattr(s, "ecs_capable", True) for s in plan.stages):
         try:
-            priced = price_options(plan, _book(scenario.region), scenario.free_tier, warm=False)
+            book = _book(scenario.region)
+            ecs = sized_designs.ecs_designs(plan, book)
+            if need_rec:
+                recommended = sized_designs.recommended(plan, book, scenario.free_tier, ecs)
+            options.update(ecs)
         except CostplanError as e:  # e.g. a Region the price book does not cover: quotas still apply
+            recommended = None
             why = f"the ECS designs are not checked: compare cannot size them here ({e.problems[0].message})"
-        for o in priced:
-            if o.name in DESIGNS:
-                options[o.name] = o
-        if priced and ("recommended" in wanted or not designs):
-            recommended = recommend(priced, None)[0]
-    if recommended is None and ("recommended" in wanted or not designs):
+    if recommended is None and need_rec:
         recommended = "lambda"
     out = {}
     for d in wanted:

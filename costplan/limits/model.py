@@ -134,7 +134,7 @@ class Context:
         self.current: Check | None = None
         self.shares: dict = {}  # what the scenario adds to its account's shared quotas
         self.design = "lambda"  # the design being checked
-        self.option = None  # compute.options.Option of an ECS design (its sizing)
+        self.option = None  # an ECS design (limits.designs.Sized: its name and sizing)
 
     @property
     def stages(self):

@@ -11,8 +11,8 @@ from pydantic import Field
 from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan
-from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
-                                      stage, svc)
+from costplan.patterns.common import (KB_PER_GB, PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs,
+                                      num, on_ecs, stage, svc)
 from costplan.scenario import KB, Count, Number, Seconds
 
 
@@ -69,6 +69,12 @@ def plan(scenario) -> Plan:
            " (QoS 0 deliveries: no PUBACKs)")
         + "; keep-alive pings, CONNACK/SUBACK and the broker's own PUBACKs are not metered.",
         "One topic rule with one Lambda action per feed event.",
+        f"No data transfer out is priced for the {num(deliveries)} deliveries to devices "
+        f"({deliveries * s.message_size_kb / KB_PER_GB:,.2f} GB a month at {s.message_size_kb} KB): AWS IoT Core bills "
+        "\"separately for connectivity, messaging, Device Shadow usage, registry usage, and rules engine usage\" "
+        "and meters each PUBLISH it sends by payload and topic size in 5 KB steps, so the bytes to devices are priced "
+        "in the messaging line; its pricing pages list no data transfer charge "
+        "(https://aws.amazon.com/iot-core/pricing/ and .../pricing/additional-details/, as read 2026-11-30).",
         log_assumption(s),
         *ecs.assumptions,
     ]

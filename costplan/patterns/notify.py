@@ -1,6 +1,7 @@
 """Three ways to tell a frontend about progress, priced for the same audience: HTTP polling (API
-requests + Lambda + status reads), a WebSocket API (connection minutes, messages, fan-out Lambda,
-connection-table reads) and IoT Core MQTT (connection minutes, messages, rules); and the audience sizes
+requests + Lambda + status reads + the answers' data transfer out), a WebSocket API (connection minutes,
+messages, fan-out Lambda, connection-table reads, the pushes' data transfer out) and IoT Core MQTT
+(connection minutes, messages, rules); and the audience sizes
 where polling becomes dearer than each push option (bisection on audience size)."""
 from __future__ import annotations
 
@@ -61,7 +62,10 @@ def components(method: str, s: NotifySettings, audience: Decimal) -> list:
         return (front
                 + _svc("lambda", {"monthly_requests": polls, "request_duration_ms": s.status_duration_ms,
                                   "memory_mb": s.memory_mb, "architecture": s.architecture}, "status")
-                + _svc("dynamodb", {"monthly_read_request_units": polls * rru(s.status_item_kb)}, "status table"))
+                + _svc("dynamodb", {"monthly_read_request_units": polls * rru(s.status_item_kb)}, "status table")
+                # each poll's answer leaves AWS (data transfer out, as every push below)
+                + _svc("data_transfer", {"monthly_responses": polls, "response_size_kb": s.message_size_kb},
+                       "status responses"))
     pushes = audience * s.updates_per_session
     if method == "websocket":
         # Each session: $connect and $disconnect (Lambda + a put and a delete); each update: one fan-out
@@ -73,11 +77,14 @@ def components(method: str, s: NotifySettings, audience: Decimal) -> list:
                                   "architecture": s.architecture}, "fan-out")
                 + _svc("dynamodb", {"monthly_read_request_units": pushes * rru(s.status_item_kb),
                                     "monthly_write_request_units": audience * 2 * wru(s.status_item_kb)},
-                       "connections table"))
+                       "connections table")
+                + _svc("data_transfer", {"monthly_messages": pushes, "message_size_kb": s.message_size_kb},
+                       "websocket pushes"))
     if method == "mqtt":
         # Each update: published once (a rule-free IoT data-plane publish) and delivered once; each session
         # connects and subscribes once, and acknowledges each QoS 1 delivery with a PUBACK (both metered as
-        # messages). One rule records each update from the job.
+        # messages). One rule records each update from the job. IoT Core prices the bytes it delivers in its
+        # messaging line (metered per 5 KB); its pricing lists no data transfer charge (see mqtt_notify).
         return _svc("iot", {"monthly_connection_minutes": minutes, "monthly_messages": pushes * 2 + audience,
                             "message_size_kb": s.message_size_kb, "monthly_connects": audience,
                             "monthly_pubacks": pushes if s.mqtt_qos == 1 else 0,

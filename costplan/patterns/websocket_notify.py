@@ -67,7 +67,12 @@ def plan(scenario) -> Plan:
                               "monthly_read_request_units": updates * query_rru, "storage_gb": Decimal("0.1")},
                  "connections + subscriptions")
     fan_logs, handler_logs = logs([fanout, handlers], s)
-    services = [ws_api, tables, fan_logs, handler_logs]
+    # Every post leaves AWS to a client on the internet: data transfer out at the standard rates, through the
+    # WebSocket API (API Gateway bills it on its own price list) or the ALB alike. Subscribe messages come in
+    # (free). WebSocket frame headers (2–14 bytes) are not counted.
+    pushes = svc("data_transfer", {"monthly_messages": posts, "message_size_kb": s.message_size_kb}, "websocket pushes")
+    push_gb = posts * s.message_size_kb / KB_PER_GB
+    services = [ws_api, tables, fan_logs, handler_logs, pushes]
     lam = Design("lambda", "WebSocket API → Lambda connection handlers + Lambda fan-out → DynamoDB "
                            "(connections, subscriptions)", "apigateway_websocket", [fanout, handlers], services)
     if s.ecs_front_door == "apigateway":
@@ -89,7 +94,7 @@ def plan(scenario) -> Plan:
         server = replace(fanout, name="websocket-server", role="api", ecs_capable=True)
         lb = None if scenario.ecs.load_balancer == "none" else LoadBalancer("alb_websocket", [server.name], lcu=lcu)
         ecs = Design("ecs", "ALB (WebSocket) → ECS WebSocket service (connections and subscriptions in memory)",
-                     "alb_websocket" if lb else None, [server], logs([server], s), load_balancer=lb,
+                     "alb_websocket" if lb else None, [server], logs([server], s) + [pushes], load_balancer=lb,
                      removed=["WebSocket API: the ALB ends the WebSockets (no per-message or connection-minute "
                               "charge)",
                               "fanout and connection-handlers functions: the websocket-server service accepts "
@@ -117,6 +122,9 @@ def plan(scenario) -> Plan:
         f"{recipients_avg:,.1f} connections on average ({recipients_peak:,.1f} at the peak).",
         f"WebSocket messages = {num(posts)} posts to connections + {num(inbound)} subscribe messages; connect and "
         f"disconnect are not billed as messages.",
+        f"Data transfer out for the pushes, on both designs: {num(posts)} posts × {s.message_size_kb} KB = "
+        f"{push_gb:,.2f} GB a month to the internet (KB = 1,024 bytes, GB = 1,024³; the first 100 GB a month are "
+        f"free across the account, shared with the responses).",
         f"The fan-out Lambda runs {w.duration_ms} ms + {s.post_ms} ms per post ({fan_ms:,.1f} ms per update) and "
         f"reads the topic's subscriptions with one Query ({query_rru} RRU).",
         "$connect, $disconnect and subscribe each write (put/delete) one item.",

@@ -147,8 +147,7 @@ def json_text(result) -> str:
     scenarios has thousands of findings."""
     import json
 
-    def dump(o):
-        return json.dumps(o, ensure_ascii=False, default=float)
+    dump = json.JSONEncoder(ensure_ascii=False, default=float).encode  # one encoder, not one per finding
 
     data = result.to_dict()
     out = ["{\n"]

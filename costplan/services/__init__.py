@@ -31,11 +31,18 @@ REGISTRY: dict[str, str] = {
 }
 
 
+_LOADED: dict[str, ModuleType] = {}
+
+
 def get(name: str) -> ModuleType:
+    mod = _LOADED.get(name)  # priced thousands of times a run: import_module's lookup once per service
+    if mod is not None:
+        return mod
     if name not in REGISTRY:
         raise CostplanError(Problem(f"unknown service {name!r}{suggest(name, sorted(REGISTRY), 'known:')}",
                                     field="service"))
-    return importlib.import_module(REGISTRY[name])
+    mod = _LOADED[name] = importlib.import_module(REGISTRY[name])
+    return mod
 
 
 def price(name: str, raw_usage: dict, book, free_tier: bool = True, resource: str = "", where=None):
