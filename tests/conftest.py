@@ -124,11 +124,19 @@ def _deploy_in_background(request, tmp_path_factory):
     url = request.getfixturevalue("moto_server")
     root = tmp_path_factory.mktemp("deploy")
 
-    def run():
-        from tests.test_templates_deploy import run_deploy
+    from tests.test_templates_deploy import aws_fixtures, clean_environment, run_deploy
 
+    base_env = clean_environment()  # before any test can set AWS_* on the process
+    try:
+        fixtures = aws_fixtures(url)
+    except Exception as e:  # noqa: BLE001 — reported where the deploy tests join
+        fixtures, DEPLOY["error"] = None, e
+
+    def run():
+        if fixtures is None:
+            return
         try:
-            DEPLOY["result"] = run_deploy(emitted, url, root)
+            DEPLOY["result"] = run_deploy(emitted, url, root, fixtures, base_env)
         except BaseException as e:  # pytest.skip too: re-raised where the tests join
             DEPLOY["error"] = e
 

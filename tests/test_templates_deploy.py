@@ -78,25 +78,40 @@ def deployed(request):
     return DEPLOY["result"]
 
 
-def run_deploy(emitted, moto_server, root: Path) -> dict:
+def clean_environment() -> dict:
+    """The environment the deploy runs in, taken as the session starts: the deploy runs in a thread while
+    other tests set AWS_PROFILE, AWS_ENDPOINT_URL_* or AWS_CONFIG_FILE on the process (monkeypatch), so
+    neither terraform nor build.py may read the live os.environ; no AWS_* variable is inherited at all."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+
+def aws_fixtures(moto_server: str) -> dict:
+    """The VPC, subnets and certificate the templates take as inputs, created in moto. Called before the
+    deploy thread starts, while no test has touched the process environment boto3 reads."""
+    import boto3
+
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+    ec2 = session.client("ec2", endpoint_url=moto_server)
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"us-east-1{az}")
+               ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
+    cert = session.client("acm", endpoint_url=moto_server).request_certificate(
+        DomainName="app.example.com")["CertificateArn"]
+    return {"vpc": vpc, "subnets": subnets, "cert": cert}
+
+
+def run_deploy(emitted, moto_server, root: Path, env: dict | None = None, base_env: dict | None = None) -> dict:
     from tests.test_templates_validate import _mirror
 
     tf, mirror = shutil.which("terraform"), _mirror()
     if not tf or not mirror:
         pytest.skip("terraform or its provider mirror is missing (see tests/test_templates_validate.py)")
-    import boto3
     import hcl2
 
     url = moto_server
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                    region_name="us-east-1")
-    ec2 = session.client("ec2", endpoint_url=url)
-    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"us-east-1{az}")
-               ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
-    cert = session.client("acm", endpoint_url=url).request_certificate(
-        DomainName="app.example.com")["CertificateArn"]
-    env = {"vpc": vpc, "subnets": subnets, "cert": cert}
+    env = env if env is not None else aws_fixtures(url)
+    base_env = base_env if base_env is not None else clean_environment()
     mods = []
     # every bundled scenario on each compute it emits (the API-flavour variants are covered by
     # terraform validate and the CloudFormation deploy)
@@ -112,7 +127,8 @@ def run_deploy(emitted, moto_server, root: Path) -> dict:
             (d / f).parent.mkdir(parents=True, exist_ok=True)
             (d / f).write_text(text)
         if (d / "build.py").exists():  # the header's build step: dist/<function>.zip
-            subprocess.run([sys.executable, "build.py", "--no-deps"], cwd=d, check=True, capture_output=True)
+            subprocess.run([sys.executable, "build.py", "--no-deps"], cwd=d, check=True, capture_output=True,
+                           env=base_env)
         args = [f'  name_prefix = "{mod.replace("_", "-")[:40]}"\n']
         for blk in hcl2.loads(e["tf"]["variables.tf"]).get("variable", []):
             for var, body in blk.items():
@@ -131,9 +147,9 @@ def run_deploy(emitted, moto_server, root: Path) -> dict:
         'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n'
         '    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n'
         '    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n' % mirror)
-    cache = Path(os.environ.get("TMPDIR", "/tmp")) / "costplan-tf-plugin-cache"
+    cache = Path(base_env.get("TMPDIR", "/tmp")) / "costplan-tf-plugin-cache"
     cache.mkdir(exist_ok=True)
-    tenv = dict(os.environ, TF_CLI_CONFIG_FILE=str(root / "cli.tfrc"), CHECKPOINT_DISABLE="1",
+    tenv = dict(base_env, TF_CLI_CONFIG_FILE=str(root / "cli.tfrc"), CHECKPOINT_DISABLE="1",
                 TF_IN_AUTOMATION="1", TF_PLUGIN_CACHE_DIR=str(cache), TF_INPUT="0")
     t0 = time.monotonic()
     init = subprocess.run([tf, "init", "-backend=false", "-input=false", "-no-color"], cwd=root, env=tenv,
