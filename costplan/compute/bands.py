@@ -341,6 +341,7 @@ class Shapes:
                 v = f(float(k))
                 return replace(t1, monthly_requests=_dec(max(v[0], 0.0)), peak_rps=_dec(max(v[1], 0.0)))
             bent.piece = f.piece
+            bent.floats = lambda k: tuple(max(x, 0.0) for x in f(float(k)))
             return bent
         bm = ts[1].monthly_requests - t1.monthly_requests
         br = ts[1].peak_rps - t1.peak_rps
@@ -349,6 +350,9 @@ class Shapes:
         def at(k):
             kk = k if not isinstance(k, float) else _dec(k)
             return replace(t1, monthly_requests=max(am + bm * kk, _ZERO), peak_rps=max(ar + br * kk, _ZERO))
+        fm, fbm, fr, fbr = float(am), float(bm), float(ar), float(br)
+        # (monthly requests, peak req/s) at k in floats, for the sizing in the scan
+        at.floats = lambda k: (max(fm + fbm * k, 0.0), max(fr + fbr * k, 0.0))
         return at
 
     def lcu(self, name: str):
@@ -498,10 +502,18 @@ def _sizing_ratio(plan, option, shapes: "Shapes"):
     traffic = {s.name: shapes.traffic(option.name, s.name) for s in stages}
     book = PriceBook(sc.region)
     memo: dict = {}
+    # the same choice in floats, from tables built once (sizing.VolumeSizer); the Decimal functions
+    # answer where it cannot be sure of a whole count
+    fast = S.VolumeSizer(stages, sc, book, option.name)
+    floats = [traffic[st.name].floats for st in stages]
 
     def usd(k: float) -> float:
         if k in memo:
             return memo[k]
+        v = fast.usd([f(k) for f in floats])
+        if v is not None:
+            memo[k] = v
+            return v
         kk = _dec(k)
         scaled = [replace(st, traffic=traffic[st.name](kk)) for st in stages]
         if option.name == "fargate":

@@ -3,6 +3,7 @@ cheapest Fargate size or EC2 instance type that holds them, and the task count t
 the scale-out lag of target tracking (or a priced scheduled pre-scale)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -655,3 +656,260 @@ def ecs_compute_usd(plan, book, option: str) -> Decimal:
                     .choice.monthly_usd for s in stages), ZERO)
     arch = sc.ecs.architecture or stages[0].architecture
     return size_ec2(stages, sc, book, arch, runner_up=False).monthly_usd
+
+
+# ---- the same choices in floats, for the break-even scan ----------------------------------------
+#
+# A break-even scan sizes ECS again at 20–150 volumes. What does not move with volume is found once
+# (what each Fargate size or instance type holds of each stage and what it costs an hour, from the
+# same cached tables size_fargate and size_ec2 use); at each volume only the traffic through the day
+# and the task / instance counts (a ceiling) move. Floats differ from the Decimal arithmetic by parts
+# in 10^15, which moves a total by far less than a cent; the only places where they could change a
+# whole number (a ceiling landing on an integer, a traffic rate of zero, a burstable type at exactly
+# its baseline) are detected and answered by the Decimal functions above instead (None).
+
+_NEAR = 1e-9  # closer than this (relative) to a whole count or a threshold: ask the Decimal path
+
+
+def _segments_f(monthly: float, peak_rps: float, active_s: float, active_min: float, pw_min) -> list:
+    """profile()'s segments [(name, minutes, rps)] for the stage's traffic at one volume, in floats."""
+    avg = monthly / active_s if active_s else 0.0
+    peak = peak_rps if peak_rps > avg else avg
+    segs = []
+    if peak > avg and avg > 0:
+        ratio = peak / avg
+        p = pw_min if pw_min is not None else min(60.0, active_min / (2 * ratio))
+        p = min(p, active_min / ratio)
+        rest = active_min - p
+        base = (avg * active_min - peak * p) / rest if rest > 0 else 0.0
+        segs.append(("peak", p, peak))
+        if rest > 0:
+            segs.append(("active", rest, base if base > 0 else 0.0))
+    else:
+        segs.append(("active", active_min, avg))
+    if active_min < 1440:
+        segs.append(("idle", 1440.0 - active_min, 0.0))
+    return segs
+
+
+def _counts_f(segs: list, usable: float, floor: int, cap) -> list | None:
+    """task_counts() in floats: None where a count is not certain (a ceiling within _NEAR of a whole
+    number, or a busy segment whose rate is about zero)."""
+    out = []
+    for name, _, rps in segs:
+        if name == "idle":
+            c = floor
+        else:
+            x = rps / usable
+            r = round(x)
+            if abs(x - r) <= _NEAR * (x if x > 1.0 else 1.0):
+                return None
+            c = math.ceil(x)
+            if c < floor:
+                c = floor
+        if cap is not None and c > cap:
+            c = cap
+        out.append(c)
+    return out
+
+
+def _hours_f(mins: list, counts: list, idle: int, lag: float, delay: float, scheduled: bool, peak: bool,
+             days: float, idle_days_h: float) -> float:
+    """_hours() / timeline() in floats: count-hours a month."""
+    if peak:
+        return max(counts) * 730.0
+    day = 0.0
+    for m, c in zip(mins, counts):
+        day += m * c
+    n = len(counts)
+    if n > 1:
+        for i in range(n):
+            prev, cur = counts[i - 1], counts[i]
+            if cur > prev:
+                if scheduled:
+                    day += min(lag, mins[i - 1]) * (cur - prev)
+                else:
+                    day -= min(lag, mins[i]) * (cur - prev)
+            elif cur < prev:
+                day += min(delay, mins[i]) * (prev - cur)
+    return days * day / 60 + idle_days_h * idle
+
+
+class VolumeSizer:
+    """size_fargate (each stage) or size_ec2 (all stages on one cluster), runner_up=False, at another
+    volume: `usd([(monthly requests, peak req/s) per stage])` → the sized monthly cost as a float, or
+    None where only the Decimal functions can be sure (then call them). Built once per scan."""
+
+    def __init__(self, stages, sc, book, option: str):
+        ecs, w = sc.ecs, sc.workload
+        self.option = option
+        self.ok = False
+        days = min(Decimal(w.active_days_per_month), units.DAYS_PER_MONTH)
+        self.days = float(days)
+        self.idle_days_h = float(HOURS - days * 24)
+        self.active_min = float(Decimal(w.active_hours_per_day) * 60)
+        self.pw_min = float(Decimal(w.peak_window_s) / 60) if w.peak_window_s is not None else None
+        self.target = Decimal(ecs.target_utilization)
+        self.floor = int(ecs.min_tasks)
+        self.cap = int(ecs.max_tasks) if ecs.max_tasks is not None else None
+        self.peak_scaling = ecs.scaling == "peak"
+        declared = bool(w.traffic_window)
+        lag, delay = Decimal(ecs.scale_out_lag_s) / 60, Decimal(ecs.scale_in_delay_s) / 60
+        self.lag, self.delay = float(lag), float(delay)
+        self.scheduled = declared if ecs.scheduled_scaling is None else bool(ecs.scheduled_scaling)
+        self.stages = []
+        for s in stages:
+            need = request_need(s, w, ecs)
+            self.stages.append((need, measured_rps(ecs, need), float(s.traffic.active_seconds),
+                                float(need.duration_s)))
+        try:
+            if option == "fargate":
+                self._init_fargate(stages, sc, book)
+            else:
+                self._init_ec2(stages, sc, book)
+        except Exception:  # noqa: BLE001 — whatever the Decimal functions would raise, they raise themselves
+            return
+        self.ok = True
+
+    # -- Fargate: per stage, every size that holds a request, cheapest per unit of capacity first
+
+    def _init_fargate(self, stages, sc, book) -> None:
+        ecs = sc.ecs
+        if fargate_size_problem(ecs.vcpu, ecs.memory_gb):
+            raise ValueError("size the scenario's task cannot have")
+        self.fargate = []
+        target_f = float(self.target)
+        for s, (need, meas, _, _) in zip(stages, self.stages):
+            sizes = candidate_sizes(ecs)
+            if meas is not None and ecs.vcpu is None and ecs.memory_gb is None:
+                sizes = [DEFAULT_MEASURED_SIZE]
+            rv, rm, rip = fargate_rates(book, ecs.architecture or s.architecture, ecs.public_ipv4)
+            by_rps: dict = {}
+            for v, m, conc, bc, bm, rps, hourly, c_eff, hourly_f, c_eff_f in _fargate_shapes(
+                    need, tuple(sizes), meas, rv, rm, rip):
+                usable = rps * self.target
+                # sizes that hold the same requests have the same counts: only the cheapest can win
+                old = by_rps.get(usable)
+                if old is None or hourly < old[0]:
+                    by_rps[usable] = (hourly, float(usable), hourly_f, c_eff_f * target_f)
+            if not by_rps:
+                raise ValueError("no size holds a request")
+            self.fargate.append([x[1:] for x in by_rps.values()])
+
+    def _fargate_usd(self, traffics) -> float | None:
+        total = 0.0
+        floor_h = self.floor * 730.0
+        for (need, meas, active_s, dur), shapes, (monthly, peak) in zip(self.stages, self.fargate, traffics):
+            segs = _segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
+            mins = [x[1] for x in segs]
+            demand = sum(x[1] * x[2] for x in segs) * dur / 60 * self.days
+            cands = sorted(((hourly_f * max(floor_h, demand / cap_f if cap_f > 0 else 0.0) * (1 - 1e-9), usable_f,
+                             hourly_f) for usable_f, hourly_f, cap_f in shapes), key=lambda c: c[0])
+            best = None
+            for bound, usable_f, hourly_f in cands:
+                if best is not None and bound >= best:
+                    break
+                counts = _counts_f(segs, usable_f, self.floor, self.cap)
+                if counts is None:
+                    return None
+                cost = _hours_f(mins, counts, self.floor, self.lag, self.delay, self.scheduled, self.peak_scaling,
+                                self.days, self.idle_days_h) * hourly_f
+                if best is None or cost < best:
+                    best = cost
+            total += best
+        return total
+
+    # -- EC2: every instance type with what it holds of each stage (size_ec2's own tables)
+
+    def _init_ec2(self, stages, sc, book) -> None:
+        from costplan.services import ec2 as ec2svc
+
+        cfg, ecs = sc.ec2, sc.ecs
+        if fargate_size_problem(ecs.vcpu, ecs.memory_gb):
+            raise ValueError("size the scenario's task cannot have")
+        arch = ecs.architecture or stages[0].architecture
+        types = ec2svc.instance_types()
+        if cfg.instance_type:  # the scenario's own type (size_ec2 says what is wrong with one)
+            name = ec2svc.instance_type_name(cfg.instance_type)
+            if ec2svc.instance_spec(name)[2] != arch:
+                raise ValueError("another architecture")
+            types = [name]
+        self.floor_i = int(cfg.min_instances)
+        statics, _ = _ec2_types(book, tuple(types), arch,
+                                tuple((need, meas) for need, meas, _, _ in self.stages), cfg.reserved_memory_mb,
+                                cfg.eni_trunking, cfg.root_volume_gb, ecs.public_ipv4, ecs.vcpu, ecs.memory_gb,
+                                ecs.concurrent_requests_per_task, self.floor, self.floor_i, float(self.target))
+        if not statics:
+            raise ValueError("no type")
+        self.types = []
+        for hourly_f, idle_i, coefs, row in statics:
+            ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price = row
+            by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
+            per_stage = []
+            for need, meas, _, _ in self.stages:
+                t, v, m, conc, rps, limit = _ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb,
+                                                       ecs.concurrent_requests_per_task)
+                per_stage.append((t, float(rps * self.target)))
+            idle = max(self.floor_i, sum(-(-self.floor // t) for t, _ in per_stage))
+            self.types.append((float(hourly), idle_i, coefs, per_stage, idle, float(ivcpu),
+                               None if baseline is None else float(baseline)))
+        self.used_per_rps = [float(need.duration_s * need.vcpu) for need, _, _, _ in self.stages]
+
+    def _ec2_usd(self, traffics) -> float | None:
+        profs = [_segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
+                 for (_, _, active_s, _), (monthly, peak) in zip(self.stages, traffics)]
+        names = [x[0] for x in profs[0]]
+        mins = [x[1] for x in profs[0]]
+        # for each stage, which of its segments stands for each of the first stage's (size_ec2's mapping)
+        maps = []
+        for prof in profs:
+            pn = [x[0] for x in prof]
+            maps.append([pn.index(seg) if seg in pn else (pn.index("active") if "active" in pn else 0)
+                         for seg in names])
+        demand = [sum(x[1] * x[2] for x in prof) * dur / 60 * self.days
+                  for prof, (_, _, _, dur) in zip(profs, self.stages)]
+        cands = sorted(((hourly_f * max(idle_i * 730.0, sum(d * c for d, c in zip(demand, coefs))) * (1 - 1e-9), i)
+                        for i, (hourly_f, idle_i, coefs, *_) in enumerate(self.types)), key=lambda c: c[0])
+        best = None
+        burst_use = None
+        for bound, i in cands:
+            if best is not None and bound >= best:
+                break
+            hourly_f, _, _, per_stage, idle, ivcpu, baseline = self.types[i]
+            totals = [0] * len(names)
+            for prof, mp, (t, usable) in zip(profs, maps, per_stage):
+                c = _counts_f(prof, usable, self.floor, self.cap)
+                if c is None:
+                    return None
+                for j, jj in enumerate(mp):
+                    totals[j] += -(-c[jj] // t)
+            counts = [x if x > self.floor_i else self.floor_i for x in totals]
+            hours = _hours_f(mins, counts, idle, self.lag, self.delay, self.scheduled, self.peak_scaling, self.days,
+                             self.idle_days_h)
+            if baseline is not None:
+                if burst_use is None:
+                    burst_use = []
+                    for seg in names:
+                        used = 0.0
+                        for prof, per in zip(profs, self.used_per_rps):
+                            pn = {x[0]: x for x in prof}
+                            x = pn.get(seg) or pn.get("active") or prof[0]
+                            used += x[2] * per
+                        burst_use.append(used)
+                worst = 0.0
+                for used, c in zip(burst_use, counts):
+                    if c:
+                        worst = max(worst, used / (c * ivcpu))
+                if abs(worst - baseline) <= _NEAR * baseline:
+                    return None
+                if worst > baseline:
+                    continue
+            cost = hours * hourly_f
+            if best is None or cost < best:
+                best = cost
+        return best
+
+    def usd(self, traffics) -> float | None:
+        if not self.ok:
+            return None
+        return self._fargate_usd(traffics) if self.option == "fargate" else self._ec2_usd(traffics)
