@@ -795,27 +795,41 @@ class VolumeSizer:
             if not by_rps:
                 raise ValueError("no size holds a request")
             self.fargate.append([x[1:] for x in by_rps.values()])
+        self.hints = [0] * len(self.fargate)
 
     def _fargate_usd(self, traffics) -> float | None:
         total = 0.0
         floor_h = self.floor * 730.0
-        for (need, meas, active_s, dur), shapes, (monthly, peak) in zip(self.stages, self.fargate, traffics):
+        hints = self.hints
+        for n, ((need, meas, active_s, dur), shapes, (monthly, peak)) in enumerate(
+                zip(self.stages, self.fargate, traffics)):
             segs = _segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
             mins = [x[1] for x in segs]
             demand = sum(x[1] * x[2] for x in segs) * dur / 60 * self.days
-            cands = sorted(((hourly_f * max(floor_h, demand / cap_f if cap_f > 0 else 0.0) * (1 - 1e-9), usable_f,
-                             hourly_f) for usable_f, hourly_f, cap_f in shapes), key=lambda c: c[0])
-            best = None
-            for bound, usable_f, hourly_f in cands:
-                if best is not None and bound >= best:
-                    break
+
+            def cost(i):
+                usable_f, hourly_f, _ = shapes[i]
                 counts = _counts_f(segs, usable_f, self.floor, self.cap)
                 if counts is None:
                     return None
-                cost = _hours_f(mins, counts, self.floor, self.lag, self.delay, self.scheduled, self.peak_scaling,
+                return _hours_f(mins, counts, self.floor, self.lag, self.delay, self.scheduled, self.peak_scaling,
                                 self.days, self.idle_days_h) * hourly_f
-                if best is None or cost < best:
-                    best = cost
+            # the size that won at the last volume first: its cost prunes most of the others at once
+            h = hints[n]
+            best = cost(h)
+            if best is None:
+                return None
+            cands = sorted((b, i) for i, b in enumerate(
+                hourly_f * max(floor_h, demand / cap_f if cap_f > 0 else 0.0) * (1 - 1e-9)
+                for _, hourly_f, cap_f in shapes) if b < best and i != h)
+            for bound, i in cands:
+                if bound >= best:
+                    break
+                c = cost(i)
+                if c is None:
+                    return None
+                if c < best:
+                    best, hints[n] = c, i
             total += best
         return total
 
@@ -854,6 +868,7 @@ class VolumeSizer:
             self.types.append((float(hourly), idle_i, coefs, per_stage, idle, float(ivcpu),
                                None if baseline is None else float(baseline)))
         self.used_per_rps = [float(need.duration_s * need.vcpu) for need, _, _, _ in self.stages]
+        self.hint = 0
 
     def _ec2_usd(self, traffics) -> float | None:
         profs = [_segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
@@ -868,13 +883,21 @@ class VolumeSizer:
                          for seg in names])
         demand = [sum(x[1] * x[2] for x in prof) * dur / 60 * self.days
                   for prof, (_, _, _, dur) in zip(profs, self.stages)]
-        cands = sorted(((hourly_f * max(idle_i * 730.0, sum(d * c for d, c in zip(demand, coefs))) * (1 - 1e-9), i)
-                        for i, (hourly_f, idle_i, coefs, *_) in enumerate(self.types)), key=lambda c: c[0])
-        best = None
-        burst_use = None
-        for bound, i in cands:
-            if best is not None and bound >= best:
-                break
+        bounds = [hourly_f * max(idle_i * 730.0, sum(d * c for d, c in zip(demand, coefs))) * (1 - 1e-9)
+                  for hourly_f, idle_i, coefs, *_ in self.types]
+        burst_use = []
+        if any(t[6] is not None for t in self.types):
+            # each part of the day's vCPU in use (for burstable types)
+            for seg in names:
+                used = 0.0
+                for prof, per in zip(profs, self.used_per_rps):
+                    pn = {x[0]: x for x in prof}
+                    x = pn.get(seg) or pn.get("active") or prof[0]
+                    used += x[2] * per
+                burst_use.append(used)
+
+        def cost(i):
+            """The cluster on type i a month; False for a burstable type run above its baseline."""
             hourly_f, _, _, per_stage, idle, ivcpu, baseline = self.types[i]
             totals = [0] * len(names)
             for prof, mp, (t, usable) in zip(profs, maps, per_stage):
@@ -884,18 +907,7 @@ class VolumeSizer:
                 for j, jj in enumerate(mp):
                     totals[j] += -(-c[jj] // t)
             counts = [x if x > self.floor_i else self.floor_i for x in totals]
-            hours = _hours_f(mins, counts, idle, self.lag, self.delay, self.scheduled, self.peak_scaling, self.days,
-                             self.idle_days_h)
             if baseline is not None:
-                if burst_use is None:
-                    burst_use = []
-                    for seg in names:
-                        used = 0.0
-                        for prof, per in zip(profs, self.used_per_rps):
-                            pn = {x[0]: x for x in prof}
-                            x = pn.get(seg) or pn.get("active") or prof[0]
-                            used += x[2] * per
-                        burst_use.append(used)
                 worst = 0.0
                 for used, c in zip(burst_use, counts):
                     if c:
@@ -903,10 +915,25 @@ class VolumeSizer:
                 if abs(worst - baseline) <= _NEAR * baseline:
                     return None
                 if worst > baseline:
-                    continue
-            cost = hours * hourly_f
-            if best is None or cost < best:
-                best = cost
+                    return False
+            return _hours_f(mins, counts, idle, self.lag, self.delay, self.scheduled, self.peak_scaling, self.days,
+                            self.idle_days_h) * hourly_f
+        # the type that won at the last volume first: its cost prunes most of the others at once
+        h = self.hint
+        best = cost(h)
+        if best is None:
+            return None
+        if best is False:
+            best = None
+        cands = sorted((b, i) for i, b in enumerate(bounds) if i != h and (best is None or b < best))
+        for bound, i in cands:
+            if best is not None and bound >= best:
+                break
+            c = cost(i)
+            if c is None:
+                return None
+            if c is not False and (best is None or c < best):
+                best, self.hint = c, i
         return best
 
     def usd(self, traffics) -> float | None:
