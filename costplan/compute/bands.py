@@ -457,8 +457,17 @@ def _init_ratio(plan, traffic):
 
     w = plan.scenario.workload
     hpd = float(w.active_hours_per_day)
+    floats = getattr(traffic, "floats", None)
+    if floats is not None:  # (requests, peak req/s) at k in floats; the rest of the traffic does not move
+        t1 = traffic(1.0)
+        act_s, dur_s = float(t1.active_seconds), float(t1.duration_ms) / 1000
+        act_h, days1 = act_s / 3600, (act_s / 3600 / hpd if hpd else 0.0)
 
     def total(k: float) -> float:
+        if floats is not None:
+            monthly, peak = floats(k)
+            avg = monthly / act_s if act_s else 0.0
+            return coldstart.total_f(monthly, peak * dur_s, avg * dur_s, avg, hpd, days1, act_h)
         t = traffic(k)
         days = float(t.active_seconds) / 3600 / hpd if hpd else 0.0
         return coldstart.total_f(float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency),

@@ -896,12 +896,18 @@ class VolumeSizer:
                     used += x[2] * per
                 burst_use.append(used)
 
+        tasks: dict = {}
+
         def cost(i):
             """The cluster on type i a month; False for a burstable type run above its baseline."""
             hourly_f, _, _, per_stage, idle, ivcpu, baseline = self.types[i]
             totals = [0] * len(names)
-            for prof, mp, (t, usable) in zip(profs, maps, per_stage):
-                c = _counts_f(prof, usable, self.floor, self.cap)
+            for j, (prof, mp, (t, usable)) in enumerate(zip(profs, maps, per_stage)):
+                # types whose tasks are the same size (a size the scenario sets, a measured rate) share
+                # the task counts
+                c = tasks.get((j, usable), 0)
+                if c == 0:
+                    c = tasks[(j, usable)] = _counts_f(prof, usable, self.floor, self.cap)
                 if c is None:
                     return None
                 for j, jj in enumerate(mp):
