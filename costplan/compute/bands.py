@@ -429,7 +429,7 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
         elif d == "lcu":
             curve.drivers[d] = shapes.lcu(option.name)
         elif d == "sizing":
-            curve.drivers[d] = _sizing_ratio(plan, option, shapes)
+            curve.drivers[d] = _sizing_ratio(plan, option, shapes, book)
     real = float(option.monthly_usd)
     model = curve.cost(1.0)
     if abs(model - real) > 1e-6 * max(1.0, real) + 0.005:
@@ -491,16 +491,16 @@ def _dec(k: float):
     return Decimal(repr(k))
 
 
-def _sizing_ratio(plan, option, shapes: "Shapes"):
+def _sizing_ratio(plan, option, shapes: "Shapes", book):
     """What the ECS option's sizing costs at k × volume over what it costs today, from compute/sizing.py:
     the cheapest Fargate size (or EC2 type) is chosen again at each volume, with whole tasks through the
     day, min/max, scale-out lag and pre-scaling as billed. The lines it scales (Fargate vCPU, memory and
     task IPv4; EC2 instance hours, root volumes and IPv4) are flat-priced, so scaling their quantities by
-    this ratio gives the sized cost exactly."""
+    this ratio gives the sized cost exactly. Sized on the run's price book (the one every option is priced
+    on), so the tables built once per book serve every scenario of the run."""
     from dataclasses import replace
 
     from costplan.compute import sizing as S
-    from costplan.pricing.book import PriceBook
 
     sc = plan.scenario
     ecs = sc.ecs
@@ -509,7 +509,6 @@ def _sizing_ratio(plan, option, shapes: "Shapes"):
     if not stages:
         raise ModelError("no ECS stages")
     traffic = {s.name: shapes.traffic(option.name, s.name) for s in stages}
-    book = PriceBook(sc.region)
     memo: dict = {}
     # the same choice in floats, from tables built once (sizing.VolumeSizer); the Decimal functions
     # answer where it cannot be sure of a whole count
