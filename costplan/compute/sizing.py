@@ -796,6 +796,10 @@ class VolumeSizer:
                 raise ValueError("no size holds a request")
             self.fargate.append([x[1:] for x in by_rps.values()])
         self.hints = [0] * len(self.fargate)
+        # size_fargate's bound, hourly × max(floor hours, request-hours ÷ capacity), as two products
+        floor_h = self.floor * 730.0
+        self.fargate_bounds = [[(hourly_f * floor_h * (1 - 1e-9), hourly_f / cap_f * (1 - 1e-9) if cap_f > 0 else 0.0)
+                                for _, hourly_f, cap_f in shapes] for shapes in self.fargate]
 
     def _fargate_usd(self, traffics) -> float | None:
         total = 0.0
@@ -820,8 +824,7 @@ class VolumeSizer:
             if best is None:
                 return None
             cands = sorted((b, i) for i, b in enumerate(
-                hourly_f * max(floor_h, demand / cap_f if cap_f > 0 else 0.0) * (1 - 1e-9)
-                for _, hourly_f, cap_f in shapes) if b < best and i != h)
+                (fl if fl > demand * per else demand * per) for fl, per in self.fargate_bounds[n]) if b < best and i != h)
             for bound, i in cands:
                 if bound >= best:
                     break
@@ -869,6 +872,9 @@ class VolumeSizer:
                                None if baseline is None else float(baseline)))
         self.used_per_rps = [float(need.duration_s * need.vcpu) for need, _, _, _ in self.stages]
         self.hint = 0
+        # size_ec2's bound, hourly × max(min_instances all month, Σ request-hours × instances per request-hour)
+        self.ec2_bounds = [(hourly_f * idle_i * 730.0 * (1 - 1e-9), [hourly_f * c * (1 - 1e-9) for c in coefs])
+                           for hourly_f, idle_i, coefs, *_ in self.types]
 
     def _ec2_usd(self, traffics) -> float | None:
         profs = [_segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
@@ -883,8 +889,11 @@ class VolumeSizer:
                          for seg in names])
         demand = [sum(x[1] * x[2] for x in prof) * dur / 60 * self.days
                   for prof, (_, _, _, dur) in zip(profs, self.stages)]
-        bounds = [hourly_f * max(idle_i * 730.0, sum(d * c for d, c in zip(demand, coefs))) * (1 - 1e-9)
-                  for hourly_f, idle_i, coefs, *_ in self.types]
+        if len(demand) == 1:
+            d0 = demand[0]
+            bounds = [(fl if fl > d0 * per[0] else d0 * per[0]) for fl, per in self.ec2_bounds]
+        else:
+            bounds = [max(fl, sum(d * c for d, c in zip(demand, per))) for fl, per in self.ec2_bounds]
         burst_use = []
         if any(t[6] is not None for t in self.types):
             # each part of the day's vCPU in use (for burstable types)
