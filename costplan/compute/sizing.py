@@ -735,6 +735,22 @@ def _hours_f(mins: list, counts: list, idle: int, lag: float, delay: float, sche
     return days * day / 60 + idle_days_h * idle
 
 
+@lru_cache(maxsize=256)
+def _undominated(rows: tuple) -> tuple:
+    """Indices of the rows no other row beats at every volume. rows: [(hourly, [(tasks an instance holds,
+    req/s a task serves) per stage], may be skipped)]. A row that costs no more an hour and, for every
+    stage, holds at least as many tasks that each serve at least as much needs no more tasks or instances
+    in any part of the day, so (while count-hours grow with the counts: see _monotone) it costs no more;
+    ties go to the first. A burstable type can be skipped at a volume, so it beats no other."""
+    keep = []
+    for i, (hb, sb, _) in enumerate(rows):
+        if not any(j != i and not skip and (ha < hb or (ha == hb and j < i))
+                   and all(ta >= tb and ua >= ub for (ta, ua), (tb, ub) in zip(sa, sb))
+                   for j, (ha, sa, skip) in enumerate(rows)):
+            keep.append(i)
+    return tuple(keep)
+
+
 class VolumeSizer:
     """size_fargate (each stage) or size_ec2 (all stages on one cluster), runner_up=False, at another
     volume: `usd([(monthly requests, peak req/s) per stage])` → the sized monthly cost as a float, or
@@ -777,7 +793,7 @@ class VolumeSizer:
         ecs = sc.ecs
         if fargate_size_problem(ecs.vcpu, ecs.memory_gb):
             raise ValueError("size the scenario's task cannot have")
-        self.fargate = []
+        self.fargate, self.fargate_keep = [], []
         target_f = float(self.target)
         for s, (need, meas, _, _) in zip(stages, self.stages):
             sizes = candidate_sizes(ecs)
@@ -795,6 +811,7 @@ class VolumeSizer:
             if not by_rps:
                 raise ValueError("no size holds a request")
             self.fargate.append([x[1:] for x in by_rps.values()])
+            self.fargate_keep.append(_undominated(tuple((x[0], ((1, u),), False) for u, x in by_rps.items())))
         self.hints = [0] * len(self.fargate)
         # size_fargate's bound, hourly × max(floor hours, request-hours ÷ capacity), as two products
         floor_h = self.floor * 730.0
@@ -823,8 +840,11 @@ class VolumeSizer:
             best = cost(h)
             if best is None:
                 return None
-            cands = sorted((b, i) for i, b in enumerate(
-                (fl if fl > demand * per else demand * per) for fl, per in self.fargate_bounds[n]) if b < best and i != h)
+            fb = self.fargate_bounds[n]
+            cands = sorted((b, i) for b, i in (
+                ((fb[i][0] if fb[i][0] > demand * fb[i][1] else demand * fb[i][1]), i)
+                for i in (self.fargate_keep[n] if self._monotone(mins) else range(len(shapes))))
+                if b < best and i != h)
             for bound, i in cands:
                 if bound >= best:
                     break
@@ -858,7 +878,7 @@ class VolumeSizer:
                                 ecs.concurrent_requests_per_task, self.floor, self.floor_i, float(self.target))
         if not statics:
             raise ValueError("no type")
-        self.types = []
+        self.types, rows = [], []
         for hourly_f, idle_i, coefs, row in statics:
             ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price = row
             by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
@@ -866,12 +886,15 @@ class VolumeSizer:
             for need, meas, _, _ in self.stages:
                 t, v, m, conc, rps, limit = _ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb,
                                                        ecs.concurrent_requests_per_task)
-                per_stage.append((t, float(rps * self.target)))
+                per_stage.append((t, float(rps * self.target), rps))
+            rows.append((hourly, tuple((t, rps) for t, _, rps in per_stage), baseline is not None))
+            per_stage = [(t, u) for t, u, _ in per_stage]
             idle = max(self.floor_i, sum(-(-self.floor // t) for t, _ in per_stage))
             self.types.append((float(hourly), idle_i, coefs, per_stage, idle, float(ivcpu),
                                None if baseline is None else float(baseline)))
         self.used_per_rps = [float(need.duration_s * need.vcpu) for need, _, _, _ in self.stages]
         self.hint = 0
+        self.ec2_keep = _undominated(tuple(rows))
         # size_ec2's bound, hourly × max(min_instances all month, Σ request-hours × instances per request-hour)
         self.ec2_bounds = [(hourly_f * idle_i * 730.0 * (1 - 1e-9), [hourly_f * c * (1 - 1e-9) for c in coefs])
                            for hourly_f, idle_i, coefs, *_ in self.types]
@@ -889,11 +912,13 @@ class VolumeSizer:
                          for seg in names])
         demand = [sum(x[1] * x[2] for x in prof) * dur / 60 * self.days
                   for prof, (_, _, _, dur) in zip(profs, self.stages)]
+        which = self.ec2_keep if self._monotone(mins) else range(len(self.types))
+        eb = self.ec2_bounds
         if len(demand) == 1:
             d0 = demand[0]
-            bounds = [(fl if fl > d0 * per[0] else d0 * per[0]) for fl, per in self.ec2_bounds]
+            bounds = [((eb[i][0] if eb[i][0] > d0 * eb[i][1][0] else d0 * eb[i][1][0]), i) for i in which]
         else:
-            bounds = [max(fl, sum(d * c for d, c in zip(demand, per))) for fl, per in self.ec2_bounds]
+            bounds = [(max(eb[i][0], sum(d * c for d, c in zip(demand, eb[i][1]))), i) for i in which]
         burst_use = []
         if any(t[6] is not None for t in self.types):
             # each part of the day's vCPU in use (for burstable types)
@@ -940,7 +965,7 @@ class VolumeSizer:
             return None
         if best is False:
             best = None
-        cands = sorted((b, i) for i, b in enumerate(bounds) if i != h and (best is None or b < best))
+        cands = sorted((b, i) for b, i in bounds if i != h and (best is None or b < best))
         for bound, i in cands:
             if best is not None and bound >= best:
                 break
@@ -950,6 +975,12 @@ class VolumeSizer:
             if c is not False and (best is None or c < best):
                 best, self.hint = c, i
         return best
+
+    def _monotone(self, mins: list) -> bool:
+        """Do count-hours grow with every count? One more task in a part of the day adds its minutes and
+        takes back at most the scale-in wait into it and, pre-scaled, the lead before the next step up:
+        so yes unless a pre-scaled day has a part shorter than lag + wait (then every size is priced)."""
+        return self.peak_scaling or not self.scheduled or len(mins) == 1 or self.lag + self.delay <= min(mins)
 
     def usd(self, traffics) -> float | None:
         if not self.ok:
