@@ -669,6 +669,13 @@ def ecs_compute_usd(plan, book, option: str) -> Decimal:
 # its baseline) are detected and answered by the Decimal functions above instead (None).
 
 _NEAR = 1e-9  # closer than this (relative) to a whole count or a threshold: ask the Decimal path
+# size_fargate / size_ec2 stop at the first size or type whose bound (hourly × max(floor hours, request-hours
+# ÷ capacity)) is no lower than the best cost so far. The bound holds unless max_tasks caps the tasks or the
+# scale-out lag leaves a step up unserved for its first minutes; there the Decimal search can stop before
+# the cheapest and answer another. The floats find the cheapest of all; when its bound is not below its
+# cost (by more than float error: bounds carry a 1e-9 margin), the Decimal search might not reach it, so
+# it answers.
+_BOUND_CHECK = 1 - 5e-10
 
 
 def _segments_f(monthly: float, peak_rps: float, active_s: float, active_min: float, pw_min) -> list:
@@ -817,6 +824,10 @@ class VolumeSizer:
         floor_h = self.floor * 730.0
         self.fargate_bounds = [[(hourly_f * floor_h * (1 - 1e-9), hourly_f / cap_f * (1 - 1e-9) if cap_f > 0 else 0.0)
                                 for _, hourly_f, cap_f in shapes] for shapes in self.fargate]
+        # the search's own bound, valid with the lag and max_tasks too (_lagged_demand)
+        self.fargate_own = [[(hourly_f * floor_h * (1 - 1e-9),
+                              hourly_f / usable_f * (1 - 1e-9) if usable_f > 0 and self.cap is None else 0.0)
+                             for usable_f, hourly_f, _ in shapes] for shapes in self.fargate]
 
     def _fargate_usd(self, traffics) -> float | None:
         total = 0.0
@@ -841,8 +852,10 @@ class VolumeSizer:
             if best is None:
                 return None
             fb = self.fargate_bounds[n]
+            own = self.fargate_own[n]
+            dp = self._lagged_demand(segs, mins)
             cands = sorted((b, i) for b, i in (
-                ((fb[i][0] if fb[i][0] > demand * fb[i][1] else demand * fb[i][1]), i)
+                ((own[i][0] if own[i][0] > dp * own[i][1] else dp * own[i][1]), i)
                 for i in (self.fargate_keep[n] if self._monotone(mins) else range(len(shapes))))
                 if b < best and i != h)
             for bound, i in cands:
@@ -853,6 +866,9 @@ class VolumeSizer:
                     return None
                 if c < best:
                     best, hints[n] = c, i
+            w = hints[n]
+            if max(fb[w][0], demand * fb[w][1]) >= best * _BOUND_CHECK:
+                return None  # see _BOUND_CHECK
             total += best
         return total
 
@@ -898,6 +914,11 @@ class VolumeSizer:
         # size_ec2's bound, hourly × max(min_instances all month, Σ request-hours × instances per request-hour)
         self.ec2_bounds = [(hourly_f * idle_i * 730.0 * (1 - 1e-9), [hourly_f * c * (1 - 1e-9) for c in coefs])
                            for hourly_f, idle_i, coefs, *_ in self.types]
+        # the search's own bound, valid with the lag and max_tasks too: every hour runs at least `idle`
+        # instances; a part of the day at least Σ stage rate ÷ (what a task serves × tasks an instance holds)
+        self.ec2_own = [(hourly_f * idle * 730.0 * (1 - 1e-9),
+                         [hourly_f / (u * t) * (1 - 1e-9) if u > 0 and self.cap is None else 0.0 for t, u in per])
+                        for hourly_f, _, _, per, idle, *_ in self.types]
 
     def _ec2_usd(self, traffics) -> float | None:
         profs = [_segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
@@ -913,12 +934,14 @@ class VolumeSizer:
         demand = [sum(x[1] * x[2] for x in prof) * dur / 60 * self.days
                   for prof, (_, _, _, dur) in zip(profs, self.stages)]
         which = self.ec2_keep if self._monotone(mins) else range(len(self.types))
-        eb = self.ec2_bounds
-        if len(demand) == 1:
-            d0 = demand[0]
-            bounds = [((eb[i][0] if eb[i][0] > d0 * eb[i][1][0] else d0 * eb[i][1][0]), i) for i in which]
+        eb, own = self.ec2_bounds, self.ec2_own
+        # each stage's lagged demand on the first stage's parts of the day (the mapping size_ec2 uses)
+        dp = [self._lagged_demand([prof[mp[s]] for s in range(len(names))], mins) for prof, mp in zip(profs, maps)]
+        if len(dp) == 1:
+            d0 = dp[0]
+            bounds = [((own[i][0] if own[i][0] > d0 * own[i][1][0] else d0 * own[i][1][0]), i) for i in which]
         else:
-            bounds = [(max(eb[i][0], sum(d * c for d, c in zip(demand, eb[i][1]))), i) for i in which]
+            bounds = [(max(own[i][0], sum(d * c for d, c in zip(dp, own[i][1]))), i) for i in which]
         burst_use = []
         if any(t[6] is not None for t in self.types):
             # each part of the day's vCPU in use (for burstable types)
@@ -974,7 +997,23 @@ class VolumeSizer:
                 return None
             if c is not False and (best is None or c < best):
                 best, self.hint = c, i
+        if best is not None:
+            w = self.hint
+            if max(eb[w][0], sum(d * c for d, c in zip(demand, eb[w][1]))) >= best * _BOUND_CHECK:
+                return None  # see _BOUND_CHECK
         return best
+
+    def _lagged_demand(self, segs: list, mins: list) -> float:
+        """Σ (minutes − lag) × req/s over the parts of the day, × active days ÷ 60: ÷ what a task serves, a
+        lower bound on task-hours however the lag and the floor fall. A part of the day runs at least its
+        rate ÷ what a task serves, less the first `lag` minutes after a step up (timeline()), and never
+        below the floor (counted there at the floor, left out here)."""
+        lag = self.lag if not self.scheduled and not self.peak_scaling and len(mins) > 1 else 0.0
+        d = 0.0
+        for m, x in zip(mins, segs):
+            if m > lag:
+                d += (m - lag) * x[2]
+        return d * self.days / 60
 
     def _monotone(self, mins: list) -> bool:
         """Do count-hours grow with every count? One more task in a part of the day adds its minutes and
