@@ -178,3 +178,69 @@ def test_the_fallback_starts_from_the_free_tier_the_account_has_left():
     L, E, name = _slow_at(scs[1], PriceBook(scs[1].region), True, start)(1.0)
     assert L == pytest.approx(float(second.option("lambda").monthly_usd), abs=0.005)
     assert E == pytest.approx(float(second.option(name).monthly_usd), abs=0.005)
+
+
+SPARSE = [10 ** (e / 3) for e in range(-9, 10)]  # 0.001× to 1,000×, three volumes a decade
+
+
+def _sized_alike(sc, fallbacks_allowed: bool = False) -> None:
+    """The float sizing the scan runs at each volume (sizing.VolumeSizer, tables built once) against
+    size_fargate / size_ec2 in Decimal on the stages' traffic at that volume: the same monthly cost."""
+    from dataclasses import replace
+
+    from costplan.compute import sizing as S
+
+    c = compare(sc)
+    if c.bands is None:
+        return
+    stages = [s for s in c.plan.ecs_design.ecs_stages if s.ecs_capable]
+    shapes, book = B.Shapes(c.plan), PriceBook(sc.region)
+    for o in (o for o in c.options if o.name in ECS):
+        traffic = {s.name: shapes.traffic(o.name, s.name) for s in stages}
+        fast = S.VolumeSizer(stages, sc, book, o.name)
+        for k in SPARSE:
+            got = fast.usd([traffic[s.name].floats(k) for s in stages])
+            scaled = [replace(s, traffic=traffic[s.name](B._dec(k))) for s in stages]
+            if o.name == "fargate":
+                want = sum(S.size_fargate(s, sc, book, sc.ecs.architecture or s.architecture, runner_up=False)
+                           .choice.monthly_usd for s in scaled)
+            else:
+                want = S.size_ec2(scaled, sc, book, sc.ecs.architecture or stages[0].architecture,
+                                  runner_up=False).monthly_usd
+            assert got is not None or fallbacks_allowed, (o.name, k)
+            if got is not None:
+                assert got == pytest.approx(float(want), rel=1e-12), (o.name, k)
+
+
+@pytest.mark.parametrize("path", _BUNDLED, ids=lambda p: p.stem)
+def test_the_scan_sizes_ecs_as_size_fargate_and_size_ec2_do(path):
+    """... on every bundled scenario, with no fallback at any volume."""
+    _sized_alike(scenario.load(str(path)))
+
+
+@pytest.mark.parametrize("extra", [
+    # pre-scaled to a declared window with a 5-minute rush: parts of the day shorter than lag + scale-in
+    # wait, where the search prices every size and type
+    {"workload": {"traffic_window": "19:00-20:00", "peak_window_s": "300s", "peak_to_average": 20}},
+    {"workload": {"traffic_window": "08:00-18:00", "peak_to_average": 4}, "ecs": {"max_tasks": 6}},
+    {"workload": {"peak_to_average": 3, "memory_mb": "3GB"}, "ecs": {"min_tasks": 3, "scale_in_delay_s": "2h"}},
+    {"ecs": {"requests_per_second_per_task": 40}, "ec2": {"min_instances": 2}},
+    {"ecs": {"vcpu": 2, "memory_gb": 4, "scaling": "peak"}},
+], ids=["rush", "capped", "long-wait", "measured", "peak"])
+def test_the_scan_sizes_ecs_alike_on_other_settings(extra):
+    base = {"version": 1, "name": "grid", "workload": {"monthly_requests": "300M", "duration_ms": "300ms",
+                                                        "memory_mb": "1GB"}}
+    for part, values in extra.items():
+        base.setdefault(part, {}).update(values)
+    _sized_alike(scenario.from_dict(base), fallbacks_allowed=True)
+
+
+def test_a_count_the_floats_cannot_be_sure_of_goes_to_the_decimal_sizing():
+    from costplan.compute.sizing import _counts_f
+
+    # 15 req/s on tasks serving 5 each is 3 tasks; a float a few parts in 10^16 over could ceil to 4
+    assert _counts_f([("active", 60.0, 15.000000000000002)], 5.0, 1, None) is None
+    assert _counts_f([("active", 60.0, 14.9), ("idle", 1380.0, 0.0)], 5.0, 1, None) == [3, 1]
+    # a busy part of the day at about zero req/s: Decimal may hold a remainder the floats lost
+    assert _counts_f([("active", 60.0, 0.0)], 5.0, 0, None) is None
+    assert _counts_f([("active", 60.0, 40.0)], 3.0, 1, 10) == [10]  # max_tasks

@@ -341,6 +341,7 @@ class Shapes:
                 v = f(float(k))
                 return replace(t1, monthly_requests=_dec(max(v[0], 0.0)), peak_rps=_dec(max(v[1], 0.0)))
             bent.piece = f.piece
+            bent.floats = lambda k: tuple(max(x, 0.0) for x in f(float(k)))
             return bent
         bm = ts[1].monthly_requests - t1.monthly_requests
         br = ts[1].peak_rps - t1.peak_rps
@@ -349,6 +350,9 @@ class Shapes:
         def at(k):
             kk = k if not isinstance(k, float) else _dec(k)
             return replace(t1, monthly_requests=max(am + bm * kk, _ZERO), peak_rps=max(ar + br * kk, _ZERO))
+        fm, fbm, fr, fbr = float(am), float(bm), float(ar), float(br)
+        # (monthly requests, peak req/s) at k in floats, for the sizing in the scan
+        at.floats = lambda k: (max(fm + fbm * k, 0.0), max(fr + fbr * k, 0.0))
         return at
 
     def lcu(self, name: str):
@@ -425,7 +429,7 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
         elif d == "lcu":
             curve.drivers[d] = shapes.lcu(option.name)
         elif d == "sizing":
-            curve.drivers[d] = _sizing_ratio(plan, option, shapes)
+            curve.drivers[d] = _sizing_ratio(plan, option, shapes, book)
     real = float(option.monthly_usd)
     model = curve.cost(1.0)
     if abs(model - real) > 1e-6 * max(1.0, real) + 0.005:
@@ -453,8 +457,17 @@ def _init_ratio(plan, traffic):
 
     w = plan.scenario.workload
     hpd = float(w.active_hours_per_day)
+    floats = getattr(traffic, "floats", None)
+    if floats is not None:  # (requests, peak req/s) at k in floats; the rest of the traffic does not move
+        t1 = traffic(1.0)
+        act_s, dur_s = float(t1.active_seconds), float(t1.duration_ms) / 1000
+        act_h, days1 = act_s / 3600, (act_s / 3600 / hpd if hpd else 0.0)
 
     def total(k: float) -> float:
+        if floats is not None:
+            monthly, peak = floats(k)
+            avg = monthly / act_s if act_s else 0.0
+            return coldstart.total_f(monthly, peak * dur_s, avg * dur_s, avg, hpd, days1, act_h)
         t = traffic(k)
         days = float(t.active_seconds) / 3600 / hpd if hpd else 0.0
         return coldstart.total_f(float(t.monthly_requests), float(t.peak_concurrency), float(t.average_concurrency),
@@ -478,16 +491,16 @@ def _dec(k: float):
     return Decimal(repr(k))
 
 
-def _sizing_ratio(plan, option, shapes: "Shapes"):
+def _sizing_ratio(plan, option, shapes: "Shapes", book):
     """What the ECS option's sizing costs at k × volume over what it costs today, from compute/sizing.py:
     the cheapest Fargate size (or EC2 type) is chosen again at each volume, with whole tasks through the
     day, min/max, scale-out lag and pre-scaling as billed. The lines it scales (Fargate vCPU, memory and
     task IPv4; EC2 instance hours, root volumes and IPv4) are flat-priced, so scaling their quantities by
-    this ratio gives the sized cost exactly."""
+    this ratio gives the sized cost exactly. Sized on the run's price book (the one every option is priced
+    on), so the tables built once per book serve every scenario of the run."""
     from dataclasses import replace
 
     from costplan.compute import sizing as S
-    from costplan.pricing.book import PriceBook
 
     sc = plan.scenario
     ecs = sc.ecs
@@ -496,12 +509,19 @@ def _sizing_ratio(plan, option, shapes: "Shapes"):
     if not stages:
         raise ModelError("no ECS stages")
     traffic = {s.name: shapes.traffic(option.name, s.name) for s in stages}
-    book = PriceBook(sc.region)
     memo: dict = {}
+    # the same choice in floats, from tables built once (sizing.VolumeSizer); the Decimal functions
+    # answer where it cannot be sure of a whole count
+    fast = S.VolumeSizer(stages, sc, book, option.name)
+    floats = [traffic[st.name].floats for st in stages]
 
     def usd(k: float) -> float:
         if k in memo:
             return memo[k]
+        v = fast.usd([f(k) for f in floats])
+        if v is not None:
+            memo[k] = v
+            return v
         kk = _dec(k)
         scaled = [replace(st, traffic=traffic[st.name](kk)) for st in stages]
         if option.name == "fargate":

@@ -3,6 +3,7 @@ cheapest Fargate size or EC2 instance type that holds them, and the task count t
 the scale-out lag of target tracking (or a priced scheduled pre-scale)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -655,3 +656,372 @@ def ecs_compute_usd(plan, book, option: str) -> Decimal:
                     .choice.monthly_usd for s in stages), ZERO)
     arch = sc.ecs.architecture or stages[0].architecture
     return size_ec2(stages, sc, book, arch, runner_up=False).monthly_usd
+
+
+# ---- the same choices in floats, for the break-even scan ----------------------------------------
+#
+# A break-even scan sizes ECS again at 20–150 volumes. What does not move with volume is found once
+# (what each Fargate size or instance type holds of each stage and what it costs an hour, from the
+# same cached tables size_fargate and size_ec2 use); at each volume only the traffic through the day
+# and the task / instance counts (a ceiling) move. Floats differ from the Decimal arithmetic by parts
+# in 10^15, which moves a total by far less than a cent; the only places where they could change a
+# whole number (a ceiling landing on an integer, a traffic rate of zero, a burstable type at exactly
+# its baseline) are detected and answered by the Decimal functions above instead (None).
+
+_NEAR = 1e-9  # closer than this (relative) to a whole count or a threshold: ask the Decimal path
+# size_fargate / size_ec2 stop at the first size or type whose bound (hourly × max(floor hours, request-hours
+# ÷ capacity)) is no lower than the best cost so far. The bound holds unless max_tasks caps the tasks or the
+# scale-out lag leaves a step up unserved for its first minutes; there the Decimal search can stop before
+# the cheapest and answer another. The floats find the cheapest of all; when its bound is not below its
+# cost (by more than float error: bounds carry a 1e-9 margin), the Decimal search might not reach it, so
+# it answers.
+_BOUND_CHECK = 1 - 5e-10
+
+
+def _segments_f(monthly: float, peak_rps: float, active_s: float, active_min: float, pw_min) -> list:
+    """profile()'s segments [(name, minutes, rps)] for the stage's traffic at one volume, in floats."""
+    avg = monthly / active_s if active_s else 0.0
+    peak = peak_rps if peak_rps > avg else avg
+    segs = []
+    if peak > avg and avg > 0:
+        ratio = peak / avg
+        p = pw_min if pw_min is not None else min(60.0, active_min / (2 * ratio))
+        p = min(p, active_min / ratio)
+        rest = active_min - p
+        base = (avg * active_min - peak * p) / rest if rest > 0 else 0.0
+        segs.append(("peak", p, peak))
+        if rest > 0:
+            segs.append(("active", rest, base if base > 0 else 0.0))
+    else:
+        segs.append(("active", active_min, avg))
+    if active_min < 1440:
+        segs.append(("idle", 1440.0 - active_min, 0.0))
+    return segs
+
+
+def _counts_f(segs: list, usable: float, floor: int, cap) -> list | None:
+    """task_counts() in floats: None where a count is not certain (a ceiling within _NEAR of a whole
+    number, or a busy segment whose rate is about zero)."""
+    out = []
+    for name, _, rps in segs:
+        if name == "idle":
+            c = floor
+        else:
+            x = rps / usable
+            r = round(x)
+            if abs(x - r) <= _NEAR * (x if x > 1.0 else 1.0):
+                return None
+            c = math.ceil(x)
+            if c < floor:
+                c = floor
+        if cap is not None and c > cap:
+            c = cap
+        out.append(c)
+    return out
+
+
+def _hours_f(mins: list, counts: list, idle: int, lag: float, delay: float, scheduled: bool, peak: bool,
+             days: float, idle_days_h: float) -> float:
+    """_hours() / timeline() in floats: count-hours a month."""
+    if peak:
+        return max(counts) * 730.0
+    day = 0.0
+    for m, c in zip(mins, counts):
+        day += m * c
+    n = len(counts)
+    if n > 1:
+        for i in range(n):
+            prev, cur = counts[i - 1], counts[i]
+            if cur > prev:
+                if scheduled:
+                    day += min(lag, mins[i - 1]) * (cur - prev)
+                else:
+                    day -= min(lag, mins[i]) * (cur - prev)
+            elif cur < prev:
+                day += min(delay, mins[i]) * (prev - cur)
+    return days * day / 60 + idle_days_h * idle
+
+
+@lru_cache(maxsize=256)
+def _undominated(rows: tuple) -> tuple:
+    """Indices of the rows no other row beats at every volume. rows: [(hourly, [(tasks an instance holds,
+    req/s a task serves) per stage], may be skipped)]. A row that costs no more an hour and, for every
+    stage, holds at least as many tasks that each serve at least as much needs no more tasks or instances
+    in any part of the day, so (while count-hours grow with the counts: see _monotone) it costs no more;
+    ties go to the first. A burstable type can be skipped at a volume, so it beats no other."""
+    keep = []
+    for i, (hb, sb, _) in enumerate(rows):
+        if not any(j != i and not skip and (ha < hb or (ha == hb and j < i))
+                   and all(ta >= tb and ua >= ub for (ta, ua), (tb, ub) in zip(sa, sb))
+                   for j, (ha, sa, skip) in enumerate(rows)):
+            keep.append(i)
+    return tuple(keep)
+
+
+class VolumeSizer:
+    """size_fargate (each stage) or size_ec2 (all stages on one cluster), runner_up=False, at another
+    volume: `usd([(monthly requests, peak req/s) per stage])` → the sized monthly cost as a float, or
+    None where only the Decimal functions can be sure (then call them). Built once per scan."""
+
+    def __init__(self, stages, sc, book, option: str):
+        ecs, w = sc.ecs, sc.workload
+        self.option = option
+        self.ok = False
+        days = min(Decimal(w.active_days_per_month), units.DAYS_PER_MONTH)
+        self.days = float(days)
+        self.idle_days_h = float(HOURS - days * 24)
+        self.active_min = float(Decimal(w.active_hours_per_day) * 60)
+        self.pw_min = float(Decimal(w.peak_window_s) / 60) if w.peak_window_s is not None else None
+        self.target = Decimal(ecs.target_utilization)
+        self.floor = int(ecs.min_tasks)
+        self.cap = int(ecs.max_tasks) if ecs.max_tasks is not None else None
+        self.peak_scaling = ecs.scaling == "peak"
+        declared = bool(w.traffic_window)
+        lag, delay = Decimal(ecs.scale_out_lag_s) / 60, Decimal(ecs.scale_in_delay_s) / 60
+        self.lag, self.delay = float(lag), float(delay)
+        self.scheduled = declared if ecs.scheduled_scaling is None else bool(ecs.scheduled_scaling)
+        self.stages = []
+        for s in stages:
+            need = request_need(s, w, ecs)
+            self.stages.append((need, measured_rps(ecs, need), float(s.traffic.active_seconds),
+                                float(need.duration_s)))
+        try:
+            if option == "fargate":
+                self._init_fargate(stages, sc, book)
+            else:
+                self._init_ec2(stages, sc, book)
+        except Exception:  # noqa: BLE001 — whatever the Decimal functions would raise, they raise themselves
+            return
+        self.ok = True
+
+    # -- Fargate: per stage, every size that holds a request, cheapest per unit of capacity first
+
+    def _init_fargate(self, stages, sc, book) -> None:
+        ecs = sc.ecs
+        if fargate_size_problem(ecs.vcpu, ecs.memory_gb):
+            raise ValueError("size the scenario's task cannot have")
+        self.fargate, self.fargate_keep = [], []
+        target_f = float(self.target)
+        for s, (need, meas, _, _) in zip(stages, self.stages):
+            sizes = candidate_sizes(ecs)
+            if meas is not None and ecs.vcpu is None and ecs.memory_gb is None:
+                sizes = [DEFAULT_MEASURED_SIZE]
+            rv, rm, rip = fargate_rates(book, ecs.architecture or s.architecture, ecs.public_ipv4)
+            by_rps: dict = {}
+            for v, m, conc, bc, bm, rps, hourly, c_eff, hourly_f, c_eff_f in _fargate_shapes(
+                    need, tuple(sizes), meas, rv, rm, rip):
+                usable = rps * self.target
+                # sizes that hold the same requests have the same counts: only the cheapest can win
+                old = by_rps.get(usable)
+                if old is None or hourly < old[0]:
+                    by_rps[usable] = (hourly, float(usable), hourly_f, c_eff_f * target_f)
+            if not by_rps:
+                raise ValueError("no size holds a request")
+            self.fargate.append([x[1:] for x in by_rps.values()])
+            self.fargate_keep.append(_undominated(tuple((x[0], ((1, u),), False) for u, x in by_rps.items())))
+        self.hints = [0] * len(self.fargate)
+        # size_fargate's bound, hourly × max(floor hours, request-hours ÷ capacity), as two products
+        floor_h = self.floor * 730.0
+        self.fargate_bounds = [[(hourly_f * floor_h * (1 - 1e-9), hourly_f / cap_f * (1 - 1e-9) if cap_f > 0 else 0.0)
+                                for _, hourly_f, cap_f in shapes] for shapes in self.fargate]
+        # the search's own bound, valid with the lag and max_tasks too (_lagged_demand)
+        self.fargate_own = [[(hourly_f * floor_h * (1 - 1e-9),
+                              hourly_f / usable_f * (1 - 1e-9) if usable_f > 0 and self.cap is None else 0.0)
+                             for usable_f, hourly_f, _ in shapes] for shapes in self.fargate]
+
+    def _fargate_usd(self, traffics) -> float | None:
+        total = 0.0
+        floor_h = self.floor * 730.0
+        hints = self.hints
+        for n, ((need, meas, active_s, dur), shapes, (monthly, peak)) in enumerate(
+                zip(self.stages, self.fargate, traffics)):
+            segs = _segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
+            mins = [x[1] for x in segs]
+            demand = sum(x[1] * x[2] for x in segs) * dur / 60 * self.days
+
+            def cost(i):
+                usable_f, hourly_f, _ = shapes[i]
+                counts = _counts_f(segs, usable_f, self.floor, self.cap)
+                if counts is None:
+                    return None
+                return _hours_f(mins, counts, self.floor, self.lag, self.delay, self.scheduled, self.peak_scaling,
+                                self.days, self.idle_days_h) * hourly_f
+            # the size that won at the last volume first: its cost prunes most of the others at once
+            h = hints[n]
+            best = cost(h)
+            if best is None:
+                return None
+            fb = self.fargate_bounds[n]
+            own = self.fargate_own[n]
+            dp = self._lagged_demand(segs, mins)
+            cands = sorted((b, i) for b, i in (
+                ((own[i][0] if own[i][0] > dp * own[i][1] else dp * own[i][1]), i)
+                for i in (self.fargate_keep[n] if self._monotone(mins) else range(len(shapes))))
+                if b < best and i != h)
+            for bound, i in cands:
+                if bound >= best:
+                    break
+                c = cost(i)
+                if c is None:
+                    return None
+                if c < best:
+                    best, hints[n] = c, i
+            w = hints[n]
+            if max(fb[w][0], demand * fb[w][1]) >= best * _BOUND_CHECK:
+                return None  # see _BOUND_CHECK
+            total += best
+        return total
+
+    # -- EC2: every instance type with what it holds of each stage (size_ec2's own tables)
+
+    def _init_ec2(self, stages, sc, book) -> None:
+        from costplan.services import ec2 as ec2svc
+
+        cfg, ecs = sc.ec2, sc.ecs
+        if fargate_size_problem(ecs.vcpu, ecs.memory_gb):
+            raise ValueError("size the scenario's task cannot have")
+        arch = ecs.architecture or stages[0].architecture
+        types = ec2svc.instance_types()
+        if cfg.instance_type:  # the scenario's own type (size_ec2 says what is wrong with one)
+            name = ec2svc.instance_type_name(cfg.instance_type)
+            if ec2svc.instance_spec(name)[2] != arch:
+                raise ValueError("another architecture")
+            types = [name]
+        self.floor_i = int(cfg.min_instances)
+        statics, _ = _ec2_types(book, tuple(types), arch,
+                                tuple((need, meas) for need, meas, _, _ in self.stages), cfg.reserved_memory_mb,
+                                cfg.eni_trunking, cfg.root_volume_gb, ecs.public_ipv4, ecs.vcpu, ecs.memory_gb,
+                                ecs.concurrent_requests_per_task, self.floor, self.floor_i, float(self.target))
+        if not statics:
+            raise ValueError("no type")
+        self.types, rows = [], []
+        for hourly_f, idle_i, coefs, row in statics:
+            ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price = row
+            by_eni = enis - 1 if enis is not None and not cfg.eni_trunking else None
+            per_stage = []
+            for need, meas, _, _ in self.stages:
+                t, v, m, conc, rps, limit = _ec2_shape(need, meas, ivcpu, mem_mb, by_eni, ecs.vcpu, ecs.memory_gb,
+                                                       ecs.concurrent_requests_per_task)
+                per_stage.append((t, float(rps * self.target), rps))
+            rows.append((hourly, tuple((t, rps) for t, _, rps in per_stage), baseline is not None))
+            per_stage = [(t, u) for t, u, _ in per_stage]
+            idle = max(self.floor_i, sum(-(-self.floor // t) for t, _ in per_stage))
+            self.types.append((float(hourly), idle_i, coefs, per_stage, idle, float(ivcpu),
+                               None if baseline is None else float(baseline)))
+        self.used_per_rps = [float(need.duration_s * need.vcpu) for need, _, _, _ in self.stages]
+        self.hint = 0
+        self.ec2_keep = _undominated(tuple(rows))
+        # size_ec2's bound, hourly × max(min_instances all month, Σ request-hours × instances per request-hour)
+        self.ec2_bounds = [(hourly_f * idle_i * 730.0 * (1 - 1e-9), [hourly_f * c * (1 - 1e-9) for c in coefs])
+                           for hourly_f, idle_i, coefs, *_ in self.types]
+        # the search's own bound, valid with the lag and max_tasks too: every hour runs at least `idle`
+        # instances; a part of the day at least Σ stage rate ÷ (what a task serves × tasks an instance holds)
+        self.ec2_own = [(hourly_f * idle * 730.0 * (1 - 1e-9),
+                         [hourly_f / (u * t) * (1 - 1e-9) if u > 0 and self.cap is None else 0.0 for t, u in per])
+                        for hourly_f, _, _, per, idle, *_ in self.types]
+
+    def _ec2_usd(self, traffics) -> float | None:
+        profs = [_segments_f(monthly, peak, active_s, self.active_min, self.pw_min)
+                 for (_, _, active_s, _), (monthly, peak) in zip(self.stages, traffics)]
+        names = [x[0] for x in profs[0]]
+        mins = [x[1] for x in profs[0]]
+        # for each stage, which of its segments stands for each of the first stage's (size_ec2's mapping)
+        maps = []
+        for prof in profs:
+            pn = [x[0] for x in prof]
+            maps.append([pn.index(seg) if seg in pn else (pn.index("active") if "active" in pn else 0)
+                         for seg in names])
+        demand = [sum(x[1] * x[2] for x in prof) * dur / 60 * self.days
+                  for prof, (_, _, _, dur) in zip(profs, self.stages)]
+        which = self.ec2_keep if self._monotone(mins) else range(len(self.types))
+        eb, own = self.ec2_bounds, self.ec2_own
+        # each stage's lagged demand on the first stage's parts of the day (the mapping size_ec2 uses)
+        dp = [self._lagged_demand([prof[mp[s]] for s in range(len(names))], mins) for prof, mp in zip(profs, maps)]
+        if len(dp) == 1:
+            d0 = dp[0]
+            bounds = [((own[i][0] if own[i][0] > d0 * own[i][1][0] else d0 * own[i][1][0]), i) for i in which]
+        else:
+            bounds = [(max(own[i][0], sum(d * c for d, c in zip(dp, own[i][1]))), i) for i in which]
+        burst_use = []
+        if any(t[6] is not None for t in self.types):
+            # each part of the day's vCPU in use (for burstable types)
+            for seg in names:
+                used = 0.0
+                for prof, per in zip(profs, self.used_per_rps):
+                    pn = {x[0]: x for x in prof}
+                    x = pn.get(seg) or pn.get("active") or prof[0]
+                    used += x[2] * per
+                burst_use.append(used)
+
+        tasks: dict = {}
+
+        def cost(i):
+            """The cluster on type i a month; False for a burstable type run above its baseline."""
+            hourly_f, _, _, per_stage, idle, ivcpu, baseline = self.types[i]
+            totals = [0] * len(names)
+            for j, (prof, mp, (t, usable)) in enumerate(zip(profs, maps, per_stage)):
+                # types whose tasks are the same size (a size the scenario sets, a measured rate) share
+                # the task counts
+                c = tasks.get((j, usable), 0)
+                if c == 0:
+                    c = tasks[(j, usable)] = _counts_f(prof, usable, self.floor, self.cap)
+                if c is None:
+                    return None
+                for j, jj in enumerate(mp):
+                    totals[j] += -(-c[jj] // t)
+            counts = [x if x > self.floor_i else self.floor_i for x in totals]
+            if baseline is not None:
+                worst = 0.0
+                for used, c in zip(burst_use, counts):
+                    if c:
+                        worst = max(worst, used / (c * ivcpu))
+                if abs(worst - baseline) <= _NEAR * baseline:
+                    return None
+                if worst > baseline:
+                    return False
+            return _hours_f(mins, counts, idle, self.lag, self.delay, self.scheduled, self.peak_scaling, self.days,
+                            self.idle_days_h) * hourly_f
+        # the type that won at the last volume first: its cost prunes most of the others at once
+        h = self.hint
+        best = cost(h)
+        if best is None:
+            return None
+        if best is False:
+            best = None
+        cands = sorted((b, i) for b, i in bounds if i != h and (best is None or b < best))
+        for bound, i in cands:
+            if best is not None and bound >= best:
+                break
+            c = cost(i)
+            if c is None:
+                return None
+            if c is not False and (best is None or c < best):
+                best, self.hint = c, i
+        if best is not None:
+            w = self.hint
+            if max(eb[w][0], sum(d * c for d, c in zip(demand, eb[w][1]))) >= best * _BOUND_CHECK:
+                return None  # see _BOUND_CHECK
+        return best
+
+    def _lagged_demand(self, segs: list, mins: list) -> float:
+        """Σ (minutes − lag) × req/s over the parts of the day, × active days ÷ 60: ÷ what a task serves, a
+        lower bound on task-hours however the lag and the floor fall. A part of the day runs at least its
+        rate ÷ what a task serves, less the first `lag` minutes after a step up (timeline()), and never
+        below the floor (counted there at the floor, left out here)."""
+        lag = self.lag if not self.scheduled and not self.peak_scaling and len(mins) > 1 else 0.0
+        d = 0.0
+        for m, x in zip(mins, segs):
+            if m > lag:
+                d += (m - lag) * x[2]
+        return d * self.days / 60
+
+    def _monotone(self, mins: list) -> bool:
+        """Do count-hours grow with every count? One more task in a part of the day adds its minutes and
+        takes back at most the scale-in wait into it and, pre-scaled, the lead before the next step up:
+        so yes unless a pre-scaled day has a part shorter than lag + wait (then every size is priced)."""
+        return self.peak_scaling or not self.scheduled or len(mins) == 1 or self.lag + self.delay <= min(mins)
+
+    def usd(self, traffics) -> float | None:
+        if not self.ok:
+            return None
+        return self._fargate_usd(traffics) if self.option == "fargate" else self._ec2_usd(traffics)
