@@ -351,3 +351,38 @@ def test_sizing_json_keys_are_the_documented_ones():
     assert set(o["ec2"].sizing["cluster"]) == {
         "instance_type", "instance_chosen_by", "instances_min", "instances_peak", "tasks_per_instance",
         "instance_hours", "instances_by_hour", "reserved_memory_mb", "root_volume_gb"}
+
+
+@pytest.mark.parametrize("extra", [
+    {"workload": {"traffic_window": "08:00-18:00", "peak_to_average": 4}, "ecs": {"max_tasks": 20}},
+    {"workload": {"peak_to_average": 6, "active_hours_per_day": 4}, "ecs": {"scale_out_lag_s": "20min"}},
+], ids=["capped", "long-lag"])
+def test_the_size_search_finds_the_cheapest_when_tasks_are_capped_or_lag(extra):
+    """The search stops at the first size whose lower bound is above the best so far: with max_tasks or a long
+    scale-out lag the tasks serve less than the demand, so the bound must not count it (it once did, and a
+    capped workload was priced at $886.87 where a $454.38 size existed). Every size on offer, priced alone,
+    is no cheaper than the one chosen."""
+    w = {"monthly_requests": "300M", "duration_ms": "300ms", "memory_mb": "1GB", **extra.get("workload", {})}
+    e = {"load_balancer": "none", **extra.get("ecs", {})}
+    s = sc(w, e)
+    stage = patterns.plan(s).stages[0]
+    arch = s.ecs.architecture or stage.architecture
+    chosen = Z.size_fargate(stage, s, BOOK, arch, runner_up=False).choice.monthly_usd
+    priced = []
+    for v, m in Z.fargate_sizes():
+        one = sc(w, {**e, "vcpu": str(v), "memory_gb": f"{m}GB"})
+        try:
+            priced.append((Z.size_fargate(patterns.plan(one).stages[0], one, BOOK, arch, runner_up=False)
+                           .choice.monthly_usd, v, m))
+        except CostplanError:
+            continue  # this size cannot hold one request
+    assert len(priced) > 20
+    if "max_tasks" in e:  # under the cap: the cheapest of the sizes that carry the peak within max_tasks
+        carry = []
+        for usd, v, m in priced:
+            one = sc(w, {**e, "vcpu": str(v), "memory_gb": f"{m}GB"})
+            if not Z.size_fargate(patterns.plan(one).stages[0], one, BOOK, arch, runner_up=False).plan.capped:
+                carry.append((usd, v, m))
+        assert carry and len(carry) < len(priced)  # the cap binds some sizes, not all
+        priced = carry
+    assert chosen == min(priced)[0], (chosen, min(priced))

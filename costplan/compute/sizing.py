@@ -287,6 +287,21 @@ def _settings(sc, prof: Profile) -> tuple[Decimal, Decimal, bool]:
     return Decimal(ecs.scale_out_lag_s) / 60, Decimal(ecs.scale_in_delay_s) / 60, scheduled
 
 
+def _served_demand(sc, prof: Profile, need, cap) -> float:
+    """Request-hours in flight a month that tasks certainly serve, for the searches' lower bound on
+    task-hours (÷ what a task serves): every part of the day at its rate, less the first `lag` minutes after a
+    step up (timeline() leaves them to the tasks already running), and nothing when max_tasks caps the count
+    (capped tasks serve less than the demand). A bound that counted those would be above some sizes' real
+    cost and stop the search before the cheapest (a capped workload was priced at $886.87 where a $454.38
+    size existed)."""
+    if cap is not None:
+        return 0.0
+    lag, _, scheduled = _settings(sc, prof)
+    lag_f = float(lag) if not scheduled and sc.ecs.scaling != "peak" and len(prof.segments) > 1 else 0.0
+    minutes = sum(float(x.rps) * max(float(x.minutes) - lag_f, 0.0) for x in prof.segments)
+    return minutes * float(need.duration_s) / 60 * float(prof.active_days)
+
+
 def _hours(sc, prof: Profile, counts: list[int], floor: int) -> Timeline:
     lag, delay, scheduled = _settings(sc, prof)
     if sc.ecs.scaling == "peak":
@@ -341,10 +356,10 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
     cap = int(ecs.max_tasks) if ecs.max_tasks is not None else None
     # Branch and bound: a size costs at least its floor all month and at least the month's
     # request-seconds at its concurrency; price sizes cheapest-bound first, stop past the best.
-    demand = sum((s.rps * s.minutes for s in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days
+    demand = _served_demand(sc, prof, need, cap)
     cands = []
     # the bound only orders and prunes (floats are fast); every price compared below is exact
-    demand_f, floor_h, target_f = float(demand), floor * 730.0, float(target)
+    demand_f, floor_h, target_f = demand, floor * 730.0, float(target)
     for v, m, conc, bc, bm, rps, hourly, c_eff, hourly_f, c_eff_f in _fargate_shapes(
             need, tuple(sizes), meas, rv, rm, rip):
         per_task_hours = demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0
@@ -362,17 +377,24 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
             msg += f"; the largest is {num(largest[0])} vCPU / {num(largest[1])} GB"
         raise CostplanError(sc.problem(msg, "ecs", "vcpu"))
     cands.sort(key=lambda c: c[0])  # stable: ties stay in the table's order, smaller sizes first
+    # Under max_tasks a size whose tasks cannot carry the peak is cheap only because it serves less: a size
+    # that carries it within the cap wins over every one that does not, whatever they cost; if none can,
+    # the size that serves the most (the cap × what a task serves), then the cheapest.
+    def rank(e):
+        return (0, 0, e[0], e[1], e[2]) if not e[10] else (1, -e[6], e[0], e[1], e[2])
+
     best = second = None
     for bound, v, m, conc, bc, bm, rps, hourly in cands:
-        if best is not None and (not runner_up or second is not None) and bound >= (second or best)[-1]:
+        if (best is not None and (not runner_up or second is not None) and not (second or best)[10]
+                and bound >= (second or best)[-1]):
             break
         counts, needed, capped = task_counts(prof, rps, target, floor, cap)
         tl = _hours(sc, prof, counts, floor)
         cost = tl.hours * hourly
         entry = (cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, float(cost))
-        if best is None or (cost, v, m) < (best[0], best[1], best[2]):
+        if best is None or rank(entry) < rank(best):
             best, second = entry, best
-        elif second is None or (cost, v, m) < (second[0], second[1], second[2]):
+        elif second is None or rank(entry) < rank(second):
             second = entry
     cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, _ = best
     choice = Choice(v, m, conc, bc, bm, meas is not None, hourly, cost, tl.hours,
@@ -577,8 +599,8 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
     results = []
     specs = ec2svc.specs()
     target = Decimal(ecs.target_utilization)
-    demand = [float(sum((x.rps * x.minutes for x in prof.segments), ZERO) * need.duration_s / 60 * prof.active_days)
-              for _, need, _, prof in inputs]  # request-hours in flight a month, per stage
+    cap = int(ecs.max_tasks) if ecs.max_tasks is not None else None
+    demand = [_served_demand(sc, prof, need, cap) for _, need, _, prof in inputs]  # request-hours served, per stage
     statics, skipped = _ec2_types(book, tuple(types), arch, tuple((need, meas) for _, need, meas, _ in inputs),
                                   cfg.reserved_memory_mb, cfg.eni_trunking, cfg.root_volume_gb, ecs.public_ipv4,
                                   ecs.vcpu, ecs.memory_gb, ecs.concurrent_requests_per_task, int(ecs.min_tasks),
@@ -669,12 +691,11 @@ def ecs_compute_usd(plan, book, option: str) -> Decimal:
 # its baseline) are detected and answered by the Decimal functions above instead (None).
 
 _NEAR = 1e-9  # closer than this (relative) to a whole count or a threshold: ask the Decimal path
-# size_fargate / size_ec2 stop at the first size or type whose bound (hourly × max(floor hours, request-hours
-# ÷ capacity)) is no lower than the best cost so far. The bound holds unless max_tasks caps the tasks or the
-# scale-out lag leaves a step up unserved for its first minutes; there the Decimal search can stop before
-# the cheapest and answer another. The floats find the cheapest of all; when its bound is not below its
-# cost (by more than float error: bounds carry a 1e-9 margin), the Decimal search might not reach it, so
-# it answers.
+# size_fargate / size_ec2 stop at the first size or type whose bound is no lower than the best cost so far.
+# Their bound counts only the demand tasks certainly serve (_served_demand: none under max_tasks, less the
+# scale-out lag), so it holds; under max_tasks Fargate sizes are ranked by what they carry first, which the
+# floats do not model (they hand those scans to size_fargate). Where the floats' winner has a bound that is
+# not clearly below its cost (float error: bounds carry a 1e-9 margin), the Decimal search answers.
 _BOUND_CHECK = 1 - 5e-10
 
 
@@ -830,6 +851,8 @@ class VolumeSizer:
                              for usable_f, hourly_f, _ in shapes] for shapes in self.fargate]
 
     def _fargate_usd(self, traffics) -> float | None:
+        if self.cap is not None:  # under max_tasks size_fargate ranks sizes by what they serve first: it answers
+            return None
         total = 0.0
         floor_h = self.floor * 730.0
         hints = self.hints
