@@ -183,16 +183,18 @@ def test_the_fallback_starts_from_the_free_tier_the_account_has_left():
 SPARSE = [10 ** (e / 3) for e in range(-9, 10)]  # 0.001× to 1,000×, three volumes a decade
 
 
-def _sized_alike(sc, fallbacks_allowed: bool = False) -> None:
+def _sized_alike(sc, fallbacks_allowed: bool = False) -> tuple[int, int]:
     """The float sizing the scan runs at each volume (sizing.VolumeSizer, tables built once) against
-    size_fargate / size_ec2 in Decimal on the stages' traffic at that volume: the same monthly cost."""
+    size_fargate / size_ec2 in Decimal on the stages' traffic at that volume: the same monthly cost.
+    Returns (volumes the floats answered, volumes tried) over the ECS options."""
     from dataclasses import replace
 
     from costplan.compute import sizing as S
 
     c = compare(sc)
     if c.bands is None:
-        return
+        return 0, 0
+    answered = tried = 0
     stages = [s for s in c.plan.ecs_design.ecs_stages if s.ecs_capable]
     shapes, book = B.Shapes(c.plan), PriceBook(sc.region)
     for o in (o for o in c.options if o.name in ECS):
@@ -208,14 +210,20 @@ def _sized_alike(sc, fallbacks_allowed: bool = False) -> None:
                 want = S.size_ec2(scaled, sc, book, sc.ecs.architecture or stages[0].architecture,
                                   runner_up=False).monthly_usd
             assert got is not None or fallbacks_allowed, (o.name, k)
+            tried += 1
             if got is not None:
                 assert got == pytest.approx(float(want), rel=1e-12), (o.name, k)
+                answered += 1
+    return answered, tried
 
 
 @pytest.mark.parametrize("path", _BUNDLED, ids=lambda p: p.stem)
 def test_the_scan_sizes_ecs_as_size_fargate_and_size_ec2_do(path):
     """... on every bundled scenario, with no fallback at any volume."""
-    _sized_alike(scenario.load(str(path)))
+    sc = scenario.load(str(path))
+    answered, tried = _sized_alike(sc)
+    assert answered == tried
+    assert tried > 0 or sc.pattern in ("scheduled_cron", "pipes_and_filters")  # the two with no ECS design
 
 
 @pytest.mark.parametrize("extra", [
@@ -232,7 +240,8 @@ def test_the_scan_sizes_ecs_alike_on_other_settings(extra):
                                                         "memory_mb": "1GB"}}
     for part, values in extra.items():
         base.setdefault(part, {}).update(values)
-    _sized_alike(scenario.from_dict(base), fallbacks_allowed=True)
+    answered, tried = _sized_alike(scenario.from_dict(base), fallbacks_allowed=True)
+    assert answered > 0 and tried == 2 * len(SPARSE)  # both ECS options at every volume; most in floats
 
 
 def test_a_count_the_floats_cannot_be_sure_of_goes_to_the_decimal_sizing():
