@@ -361,3 +361,17 @@ def test_a_region_the_price_book_lacks_names_the_file_and_only_limits_check_runs
         code, _, err = cli(*args)
         assert code == 2 and err.startswith(f"error: {f}"), err  # which file of the folder
     assert cli("limits-check", str(f))[0] in (0, 1)  # quotas need no prices
+
+
+def test_ctrl_c_in_typers_own_parsing_still_says_interrupted():
+    """typer turns a KeyboardInterrupt that lands in its parsing (outside our commands' error boundary) into
+    a silent exit 130; the entry point must still say it, once (a Ctrl-C timed there once gave no line)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from typer import _click; sys.argv = ['costplan', 'compare', %r]\n"
+            "def stop(*a, **k): raise KeyboardInterrupt\n"
+            "_click.Command.make_context = stop\n"  # typer's bundled click: where it parses
+            "from costplan.cli.entry import main; main()" % str(SCENARIOS / "global_vote.yaml"))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert (r.returncode, r.stderr.decode().strip(), r.stdout) == (130, "interrupted", b"")

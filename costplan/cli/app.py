@@ -132,5 +132,7 @@ def main() -> None:
         print(f"costplan: internal error: {type(e).__name__}: {e} (a bug: please report it; set COSTPLAN_DEBUG=1 "
               "for the traceback)", file=sys.stderr)
         code = 3
+    if code == 130:  # typer's answer to a KeyboardInterrupt in its parsing or in a command: silent otherwise
+        streams.interrupted()
     streams.finish()
     sys.exit(code if isinstance(code, int) else 0)

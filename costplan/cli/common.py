@@ -56,8 +56,10 @@ def guarded(fn):
             if extra is None:
                 raise
             fail(extra)
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
+        except KeyboardInterrupt:  # (typer turns one that lands in its own parsing into a silent 130:
+            from costplan.cli import streams  # app.main says it there)
+
+            streams.say_interrupted()
             raise typer.Exit(130) from None
 
     return wrapper

@@ -54,11 +54,23 @@ def is_closed() -> bool:
     return _closed
 
 
-def interrupted() -> None:
+_said = False
+
+
+def say_interrupted() -> None:
+    """One "interrupted" line on stderr, however many layers see the Ctrl-C."""
+    global _said
+    if _said:
+        return
+    _said = True
     try:
         print("interrupted", file=sys.stderr)
     except Exception:  # noqa: BLE001 — stderr itself may be gone
         pass
+
+
+def interrupted() -> None:
+    say_interrupted()
     finish()
     os._exit(130)  # no traceback, no cleanup handlers that could raise again
 
