@@ -12,8 +12,14 @@ from costplan.compute.traffic import Traffic
 from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import (KB_PER_GB, PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs,
-                                      num, on_ecs, stage, svc)
-from costplan.scenario import KB, Count, Number, Seconds
+                                      marked, num, on_ecs, stage, svc)
+from costplan.scenario import KB, Count, Ms, Number, Seconds
+
+# IoT Core waits at most 5 s for a custom authorizer's function:
+# https://docs.aws.amazon.com/iot/latest/developerguide/config-custom-auth.html
+AUTHORIZER_TIMEOUT_S = Decimal(5)
+AUTHORIZER_MEMORY_MB = Decimal(128)
+AUTHORIZER_ON_LAMBDA = "IoT Core custom authorizers invoke a Lambda function"
 
 
 class Settings(PatternSettings):
@@ -27,6 +33,14 @@ class Settings(PatternSettings):
                                                                 "(kick-off)")
     delivery_qos: Literal[0, 1] = Field(1, description="MQTT QoS of deliveries to fans: at QoS 1 every delivery is "
                                                        "acknowledged by a PUBACK, which IoT Core meters as a message")
+    authorizer: bool = Field(True, description="fans' apps connect with a token through an IoT Core custom "
+                                               "authorizer (a Lambda function invoked once per CONNECT); false = "
+                                               "devices use X.509 certificates and the device policy only (no "
+                                               "authorizer function)")
+    authorizer_duration_ms: Ms = Field(Decimal(20), description="assumed duration of one authorizer "
+                                                                          "invocation: IoT Core verifies the token's "
+                                                                          "signature before invoking, so the function "
+                                                                          "only decodes the token and returns a policy")
 
 
 def plan(scenario) -> Plan:
@@ -40,6 +54,15 @@ def plan(scenario) -> Plan:
     per_topic_peak = s.peak_devices * s.subscriptions_per_device / s.concurrent_topics
     deliveries = events * per_topic_avg
     publisher = stage(scenario, "publisher", "publisher", derived(t, events, t.peak_rps), primary=True)
+    # The custom authorizer: one invocation per CONNECT, at the connect surge's rate at the peak. It is IoT
+    # Core's front door, so the ECS design keeps it on Lambda (it costs the same on both designs).
+    connect_peak_rps = s.peak_devices / s.connect_surge_s
+    authorizer = (stage(scenario, "device-authorizer", "authorizer",
+                        derived(t, s.sessions_per_month, connect_peak_rps, duration_ms=s.authorizer_duration_ms),
+                        memory_mb=AUTHORIZER_MEMORY_MB, timeout_s=AUTHORIZER_TIMEOUT_S, ecs_capable=False)
+                  if s.authorizer else None)
+    on_lambda = {"device-authorizer": AUTHORIZER_ON_LAMBDA} if authorizer else {}
+    stages = marked([publisher] + ([authorizer] if authorizer else []), on_lambda)
     # Messages: the feed's inbound publish, the publisher's republish, and one delivery per subscriber;
     # subscribe requests count as messages too.
     subscribes = s.sessions_per_month * s.subscriptions_per_device
@@ -49,15 +72,33 @@ def plan(scenario) -> Plan:
                          "message_size_kb": s.message_size_kb, "monthly_connects": s.sessions_per_month,
                          "monthly_pubacks": pubacks, "monthly_rules_triggered": events, "monthly_actions": events},
                  "broker")
-    log_lines = logs([publisher], s)
+    log_lines = logs(stages, s)
     services = [broker] + log_lines
-    lam = Design("lambda", "IoT Core → topic rule → Lambda publisher → IoT Core → devices", "iot", [publisher], services)
+    auth_chain = " (Lambda custom authorizer per CONNECT)" if authorizer else ""
+    lam = Design("lambda", f"IoT Core{auth_chain} → topic rule → Lambda publisher → IoT Core → devices", "iot",
+                 stages, services)
     q, q_text = ecs_queue(scenario, "events queue", publisher, events, s.message_size_kb)
-    ecs = Design("ecs", "IoT Core → topic rule → SQS → ECS publisher service → IoT Core → devices", "iot",
-                 on_ecs([publisher], {}), [broker, q] + log_lines,
-                 assumptions=["ECS design: IoT Core stays the broker devices connect to; the topic rule's action sends "
-                              "each feed event to an SQS queue (one action, as the Lambda action was) that the "
-                              "publisher service long-polls; it republishes through the IoT data plane.", q_text])
+    ecs_notes = ["ECS design: IoT Core stays the broker devices connect to; the topic rule's action sends "
+                 "each feed event to an SQS queue (one action, as the Lambda action was) that the "
+                 "publisher service long-polls; it republishes through the IoT data plane.", q_text]
+    if authorizer:
+        ecs_notes.append(f"ECS design: device-authorizer stays on Lambda: {AUTHORIZER_ON_LAMBDA}.")
+    ecs = Design("ecs", f"IoT Core{auth_chain} → topic rule → SQS → ECS publisher service → IoT Core → devices",
+                 "iot", on_ecs(stages, on_lambda), [broker, q] + log_lines, on_lambda=on_lambda,
+                 assumptions=ecs_notes)
+    if authorizer:
+        gb_s = authorizer.traffic.monthly_requests * authorizer.traffic.duration_ms / 1000 * AUTHORIZER_MEMORY_MB / 1024
+        auth_text = (f"IoT Core custom authorizer: {num(s.sessions_per_month)} CONNECTs = {num(s.sessions_per_month)} "
+                     f"invocations of device-authorizer × {s.authorizer_duration_ms} ms × "
+                     f"{AUTHORIZER_MEMORY_MB} MB = {gb_s:,.2f} GB-seconds a month; at the connect surge "
+                     f"{num(s.peak_devices)} devices ÷ {s.connect_surge_s} s = {connect_peak_rps:,.2f} invocations/s. "
+                     f"Its {s.authorizer_duration_ms} ms is an assumption (settings.authorizer_duration_ms): IoT "
+                     "Core verifies the token's signature before invoking, so the function decodes the token and "
+                     f"returns a policy; timeout {AUTHORIZER_TIMEOUT_S} s, the most IoT Core waits "
+                     "(https://docs.aws.amazon.com/iot/latest/developerguide/config-custom-auth.html).")
+    else:
+        auth_text = ("No custom authorizer (settings.authorizer: false): devices connect with X.509 certificates "
+                     "and the device policy only.")
     assumptions = [
         f"{num(s.sessions_per_month)} sessions of {s.session_minutes} min = {num(conn_minutes)} connection minutes; "
         f"{avg_devices:,.0f} devices connected on average while active, {num(s.peak_devices)} at the peak.",
@@ -69,6 +110,7 @@ def plan(scenario) -> Plan:
            " (QoS 0 deliveries: no PUBACKs)")
         + "; keep-alive pings, CONNACK/SUBACK and the broker's own PUBACKs are not metered.",
         "One topic rule with one Lambda action per feed event.",
+        auth_text,
         f"No data transfer out is priced for the {num(deliveries)} deliveries to devices "
         f"({deliveries * s.message_size_kb / KB_PER_GB:,.2f} GB a month at {s.message_size_kb} KB): AWS IoT Core bills "
         "\"separately for connectivity, messaging, Device Shadow usage, registry usage, and rules engine usage\" "
@@ -92,5 +134,5 @@ def plan(scenario) -> Plan:
     }
     facts["ecs"] = ecs_facts(ecs, [{"name": "events queue", "source": "iot_rule", "fifo": False,
                                     "consumer": "publisher", "receive_batch": 1, "arrival_peak_rps": t.peak_rps}])
-    return Plan(scenario, "mqtt_notify", summary, [publisher], services, assumptions, facts, lambda_design=lam,
+    return Plan(scenario, "mqtt_notify", summary, stages, services, assumptions, facts, lambda_design=lam,
                 ecs_design=ecs)

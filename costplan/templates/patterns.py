@@ -718,27 +718,21 @@ def mqtt_notify(ctx: Ctx) -> None:
                      cfn_attrs={"name": "Ref"}, tf_attrs={"name": "name"})
     b.output("FanDevicePolicyName", pol("name"), "IoT policy for fans' devices (attach to each certificate "
              "or Cognito identity)")
-    _iot_authorizer(ctx, st)
+    _iot_authorizer(ctx)
 
 
-# IoT Core waits at most 5 s for a custom authorizer's function:
-# https://docs.aws.amazon.com/iot/latest/developerguide/config-custom-auth.html
-AUTHORIZER_TIMEOUT_S = 5
-
-
-def _iot_authorizer(ctx: Ctx, publisher) -> None:
+def _iot_authorizer(ctx: Ctx) -> None:
     """Fans' apps connect with a token from your identity provider, through an IoT Core custom authorizer
     (AWS's path for bearer tokens; X.509 certificates are its path for devices you provision, and the
     FanDevicePolicy above is what to attach to them): a Lambda function with no AWS permissions beyond its
     logs, token signing enabled (IoT Core verifies the signature before invoking it), invoked by
-    iot.amazonaws.com for this authorizer only."""
-    import dataclasses
-
+    iot.amazonaws.com for this authorizer only. The function is the plan's device-authorizer stage (priced,
+    memory and timeout from the plan: IoT Core waits at most 5 s for it); without that stage
+    (settings.authorizer: false) devices use certificates and the device policy only."""
     b = ctx.b
-    stage = dataclasses.replace(publisher, name="device-authorizer", role="authorizer", memory_mb=Decimal(128),
-                                timeout_s=Decimal(AUTHORIZER_TIMEOUT_S), reserved_concurrency=None,
-                                max_concurrency=None, ecs_capable=False, batch_size=1,
-                                ephemeral_storage_mb=Decimal(512), warm=None)
+    stage = next((s for s in ctx.plan.stages if s.role == "authorizer"), None)
+    if stage is None:
+        return
     fn = b.function(stage, [], {"TOPIC_PREFIX": "fixtures/"}, code_role="iot_authorizer")
     key_name = b.both_input("DeviceTokenKeyName", "device_token_key_name", "String", "string",
                             "Name of the MQTT username query parameter / header that carries the fan's token",
