@@ -7,6 +7,7 @@ import importlib.util
 import json
 import uuid
 from functools import lru_cache
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,71 @@ def test_elb_log_principal_per_region():
     assert len(set(ELB_LOG_ACCOUNTS.values())) == len(ELB_LOG_ACCOUNTS)
     regions = yaml.safe_load((SCEN.parent / "pricing_data" / "regions.yaml").read_text())["regions"]
     assert set(regions) <= set(ELB_LOG_ACCOUNTS)  # every costplan region opened before August 2022
+
+
+# ---- the custom authorizer is a stage of the plan: priced, checked, emitted from it ---------------------------
+
+def _soccer_scenario(**settings):
+    sc = load(SCEN / "soccer_events_mqtt.yaml")
+    return sc.model_copy(update={"settings": {**sc.settings, **settings}}) if settings else sc
+
+
+def test_the_authorizer_is_a_stage_of_both_designs_invoked_once_per_connect():
+    from costplan.patterns import plan
+
+    p = plan(_soccer_scenario())
+    (auth,) = [s for s in p.stages if s.role == "authorizer"]
+    # the scenario: 1.5M sessions a month, 250,000 devices connecting over 600 s
+    assert auth.name == "device-authorizer" and auth.traffic.monthly_requests == 1_500_000
+    assert auth.traffic.peak_rps == Decimal(250_000) / 600
+    assert (auth.memory_mb, auth.timeout_s, auth.traffic.duration_ms) == (128, 5, 20)
+    assert auth in p.lambda_design.stages
+    (kept,) = [s for s in p.ecs_design.stages if s.name == "device-authorizer"]
+    assert not kept.ecs_capable and "device-authorizer" in p.ecs_design.on_lambda
+    assert [s.name for s in p.ecs_design.ecs_stages] == ["publisher"]
+    assert any("3,750.00 GB-seconds" in a and "1,500,000 invocations" in a for a in p.assumptions)
+
+
+def test_the_authorizer_costs_the_same_on_every_design_and_adds_its_requests_and_duration():
+    from costplan.compute.compare import compare
+
+    cmp = compare(_soccer_scenario(), free_tier=False)
+    lines = {}
+    for name in ("lambda", "fargate", "ec2"):
+        items = [li for li in cmp.option(name).line_items if li.resource in ("device-authorizer",
+                                                                              "device-authorizer logs")]
+        lines[name] = sum(li.monthly_usd for li in items)
+        req = sum(li.quantity for li in items if li.price_key.startswith("lambda.requests"))
+        assert req == 1_500_000, name
+    # without the free tier: 1.5M × $0.20/M = $0.30 in requests alone
+    assert lines["lambda"] == lines["fargate"] == lines["ec2"] > Decimal("0.30")
+    off = compare(_soccer_scenario(authorizer=False), free_tier=False)
+    for name in ("lambda", "fargate", "ec2"):
+        assert cmp.option(name).monthly_usd - off.option(name).monthly_usd == lines[name], name
+
+
+def test_limits_check_counts_the_authorizer_at_the_connect_surge():
+    from costplan.limits import check
+
+    def need(sc, design):
+        found = [f.needed for f in check([sc]).findings if f.check == "LAMBDA-CONCURRENCY" and f.design == design]
+        return found[0] if found else Decimal(0)
+
+    surge = Decimal(250_000) / 600 * Decimal("0.02")  # 250,000 devices ÷ 600 s × 0.02 s = 8.33 concurrent
+    for design in ("lambda", "fargate", "ec2"):  # the ECS designs keep the authorizer (only it) on Lambda
+        added = need(_soccer_scenario(), design) - need(_soccer_scenario(authorizer=False), design)
+        assert abs(added - surge) < Decimal("1e-9"), design
+
+
+def test_no_authorizer_setting_drops_the_stage_and_the_authorizer_resources():
+    from costplan.patterns import plan
+
+    sc = _soccer_scenario(authorizer=False)
+    p = plan(sc)
+    assert [s.name for s in p.stages] == ["publisher"] and not p.ecs_design.on_lambda
+    for fmt in ("cloudformation", "terraform"):
+        r = render(sc, fmt, "lambda")
+        text = "\n".join(r.files.values())
+        assert "FanTokenAuthorizer" not in text and "aws_iot_authorizer" not in text, fmt
+        assert not any("device_authorizer" in f for f in r.files), fmt
+        assert "FanDevicePolicy" in text or "fan_device" in text  # devices still get their policy
