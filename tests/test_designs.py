@@ -51,8 +51,9 @@ ECS_DESIGNS = {
     "order_ledger_convoy": ({"sqs", "dynamodb", "fargate"}, {"alb", "lambda"}),
     # DynamoDB Streams invokes only Lambda: an EventBridge Pipe reads the stream into SQS
     "account_bans_ttl": ({"dynamodb", "eventbridge", "sqs", "fargate"}, {"alb", "lambda"}),
-    # IoT Core stays the broker; the topic rule sends to SQS for the publisher service
-    "soccer_events_mqtt": ({"iot", "sqs", "fargate"}, {"alb", "lambda"}),
+    # IoT Core stays the broker; the topic rule sends to SQS for the publisher service; IoT Core's custom
+    # authorizer (one invocation per CONNECT) stays a Lambda function
+    "soccer_events_mqtt": ({"iot", "sqs", "lambda", "fargate"}, {"alb"}),
     "steady_heavy_api": ({"alb", "fargate"}, {"apigateway.http", "apigateway.rest", "lambda"}),
 }
 
