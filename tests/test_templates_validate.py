@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import io
+import itertools
 import json
 import logging
 import os
@@ -402,6 +403,9 @@ def _refs(v) -> set:
     return refs(v)
 
 
+_FIFO_NAMES = itertools.count(1)
+
+
 def _for_moto(tpl: dict, supported: set) -> tuple[dict, set]:
     """Drop what moto cannot model, and whatever references it; FIFO queues get the .fifo name moto needs."""
     res = tpl["Resources"]
@@ -422,7 +426,9 @@ def _for_moto(tpl: dict, supported: set) -> tuple[dict, set]:
             dep = [dep] if isinstance(dep, str) else dep
             r["DependsOn"] = [d for d in dep if d in res]
         if r["Type"] == "AWS::SQS::Queue" and r["Properties"].get("FifoQueue"):
-            r["Properties"]["QueueName"] = f"q-{len(res)}-{id(r) % 100000}.fifo"  # moto does not generate one
+            # moto does not generate one; queue names are unique per account and Region, across stacks too
+            # (id() % 100000 once gave two stacks' queues one name, and a stack lost its DLQ)
+            r["Properties"]["QueueName"] = f"q-{next(_FIFO_NAMES)}.fifo"
     tpl["Outputs"] = {k: o for k, o in (tpl.get("Outputs") or {}).items() if not _refs(o) & dropped}
     if not tpl["Outputs"]:
         tpl.pop("Outputs")
