@@ -8,6 +8,17 @@ HOURS_PER_MONTH = Decimal(730)
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 
+def price_text(d: Decimal) -> str:
+    """A price as the price files and the output write it: at least two decimals ($1 → 1.00, $0.5 → 0.50),
+    finer rates exactly as they are (0.0000166667), no exponent."""
+    s = format(d.normalize(), "f")
+    if "." not in s:
+        return s + ".00"
+    if len(s.split(".")[1]) < 2:
+        return s + "0"
+    return s
+
+
 _NUM = r"(?P<num>[+-]?(?:\d[\d_,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
 _RE = re.compile(rf"^\s*{_NUM}\s*(?P<unit>[A-Za-z/%]*)\s*$")
 

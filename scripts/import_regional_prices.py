@@ -225,13 +225,11 @@ def load_reference(folder: Path):
 
 
 def fmt(v: str) -> str:
-    d = Decimal(v)
-    s = format(d.normalize(), "f")
-    if "." not in s:
-        s += ".00"
-    elif len(s.split(".")[1]) < 2:
-        s += "0"
-    return s
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from costplan.units import price_text
+
+    return price_text(Decimal(v))
 
 
 def as_of(date_field: str) -> str:

@@ -190,27 +190,6 @@ def test_long_fractions_on_one_meter_do_not_break_the_bill():
     assert sum(li.quantity for li in items) == pytest.approx(Decimal(10**9) * third * 8)
 
 
-def test_usage_past_the_last_known_tier_is_a_gap(tmp_path, monkeypatch):
-    from costplan.errors import PriceGap
-    from costplan.pricing.bill import Component, price_components
-    from costplan.pricing.book import read_data_file
-
-    # a user price book that knows only the first tier in eu-west-1
-    (tmp_path / "lambda.yaml").write_text(
-        "service: lambda\nsources: {X: {url: u, as_of: '2025-01-01'}}\nprices:\n"
-        "  duration_x86_64: {unit: GB-seconds, source: X, regions: "
-        "{eu-west-1: {tiers: [[6000000000, '0.0000166667']]}}}\n")
-    monkeypatch.setenv("COSTPLAN_PRICING_DIR", str(tmp_path))
-    read_data_file.cache_clear()
-    comps = [Component("d", "GB-seconds", Decimal(7 * 10**9), "lambda.duration_x86_64")]
-    try:
-        with pytest.raises(PriceGap) as e:
-            price_components(comps, PriceBook("eu-west-1"), free_tier=False)
-    finally:
-        read_data_file.cache_clear()
-    assert "above 6,000,000,000 GB-seconds" in str(e.value)
-
-
 @pytest.mark.parametrize("value,shown", [(Decimal("11651809.4"), "11,700,000"), (Decimal("164.43"), "164"),
                                          (Decimal("0.0391"), "0.0391"), (Decimal("3289713122"), "3,290,000,000")])
 def test_breakeven_is_shown_to_three_significant_figures(value, shown):

@@ -197,12 +197,9 @@ def _tiers(rule: Rule, dims: list[dict]) -> list[_Tier] | str:
 # --- merging into the price file ---------------------------------------------------------------
 
 def _fmt(d: Decimal) -> str:
-    s = format(d.normalize(), "f")
-    if "." not in s:
-        s += ".00"
-    elif len(s.split(".")[1]) < 2:
-        s += "0"
-    return s
+    from costplan.units import price_text
+
+    return price_text(d)
 
 
 def _consistent(new: Decimal, old: str, exact: bool) -> bool:

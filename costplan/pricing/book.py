@@ -78,10 +78,9 @@ class Price:
 
 
 def _fmt_rate(d: Decimal) -> str:
-    s = format(d.normalize(), "f")
-    if "." not in s or len(s.split(".")[1]) < 2:  # $1 → $1.00, $0.5 → $0.50; finer rates as they are
-        s = f"{d:.2f}"
-    return s
+    from costplan.units import price_text
+
+    return price_text(d)
 
 
 def data_dirs() -> list[tuple[str, Path]]:
