@@ -253,3 +253,57 @@ def test_a_count_the_floats_cannot_be_sure_of_goes_to_the_decimal_sizing():
     # a busy part of the day at about zero req/s: Decimal may hold a remainder the floats lost
     assert _counts_f([("active", 60.0, 0.0)], 5.0, 0, None) is None
     assert _counts_f([("active", 60.0, 40.0)], 3.0, 1, 10) == [10]  # max_tasks
+
+
+class _FakeShapes(B.Shapes):
+    """Shapes over a function of k instead of plans: plan_at(k) is k itself, and counts its calls."""
+
+    def __init__(self):
+        self._plans, self.calls = {}, 0
+
+    def plan_at(self, k):
+        self.calls += 1
+        return k
+
+
+@pytest.mark.parametrize("bend", [0.0042, 0.4545, 3.7, 212.0])
+def test_a_capped_line_is_read_at_its_bend_exactly_with_few_re_plans(bend):
+    # requests grow with volume; the consumer's rate is capped at its concurrency from `bend` on (as
+    # queue_load_leveling's peak rate is): both values are straight, one with a bend
+    shapes = _FakeShapes()
+    f = shapes.piecewise(lambda k: [300000.0 * k, round(250.0 * min(k, bend), 6)])
+    for k in (0.001, bend * 0.7, bend * 0.999, bend, bend * 1.001, bend * 1.3, 999.0):
+        assert f(k)[0] == pytest.approx(300000.0 * k, rel=1e-9)
+        assert f(k)[1] == pytest.approx(250.0 * min(k, bend), abs=2e-3)
+    # halving to pieces 0.1 % wide took about 30 re-plans for one bend; located where the two lines
+    # meet, it takes under 20
+    assert shapes.calls < 20
+
+
+def test_two_bends_in_one_interval_fall_back_to_halving_and_stay_exact():
+    shapes = _FakeShapes()
+    g = lambda k: [min(max(k, 0.01), 0.05) * 100.0]  # noqa: E731 — a floor and a cap: two bends
+    f = shapes.piecewise(g)
+    for k in (0.001, 0.009, 0.0101, 0.02, 0.0499, 0.0501, 0.3, 10.0):
+        assert f(k)[0] == pytest.approx(g(k)[0], abs=2e-3)
+
+
+def test_the_purchase_break_even_is_a_cell_a_tenth_of_a_percent_wide_around_a_sign_change():
+    from costplan.compute.purchase import _refine
+
+    calls = []
+
+    def counted(fn):
+        def f(k):
+            calls.append(k)
+            return fn(k)
+        return f
+
+    # straight: two re-pricings past the ends (halving took ten)
+    lo, hi = _refine(counted(lambda k: 3 * k - Decimal("7.3")), Decimal(2), Decimal(4))
+    assert lo < Decimal("7.3") / 3 <= hi and hi / lo < Decimal("1.001")
+    assert len(calls) <= 4
+    # a step function with several sign changes: still a cell around one of them
+    step = lambda k: (k * 10 - (50 if k < Decimal("5.8") else 70))  # noqa: E731
+    lo, hi = _refine(step, Decimal(4), Decimal(8))
+    assert step(lo) < 0 <= step(hi) and hi / lo < Decimal("1.001")

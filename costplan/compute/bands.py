@@ -240,7 +240,15 @@ class Shapes:
         return plan.lambda_design if name == "lambda" else plan.ecs_design
 
     def lines(self, name: str) -> list:
-        """[(component, a, b, driver)] for option `name`: quantity a + b × driver(k)."""
+        """[(component, a, b, driver)] for option `name`: quantity a + b × driver(k). Fargate and EC2
+        have the same lines here (their sizing lines are added apart), so they share one fit."""
+        kind = "lambda" if name == "lambda" else "ecs"
+        memo = self.__dict__.setdefault("_lines", {})
+        if kind not in memo:
+            memo[kind] = self._lines_fit(kind)
+        return memo[kind]
+
+    def _lines_fit(self, name: str) -> list:
         from costplan.compute.options import volume_components
 
         probes = [volume_components(p, name) for p in self.plans]
@@ -289,15 +297,23 @@ class Shapes:
         pts = {k: g(self.plan_at(k)) for k in self.KS}
         ks = sorted(pts)
         stack = list(zip(ks, ks[1:]))
+
+        def straight(a, b, m, vm) -> bool:
+            t = (m - a) / (b - a)
+            return all(abs(x + (y - x) * t - v) <= 1e-3 + 1e-9 * abs(v)  # plans keep 3 to 6 decimals
+                       for x, y, v in zip(pts[a], pts[b], vm))
+
         while stack:
             a, b = stack.pop()
             if b / a < 1.001:
                 continue
             m = math.sqrt(a * b)
             vm = pts[m] = g(self.plan_at(m))
-            t = (m - a) / (b - a)
-            if all(abs(x + (y - x) * t - v) <= 1e-3 + 1e-9 * abs(v)  # plans keep 3 to 6 decimals
-                   for x, y, v in zip(pts[a], pts[b], vm)):
+            if straight(a, b, m, vm):
+                continue
+            c = self._kink(g, pts, a, b) if b / a > 1.01 else None
+            if c is not None:  # one bend (a min or max of two lines): a straight piece each side of it
+                stack += [(a, c), (c, b)]
                 continue
             stack += [(a, m), (m, b)]
         ks = sorted(pts)
@@ -315,9 +331,52 @@ class Shapes:
         at.piece = lambda k: bisect.bisect_left(ks, k)
         return at
 
+    def _kink(self, g, pts: dict, a: float, b: float) -> float | None:
+        """Where the one bend between a and b lies when each value is the min or max of two straight
+        lines (a consumer capped by its concurrency): the line through a and the volume read before it
+        meets the line through b and the one read after it, at one volume for every value that bends.
+        The plan is read there and must lie on both lines; the caller then checks each side is straight
+        (else halves as before). None when the points read so far do not show one such bend."""
+        import bisect
+
+        ks = sorted(pts)
+        i, j = bisect.bisect_left(ks, a), bisect.bisect_left(ks, b)
+        if i == 0 or j + 1 >= len(ks):
+            return None
+        a0, b1 = ks[i - 1], ks[j + 1]
+
+        def on(x0, y0, x1, y1, x, y) -> bool:  # (x, y) on the line through (x0, y0) and (x1, y1)
+            return abs(y0 + (y1 - y0) * (x - x0) / (x1 - x0) - y) <= 1e-3 + 1e-9 * abs(y)
+
+        at, bent = None, []
+        for n, (y0, ya, yb, y1) in enumerate(zip(pts[a0], pts[a], pts[b], pts[b1])):
+            if on(a0, y0, b1, y1, a, ya) and on(a0, y0, b1, y1, b, yb):
+                continue  # one straight line from a0 to b1
+            s0, s1 = (ya - y0) / (a - a0), (y1 - yb) / (b1 - b)
+            if s0 == s1:
+                return None
+            c = (yb - s1 * b - (ya - s0 * a)) / (s0 - s1)
+            if not a < c < b or (at is not None and abs(c - at) > 1e-6 * c):
+                return None
+            at = c
+            bent.append(n)
+        if at is None:
+            return None
+        vc = pts[at] = g(self.plan_at(at))
+        return at if all(on(a0, pts[a0][n], a, pts[a][n], at, vc[n]) and on(b, pts[b][n], b1, pts[b1][n], at, vc[n])
+                         for n in bent) else None
+
     def traffic(self, name: str, stage: str):
         """k → the stage's Traffic at k × today's volume: monthly requests and peak rate as straight
-        lines in k where they are, else from the plan re-planned at k."""
+        lines in k where they are, else from the plan re-planned at k. Fargate and EC2 run one ECS
+        design, so they share each stage's fit (and its re-plans)."""
+        key = ("lambda" if name == "lambda" else "ecs", stage)
+        memo = self.__dict__.setdefault("_traffic", {})
+        if key not in memo:
+            memo[key] = self._traffic_fit(name, stage)
+        return memo[key]
+
+    def _traffic_fit(self, name: str, stage: str):
         from dataclasses import replace
 
         def find(p):

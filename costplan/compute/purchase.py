@@ -505,13 +505,46 @@ def find_breakeven(sc, book, free_tier: bool, base: Decimal) -> tuple[Breakeven 
             lo, hi = k, lo
         if crossed:
             break
-    while hi / lo >= Decimal("1.001"):  # invariant: diff(lo) < 0 <= diff(hi)
-        mid = (lo * hi).sqrt()
-        if diff(mid)[0] < 0:
-            lo = mid
-        else:
-            hi = mid
+    lo, hi = _refine(lambda k: diff(k)[0], lo, hi)
     return Breakeven(base * hi, diff(hi)[1], hi), ""
+
+
+_CELL = Decimal("1.001")  # the crossing is reported to 0.1 %
+_HALF_CELL = Decimal("1.000499")
+
+
+def _refine(f, lo: Decimal, hi: Decimal, guesses: int = 3) -> tuple[Decimal, Decimal]:
+    """Narrow [lo, hi] with f(lo) < 0 <= f(hi) to a cell under 0.1 % wide that keeps the sign change.
+    Both bills are close to straight lines in volume between ECS's steps, so first try a cell around
+    where the straight line between the ends crosses zero (two re-pricings, and usually done); after
+    `guesses` such tries, halve (in log space) as before. Each re-pricing costs about a millisecond."""
+    flo, fhi = f(lo), f(hi)
+    while hi / lo >= _CELL:
+        if guesses > 0 and fhi > flo:
+            guesses -= 1
+            m = lo + (hi - lo) * (-flo / (fhi - flo))
+            a, b = max(lo, m / _HALF_CELL), min(hi, m * _HALF_CELL)
+            if not lo < a < b < hi:
+                guesses = 0
+                continue
+            fa = f(a)
+            if fa >= 0:  # the change is at or below a
+                hi, fhi = a, fa
+                continue
+            lo, flo = a, fa
+            fb = f(b)
+            if fb >= 0:
+                hi, fhi = b, fb
+            else:
+                lo, flo = b, fb
+            continue
+        mid = (lo * hi).sqrt()
+        fm = f(mid)
+        if fm < 0:
+            lo, flo = mid, fm
+        else:
+            hi, fhi = mid, fm
+    return lo, hi
 
 
 def evaluate(comparison, book) -> PurchaseResult:
