@@ -307,3 +307,52 @@ def test_the_purchase_break_even_is_a_cell_a_tenth_of_a_percent_wide_around_a_si
     step = lambda k: (k * 10 - (50 if k < Decimal("5.8") else 70))  # noqa: E731
     lo, hi = _refine(step, Decimal(4), Decimal(8))
     assert step(lo) < 0 <= step(hi) and hi / lo < Decimal("1.001")
+
+
+@pytest.mark.parametrize("path", _BUNDLED, ids=lambda p: p.stem)
+def test_without_the_shared_lines_lambda_minus_ecs_and_the_bands_are_unchanged(path):
+    """The scan runs on each side without the integration services both designs price alike
+    (curves(shared=False)): Lambda − each ECS option equals full re-planning and re-pricing's at 25
+    volumes, the totals are smaller, and the crossings are the very same as on the whole bills."""
+    sc = scenario.load(str(path))
+    c = compare(sc)
+    if c.bands is None:
+        return
+    book = PriceBook(sc.region)
+    try:
+        red = B.curves(c.plan, c.options, book, sc.free_tier, shared=False)
+    except B.ModelError:
+        # only where no line is priced alike on both sides
+        from costplan.compute.options import fixed_components
+
+        assert fixed_components(c.plan, c.plan.lambda_design) == fixed_components(
+            c.plan, c.plan.lambda_design, shared=False)
+        return
+    full = B.curves(c.plan, c.options, book, sc.free_tier)
+    for k in DENSE:
+        real = {o.name: float(o.monthly_usd) for o in price_options(
+            patterns.plan(scaled_scenario(sc, Decimal(repr(k)))), book, sc.free_tier, warm=False)}
+        L = red.lam.cost(k)
+        assert L < real["lambda"] or real["lambda"] == 0
+        for curve in red.ecs:
+            assert L - curve.cost(k) == pytest.approx(real["lambda"] - real[curve.name],
+                                                      abs=0.01 + 1e-6 * real["lambda"]), (curve.name, k)
+    base = float(c.bands.base)
+    a, b = B.scan(full.at, base), B.scan(red.at, base)
+    assert [(x.lo, x.hi, x.to, x.against) for x in a.crossings] == [(x.lo, x.hi, x.to, x.against) for x in b.crossings]
+    assert b.evaluations <= a.evaluations
+
+
+def test_the_shared_lines_are_kept_when_the_account_has_not_the_same_free_tier_left_on_both_sides():
+    sc = scenario.load(str(_BUNDLED[0].parent / "user_registration_fanout.yaml"))
+    c = compare(sc)
+    book = PriceBook(sc.region)
+    from costplan.compute.options import fixed_components
+
+    left_out = ({x.price_key for x in fixed_components(c.plan, c.plan.lambda_design)}
+                - {x.price_key for x in fixed_components(c.plan, c.plan.lambda_design, shared=False)})
+    pool = book.get(sorted(left_out)[0]).free_pool or sorted(left_out)[0]
+    B.curves(c.plan, c.options, book, sc.free_tier, {"lambda": {pool: Decimal(5)}, "fargate": {pool: Decimal(5)},
+                                                      "ec2": {pool: Decimal(5)}}, shared=False)
+    with pytest.raises(B.ModelError, match="free tier"):
+        B.curves(c.plan, c.options, book, sc.free_tier, {"lambda": {pool: Decimal(0)}}, shared=False)

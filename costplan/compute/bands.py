@@ -221,8 +221,16 @@ class Shapes:
 
     KS = (1.0, 2.0, 0.5, 1.0 / RANGE, RANGE)
 
-    def __init__(self, plan):
+    def __init__(self, plan, shared: bool = True, like: "Shapes | None" = None):
+        """shared=False: without the integration services both designs price alike (fixed_components),
+        for the difference Lambda − ECS. `like`: another Shapes of the same plan whose re-plans and
+        traffic fits this one reuses."""
         self.plan = plan
+        self.shared = shared
+        if like is not None:
+            self._plans, self.plans = like._plans, like.plans
+            self._traffic = like.__dict__.setdefault("_traffic", {})
+            return
         self._plans = {1.0: plan}
         self.plans = [self.plan_at(k) for k in self.KS]
 
@@ -251,7 +259,7 @@ class Shapes:
     def _lines_fit(self, name: str) -> list:
         from costplan.compute.options import volume_components
 
-        probes = [volume_components(p, name) for p in self.plans]
+        probes = [volume_components(p, name, self.shared) for p in self.plans]
         if len({len(c) for c in probes}) != 1:
             raise ModelError(f"{name}: the lines change with volume")
         out = []
@@ -279,7 +287,7 @@ class Shapes:
         def g(p):
             cs = memo.get(id(p))
             if cs is None:
-                cs = memo[id(p)] = (p, volume_components(p, name))
+                cs = memo[id(p)] = (p, volume_components(p, name, self.shared))
             return [float(cs[1][i].quantity)]
 
         f = self.piecewise(g)
@@ -327,8 +335,19 @@ class Shapes:
             a, b = ks[j - 1], ks[j]
             t = (k - a) / (b - a)
             return [x + (y - x) * t for x, y in zip(vs[j - 1], vs[j])]
-        # which piece k is on: the scan treats two volumes on different pieces as a possible bend between
-        at.piece = lambda k: bisect.bisect_left(ks, k)
+        # which piece k is on: the scan treats two volumes on different pieces as a possible bend between.
+        # A piece is a run of points all on the line between its ends (most points read on the way to a
+        # bend are not bends), so only real bends part two volumes.
+        bends: list = []
+        start = 0
+        for i in range(2, len(ks)):
+            a, b = ks[start], ks[i]
+            if not all(all(abs(x + (y - x) * (ks[j] - a) / (b - a) - v) <= 1e-3 + 1e-9 * abs(v)
+                           for x, y, v in zip(vs[start], vs[i], vs[j])) for j in range(start + 1, i)):
+                start = i - 1
+                bends.append(ks[start])
+        at.piece = lambda k: bisect.bisect_left(bends, k)
+        at.bends = bends
         return at
 
     def _kink(self, g, pts: dict, a: float, b: float) -> float | None:
@@ -448,7 +467,9 @@ class Shapes:
 
 
 def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, cache: dict,
-                 shapes: Shapes | None = None) -> OptionCurve:
+                 shapes: Shapes | None = None, check: bool = True) -> OptionCurve:
+    """check: the model must give the option's bill today (else ModelError); curves() checks a model
+    without the shared lines on its differences instead."""
     shapes = shapes or Shapes(plan)
     groups: dict = {}
     order: list = []
@@ -489,24 +510,52 @@ def option_curve(option, plan, book, free_tier: bool, free_start: dict | None, c
             curve.drivers[d] = shapes.lcu(option.name)
         elif d == "sizing":
             curve.drivers[d] = _sizing_ratio(plan, option, shapes, book)
-    real = float(option.monthly_usd)
-    model = curve.cost(1.0)
-    if abs(model - real) > 1e-6 * max(1.0, real) + 0.005:
-        raise ModelError(f"{option.name}: model ${model:.4f} against ${real:.4f}")
+    if check:
+        real = float(option.monthly_usd)
+        model = curve.cost(1.0)
+        if abs(model - real) > 1e-6 * max(1.0, real) + 0.005:
+            raise ModelError(f"{option.name}: model ${model:.4f} against ${real:.4f}")
     return curve
 
 
-def curves(plan, options, book, free_tier: bool, start: dict | None = None) -> "Curves":
+def curves(plan, options, book, free_tier: bool, start: dict | None = None, shared: bool = True) -> "Curves":
     """Lambda and the ECS options as functions of k: the model the scan runs on. Raises ModelError when
     it does not reproduce today's bill of every option (the one check made at run time; tests check
-    it against full re-planning and re-pricing at many volumes)."""
+    it against full re-planning and re-pricing at many volumes).
+
+    shared=False: each side without the integration services both designs price alike (an SQS queue
+    or a table both keep, fixed_components(shared=False)). Those lines cost the same on both sides at
+    every volume, so Lambda − ECS is unchanged (a crossing is where the two bills meet), while the
+    totals the scan bounds an interval with are smaller and grow more slowly: most intervals are
+    settled without being divided. Only where the account's free tier has the same left on both sides
+    for those services, else ModelError; checked on today's bill as Lambda − each ECS option."""
     start = start or {}
     cache: dict = {}
-    shapes = Shapes(plan)
     lam = next(o for o in options if o.name == "lambda")
     ecs = [o for o in options if o.name in ECS]
-    return Curves(option_curve(lam, plan, book, free_tier, start.get("lambda"), cache, shapes),
-                  [option_curve(o, plan, book, free_tier, start.get(o.name), cache, shapes) for o in ecs])
+    if shared:
+        shapes = Shapes(plan)
+        return Curves(option_curve(lam, plan, book, free_tier, start.get("lambda"), cache, shapes),
+                      [option_curve(o, plan, book, free_tier, start.get(o.name), cache, shapes) for o in ecs])
+    from costplan.compute.options import fixed_components
+
+    full = fixed_components(plan, plan.lambda_design)
+    own = fixed_components(plan, plan.lambda_design, shared=False)
+    left_out = {c.price_key for c in full} - {c.price_key for c in own}
+    if not left_out:
+        raise ModelError("no line is shared by both designs")
+    pools = {book.get(key).free_pool or key for key in left_out}
+    if any((start.get("lambda") or {}).get(p) != (start.get(o.name) or {}).get(p) for o in ecs for p in pools):
+        raise ModelError("the free tier has not the same left on both sides for the shared lines")
+    shapes = Shapes(plan, shared=False)
+    c = Curves(option_curve(lam, plan, book, free_tier, start.get("lambda"), cache, shapes, check=False),
+               [option_curve(o, plan, book, free_tier, start.get(o.name), cache, shapes, check=False) for o in ecs])
+    L = c.lam.cost(1.0)
+    for o, curve in zip(ecs, c.ecs):
+        real = float(lam.monthly_usd - o.monthly_usd)
+        if abs(L - curve.cost(1.0) - real) > 1e-6 * max(1.0, float(lam.monthly_usd)) + 0.005:
+            raise ModelError(f"{o.name}: the model's Lambda − ECS ${L - curve.cost(1.0):.4f} against ${real:.4f}")
+    return c
 
 
 def _init_ratio(plan, traffic):

@@ -152,7 +152,10 @@ def find_bands(sc, plan, options, book, free_tier: bool, base: Decimal, active_s
     start = (ledger or {}).get("start")
     repriced = False
     try:
-        at = B.curves(plan, options, book, free_tier, start).at
+        try:  # without the lines both designs price alike: the same crossings, found with fewer volumes
+            at = B.curves(plan, options, book, free_tier, start, shared=False).at
+        except B.ModelError:
+            at = B.curves(plan, options, book, free_tier, start).at
         res = B.scan(at, float(base))
     except Exception:  # noqa: BLE001 — ModelError (the model does not reproduce today's bill, or a line is
         # not a straight line in volume) or a sizing it cannot redo: re-plan and re-price at each volume

@@ -219,14 +219,15 @@ def egress_components(plan) -> tuple[list[Component], list[str]]:
     return comps, [note]
 
 
-def volume_components(plan, name: str) -> list[Component]:
+def volume_components(plan, name: str, shared: bool = True) -> list[Component]:
     """The lines of option `name` that do not follow the tasks or instances ECS runs: the design's
     integration services, data transfer out, the functions that stay on Lambda, the load balancer and
     NAT. In the order the option prices them; the sizing lines (Fargate, EC2, EBS, the tasks' IPv4)
-    are compute/sizing.py's. The bands model (compute/bands.py) reads their shape from two volumes."""
+    are compute/sizing.py's. The bands model (compute/bands.py) reads their shape from two volumes.
+    shared=False leaves out the integration services both designs price alike (fixed_components)."""
     sc = plan.scenario
     design = plan.lambda_design if name.startswith("lambda") else plan.ecs_design
-    comps = fixed_components(plan, design) + egress_components(plan)[0]
+    comps = fixed_components(plan, design, shared=shared) + egress_components(plan)[0]
     for s in design.stages:
         if name == "lambda" or not s.ecs_capable:
             comps += lambda_components(s, scenario=sc)
