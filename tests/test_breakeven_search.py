@@ -356,3 +356,27 @@ def test_the_shared_lines_are_kept_when_the_account_has_not_the_same_free_tier_l
                                                       "ec2": {pool: Decimal(5)}}, shared=False)
     with pytest.raises(B.ModelError, match="free tier"):
         B.curves(c.plan, c.options, book, sc.free_tier, {"lambda": {pool: Decimal(0)}}, shared=False)
+
+
+def test_one_account_of_every_bundled_scenario_gets_the_same_bands_with_and_without_the_shared_lines(monkeypatch):
+    """In one account the free tier each scenario starts from is what the earlier ones left: the scan
+    leaves the shared lines out only where both sides have the same left, and the bands are the very
+    same as when it prices the whole bills."""
+    from costplan.compute.compare import iter_compare
+
+    scs = [scenario.load(str(p)).model_copy(update={"account": "one"}) for p in _BUNDLED]
+    reduced = [(c.scenario.name, c.bands.summary if c.bands else None, c.breakeven and c.breakeven.monthly_requests)
+               for c in iter_compare(scs)]
+    whole = B.curves
+    calls = {"shared=False": 0}
+
+    def only_whole(*a, shared=True, **k):
+        if not shared:
+            calls["shared=False"] += 1
+            raise B.ModelError("whole bills only")
+        return whole(*a, **k)
+    monkeypatch.setattr(B, "curves", only_whole)
+    full = [(c.scenario.name, c.bands.summary if c.bands else None, c.breakeven and c.breakeven.monthly_requests)
+            for c in iter_compare(scs)]
+    assert calls["shared=False"] > 0
+    assert reduced == full
