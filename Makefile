@@ -62,6 +62,7 @@ bench: bytecode
 	$(BIN)/python benchmarks/cli_latency.py
 	$(BIN)/python benchmarks/limits_batch.py
 	$(BIN)/python benchmarks/compare_batch.py
+	$(BIN)/python benchmarks/compare_split.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) build *.egg-info
