@@ -196,6 +196,11 @@ class ScenarioResult:
     def gates(self, f) -> bool:
         return not f.design or f.design in self.gating
 
+    def gated_worst(self) -> str:
+        """The worst status of its findings on the designs that gate (the exit code reads it)."""
+        rank = {"ok": 0, "warn": 1, "fail": 2}
+        return STATUSES[max((rank[f.status] for f in self.findings if self.gates(f)), default=0)]
+
     def design_status(self) -> dict[str, str]:
         """Each checked design's worst status over its own findings and the shared ones."""
         rank = {"ok": 0, "warn": 1, "fail": 2}
@@ -226,16 +231,10 @@ class LimitsResult:
         return out
 
     def by_account(self) -> dict[tuple[str, str], list[Finding]]:
-        out: dict[tuple[str, str], list[Finding]] = {}
-        for f in self.account_findings:
-            out.setdefault((f.account, f.region), []).append(f)
-        return out
+        return by_account(self.account_findings)
 
     def counts(self) -> dict[str, int]:
-        c = {s: 0 for s in STATUSES}
-        for f in self.findings:
-            c[f.status] += 1
-        return c
+        return counts_of(self.findings)
 
     def exit_code(self, strict: bool = False) -> int:
         """1 when a finding fails (or warns, with strict) on a design that gates: the designs asked for with
@@ -249,12 +248,7 @@ class LimitsResult:
         return {
             "thresholds": {"warning_pct": float(self.warn), "critical_pct": float(self.critical)},
             "summary": self.counts(),
-            "scenarios": [{
-                "scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
-                "region": s.scenario.region, "pattern": s.scenario.pattern,
-                "unchecked": s.unchecked or None, "needs": s.missing,
-                "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating,
-                "findings": [f.to_dict() for f in s.findings]} for s in self.scenarios],
+            "scenarios": [scenario_dict(s) for s in self.scenarios],
             "accounts": [{"account": a, "region": r, "findings": [f.to_dict() for f in fs]}
                          for (a, r), fs in self.by_account().items()],
             "warnings": self.warnings,
@@ -264,3 +258,27 @@ class LimitsResult:
         from costplan.report.limits_view import json_text
 
         return json_text(self)
+
+
+def by_account(account_findings) -> dict[tuple[str, str], list[Finding]]:
+    """Account-level findings by (account, Region), in the order found."""
+    out: dict[tuple[str, str], list[Finding]] = {}
+    for f in account_findings:
+        out.setdefault((f.account, f.region), []).append(f)
+    return out
+
+
+def scenario_dict(s: ScenarioResult) -> dict:
+    """One scenario's entry of LimitsResult.to_dict()["scenarios"]."""
+    return {"scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
+            "region": s.scenario.region, "pattern": s.scenario.pattern,
+            "unchecked": s.unchecked or None, "needs": s.missing,
+            "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating,
+            "findings": [f.to_dict() for f in s.findings]}
+
+
+def counts_of(findings) -> dict[str, int]:
+    c = {s: 0 for s in STATUSES}
+    for f in findings:
+        c[f.status] += 1
+    return c

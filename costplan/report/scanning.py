@@ -62,26 +62,36 @@ def _top_keys(scenario) -> set:
 
 def from_limits(result, include_ok: bool = False) -> list[ScanFinding]:
     """limits-check findings (warn and fail; ok too when asked), each at the line of its scenario."""
-    by_name = {s.scenario.name: s.scenario for s in result.scenarios}
-    gates = {s.scenario.name: s.gates for s in result.scenarios if hasattr(s, "gates")}
-    out = []
-    for f in result.findings:
-        if f.status == "ok" and not include_ok:
-            continue
-        if f.scenario in gates and not gates[f.scenario](f):
-            continue  # a design the exit code does not follow (see limits-check --design)
-        sc = by_name.get(f.scenario)
-        design = getattr(f, "design", "")
-        msg = (f"[{design} design] " if design and design != "lambda" else "") + f.message + (
-            f" Fix: {f.fix}" if f.fix else "")
-        out.append(ScanFinding(f.check, f.title, f.status, msg, f.file or (sc.source_file if sc else None),
-                               finding_line(sc, f.check), f.source_url, f.subject))
+    found, missing = [], []
     for s in result.scenarios:
-        for need in s.missing:
-            out.append(ScanFinding("LIMITS-INPUT", "a check needs a number the scenario does not give", "warn",
-                                   f"{s.scenario.name}: {need}", s.scenario.source_file,
-                                   s.scenario.line("workload") or 1))
-    return out
+        f, m = scenario_scan(s, include_ok)
+        found += f
+        missing += m
+    return found + account_scan(result.account_findings, include_ok) + missing
+
+
+def _scan(f, sc) -> ScanFinding:
+    design = getattr(f, "design", "")
+    msg = (f"[{design} design] " if design and design != "lambda" else "") + f.message + (
+        f" Fix: {f.fix}" if f.fix else "")
+    return ScanFinding(f.check, f.title, f.status, msg, f.file or (sc.source_file if sc else None),
+                       finding_line(sc, f.check), f.source_url, f.subject)
+
+
+def scenario_scan(s, include_ok: bool = False) -> tuple[list[ScanFinding], list[ScanFinding]]:
+    """One scenario's part of from_limits: (its findings on the designs that gate, its missing inputs)."""
+    sc = s.scenario
+    gates = getattr(s, "gates", None)
+    found = [_scan(f, sc) for f in s.findings
+             if (include_ok or f.status != "ok") and (gates is None or gates(f))]
+    missing = [ScanFinding("LIMITS-INPUT", "a check needs a number the scenario does not give", "warn",
+                           f"{sc.name}: {need}", sc.source_file, sc.line("workload") or 1) for need in s.missing]
+    return found, missing
+
+
+def account_scan(account_findings, include_ok: bool = False) -> list[ScanFinding]:
+    """The account-level findings of from_limits (no file: they are about several)."""
+    return [_scan(f, None) for f in account_findings if include_ok or f.status != "ok"]
 
 
 def from_problems(problems) -> list[ScanFinding]:
