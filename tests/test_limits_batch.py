@@ -1,0 +1,87 @@
+"""limits-check over a folder, one scenario at a time: the account-wide checks still add up every
+scenario of an account, a quota one scenario declares holds for the scenarios before it too, the
+output equals the whole-list library result, and nothing of a checked scenario is kept but its shares."""
+from __future__ import annotations
+
+import gc
+import json
+import weakref
+from pathlib import Path
+
+from costplan import limits, scenario
+from costplan.report import limits_view
+
+API = """version: 1
+name: {name}
+account: {account}
+workload:
+  peak_rps: {rps}
+  duration_ms: 1s
+{extra}"""
+
+
+def write(d: Path, name: str, rps: int, account: str = "a", extra: str = "") -> None:
+    (d / f"{name}.yaml").write_text(API.format(name=name, account=account, rps=rps, extra=extra), encoding="utf-8")
+
+
+def library(d: Path, fmt: str = "json") -> str:
+    res = limits.check(scenario.load_many([str(d)]))
+    return limits_view.json_text(res) if fmt == "json" else limits_view.text(res)
+
+
+def test_account_wide_checks_add_up_every_scenario_of_the_account_across_the_folder(cli, tmp_path):
+    for i, rps in enumerate((300, 400, 500)):
+        write(tmp_path, f"a{i}", rps)
+    write(tmp_path, "b0", 700, account="b")
+    write(tmp_path, "b1", 200, account="b")
+    code, out, err = cli("limits-check", str(tmp_path), "--design", "lambda", "--format", "json")
+    assert err == "" and code == 1
+    accounts = {a["account"]: a["findings"] for a in json.loads(out)["accounts"]}
+    [conc] = [f for f in accounts["a"] if f["check"] == "ACCOUNT-LAMBDA-CONCURRENCY"]
+    assert conc["needed"] == 1200 and conc["status"] == "fail"  # 300 + 400 + 500 at 1 s, against 1,000
+    [conc_b] = [f for f in accounts["b"] if f["check"] == "ACCOUNT-LAMBDA-CONCURRENCY"]
+    assert conc_b["needed"] == 900 and conc_b["status"] == "warn"
+    assert out == limits_view.json_text(limits.check(scenario.load_many([str(tmp_path)]), designs=["lambda"]))
+
+
+def test_a_quota_a_later_scenario_declares_holds_for_the_earlier_ones_of_its_account(cli, tmp_path):
+    write(tmp_path, "a0-first", 600)
+    write(tmp_path, "a1-other-account", 600, account="other")
+    write(tmp_path, "a2-declares", 10, extra="quotas:\n  lambda.concurrent_executions: 500\n")
+    code, out, _ = cli("limits-check", str(tmp_path), "--format", "json")
+    doc = json.loads(out)
+    by = {s["scenario"]: s for s in doc["scenarios"]}
+    [first] = [f for f in by["a0-first"]["findings"] if f["check"] == "LAMBDA-CONCURRENCY"]
+    assert first["limit"] == 500 and first["limit_source"] == "scenario" and first["status"] == "fail"
+    [other] = [f for f in by["a1-other-account"]["findings"] if f["check"] == "LAMBDA-CONCURRENCY"]
+    assert other["limit"] == 1000 and other["limit_source"] == "default"  # another account's quota
+    assert [s["scenario"] for s in doc["scenarios"]] == ["a0-first", "a1-other-account", "a2-declares"]
+    assert code == 1
+    assert out == library(tmp_path)
+    code_t, text, _ = cli("limits-check", str(tmp_path))
+    assert text == library(tmp_path, "table") and code_t == 1
+
+
+def test_a_later_bad_file_leaves_no_partial_output_and_lists_every_problem(cli, tmp_path):
+    write(tmp_path, "a0", 10)
+    (tmp_path / "b-bad.yaml").write_text("version: 1\nname: bad\nworkload:\n  peak_rps: -3\n  duration_ms: 1s\n")
+    (tmp_path / "c-bad.yaml").write_text("version: 1\nname: bad2\nworkload:\n  peak_rps: 10\n  duration_ms: x\n")
+    code, out, err = cli("limits-check", str(tmp_path), "--format", "json")
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "b-bad.yaml:4" in lines[0] and "c-bad.yaml:5" in lines[1]
+
+
+def test_a_batch_keeps_no_checked_scenario_but_its_shares(tmp_path):
+    for i in range(4):
+        write(tmp_path, f"a{i}", 300)
+    seen = []
+    batch = limits.Batch(designs=["lambda"])
+    for _, r in batch.run(scenario.load(f) for f in scenario.expand([str(tmp_path)])):
+        seen.append(weakref.ref(r))
+        del r
+    gc.collect()
+    assert len(seen) == 4 and all(ref() is None for ref in seen)  # results, findings and plans let go
+    assert all(not hasattr(m, "findings") for m in batch.members)
+    [f] = [f for f in batch.account_findings if f.check == "ACCOUNT-LAMBDA-CONCURRENCY"]
+    assert f.needed == 1200
