@@ -85,3 +85,19 @@ def test_a_batch_keeps_no_checked_scenario_but_its_shares(tmp_path):
     assert all(not hasattr(m, "findings") for m in batch.members)
     [f] = [f for f in batch.account_findings if f.check == "ACCOUNT-LAMBDA-CONCURRENCY"]
     assert f.needed == 1200
+
+
+def test_a_finding_is_written_as_json_dumps_of_its_dict_would_write_it():
+    from decimal import Decimal
+
+    from costplan.limits.model import Finding, finding_json
+
+    dump = json.JSONEncoder(ensure_ascii=False, default=float).encode
+    odd = [Finding("C-1", "Ťitle \"q\"\n", "s", "fail", Decimal("Infinity"), Decimal("0"), "req/s", None, None,
+                   "default", None, "needs 1 234,5 → ∞ \\ </script>", "fix\tit", "Σ x ≤ y", None, delay_s=Decimal("NaN")),
+           Finding("C-2", "t", "s", "ok", Decimal("12345678901234.567"), Decimal("-0.004"), "u", Decimal("99.995"),
+                   Decimal("0.005"), "live", "q.id", "m", "", "f", "https://x", subject="hop", file="a b.yaml",
+                   account="a", region="eu-west-1", level="account", design="ec2", delay_s=Decimal("3.14159"))]
+    for f in odd:
+        assert finding_json(f, dump) == dump(f.to_dict())
+        assert json.loads(finding_json(f, dump)) == json.loads(json.dumps(f.to_dict()))

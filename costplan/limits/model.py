@@ -85,6 +85,26 @@ class Finding:
         return d
 
 
+def finding_json(f: Finding, dump) -> str:
+    """json.dumps(f.to_dict(), ensure_ascii=False) without building the dict (a folder has tens of
+    thousands of findings); dump encodes a value of an unexpected type the same way."""
+    from json.encoder import encode_basestring as e
+
+    def s(v):
+        return e(v) if v.__class__ is str else "null" if v is None else dump(v)
+
+    def n(v):
+        return "null" if v is None or not v.is_finite() else float.__repr__(float(_round(v)))
+
+    return (f'{{"check": {s(f.check)}, "title": {s(f.title)}, "scenario": {s(f.scenario)}, "status": {s(f.status)}, '
+            f'"needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {s(f.unit)}, '
+            f'"headroom_pct": {n(f.headroom_pct)}, "used_pct": {n(f.used_pct)}, "limit_source": {s(f.limit_source)}, '
+            f'"quota": {s(f.quota)}, "message": {s(f.message)}, "fix": {s(f.fix)}, "formula": {s(f.formula)}, '
+            f'"source_url": {s(f.source_url)}, "severity": {s(f.severity)}, "subject": {s(f.subject)}, '
+            f'"file": {s(f.file)}, "account": {s(f.account)}, "region": {s(f.region)}, "level": {s(f.level)}, '
+            f'"design": {s(f.design)}, "delay_s": {n(f.delay_s)}}}')
+
+
 def _round(v: Decimal) -> Decimal:
     return v.quantize(Decimal("0.01")) if abs(v) < 10**12 else v
 
@@ -268,13 +288,15 @@ def by_account(account_findings) -> dict[tuple[str, str], list[Finding]]:
     return out
 
 
-def scenario_dict(s: ScenarioResult) -> dict:
-    """One scenario's entry of LimitsResult.to_dict()["scenarios"]."""
-    return {"scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
-            "region": s.scenario.region, "pattern": s.scenario.pattern,
-            "unchecked": s.unchecked or None, "needs": s.missing,
-            "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating,
-            "findings": [f.to_dict() for f in s.findings]}
+def scenario_dict(s: ScenarioResult, findings: bool = True) -> dict:
+    """One scenario's entry of LimitsResult.to_dict()["scenarios"] (without "findings" if not asked)."""
+    d = {"scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
+         "region": s.scenario.region, "pattern": s.scenario.pattern,
+         "unchecked": s.unchecked or None, "needs": s.missing,
+         "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating}
+    if findings:
+        d["findings"] = [f.to_dict() for f in s.findings]
+    return d
 
 
 def counts_of(findings) -> dict[str, int]:

@@ -179,11 +179,12 @@ def _dump():
     return json.JSONEncoder(ensure_ascii=False, default=float).encode  # one encoder, not one per finding
 
 
-def _json_item(item: dict, dump) -> str:
+def _json_item(item: dict, findings, dump) -> str:
     """One entry of "scenarios" or "accounts": its fields on one line, then one finding per line."""
-    findings = item.pop("findings")
+    from costplan.limits.model import finding_json
+
     head = dump(item)[:-1]
-    body = ",\n      ".join(dump(f) for f in findings)
+    body = ",\n      ".join(finding_json(f, dump) for f in findings)
     return f"    {head}, \"findings\": [" + (f"\n      {body}]" if findings else "]") + "}"
 
 
@@ -191,7 +192,7 @@ def json_scenario(s, dump=None) -> str:
     """One scenario's entry of the JSON output (json_text), without the separator."""
     from costplan.limits.model import scenario_dict
 
-    return _json_item(scenario_dict(s), dump or _dump())
+    return _json_item(scenario_dict(s, findings=False), s.findings, dump or _dump())
 
 
 def json_document(counts: dict, warn, critical, scenario_items, account_findings, warnings):
@@ -202,9 +203,9 @@ def json_document(counts: dict, warn, critical, scenario_items, account_findings
     yield "{\n"
     yield f'  "thresholds": {dump({"warning_pct": float(warn), "critical_pct": float(critical)})},\n'
     yield f'  "summary": {dump(counts)},\n'
-    accounts = [{"account": a, "region": r, "findings": [f.to_dict() for f in fs]}
-                for (a, r), fs in by_account(account_findings).items()]
-    for key, items in (("scenarios", scenario_items), ("accounts", (_json_item(a, dump) for a in accounts))):
+    accounts = by_account(account_findings).items()
+    for key, items in (("scenarios", scenario_items),
+                       ("accounts", (_json_item({"account": a, "region": r}, fs, dump) for (a, r), fs in accounts))):
         yield f'  "{key}": ['
         any_ = False
         for item in items:
