@@ -193,21 +193,35 @@ def _thresholds(warn, critical, overrides, designs):
 
 class Member:
     """What the account-wide checks (accounts.run) read of one checked scenario: its shares of the
-    account's quotas and when its peak falls, not its findings or plan (a folder of thousands holds
-    one of these per scenario, a few hundred bytes)."""
+    account's quotas (the non-zero ones: a zero adds nothing) and when its peak falls, not its findings
+    or plan (a folder of thousands holds one of these per scenario, a few hundred bytes)."""
 
     __slots__ = ("scenario", "shares", "unchecked")
 
     def __init__(self, result, quotas):
-        from types import SimpleNamespace
-
-        sc, w = result.scenario, result.scenario.workload
-        self.scenario = SimpleNamespace(
-            name=sc.name, description=sc.description, account=sc.account, region=sc.region, quotas=quotas,
-            workload=SimpleNamespace(traffic_window=w.traffic_window, traffic_days=w.traffic_days,
-                                     active_days_per_month=w.active_days_per_month))
-        self.shares = result.shares
+        sc = result.scenario
+        self.scenario = _Who(sc, quotas)
+        self.shares = {k: v for k, v in result.shares.items() if v}
         self.unchecked = result.unchecked
+
+
+class _Who:
+    """The scenario as the account-wide checks name it and place its peak."""
+
+    __slots__ = ("name", "description", "account", "region", "quotas", "workload")
+
+    def __init__(self, sc, quotas):
+        self.name, self.description, self.account, self.region = sc.name, sc.description, sc.account, sc.region
+        self.quotas = quotas
+        self.workload = _When(sc.workload)
+
+
+class _When:
+    __slots__ = ("traffic_window", "traffic_days", "active_days_per_month")
+
+    def __init__(self, w):
+        self.traffic_window, self.traffic_days = w.traffic_window, w.traffic_days
+        self.active_days_per_month = w.active_days_per_month
 
 
 class Batch:
