@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from json.encoder import encode_basestring as _encode_str
 from typing import Any, Callable
 
 from costplan.limits.quotas import Limit
@@ -85,28 +86,37 @@ class Finding:
         return d
 
 
+def _num_json(v) -> str:
+    if v is None or not v.is_finite():  # JSON has no Infinity
+        return "null"
+    return float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+
+
 def finding_json(f: Finding, dump) -> str:
     """json.dumps(f.to_dict(), ensure_ascii=False) without building the dict (a folder has tens of
-    thousands of findings); dump encodes a value of an unexpected type the same way."""
-    from json.encoder import encode_basestring as e
+    thousands of findings); a field of an unexpected type takes the dict and dump."""
+    e, n = _encode_str, _num_json
+    try:
+        return (f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": {e(f.scenario)}, '
+                f'"status": {e(f.status)}, "needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {e(f.unit)}, '
+                f'"headroom_pct": {n(f.headroom_pct)}, "used_pct": {n(f.used_pct)}, '
+                f'"limit_source": {e(f.limit_source)}, '
+                f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": {e(f.message)}, '
+                f'"fix": {e(f.fix)}, "formula": {e(f.formula)}, '
+                f'"source_url": {"null" if f.source_url is None else e(f.source_url)}, '
+                f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, '
+                f'"file": {"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
+                f'"region": {e(f.region)}, "level": {e(f.level)}, "design": {e(f.design)}, '
+                f'"delay_s": {n(f.delay_s)}}}')
+    except (TypeError, AttributeError):
+        return dump(f.to_dict())
 
-    def s(v):
-        return e(v) if v.__class__ is str else "null" if v is None else dump(v)
 
-    def n(v):
-        return "null" if v is None or not v.is_finite() else float.__repr__(float(_round(v)))
-
-    return (f'{{"check": {s(f.check)}, "title": {s(f.title)}, "scenario": {s(f.scenario)}, "status": {s(f.status)}, '
-            f'"needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {s(f.unit)}, '
-            f'"headroom_pct": {n(f.headroom_pct)}, "used_pct": {n(f.used_pct)}, "limit_source": {s(f.limit_source)}, '
-            f'"quota": {s(f.quota)}, "message": {s(f.message)}, "fix": {s(f.fix)}, "formula": {s(f.formula)}, '
-            f'"source_url": {s(f.source_url)}, "severity": {s(f.severity)}, "subject": {s(f.subject)}, '
-            f'"file": {s(f.file)}, "account": {s(f.account)}, "region": {s(f.region)}, "level": {s(f.level)}, '
-            f'"design": {s(f.design)}, "delay_s": {n(f.delay_s)}}}')
+_CENT, _BIG = Decimal("0.01"), Decimal(10**12)
 
 
 def _round(v: Decimal) -> Decimal:
-    return v.quantize(Decimal("0.01")) if abs(v) < 10**12 else v
+    return v.quantize(_CENT) if abs(v) < _BIG else v
 
 
 def ceil(d) -> int:
