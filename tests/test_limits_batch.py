@@ -101,3 +101,23 @@ def test_a_finding_is_written_as_json_dumps_of_its_dict_would_write_it():
     for f in odd:
         assert finding_json(f, dump) == dump(f.to_dict())
         assert json.loads(finding_json(f, dump)) == json.loads(json.dumps(f.to_dict()))
+
+
+def test_every_format_streams_what_the_whole_result_renders(cli, tmp_path):
+    from costplan.cli.limits import scan_text
+    from costplan.report import scanning
+
+    write(tmp_path, "a0", 600)
+    write(tmp_path, "a1", 300, extra="quotas:\n  lambda.concurrent_executions: 800\n")
+    write(tmp_path, "b0", 50, account="b")
+    res = limits.check(scenario.load_many([str(tmp_path)]))
+    passed = [(s.scenario.name, s.scenario.source_file or "") for s in res.scenarios
+              if not any(f.status != "ok" for f in s.findings)]
+    expected = {"json": limits_view.json_text(res), "table": limits_view.text(res),
+                "markdown": limits_view.markdown(res), "csv": limits_view.csv(res),
+                **{k: scan_text(k, scanning.from_limits(res), "limits-check", passed)
+                   for k in ("sarif", "junit", "github")}}
+    for fmt, text in expected.items():
+        code, out, _ = cli("limits-check", str(tmp_path), "--format", fmt)
+        assert (code, out) == (res.exit_code(), text), fmt
+    assert res.exit_code() == 1 and "a0" in expected["github"]
