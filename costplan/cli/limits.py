@@ -90,12 +90,9 @@ def _stream(paths, format, cfg, warn, critical, quota, live: bool, profile, desi
     as it is checked and the scenario, its plan and findings are let go, so memory does not grow with
     the number of scenarios. The file is copied to stdout at the end, so bad input still exits 2 with
     every problem listed and no partial output. Returns the exit code."""
-    import sys
-
     from costplan import limits
     from costplan import scenario as sc_mod
     from costplan.errors import CostplanError
-    from costplan.limits.model import STATUSES
 
     load_problems: list = []
     live_values, warnings = None, []
@@ -119,11 +116,24 @@ def _stream(paths, format, cfg, warn, critical, quota, live: bool, profile, desi
     designs = [d.value for d in design] if design else None
     batch = limits.Batch(warn, critical, list(quota or []), live_values, designs)
     out = _Sink(format)
+    try:
+        code = _run(batch, source, reload, load_problems, out, warnings)
+    finally:
+        out.file.close()
+    return 1 if code == 2 or (strict and code == 1) else 0
+
+
+def _run(batch, source, reload, load_problems, out, warnings) -> int:
+    """Check, write each result to `out`, then the document to stdout; returns the worst gated status
+    (0 ok, 1 warn, 2 fail) over the scenarios and the account-wide findings."""
+    from costplan.errors import CostplanError
+    from costplan.limits.model import STATUSES
+
     rank = {s: i for i, s in enumerate(STATUSES)}
     worst = bytearray()  # per scenario: the worst gated status (exit code)
     counts: list = []  # per scenario: [ok, warn, fail]
     for i, r in batch.run(source, reload, halted=lambda: bool(load_problems)):
-        if i == len(worst):
+        while len(worst) <= i:
             worst.append(0)
             counts.append(None)
         if i == 0:
@@ -148,9 +158,8 @@ def _stream(paths, format, cfg, warn, critical, quota, live: bool, profile, desi
                 total[k] += n
     for f in batch.account_findings:
         total[f.status] += 1
-    out.finish(sys.stdout, total, batch, warnings)
-    gated = max([*worst, *(rank[f.status] for f in batch.account_findings)], default=0)
-    return 1 if gated == rank["fail"] or (strict and gated == rank["warn"]) else 0
+    out.finish(total, batch, warnings)
+    return max([*worst, *(rank[f.status] for f in batch.account_findings)], default=0)
 
 
 class _Sink:
@@ -201,7 +210,7 @@ class _Sink:
             self.file.seek(at)
             yield self.file.read(size).decode("utf-8")
 
-    def finish(self, stdout, counts, batch, warnings) -> None:
+    def finish(self, counts, batch, warnings) -> None:
         from itertools import chain
 
         from costplan.report import limits_view as view
@@ -230,7 +239,6 @@ class _Sink:
                 emit("".join(buf))
                 buf, size = [], 0
         emit("".join(buf))
-        self.file.close()
 
 
 def scan_text(kind: str, findings, suite: str, passed=()) -> str:
