@@ -162,9 +162,14 @@ def _run(batch, source, reload, load_problems, out, warnings) -> int:
     return max([*worst, *(rank[f.status] for f in batch.account_findings)], default=0)
 
 
+SCAN = (LimitsFormat.sarif, LimitsFormat.junit, LimitsFormat.github)
+
+
 class _Sink:
     """Each scenario's part of the output, in a temporary file (a part written again replaces the
-    first: see limits.Batch), then the document around them, in scenario order."""
+    first: see limits.Batch), then the document around them, in scenario order. For sarif, junit and
+    github a part is the scenario's scanning findings (pickled): the document needs all of them
+    (rules, counts) before the first result, so they are read back twice."""
 
     def __init__(self, format):
         import tempfile
@@ -174,28 +179,29 @@ class _Sink:
         self.file = tempfile.TemporaryFile()
         self.at, self.size = array("q"), array("q")
         self.end = 0
-        self.scans: dict = {}  # sarif, junit, github: (findings, missing, passed) per scenario
 
     def put(self, i: int, r) -> None:
         from costplan.report import limits_view as view
 
-        if self.format in (LimitsFormat.sarif, LimitsFormat.junit, LimitsFormat.github):
+        if self.format in SCAN:
+            import pickle
+
             from costplan.report import scanning
 
             found, missing = scanning.scenario_scan(r)
             passed = None if any(f.status != "ok" for f in r.findings) else (r.scenario.name,
                                                                              r.scenario.source_file or "")
-            self.scans[i] = (found, missing, passed)
-            return
-        if self.format == LimitsFormat.json:
-            text = view.json_scenario(r)
-        elif self.format == LimitsFormat.markdown:
-            text = view.markdown_scenario(r)
-        elif self.format == LimitsFormat.csv:
-            text = view.csv_rows(r.findings)
+            data = pickle.dumps((found, missing, passed), pickle.HIGHEST_PROTOCOL)
         else:
-            text = view.text_scenario(r)
-        data = text.encode("utf-8")
+            if self.format == LimitsFormat.json:
+                text = view.json_scenario(r)
+            elif self.format == LimitsFormat.markdown:
+                text = view.markdown_scenario(r)
+            elif self.format == LimitsFormat.csv:
+                text = view.csv_rows(r.findings)
+            else:
+                text = view.text_scenario(r)
+            data = text.encode("utf-8")
         self.file.write(data)
         while len(self.at) <= i:
             self.at.append(0)
@@ -203,12 +209,24 @@ class _Sink:
         self.at[i], self.size[i] = self.end, len(data)
         self.end += len(data)
 
-    def parts(self):
-        """The scenarios' parts in order."""
+    def _read(self):
         self.file.flush()
         for at, size in zip(self.at, self.size):
-            self.file.seek(at)
-            yield self.file.read(size).decode("utf-8")
+            if size:
+                self.file.seek(at)
+                yield self.file.read(size)
+
+    def parts(self):
+        """The scenarios' parts in order."""
+        for data in self._read():
+            yield data.decode("utf-8")
+
+    def scans(self):
+        """The scenarios' (findings, missing inputs, passed) in order (sarif, junit, github)."""
+        import pickle
+
+        for data in self._read():
+            yield pickle.loads(data)
 
     def finish(self, counts, batch, warnings) -> None:
         from itertools import chain
@@ -216,14 +234,9 @@ class _Sink:
         from costplan.report import limits_view as view
 
         w, c, acct = batch.warn, batch.critical, batch.account_findings
-        if self.format in (LimitsFormat.sarif, LimitsFormat.junit, LimitsFormat.github):
-            from costplan.report import scanning
-
-            scans = [self.scans[i] for i in sorted(self.scans)]
-            found = [f for s in scans for f in s[0]] + scanning.account_scan(acct) + [f for s in scans for f in s[1]]
-            emit(scan_text(self.format.value, found, "limits-check", [s[2] for s in scans if s[2]]))
-            return
-        if self.format == LimitsFormat.json:
+        if self.format in SCAN:
+            pieces = self._scan_document(acct)
+        elif self.format == LimitsFormat.json:
             pieces = view.json_document(counts, w, c, self.parts(), acct, warnings)
         elif self.format == LimitsFormat.markdown:
             pieces = chain([view.markdown_head(counts, w, c)], self.parts(), [view.markdown_tail(acct, warnings)])
@@ -239,6 +252,43 @@ class _Sink:
                 emit("".join(buf))
                 buf, size = [], 0
         emit("".join(buf))
+
+    def _scan_document(self, account_findings):
+        """scan_text(format, scanning.from_limits(result), "limits-check", passed) in pieces."""
+        from costplan.report import scanning
+
+        acct = scanning.account_scan(account_findings)
+
+        def findings():  # in from_limits' order: the scenarios', the accounts', then the missing inputs
+            for found, _, _ in self.scans():
+                yield from found
+            yield from acct
+            for _, missing, _ in self.scans():
+                yield from missing
+
+        if self.format == LimitsFormat.github:
+            for found, _, _ in self.scans():
+                yield scanning.github(found)
+            yield scanning.github(acct)
+            for _, missing, _ in self.scans():
+                yield scanning.github(missing)
+        elif self.format == LimitsFormat.sarif:
+            from costplan import __version__
+
+            yield from scanning.sarif_text(findings, scanning.limit_rules(), __version__)
+        else:
+            suite, total, failures = "limits-check", 0, 0
+            for f in findings():
+                total += 1
+                failures += f.status == "fail"
+            total += sum(1 for _, _, passed in self.scans() if passed)
+            yield scanning.junit_head(suite, total, failures)
+            for f in findings():
+                yield scanning.junit_cases([f], suite)[0][0] + "\n"
+            for _, _, passed in self.scans():
+                if passed:
+                    yield scanning.junit_passed(*passed) + "\n"
+            yield scanning.JUNIT_TAIL
 
 
 def scan_text(kind: str, findings, suite: str, passed=()) -> str:
