@@ -121,3 +121,32 @@ def test_every_format_streams_what_the_whole_result_renders(cli, tmp_path):
         code, out, _ = cli("limits-check", str(tmp_path), "--format", fmt)
         assert (code, out) == (res.exit_code(), text), fmt
     assert res.exit_code() == 1 and "a0" in expected["github"]
+
+
+def test_ci_formats_with_nothing_to_report_match_the_whole_result(cli, tmp_path):
+    from costplan.cli.limits import scan_text
+    from costplan.report import scanning
+
+    write(tmp_path, "a0", 5)
+    write(tmp_path, "a1", 5)
+    res = limits.check(scenario.load_many([str(tmp_path)]))
+    found = scanning.from_limits(res)
+    passed = [(s.scenario.name, s.scenario.source_file or "") for s in res.scenarios
+              if not any(f.status != "ok" for f in s.findings)]
+    assert passed  # nothing to report on at least one scenario
+    for fmt in ("sarif", "junit", "github"):
+        code, out, _ = cli("limits-check", str(tmp_path), "--format", fmt)
+        assert (code, out) == (0, scan_text(fmt, found, "limits-check", passed)), fmt
+
+
+def test_sarif_written_result_by_result_is_the_indented_log():
+    from costplan.report import scanning
+
+    rules = scanning.limit_rules()
+    some = [scanning.ScanFinding("LAMBDA-CONCURRENCY", "t", "fail", "über \"quoted\"\nline", "a.yaml", 4, None, "api"),
+            scanning.ScanFinding("LIMITS-INPUT", "needs", "warn", "m", None, None)]
+    for findings in ([], some):
+        streamed = "".join(scanning.sarif_text(lambda f=findings: iter(f), rules, "9.9"))
+        assert streamed == json.dumps(scanning.sarif(findings, rules, "9.9"), indent=2) + "\n"
+    assert json.loads(streamed)["runs"][0]["results"][1]["ruleIndex"] == sorted({*rules, "LIMITS-INPUT"}).index(
+        "LIMITS-INPUT")
