@@ -120,6 +120,9 @@ def _stream(paths, format, cfg, warn, critical, quota, live: bool, profile, desi
         code = _run(batch, source, reload, load_problems, out, warnings)
     finally:
         out.file.close()
+        import gc
+
+        gc.unfreeze()  # (frozen in _run) back to the collector, for a caller that goes on in this process
     return 1 if code == 2 or (strict and code == 1) else 0
 
 
