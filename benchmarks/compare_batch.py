@@ -6,7 +6,8 @@ N times over in total, each with a unique name and one of ten accounts, then mea
   per-scenario cost on top of start-up (target ≤ 2 ms);
 - the peak memory (max RSS of the child) at N and at N ÷ 5, which must not grow with N;
 - `limits-check` the same way (target ≤ 1 ms per scenario).
-Not part of the test run:  python benchmarks/compare_batch.py [N]   (default 5,000)
+Not part of the test run:  python benchmarks/compare_batch.py [N] [--only compare|limits-check]
+(default 5,000, both commands)
 """
 from __future__ import annotations
 
@@ -73,12 +74,20 @@ def measure(cmd: str, folder: Path, n: int, fmt: str, repeat: int) -> dict:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    import argparse
+
+    ap = argparse.ArgumentParser(description="costplan compare / limits-check over N generated scenarios")
+    ap.add_argument("n", nargs="?", type=int, default=5000)
+    ap.add_argument("--only", choices=("compare", "limits-check"), help="measure one command")
+    args = ap.parse_args()
+    n = args.n
     repeat = 3
     subprocess.run([sys.executable, "-m", "compileall", "-q", "costplan", "pricing_data"], check=True,
                    stdout=subprocess.DEVNULL, cwd=ROOT)
     print(f"{n} scenarios ({len(bundled())} bundled files copied, {ACCOUNTS} accounts)")
     for cmd, target in (("compare", 2.0), ("limits-check", 1.0)):
+        if args.only and cmd != args.only:
+            continue
         for size in (n // 5, n):
             with tempfile.TemporaryDirectory() as tmp:
                 folder = Path(tmp)

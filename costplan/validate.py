@@ -32,6 +32,19 @@ def plan_check(fn: Callable) -> Callable:
     return fn
 
 
+_LAST: list = [None, None]  # the last scenario validated here and its plan (see planned)
+
+
+def planned(sc):
+    """The scenario's plan: the one problems() built while validating this same scenario object (a
+    command that loads and then plans a file plans it once), else a new one."""
+    if _LAST[0] is sc:
+        return _LAST[1]
+    from costplan import patterns
+
+    return patterns.plan(sc)
+
+
 def problems(sc) -> list[Problem]:
     """Every problem with one loaded scenario (empty when every command will accept it)."""
     from costplan import patterns
@@ -50,6 +63,8 @@ def problems(sc) -> list[Problem]:
                            "look for a zero or an extreme number in settings")]
     for check in PLAN_CHECKS:
         found += check(sc, plan)
+    if not found:
+        _LAST[:] = sc, plan  # one slot, by identity: holds one scenario's plan, not one per file
     return found
 
 

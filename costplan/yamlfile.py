@@ -48,6 +48,26 @@ def _loader():
     return _LOADER
 
 
+class _Stop(Exception):
+    pass
+
+
+_CONSTRUCTOR = None
+
+
+def _constructor():
+    """PyYAML's safe constructor for the few scalars that are not plain strings (numbers, booleans,
+    dates): one for the process, its memory of built objects emptied for each file."""
+    global _CONSTRUCTOR
+    if _CONSTRUCTOR is None:
+        from yaml.constructor import SafeConstructor
+
+        _CONSTRUCTOR = SafeConstructor()
+    c = _CONSTRUCTOR
+    c.constructed_objects, c.recursive_objects, c.state_generators, c.deep_construct = {}, {}, [], False
+    return c
+
+
 def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML text; returns (data, {path: 1-based line}). Duplicate keys are errors."""
     import yaml
@@ -68,12 +88,9 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     problems: list[Problem] = []
     if node is None:
         return None, lines
-    loader = yaml.SafeLoader("")
+    loader = _constructor()
     budget = [MAX_NODES]
     active: set[int] = set()  # nodes being built: an alias back to one of them is a cycle
-
-    class _Stop(Exception):
-        pass
 
     def stop(n, message: str):
         problems.append(Problem(message, file=file, line=n.start_mark.line + 1))

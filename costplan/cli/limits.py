@@ -81,45 +81,217 @@ def limits_check(
     cfg = config.load()
     warn = warn if warn is not None else (cfg.warn if cfg.warn is not None else 80)
     critical = critical if critical is not None else (cfg.critical if cfg.critical is not None else 100)
-    import gc
-
-    # A batch run keeps what it loads and finds to the end: the cyclic collector would only re-scan it
-    # (about a tenth of the run at 1,000 scenarios). Off for the run; the few cycles it leaves (≈ 9 MB per
-    # 1,000 scenarios) are freed when it is back on, or at exit.
-    gc.disable()
-    try:
-        loaded = scenario.load_many(paths)
-        result = _check(loaded, cfg, warn, critical, quota, live, profile, design)
-        if format in (LimitsFormat.sarif, LimitsFormat.junit, LimitsFormat.github):
-            emit(scan_text(format.value, scanning.from_limits(result), "limits-check",
-                           [(s.scenario.name, s.scenario.source_file or "") for s in result.scenarios
-                            if not any(f.status != "ok" for f in s.findings)]))
-        elif format == LimitsFormat.json:
-            emit(view.json_text(result))
-        elif format == LimitsFormat.markdown:
-            emit(view.markdown(result))
-        elif format == LimitsFormat.csv:
-            emit(view.csv(result))
-        else:
-            emit(view.text(result))
-    finally:
-        gc.enable()
-    raise typer.Exit(result.exit_code(strict))
+    code = _stream(paths, format, cfg, warn, critical, quota, live, profile, design, strict)
+    raise typer.Exit(code)
 
 
-def _check(loaded, cfg, warn, critical, quota, live: bool, profile, design):
+def _stream(paths, format, cfg, warn, critical, quota, live: bool, profile, design, strict: bool) -> int:
+    """Load, check and render one scenario at a time: each scenario's output goes to a temporary file
+    as it is checked and the scenario, its plan and findings are let go, so memory does not grow with
+    the number of scenarios. The file is copied to stdout at the end, so bad input still exits 2 with
+    every problem listed and no partial output. Returns the exit code."""
     from costplan import limits
+    from costplan import scenario as sc_mod
+    from costplan.errors import CostplanError
 
+    load_problems: list = []
     live_values, warnings = None, []
-    if live:
+    if live:  # the accounts are read before checking: every scenario is loaded first
         from costplan.limits.live import fetch_accounts
 
+        loaded = sc_mod.load_many(paths)
         live_values, warnings = fetch_accounts(loaded, cfg, profile)
+        source, reload = loaded, loaded.__getitem__
+    else:
+        files = sc_mod.expand(paths)
+
+        def each():
+            for f in files:
+                try:
+                    yield sc_mod.load(f)
+                except CostplanError as e:
+                    load_problems.extend(e.problems)
+
+        source, reload = each(), (lambda i: sc_mod.load(files[i]))
     designs = [d.value for d in design] if design else None
-    result = limits.check(loaded, warn=warn, critical=critical, overrides=list(quota or []), live=live_values,
-                          designs=designs)
-    result.warnings.extend(warnings)
-    return result
+    batch = limits.Batch(warn, critical, list(quota or []), live_values, designs)
+    out = _Sink(format)
+    try:
+        code = _run(batch, source, reload, load_problems, out, warnings)
+    finally:
+        out.file.close()
+        import gc
+
+        gc.unfreeze()  # (frozen in _run) back to the collector, for a caller that goes on in this process
+    return 1 if code == 2 or (strict and code == 1) else 0
+
+
+def _run(batch, source, reload, load_problems, out, warnings) -> int:
+    """Check, write each result to `out`, then the document to stdout; returns the worst gated status
+    (0 ok, 1 warn, 2 fail) over the scenarios and the account-wide findings."""
+    from costplan.errors import CostplanError
+    from costplan.limits.model import STATUSES
+
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    worst = bytearray()  # per scenario: the worst gated status (exit code)
+    counts: list = []  # per scenario: [ok, warn, fail]
+    for i, r in batch.run(source, reload, halted=lambda: bool(load_problems)):
+        while len(worst) <= i:
+            worst.append(0)
+            counts.append(None)
+        if i == 0:
+            import gc
+
+            # What is alive now (modules, the quota and price tables read for the first scenario) lives to
+            # the end: the collector need not scan it again each time it runs over the scenarios' garbage.
+            gc.freeze()
+        worst[i] = rank[r.gated_worst()]
+        c = [0, 0, 0]
+        for f in r.findings:
+            c[rank[f.status]] += 1
+        counts[i] = c
+        out.put(i, r)
+    problems = load_problems or batch.problems
+    if problems:
+        raise CostplanError(problems)
+    total = dict.fromkeys(STATUSES, 0)
+    for c in counts:
+        if c is not None:
+            for k, n in zip(STATUSES, c):
+                total[k] += n
+    for f in batch.account_findings:
+        total[f.status] += 1
+    out.finish(total, batch, warnings)
+    return max([*worst, *(rank[f.status] for f in batch.account_findings)], default=0)
+
+
+SCAN = (LimitsFormat.sarif, LimitsFormat.junit, LimitsFormat.github)
+
+
+class _Sink:
+    """Each scenario's part of the output, in a temporary file (a part written again replaces the
+    first: see limits.Batch), then the document around them, in scenario order. For sarif, junit and
+    github a part is the scenario's scanning findings (pickled): the document needs all of them
+    (rules, counts) before the first result, so they are read back twice."""
+
+    def __init__(self, format):
+        import tempfile
+        from array import array
+
+        self.format = format
+        self.file = tempfile.TemporaryFile()
+        self.at, self.size = array("q"), array("q")
+        self.end = 0
+
+    def put(self, i: int, r) -> None:
+        from costplan.report import limits_view as view
+
+        if self.format in SCAN:
+            import pickle
+
+            from costplan.report import scanning
+
+            found, missing = scanning.scenario_scan(r)
+            passed = None if any(f.status != "ok" for f in r.findings) else (r.scenario.name,
+                                                                             r.scenario.source_file or "")
+            data = pickle.dumps((found, missing, passed), pickle.HIGHEST_PROTOCOL)
+        else:
+            if self.format == LimitsFormat.json:
+                text = view.json_scenario(r)
+            elif self.format == LimitsFormat.markdown:
+                text = view.markdown_scenario(r)
+            elif self.format == LimitsFormat.csv:
+                text = view.csv_rows(r.findings)
+            else:
+                text = view.text_scenario(r)
+            data = text.encode("utf-8")
+        self.file.write(data)
+        while len(self.at) <= i:
+            self.at.append(0)
+            self.size.append(0)
+        self.at[i], self.size[i] = self.end, len(data)
+        self.end += len(data)
+
+    def _read(self):
+        self.file.flush()
+        for at, size in zip(self.at, self.size):
+            if size:
+                self.file.seek(at)
+                yield self.file.read(size)
+
+    def parts(self):
+        """The scenarios' parts in order."""
+        for data in self._read():
+            yield data.decode("utf-8")
+
+    def scans(self):
+        """The scenarios' (findings, missing inputs, passed) in order (sarif, junit, github)."""
+        import pickle
+
+        for data in self._read():
+            yield pickle.loads(data)
+
+    def finish(self, counts, batch, warnings) -> None:
+        from itertools import chain
+
+        from costplan.report import limits_view as view
+
+        w, c, acct = batch.warn, batch.critical, batch.account_findings
+        if self.format in SCAN:
+            pieces = self._scan_document(acct)
+        elif self.format == LimitsFormat.json:
+            pieces = view.json_document(counts, w, c, self.parts(), acct, warnings)
+        elif self.format == LimitsFormat.markdown:
+            pieces = chain([view.markdown_head(counts, w, c)], self.parts(), [view.markdown_tail(acct, warnings)])
+        elif self.format == LimitsFormat.csv:
+            pieces = chain([view.csv_head()], self.parts(), [view.csv_rows(acct)])
+        else:
+            pieces = chain(self.parts(), [view.text_tail(acct, warnings, counts, w, c)])
+        buf, size = [], 0
+        for p in pieces:  # to stdout in ~1 MB writes
+            buf.append(p)
+            size += len(p)
+            if size > 1 << 20:
+                emit("".join(buf))
+                buf, size = [], 0
+        emit("".join(buf))
+
+    def _scan_document(self, account_findings):
+        """scan_text(format, scanning.from_limits(result), "limits-check", passed) in pieces."""
+        from costplan.report import scanning
+
+        acct = scanning.account_scan(account_findings)
+
+        def findings():  # in from_limits' order: the scenarios', the accounts', then the missing inputs
+            for found, _, _ in self.scans():
+                yield from found
+            yield from acct
+            for _, missing, _ in self.scans():
+                yield from missing
+
+        if self.format == LimitsFormat.github:
+            for found, _, _ in self.scans():
+                yield scanning.github(found)
+            yield scanning.github(acct)
+            for _, missing, _ in self.scans():
+                yield scanning.github(missing)
+        elif self.format == LimitsFormat.sarif:
+            from costplan import __version__
+
+            yield from scanning.sarif_text(findings, scanning.limit_rules(), __version__)
+        else:
+            suite, total, failures = "limits-check", 0, 0
+            for f in findings():
+                total += 1
+                failures += f.status == "fail"
+            total += sum(1 for _, _, passed in self.scans() if passed)
+            yield scanning.junit_head(suite, total, failures)
+            for f in findings():
+                yield scanning.junit_cases([f], suite)[0][0] + "\n"
+            for _, _, passed in self.scans():
+                if passed:
+                    yield scanning.junit_passed(*passed) + "\n"
+            yield scanning.JUNIT_TAIL
 
 
 def scan_text(kind: str, findings, suite: str, passed=()) -> str:

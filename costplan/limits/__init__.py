@@ -45,13 +45,16 @@ def _pct(v, name) -> Decimal:
 
 
 def check_one(scenario, warn: Decimal, critical: Decimal, overrides=None, live=None,
-              designs=None) -> ScenarioResult:
+              designs=None, quotas=None) -> ScenarioResult:
+    """Check one scenario; `quotas` (when given) stand for the scenario's own `quotas:` (its account's
+    pooled quotas, see pool_account_quotas)."""
     from costplan import patterns
+    from costplan.validate import planned
 
     if scenario.pattern not in patterns.REGISTRY:
         return ScenarioResult(scenario, [], [], unchecked=f"pattern {scenario.pattern!r} has no planner yet; "
                               "limits-check needs its stages and facts")
-    return check_plan(scenario, patterns.plan(scenario), warn, critical, overrides, live, designs)
+    return check_plan(scenario, planned(scenario), warn, critical, overrides, live, designs, quotas)
 
 
 _BOOKS: dict = {}
@@ -102,13 +105,15 @@ def design_options(scenario, plan, designs=None) -> tuple[dict, str | None, str]
 
 
 def check_plan(scenario, plan, warn: Decimal, critical: Decimal, overrides=None, live=None,
-               designs=None) -> ScenarioResult:
-    """Run every registered check on one planned scenario, for each design to check."""
+               designs=None, quotas=None) -> ScenarioResult:
+    """Run every registered check on one planned scenario, for each design to check (`quotas`: as in
+    check_one)."""
     from costplan.limits.model import Context
     from costplan.limits.quotas import Resolver
 
     load_checks()
-    ctx = Context(scenario, plan, Resolver(scenario.region, scenario.quotas, overrides, live), warn, critical)
+    ctx = Context(scenario, plan, Resolver(scenario.region, scenario.quotas if quotas is None else quotas, overrides,
+                                          live), warn, critical)
     chosen, recommended, why = design_options(scenario, plan, designs)
     if why:
         ctx.missing.append(why)
@@ -165,17 +170,10 @@ def pool_account_quotas(scenarios) -> list:
     return out
 
 
-def check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=None) -> LimitsResult:
-    """Check scenarios against quotas; scenarios on one account and Region also against each other.
+def _thresholds(warn, critical, overrides, designs):
+    """(warn %, critical %, overrides as {id: value}) checked: bad input raises CostplanError."""
+    from costplan.limits import quotas
 
-    overrides: {quota id: value} or ["id=value", ...] (beat the scenario's and live values);
-    live: {(region, quota id) | quota id: value} — the account's applied quotas (see limits.live).
-    Raises CostplanError for bad input (unknown quota ids with file:line, bad thresholds).
-    """
-    from costplan.limits import accounts, quotas
-    from costplan.limits.live import live_for
-
-    load_checks()
     for d in designs or ():
         if d not in DESIGN_CHOICES:
             from costplan.errors import did_you_mean
@@ -190,22 +188,156 @@ def check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=N
     elif overrides:
         for k in overrides:
             quotas.get(k)
-    problems: list[Problem] = []
-    for sc in scenarios:
-        problems.extend(quotas.scenario_problems(sc))
-    if problems:
-        raise CostplanError(problems)
-    scenarios = pool_account_quotas(scenarios)
-    _BOOKS.clear()  # price files may have changed since the last run (COSTPLAN_PRICING_DIR, refresh)
-    results = []
-    for sc in scenarios:
+    return w, c, overrides
+
+
+class Member:
+    """What the account-wide checks (accounts.run) read of one checked scenario: its shares of the
+    account's quotas (the non-zero ones: a zero adds nothing) and when its peak falls, not its findings
+    or plan (a folder of thousands holds one of these per scenario, a few hundred bytes)."""
+
+    __slots__ = ("scenario", "shares", "unchecked")
+
+    def __init__(self, result, quotas):
+        sc = result.scenario
+        self.scenario = _Who(sc, quotas)
+        self.shares = {k: v for k, v in result.shares.items() if v}
+        self.unchecked = result.unchecked
+
+
+class _Who:
+    """The scenario as the account-wide checks name it and place its peak."""
+
+    __slots__ = ("name", "description", "account", "region", "quotas", "workload")
+
+    def __init__(self, sc, quotas):
+        self.name, self.description, self.account, self.region = sc.name, sc.description, sc.account, sc.region
+        self.quotas = quotas
+        self.workload = _When(sc.workload)
+
+
+class _When:
+    __slots__ = ("traffic_window", "traffic_days", "active_days_per_month")
+
+    def __init__(self, w):
+        self.traffic_window, self.traffic_days = w.traffic_window, w.traffic_days
+        self.active_days_per_month = w.active_days_per_month
+
+
+class Batch:
+    """limits-check over any number of scenarios in flat memory: each is checked as it arrives and its
+    result handed back at once (the caller writes it and lets it go); only each scenario's Member is kept
+    for the account-wide checks.
+
+    A quota declared under one scenario's `quotas:` holds for its whole account (pool_account_quotas), so
+    a scenario later in the folder can lower a quota an earlier one was checked with. Each scenario is
+    checked with its account's quotas as pooled so far; when the pool of its account changed after, it
+    is checked again at the end (`reload(index)` gives the scenario back) and run() yields its index a
+    second time with the new result, which replaces the first. The results are those of
+    pool_account_quotas over the whole list.
+
+    Problems: those of scenario quotas, then of checking (each list in file order); the first kind found
+    stops the checking (its problems are the ones reported), as check() does."""
+
+    def __init__(self, warn=80, critical=100, overrides=None, live=None, designs=None):
+        self.warn, self.critical, self.overrides = _thresholds(warn, critical, overrides, designs)
+        self.live, self.designs = live, designs
+        self.quota_problems: list[Problem] = []
+        self.check_problems: list[Problem] = []
+        self.members: list[Member | None] = []
+        self.account_findings: list = []
+        self._pool: dict[tuple[str, str], dict] = {}
+        self._version: dict[tuple[str, str], int] = {}
+        self._seen: list[tuple] = []  # per scenario: (account, region), the pool version it was checked with
+        load_checks()
+        _BOOKS.clear()  # price files may have changed since the last run (COSTPLAN_PRICING_DIR, refresh)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.quota_problems or self.check_problems
+
+    def _pooled(self, sc, key):
+        """The scenario's quotas: its account's pooled so far, and its own resource-scoped ones."""
+        from costplan.limits.quotas import table
+
+        known = table()
+        pool = self._pool.setdefault(key, {})
+        own = sc.quotas or {}
+        changed = False
+        for qid, v in own.items():
+            if known[qid].scope != "resource" if qid in known else True:
+                if qid not in pool or v < pool[qid]:
+                    pool[qid] = v
+                    changed = True
+        if changed:
+            self._version[key] = self._version.get(key, 0) + 1
+        if not pool:
+            return own
+        merged = {**pool, **{k: v for k, v in own.items() if k in known and known[k].scope == "resource"}}
+        return own if merged == dict(own) else merged
+
+    def _one(self, sc, quotas):
+        from costplan.limits.live import live_for
+
         try:
-            results.append(check_one(sc, w, c, overrides, live_for(live, sc.account), designs))
+            r = check_one(sc, self.warn, self.critical, self.overrides, live_for(self.live, sc.account),
+                          self.designs, quotas)
         except CostplanError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise CostplanError(problems)
-    return LimitsResult(results, accounts.run(results, w, c, overrides, live), w, c)
+            self.check_problems.extend(e.problems)
+            return None
+        if quotas is not (sc.quotas or {}) and quotas != dict(sc.quotas or {}):
+            r.scenario = sc.model_copy(update={"quotas": quotas})  # as pool_account_quotas gives it
+        return r
+
+    def run(self, scenarios, reload=None, halted=lambda: False):
+        """Yield (index, ScenarioResult) per scenario of the iterable, then (index, result) again for
+        those checked again (see the class). halted(): the caller has found problems of its own (a file
+        that does not load): the rest are only looked at for quota problems."""
+        from costplan.limits import quotas as quota_mod
+
+        for i, sc in enumerate(scenarios):
+            key = (sc.account, sc.region)
+            self.members.append(None)
+            self.quota_problems.extend(quota_mod.scenario_problems(sc))
+            pooled = self._pooled(sc, key)
+            self._seen.append((key, self._version.get(key, 0)))
+            if halted() or self.problems:
+                continue
+            r = self._one(sc, pooled)
+            if r is not None:
+                self.members[i] = Member(r, pooled)
+                yield i, r
+        if halted() or self.problems:
+            return
+        for i, (key, version) in enumerate(self._seen):
+            if self._version.get(key, 0) != version:
+                sc = reload(i)
+                r = self._one(sc, self._pooled(sc, key))
+                if r is not None:
+                    self.members[i] = Member(r, r.scenario.quotas)
+                    yield i, r
+        if not self.check_problems:
+            from costplan.limits import accounts
+
+            self.account_findings = accounts.run(self.members, self.warn, self.critical, self.overrides,
+                                                 self.live)
 
 
-__all__ = ["Check", "Finding", "LimitsResult", "ScenarioResult", "check", "check_one", "check_plan", "load_checks"]
+def check(scenarios, warn=80, critical=100, overrides=None, live=None, designs=None) -> LimitsResult:
+    """Check scenarios against quotas; scenarios on one account and Region also against each other.
+
+    overrides: {quota id: value} or ["id=value", ...] (beat the scenario's and live values);
+    live: {(region, quota id) | quota id: value} — the account's applied quotas (see limits.live).
+    Raises CostplanError for bad input (unknown quota ids with file:line, bad thresholds).
+    """
+    scenarios = list(scenarios)
+    batch = Batch(warn, critical, overrides, live, designs)
+    results: list = [None] * len(scenarios)
+    for i, r in batch.run(scenarios, scenarios.__getitem__):
+        results[i] = r
+    if batch.problems:
+        raise CostplanError(batch.problems)
+    return LimitsResult(results, batch.account_findings, batch.warn, batch.critical)
+
+
+__all__ = ["Batch", "Check", "Finding", "LimitsResult", "ScenarioResult", "check", "check_one", "check_plan", "load_checks"]

@@ -108,12 +108,13 @@ class _Group:
         self.warn, self.critical = warn, critical
 
 
-def _ctx(group, sc):
+def _ctx(group):
+    """A Context whose findings are the account's (named account/region, no file)."""
     from types import SimpleNamespace
 
-    fake = sc.model_copy(update={"name": f"{group.account}/{group.region}"})
-    ctx = Context(fake, SimpleNamespace(facts={}, stages=[]), group.resolve, group.warn, group.critical)
-    return ctx
+    who = SimpleNamespace(name=f"{group.account}/{group.region}", region=group.region, account=group.account,
+                          source_file=None)
+    return Context(who, SimpleNamespace(facts={}, stages=[]), group.resolve, group.warn, group.critical)
 
 
 def _suspect(active):
@@ -139,6 +140,8 @@ def _windows(active) -> str:
 
 
 def run(results, warn, critical, overrides, live) -> list:
+    """The account-wide findings over checked scenarios: ScenarioResults, or the Members a Batch keeps
+    (what these checks read: each scenario's shares, quotas, name and traffic window and days)."""
     from costplan.limits.live import live_for
 
     groups: dict[tuple[str, str], list] = {}
@@ -156,7 +159,7 @@ def run(results, warn, critical, overrides, live) -> list:
             return min((res(qid) for res in _resolvers), key=lambda lim: lim.value)
 
         g = _Group(account, region, rs, resolve, warn, critical)
-        ctx = _ctx(g, rs[0].scenario)
+        ctx = _ctx(g)
         for c in ACCOUNT_CHECKS:
             ctx.current = c
             c.fn(ctx, g)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from costplan.units import HOURS_PER_MONTH as HOURS
+
 # Lambda's bill must be below an ECS design's compute alone by more than this before the ECS lines are
 # left unpriced: the integration lines cancel out of Lambda − ECS only to ~1e-9 (Decimal's 28 digits).
 MARGIN_USD = Decimal("0.0001")
@@ -24,8 +26,8 @@ def ecs_designs(plan, book) -> dict[str, Sized]:
     """{"fargate": Sized, "ec2": Sized} for the plan's ECS design: the same sizes, task counts and
     instance types compare's options carry (Option.sizing), without pricing a line item. ECS on EC2 is
     absent where no instance type holds a task (as in compare); errors are compare's (CostplanError)."""
-    from costplan.compute.options import _stage_sizing, ec2_sizing, sized
-    from costplan.compute.sizing import NoInstanceFits, fargate_rates, size_ec2, size_fargate, tasks_by_hour
+    from costplan.compute.options import sized
+    from costplan.compute.sizing import NoInstanceFits, fargate_rates, size_ec2, size_fargate
 
     sc = plan.scenario
     design = plan.ecs_design
@@ -38,7 +40,7 @@ def ecs_designs(plan, book) -> dict[str, Sized]:
         arch = ecs.architecture or s.architecture
         z = sized(plan, ("fargate", s.name, arch, False), book,
                   lambda: size_fargate(s, sc, book, arch, runner_up=False))  # noqa: B023 (called at once)
-        sizing[s.name] = _stage_sizing(z, ecs, tasks_by_hour)
+        sizing[s.name] = fargate_read(z, ecs)
         rv, rm, _ = fargate_rates(book, arch, False)
         usd += z.timeline.hours * (z.choice.vcpu * rv + z.choice.memory_gb * rm)
     out = {"fargate": Sized("fargate", sizing, usd)}
@@ -49,8 +51,40 @@ def ecs_designs(plan, book) -> dict[str, Sized]:
         if sc.ec2.instance_type:
             raise  # the scenario pinned a type that cannot hold its tasks: compare refuses it too
         return out
-    out["ec2"] = Sized("ec2", ec2_sizing(ch, movable, sc), ch.timeline.hours * ch.instance_usd)
+    out["ec2"] = Sized("ec2", ec2_read(ch, movable, sc), ch.timeline.hours * ch.instance_usd)
     return out
+
+
+# What the checks (limits/ecs.py) read of compare's Option.sizing, the same values (floats as compare
+# writes them), without what only compare's report shows (tasks by hour, chosen-by notes): that part of
+# compute.options._stage_sizing / ec2_sizing is most of their cost. tests/test_limits_designs.py checks
+# these keys against compare's sizing on every bundled scenario.
+def fargate_read(z, ecs) -> dict:
+    p, c = z.plan, z.choice
+    return {"vcpu": float(c.vcpu), "per_task_rps": float(p.per_task_rps), "tasks_min": int(ecs.min_tasks),
+            "tasks_peak": max(p.counts),
+            "tasks_average": float((z.timeline.hours / HOURS).quantize(Decimal("0.01"))),
+            "segments": [{"rps": float(s.rps.quantize(Decimal("0.001"))), "tasks": n}
+                         for s, n in zip(z.profile.segments, p.counts)],
+            "scheduled_scaling": bool(z.timeline.prescale_minutes) or (
+                ecs.scheduled_scaling is True or (ecs.scheduled_scaling is None and z.profile.declared_window)),
+            "scale_out_lag_s": float(ecs.scale_out_lag_s)}
+
+
+def ec2_read(ch, movable, sc) -> dict:
+    from costplan.compute.options import _lags, _stage_profile, movable_profile
+
+    ecs = sc.ecs
+    scheduled = _lags(ecs, movable_profile(movable, sc))[2] if ecs.scaling != "peak" else False
+    sizing = {}
+    for f in ch.fits:
+        sizing[f.stage] = {"tasks_min": int(ecs.min_tasks), "tasks_peak": max(f.counts),
+                           "task_vcpu": float(f.task_vcpu), "per_task_rps": float(f.per_task_rps),
+                           "segments": [{"rps": float(s.rps.quantize(Decimal("0.001"))), "tasks": n} for s, n in
+                                        zip(_stage_profile(movable, f.stage, sc).segments, f.counts)],
+                           "scheduled_scaling": scheduled, "scale_out_lag_s": float(ecs.scale_out_lag_s)}
+    sizing["cluster"] = {"instances_peak": max(ch.counts)}
+    return sizing
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from json.encoder import encode_basestring as _encode_str
 from typing import Any, Callable
 
 from costplan.limits.quotas import Limit
@@ -85,8 +86,37 @@ class Finding:
         return d
 
 
+def _num_json(v) -> str:
+    if v is None or not v.is_finite():  # JSON has no Infinity
+        return "null"
+    return float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+
+
+def finding_json(f: Finding, dump) -> str:
+    """json.dumps(f.to_dict(), ensure_ascii=False) without building the dict (a folder has tens of
+    thousands of findings); a field of an unexpected type takes the dict and dump."""
+    e, n = _encode_str, _num_json
+    try:
+        return (f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": {e(f.scenario)}, '
+                f'"status": {e(f.status)}, "needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {e(f.unit)}, '
+                f'"headroom_pct": {n(f.headroom_pct)}, "used_pct": {n(f.used_pct)}, '
+                f'"limit_source": {e(f.limit_source)}, '
+                f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": {e(f.message)}, '
+                f'"fix": {e(f.fix)}, "formula": {e(f.formula)}, '
+                f'"source_url": {"null" if f.source_url is None else e(f.source_url)}, '
+                f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, '
+                f'"file": {"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
+                f'"region": {e(f.region)}, "level": {e(f.level)}, "design": {e(f.design)}, '
+                f'"delay_s": {n(f.delay_s)}}}')
+    except (TypeError, AttributeError):
+        return dump(f.to_dict())
+
+
+_CENT, _BIG = Decimal("0.01"), Decimal(10**12)
+
+
 def _round(v: Decimal) -> Decimal:
-    return v.quantize(Decimal("0.01")) if abs(v) < 10**12 else v
+    return v.quantize(_CENT) if abs(v) < _BIG else v
 
 
 def ceil(d) -> int:
@@ -196,6 +226,11 @@ class ScenarioResult:
     def gates(self, f) -> bool:
         return not f.design or f.design in self.gating
 
+    def gated_worst(self) -> str:
+        """The worst status of its findings on the designs that gate (the exit code reads it)."""
+        rank = {"ok": 0, "warn": 1, "fail": 2}
+        return STATUSES[max((rank[f.status] for f in self.findings if self.gates(f)), default=0)]
+
     def design_status(self) -> dict[str, str]:
         """Each checked design's worst status over its own findings and the shared ones."""
         rank = {"ok": 0, "warn": 1, "fail": 2}
@@ -226,16 +261,10 @@ class LimitsResult:
         return out
 
     def by_account(self) -> dict[tuple[str, str], list[Finding]]:
-        out: dict[tuple[str, str], list[Finding]] = {}
-        for f in self.account_findings:
-            out.setdefault((f.account, f.region), []).append(f)
-        return out
+        return by_account(self.account_findings)
 
     def counts(self) -> dict[str, int]:
-        c = {s: 0 for s in STATUSES}
-        for f in self.findings:
-            c[f.status] += 1
-        return c
+        return counts_of(self.findings)
 
     def exit_code(self, strict: bool = False) -> int:
         """1 when a finding fails (or warns, with strict) on a design that gates: the designs asked for with
@@ -249,12 +278,7 @@ class LimitsResult:
         return {
             "thresholds": {"warning_pct": float(self.warn), "critical_pct": float(self.critical)},
             "summary": self.counts(),
-            "scenarios": [{
-                "scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
-                "region": s.scenario.region, "pattern": s.scenario.pattern,
-                "unchecked": s.unchecked or None, "needs": s.missing,
-                "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating,
-                "findings": [f.to_dict() for f in s.findings]} for s in self.scenarios],
+            "scenarios": [scenario_dict(s) for s in self.scenarios],
             "accounts": [{"account": a, "region": r, "findings": [f.to_dict() for f in fs]}
                          for (a, r), fs in self.by_account().items()],
             "warnings": self.warnings,
@@ -264,3 +288,29 @@ class LimitsResult:
         from costplan.report.limits_view import json_text
 
         return json_text(self)
+
+
+def by_account(account_findings) -> dict[tuple[str, str], list[Finding]]:
+    """Account-level findings by (account, Region), in the order found."""
+    out: dict[tuple[str, str], list[Finding]] = {}
+    for f in account_findings:
+        out.setdefault((f.account, f.region), []).append(f)
+    return out
+
+
+def scenario_dict(s: ScenarioResult, findings: bool = True) -> dict:
+    """One scenario's entry of LimitsResult.to_dict()["scenarios"] (without "findings" if not asked)."""
+    d = {"scenario": s.scenario.name, "file": s.scenario.source_file, "account": s.scenario.account,
+         "region": s.scenario.region, "pattern": s.scenario.pattern,
+         "unchecked": s.unchecked or None, "needs": s.missing,
+         "designs": s.design_status(), "recommended": s.recommended, "gating": s.gating}
+    if findings:
+        d["findings"] = [f.to_dict() for f in s.findings]
+    return d
+
+
+def counts_of(findings) -> dict[str, int]:
+    c = {s: 0 for s in STATUSES}
+    for f in findings:
+        c[f.status] += 1
+    return c

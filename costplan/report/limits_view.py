@@ -72,111 +72,182 @@ def _designs(s) -> str:
 
 
 def _summary(result) -> str:
-    c = result.counts()
+    return summary_line(result.counts(), result.warn, result.critical)
+
+
+def summary_line(c: dict, warn, critical) -> str:
     return (f"{c['fail']} failed, {c['warn']} warning{'' if c['warn'] == 1 else 's'}, {c['ok']} ok — thresholds: warning "
-            f"{_n(result.warn)} %, critical {_n(result.critical)} % of the quota\n")
+            f"{_n(warn)} %, critical {_n(critical)} % of the quota\n")
 
 
-def text(result) -> str:
+def text_scenario(s) -> str:
+    """One scenario's block of the table output."""
+    sc = s.scenario
+    parts = [f"== {sc.name} ({sc.source_file or 'scenario'}) — account {sc.account}, {sc.region}, {sc.pattern}\n"]
+    if s.unchecked:
+        parts.append(f"  not checked: {s.unchecked}\n\n")
+        return "".join(parts)
+    if s.findings:
+        parts.append(_text_table([_row(f) for f in s.findings]))
+    parts.append(_designs(s))
+    parts.append(_notes(s.findings))
+    for m in s.missing:
+        parts.append(f"  needs: {m}\n")
+    parts.append("\n")
+    return "".join(parts)
+
+
+def text_tail(account_findings, warnings, counts: dict, warn, critical) -> str:
+    """What follows the scenarios in the table output: the accounts, warnings and the summary."""
+    from costplan.limits.model import by_account
+
     parts = []
-    for s in result.scenarios:
-        sc = s.scenario
-        parts.append(f"== {sc.name} ({sc.source_file or 'scenario'}) — account {sc.account}, {sc.region}, "
-                     f"{sc.pattern}\n")
-        if s.unchecked:
-            parts.append(f"  not checked: {s.unchecked}\n\n")
-            continue
-        if s.findings:
-            parts.append(_text_table([_row(f) for f in s.findings]))
-        parts.append(_designs(s))
-        parts.append(_notes(s.findings))
-        for m in s.missing:
-            parts.append(f"  needs: {m}\n")
-        parts.append("\n")
-    for (account, region), fs in result.by_account().items():
+    for (account, region), fs in by_account(account_findings).items():
         parts.append(f"== account {account}, {region} (scenarios sharing its quotas, at coinciding peaks)\n")
         parts.append(_text_table([_row(f) for f in fs]))
         parts.append(_notes(fs))
         parts.append("\n")
-    for w in result.warnings:
+    for w in warnings:
         parts.append(f"warning: {w}\n")
-    parts.append(_summary(result))
+    parts.append(summary_line(counts, warn, critical))
+    return "".join(parts)
+
+
+def text(result) -> str:
+    return "".join([*(text_scenario(s) for s in result.scenarios),
+                    text_tail(result.account_findings, result.warnings, result.counts(), result.warn, result.critical)])
+
+
+MD_HEAD = ["Status", "Design", "Check", "Quota", "Needed", "Limit", "Headroom", "Source", "Fix"]
+
+
+def _md_rows(fs):
+    return [[MARK[f.status], f.design or "all", f.check + (f" ({f.subject})" if f.subject else ""), f.quota or "—",
+             f"{_n(f.needed)} {f.unit}".strip(), _n(f.limit), _pct(f.headroom_pct),
+             f"[{f.limit_source}]({f.source_url})" if f.source_url else f.limit_source,
+             f.fix if f.status != "ok" else (f.fix or "")] for f in fs]
+
+
+def markdown_head(counts: dict, warn, critical) -> str:
+    return "".join(["# Limits check\n\n", summary_line(counts, warn, critical), "\n"])
+
+
+def markdown_scenario(s) -> str:
+    sc = s.scenario
+    parts = [f"## {sc.name}\n\nAccount `{sc.account}`, {sc.region}, pattern `{sc.pattern}`.\n\n"]
+    if s.unchecked:
+        parts.append(f"Not checked: {s.unchecked}\n\n")
+        return "".join(parts)
+    if s.findings:
+        parts.append(md_table(MD_HEAD, _md_rows(s.findings), "llllrrrll") + "\n")
+    if _designs(s):
+        parts.append(f"Designs: {_designs(s).strip()[len('designs: '):]}\n\n")
+    for f in s.findings:
+        if f.status != "ok":
+            parts.append(f"- **{f.check}**{' (' + f.design + ')' if f.design else ''} {f.message}"
+                         + (f" Delay ≈ {_dur(f.delay_s)}, not lost." if f.delay_s is not None else "") + "\n")
+    for m in s.missing:
+        parts.append(f"- needs: {m}\n")
+    parts.append("\n")
+    return "".join(parts)
+
+
+def markdown_tail(account_findings, warnings) -> str:
+    from costplan.limits.model import by_account
+
+    parts = []
+    for (account, region), fs in by_account(account_findings).items():
+        parts.append(f"## Account `{account}`, {region}\n\n")
+        parts.append(md_table(MD_HEAD, _md_rows(fs), "llllrrrll") + "\n")
+        for f in fs:
+            parts.append(f"- **{f.check}** {f.message}\n")
+        parts.append("\n")
+    for w in warnings:
+        parts.append(f"> warning: {w}\n")
     return "".join(parts)
 
 
 def markdown(result) -> str:
-    head = ["Status", "Design", "Check", "Quota", "Needed", "Limit", "Headroom", "Source", "Fix"]
+    return "".join([markdown_head(result.counts(), result.warn, result.critical),
+                    *(markdown_scenario(s) for s in result.scenarios),
+                    markdown_tail(result.account_findings, result.warnings)])
 
-    def rows(fs):
-        return [[MARK[f.status], f.design or "all", f.check + (f" ({f.subject})" if f.subject else ""), f.quota or "—",
-                 f"{_n(f.needed)} {f.unit}".strip(), _n(f.limit), _pct(f.headroom_pct),
-                 f"[{f.limit_source}]({f.source_url})" if f.source_url else f.limit_source,
-                 f.fix if f.status != "ok" else (f.fix or "")] for f in fs]
 
-    parts = ["# Limits check\n\n", _summary(result), "\n"]
-    for s in result.scenarios:
-        sc = s.scenario
-        parts.append(f"## {sc.name}\n\nAccount `{sc.account}`, {sc.region}, pattern `{sc.pattern}`.\n\n")
-        if s.unchecked:
-            parts.append(f"Not checked: {s.unchecked}\n\n")
-            continue
-        if s.findings:
-            parts.append(md_table(head, rows(s.findings), "llllrrrll") + "\n")
-        if _designs(s):
-            parts.append(f"Designs: {_designs(s).strip()[len('designs: '):]}\n\n")
-        for f in s.findings:
-            if f.status != "ok":
-                parts.append(f"- **{f.check}**{' (' + f.design + ')' if f.design else ''} {f.message}"
-                             + (f" Delay ≈ {_dur(f.delay_s)}, not lost." if f.delay_s is not None else "") + "\n")
-        for m in s.missing:
-            parts.append(f"- needs: {m}\n")
-        parts.append("\n")
-    for (account, region), fs in result.by_account().items():
-        parts.append(f"## Account `{account}`, {region}\n\n")
-        parts.append(md_table(head, rows(fs), "llllrrrll") + "\n")
-        for f in fs:
-            parts.append(f"- **{f.check}** {f.message}\n")
-        parts.append("\n")
-    for w in result.warnings:
-        parts.append(f"> warning: {w}\n")
-    return "".join(parts)
+def _dump():
+    import json
+
+    return json.JSONEncoder(ensure_ascii=False, default=float).encode  # one encoder, not one per finding
+
+
+def _json_item(item: dict, findings, dump) -> str:
+    """One entry of "scenarios" or "accounts": its fields on one line, then one finding per line."""
+    from costplan.limits.model import finding_json
+
+    head = dump(item)[:-1]
+    body = ",\n      ".join(finding_json(f, dump) for f in findings)
+    return f"    {head}, \"findings\": [" + (f"\n      {body}]" if findings else "]") + "}"
+
+
+def json_scenario(s, dump=None) -> str:
+    """One scenario's entry of the JSON output (json_text), without the separator."""
+    from costplan.limits.model import scenario_dict
+
+    return _json_item(scenario_dict(s, findings=False), s.findings, dump or _dump())
+
+
+def json_document(counts: dict, warn, critical, scenario_items, account_findings, warnings):
+    """The JSON output in pieces: scenario_items are json_scenario texts (any iterable, read once)."""
+    from costplan.limits.model import by_account
+
+    dump = _dump()
+    yield "{\n"
+    yield f'  "thresholds": {dump({"warning_pct": float(warn), "critical_pct": float(critical)})},\n'
+    yield f'  "summary": {dump(counts)},\n'
+    accounts = by_account(account_findings).items()
+    for key, items in (("scenarios", scenario_items),
+                       ("accounts", (_json_item({"account": a, "region": r}, fs, dump) for (a, r), fs in accounts))):
+        yield f'  "{key}": ['
+        any_ = False
+        for item in items:
+            yield ("," if any_ else "") + "\n" + item
+            any_ = True
+        yield "\n  ],\n" if any_ else "],\n"
+    yield f'  "warnings": {dump(warnings)}\n}}\n'
 
 
 def json_text(result) -> str:
     """Pretty JSON, one finding per line: json's C encoder only runs without indent, and a folder of
     scenarios has thousands of findings."""
-    import json
+    dump = _dump()
+    return "".join(json_document(result.counts(), result.warn, result.critical,
+                                 (json_scenario(s, dump) for s in result.scenarios), result.account_findings,
+                                 result.warnings))
 
-    dump = json.JSONEncoder(ensure_ascii=False, default=float).encode  # one encoder, not one per finding
 
-    data = result.to_dict()
-    out = ["{\n"]
-    for key in ("thresholds", "summary"):
-        out.append(f'  "{key}": {dump(data[key])},\n')
-    for key in ("scenarios", "accounts"):
-        items = data[key]
-        out.append(f'  "{key}": [')
-        for i, item in enumerate(items):
-            findings = item.pop("findings")
-            head = dump(item)[:-1]
-            body = ",\n      ".join(dump(f) for f in findings)
-            sep = "," if i < len(items) - 1 else ""
-            out.append(f'\n    {head}, "findings": [' + (f"\n      {body}]" if findings else "]") + "}" + sep)
-        out.append("\n  ],\n" if items else "],\n")
-    out.append(f'  "warnings": {dump(data["warnings"])}\n}}\n')
-    return "".join(out)
+CSV_COLS = ["level", "scenario", "account", "region", "design", "check", "subject", "status", "needed", "limit",
+            "unit", "used_pct", "headroom_pct", "delay_s", "limit_source", "quota", "message", "fix", "formula",
+            "source_url"]
+
+
+def csv_rows(findings) -> str:
+    """CSV lines (no header) for findings."""
+    from costplan.report.render import csv_text
+
+    rows = []
+    for f in findings:
+        d = f.to_dict()
+        rows.append(["" if d[c] is None else d[c] for c in CSV_COLS])
+    return csv_text(CSV_COLS, rows).split("\n", 1)[1]
+
+
+def csv_head() -> str:
+    from costplan.report.render import csv_text
+
+    return csv_text(CSV_COLS, [])
 
 
 def csv(result) -> str:
-    from costplan.report.render import csv_text
-
-    cols = ["level", "scenario", "account", "region", "design", "check", "subject", "status", "needed", "limit", "unit",
-            "used_pct", "headroom_pct", "delay_s", "limit_source", "quota", "message", "fix", "formula", "source_url"]
-    rows = []
-    for f in result.findings:
-        d = f.to_dict()
-        rows.append(["" if d[c] is None else d[c] for c in cols])
-    return csv_text(cols, rows)
+    return "".join([csv_head(), *(csv_rows(s.findings) for s in result.scenarios), csv_rows(result.account_findings)])
 
 
 def check_rows() -> list[list[str]]:

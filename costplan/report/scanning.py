@@ -62,26 +62,36 @@ def _top_keys(scenario) -> set:
 
 def from_limits(result, include_ok: bool = False) -> list[ScanFinding]:
     """limits-check findings (warn and fail; ok too when asked), each at the line of its scenario."""
-    by_name = {s.scenario.name: s.scenario for s in result.scenarios}
-    gates = {s.scenario.name: s.gates for s in result.scenarios if hasattr(s, "gates")}
-    out = []
-    for f in result.findings:
-        if f.status == "ok" and not include_ok:
-            continue
-        if f.scenario in gates and not gates[f.scenario](f):
-            continue  # a design the exit code does not follow (see limits-check --design)
-        sc = by_name.get(f.scenario)
-        design = getattr(f, "design", "")
-        msg = (f"[{design} design] " if design and design != "lambda" else "") + f.message + (
-            f" Fix: {f.fix}" if f.fix else "")
-        out.append(ScanFinding(f.check, f.title, f.status, msg, f.file or (sc.source_file if sc else None),
-                               finding_line(sc, f.check), f.source_url, f.subject))
+    found, missing = [], []
     for s in result.scenarios:
-        for need in s.missing:
-            out.append(ScanFinding("LIMITS-INPUT", "a check needs a number the scenario does not give", "warn",
-                                   f"{s.scenario.name}: {need}", s.scenario.source_file,
-                                   s.scenario.line("workload") or 1))
-    return out
+        f, m = scenario_scan(s, include_ok)
+        found += f
+        missing += m
+    return found + account_scan(result.account_findings, include_ok) + missing
+
+
+def _scan(f, sc) -> ScanFinding:
+    design = getattr(f, "design", "")
+    msg = (f"[{design} design] " if design and design != "lambda" else "") + f.message + (
+        f" Fix: {f.fix}" if f.fix else "")
+    return ScanFinding(f.check, f.title, f.status, msg, f.file or (sc.source_file if sc else None),
+                       finding_line(sc, f.check), f.source_url, f.subject)
+
+
+def scenario_scan(s, include_ok: bool = False) -> tuple[list[ScanFinding], list[ScanFinding]]:
+    """One scenario's part of from_limits: (its findings on the designs that gate, its missing inputs)."""
+    sc = s.scenario
+    gates = getattr(s, "gates", None)
+    found = [_scan(f, sc) for f in s.findings
+             if (include_ok or f.status != "ok") and (gates is None or gates(f))]
+    missing = [ScanFinding("LIMITS-INPUT", "a check needs a number the scenario does not give", "warn",
+                           f"{sc.name}: {need}", sc.source_file, sc.line("workload") or 1) for need in s.missing]
+    return found, missing
+
+
+def account_scan(account_findings, include_ok: bool = False) -> list[ScanFinding]:
+    """The account-level findings of from_limits (no file: they are about several)."""
+    return [_scan(f, None) for f in account_findings if include_ok or f.status != "ok"]
 
 
 def from_problems(problems) -> list[ScanFinding]:
@@ -103,13 +113,15 @@ def _uri(file: str | None) -> str:
     return p.as_posix()
 
 
-def sarif(findings: list[ScanFinding], rules: dict[str, tuple[str, str | None]] | None = None,
-          version: str = "") -> dict:
-    """A SARIF 2.1.0 log with one run. `rules` maps rule id → (title, help URL) for every rule the tool
-    has (findings' own titles and URLs fill in the rest)."""
+def _rule_table(findings, rules) -> dict[str, tuple[str, str | None]]:
     table: dict[str, tuple[str, str | None]] = dict(rules or {})
     for f in findings:
         table.setdefault(f.rule, (f.title, f.help_uri))
+    return table
+
+
+def _driver(table, version: str) -> tuple[dict, dict]:
+    """The SARIF tool driver with its rules, and each rule's index."""
     ids = sorted(table)
     index = {r: i for i, r in enumerate(ids)}
     rule_objs = []
@@ -122,28 +134,64 @@ def sarif(findings: list[ScanFinding], rules: dict[str, tuple[str, str | None]] 
             obj["help"] = {"text": f"{title}. Quota and source: {url}",
                            "markdown": f"{title}. Quota and source: [{url}]({url})"}
         rule_objs.append(obj)
-    results = []
-    for f in findings:
-        res = {"ruleId": f.rule, "ruleIndex": index[f.rule], "level": f.level,
-               "message": {"text": f.message}}
-        loc = {"physicalLocation": {"artifactLocation": {"uri": _uri(f.file)}}}
-        if f.line:
-            loc["physicalLocation"]["region"] = {"startLine": int(f.line)}
-        res["locations"] = [loc]
-        if f.subject:
-            res["properties"] = {"subject": f.subject}
-        results.append(res)
     driver = {"name": "costplan", "informationUri": TOOL_URI, "rules": rule_objs}
     if version:
         driver["version"] = version
+    return driver, index
+
+
+def _result(f: ScanFinding, index: dict) -> dict:
+    res = {"ruleId": f.rule, "ruleIndex": index[f.rule], "level": f.level,
+           "message": {"text": f.message}}
+    loc = {"physicalLocation": {"artifactLocation": {"uri": _uri(f.file)}}}
+    if f.line:
+        loc["physicalLocation"]["region"] = {"startLine": int(f.line)}
+    res["locations"] = [loc]
+    if f.subject:
+        res["properties"] = {"subject": f.subject}
+    return res
+
+
+def _log(driver: dict, results: list) -> dict:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0",
-            "runs": [{"tool": {"driver": driver}, "results": results,
-                      "columnKind": "unicodeCodePoints"}]}
+            "runs": [{"tool": {"driver": driver}, "results": results, "columnKind": "unicodeCodePoints"}]}
 
 
-def junit(findings: list[ScanFinding], suite: str, passed: list[tuple[str, str]] = ()) -> str:
-    """JUnit XML: one test case per finding (a failure for fail, a skipped note for warn) and one per
-    (name, classname) that passed."""
+def sarif(findings: list[ScanFinding], rules: dict[str, tuple[str, str | None]] | None = None,
+          version: str = "") -> dict:
+    """A SARIF 2.1.0 log with one run. `rules` maps rule id → (title, help URL) for every rule the tool
+    has (findings' own titles and URLs fill in the rest)."""
+    driver, index = _driver(_rule_table(findings, rules), version)
+    return _log(driver, [_result(f, index) for f in findings])
+
+
+def sarif_text(findings, rules=None, version: str = ""):
+    """json.dumps(sarif(...), indent=2) + "\n" in pieces, one result at a time: `findings` is a callable
+    giving the findings afresh (read twice: the rules, then the results), so none need be held."""
+    import json
+
+    driver, index = _driver(_rule_table(findings(), rules), version)
+    mark = "\x00results\x00"
+    text = json.dumps(_log(driver, [mark]), indent=2)
+    at = text.index(json.dumps(mark))
+    head, tail = text[:at], text[at + len(json.dumps(mark)):]
+    indent = head[head.rfind("\n") + 1:]
+    first = True
+    for f in findings():
+        item = json.dumps(_result(f, index), indent=2).replace("\n", "\n" + indent)
+        if first:
+            yield head + item
+            first = False
+        else:
+            yield ",\n" + indent + item
+    if first:  # no results: json.dumps writes an empty list on one line
+        yield json.dumps(_log(driver, []), indent=2) + "\n"
+    else:
+        yield tail + "\n"
+
+
+def junit_cases(findings, suite: str) -> tuple[list[str], int]:
+    """JUnit test cases for findings (a failure for fail, a skipped note for warn), and how many fail."""
     from xml.sax.saxutils import escape, quoteattr
 
     cases = []
@@ -163,14 +211,32 @@ def junit(findings: list[ScanFinding], suite: str, passed: list[tuple[str, str]]
                          f'      <system-out>{body}</system-out>\n    </testcase>')
         else:
             cases.append(f'    <testcase name={name} classname={cls}/>')
-    for n, c in passed:
-        cases.append(f'    <testcase name={quoteattr(n)} classname={quoteattr(c)}/>')
-    total = len(cases)
+    return cases, failures
+
+
+def junit_passed(name: str, classname: str) -> str:
+    from xml.sax.saxutils import quoteattr
+
+    return f'    <testcase name={quoteattr(name)} classname={quoteattr(classname)}/>'
+
+
+def junit_head(suite: str, total: int, failures: int) -> str:
+    from xml.sax.saxutils import quoteattr
+
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<testsuites name="costplan" tests="{total}" failures="{failures}" errors="0">\n'
-            f'  <testsuite name={quoteattr(suite)} tests="{total}" failures="{failures}" errors="0" skipped="0">\n'
-            + "\n".join(cases) + ("\n" if cases else "")
-            + "  </testsuite>\n</testsuites>\n")
+            f'  <testsuite name={quoteattr(suite)} tests="{total}" failures="{failures}" errors="0" skipped="0">\n')
+
+
+JUNIT_TAIL = "  </testsuite>\n</testsuites>\n"
+
+
+def junit(findings: list[ScanFinding], suite: str, passed: list[tuple[str, str]] = ()) -> str:
+    """JUnit XML: one test case per finding (a failure for fail, a skipped note for warn) and one per
+    (name, classname) that passed."""
+    cases, failures = junit_cases(findings, suite)
+    cases += [junit_passed(n, c) for n, c in passed]
+    return junit_head(suite, len(cases), failures) + "\n".join(cases) + ("\n" if cases else "") + JUNIT_TAIL
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
