@@ -646,15 +646,21 @@ def expand(paths: list[str]) -> list[Path]:
 
 def load_many(paths: list[str]) -> list[Scenario]:
     """Load every file, collecting every problem before raising."""
-    scenarios, problems = [], []
-    for p in expand(paths):
-        try:
-            scenarios.append(load(p))
-        except CostplanError as e:
-            problems.extend(e.problems)
+    problems: list = []
+    scenarios = list(iter_load(expand(paths), problems))
     if problems:
         raise CostplanError(problems)
     return scenarios
+
+
+def iter_load(files: list[Path], problems: list):
+    """Each file's scenario as it is loaded (one held at a time: a folder of thousands in flat memory);
+    a file that does not load adds its problems to `problems` and is skipped, so every file is tried."""
+    for f in files:
+        try:
+            yield load(f)
+        except CostplanError as e:
+            problems.extend(e.problems)
 
 
 def json_schema() -> dict:

@@ -176,15 +176,7 @@ def _stream_json(paths, free_tier, region, loaded=None) -> None:
     problems: list = []
     if loaded is None:
         files = sc_mod.expand(paths)
-
-        def each():
-            for f in files:
-                try:
-                    yield sc_mod.load(f)
-                except CostplanError as e:
-                    problems.extend(e.problems)
-
-        source, total = each(), len(files)
+        source, total = sc_mod.iter_load(files, problems), len(files)
     else:
         source, total = loaded, len(loaded)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:

@@ -92,7 +92,6 @@ def _stream(paths, format, cfg, warn, critical, quota, live: bool, profile, desi
     every problem listed and no partial output. Returns the exit code."""
     from costplan import limits
     from costplan import scenario as sc_mod
-    from costplan.errors import CostplanError
 
     load_problems: list = []
     live_values, warnings = None, []
@@ -104,15 +103,7 @@ def _stream(paths, format, cfg, warn, critical, quota, live: bool, profile, desi
         source, reload = loaded, loaded.__getitem__
     else:
         files = sc_mod.expand(paths)
-
-        def each():
-            for f in files:
-                try:
-                    yield sc_mod.load(f)
-                except CostplanError as e:
-                    load_problems.extend(e.problems)
-
-        source, reload = each(), (lambda i: sc_mod.load(files[i]))
+        source, reload = sc_mod.iter_load(files, load_problems), (lambda i: sc_mod.load(files[i]))
     designs = [d.value for d in design] if design else None
     batch = limits.Batch(warn, critical, list(quota or []), live_values, designs)
     out = _Sink(format)
