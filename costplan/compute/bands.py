@@ -221,16 +221,11 @@ class Shapes:
 
     KS = (1.0, 2.0, 0.5, 1.0 / RANGE, RANGE)
 
-    def __init__(self, plan, shared: bool = True, like: "Shapes | None" = None):
+    def __init__(self, plan, shared: bool = True):
         """shared=False: without the integration services both designs price alike (fixed_components),
-        for the difference Lambda − ECS. `like`: another Shapes of the same plan whose re-plans and
-        traffic fits this one reuses."""
+        for the difference Lambda − ECS (curves(shared=False))."""
         self.plan = plan
         self.shared = shared
-        if like is not None:
-            self._plans, self.plans = like._plans, like.plans
-            self._traffic = like.__dict__.setdefault("_traffic", {})
-            return
         self._plans = {1.0: plan}
         self.plans = [self.plan_at(k) for k in self.KS]
 
@@ -347,7 +342,6 @@ class Shapes:
                 start = i - 1
                 bends.append(ks[start])
         at.piece = lambda k: bisect.bisect_left(bends, k)
-        at.bends = bends
         return at
 
     def _kink(self, g, pts: dict, a: float, b: float) -> float | None:
