@@ -357,15 +357,14 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
     # Branch and bound: a size costs at least its floor all month and at least the month's
     # request-seconds at its concurrency; price sizes cheapest-bound first, stop past the best.
     demand = _served_demand(sc, prof, need, cap)
-    cands = []
     # the bound only orders and prunes (floats are fast); every price compared below is exact
     demand_f, floor_h, target_f = demand, floor * 730.0, float(target)
-    for v, m, conc, bc, bm, rps, hourly, c_eff, hourly_f, c_eff_f in _fargate_shapes(
-            need, tuple(sizes), meas, rv, rm, rip):
+    shapes = _fargate_shapes(need, tuple(sizes), meas, rv, rm, rip)
+    bounds = []  # per shape: hourly × max(floor hours, task-hours the demand needs), a 1e-9 margin below
+    for *_, hourly_f, c_eff_f in shapes:
         per_task_hours = demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0
-        bound = hourly_f * max(floor_h, per_task_hours) * (1 - 1e-9)
-        cands.append((bound, v, m, conc, bc, bm, rps, hourly))
-    if not cands:
+        bounds.append(hourly_f * (floor_h if floor_h >= per_task_hours else per_task_hours) * (1 - 1e-9))
+    if not shapes:
         largest = max(fargate_sizes())
         msg = (f"no Fargate task size holds one request of {stage.name}: it needs {num(need.vcpu)} vCPU "
                f"({num(need.lambda_vcpu)} vCPU at {num(stage.memory_mb)} MB × cpu_share {need.cpu_share:.0%}) and "
@@ -376,20 +375,34 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
         else:
             msg += f"; the largest is {num(largest[0])} vCPU / {num(largest[1])} GB"
         raise CostplanError(sc.problem(msg, "ecs", "vcpu"))
-    cands.sort(key=lambda c: c[0])  # stable: ties stay in the table's order, smaller sizes first
+    # stable: ties stay in the table's order, smaller sizes first
+    order = sorted(range(len(shapes)), key=bounds.__getitem__)
     # Under max_tasks a size whose tasks cannot carry the peak is cheap only because it serves less: a size
     # that carries it within the cap wins over every one that does not, whatever they cost; if none can,
     # the size that serves the most (the cap × what a task serves), then the cheapest.
     def rank(e):
         return (0, 0, e[0], e[1], e[2]) if not e[10] else (1, -e[6], e[0], e[1], e[2])
 
+    lag, delay, scheduled = _settings(sc, prof)
+    peak_scaling = ecs.scaling == "peak"
+    segs = prof.segments
     best = second = None
-    for bound, v, m, conc, bc, bm, rps, hourly in cands:
+    for i in order:
         if (best is not None and (not runner_up or second is not None) and not (second or best)[10]
-                and bound >= (second or best)[-1]):
+                and bounds[i] >= (second or best)[-1]):
             break
-        counts, needed, capped = task_counts(prof, rps, target, floor, cap)
-        tl = _hours(sc, prof, counts, floor)
+        v, m, conc, bc, bm, rps, hourly, *_ = shapes[i]
+        usable = rps * target  # task_counts()
+        counts = [max(floor, ceil(x.rps / usable)) if x.rps > 0 else floor for x in segs]
+        needed = max(counts)
+        capped = cap is not None and needed > cap
+        if capped:
+            counts = [min(c, cap) for c in counts]
+        if peak_scaling:  # _hours()
+            top = max(counts)
+            tl = Timeline(list(counts), Decimal(top) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, top, Decimal(top) * HOURS)
+        else:
+            tl = timeline(prof, counts, floor, lag, delay, scheduled)
         cost = tl.hours * hourly
         entry = (cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, float(cost))
         if best is None or rank(entry) < rank(best):
@@ -398,10 +411,9 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
             second = entry
     cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, _ = best
     choice = Choice(v, m, conc, bc, bm, meas is not None, hourly, cost, tl.hours,
-                    None if second is None else (second[1], second[2], second[0]), len(cands))
+                    None if second is None else (second[1], second[2], second[0]), len(shapes))
     sp = StagePlan(stage.name, stage.role, rps, rps * need.duration_s, counts, needed, capped)
     warnings = []
-    lag, _, scheduled = _settings(sc, prof)
     if ecs.scaling != "peak" and not scheduled and stage.role == "api":
         sp.shortfall = lag_shortfall(prof, counts, rps, lag, sc.workload.peak_window_s is not None)
         if sp.shortfall:
