@@ -624,30 +624,49 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
         need_h = sum(d * c for d, c in zip(demand, coefs))
         cands.append((hourly_f * max(idle_i * 730.0, need_h) * (1 - 1e-9),) + row)  # orders and prunes only
     cands.sort(key=lambda c: c[0])  # stable: ties stay in the price book's order
+    # each segment of the first stage's day: where it falls in every stage's own day (the same part, else
+    # its busy hours, else its first)
+    where = []
+    for seg in names:
+        row = []
+        for _, _, _, prof in inputs:
+            pn = [x.name for x in prof.segments]
+            row.append(pn.index(seg) if seg in pn else (pn.index("active") if "active" in pn else 0))
+        where.append(row)
+    lag, delay, scheduled = _settings(sc, prof0)
+    peak_scaling = ecs.scaling == "peak"
+    min_tasks = int(ecs.min_tasks)
+    used_by_seg = None  # vCPU the tasks keep busy in each segment (burstable types), found once
     for bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price in cands:
         enough = 2 if runner_up else 1
         if len(results) >= enough and bound >= float(sorted(r[0] for r in results)[enough - 1]):
             break
         fits = [_fit(s, sc, need, meas, prof, itype, ivcpu, mem_mb, enis) for s, need, meas, prof in inputs]
         counts = []
-        for seg in names:
+        for row in where:
             total = 0
-            for f, (_, _, _, prof) in zip(fits, inputs):
-                pn = [x.name for x in prof.segments]
-                j = pn.index(seg) if seg in pn else (pn.index("active") if "active" in pn else 0)
-                total += ceil(Decimal(f.counts[j]) / f.tasks_per_instance)
+            for f, j in zip(fits, row):
+                total += -(-f.counts[j] // f.tasks_per_instance)  # whole instances (a ceiling)
             counts.append(max(floor_i, total))
-        idle = max(floor_i, sum(ceil(Decimal(int(ecs.min_tasks)) / f.tasks_per_instance) for f in fits))
-        tl = _hours(sc, prof0, counts, idle)
+        idle = max(floor_i, sum(-(-min_tasks // f.tasks_per_instance) for f in fits))
+        if peak_scaling:  # _hours()
+            top = max(counts)
+            tl = Timeline(list(counts), Decimal(top) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, top, Decimal(top) * HOURS)
+        else:
+            tl = timeline(prof0, counts, idle, lag, delay, scheduled)
         if baseline is not None:
             # every part of the day: instances launched for a peak have no credits saved up to spend
+            if used_by_seg is None:
+                used_by_seg = []
+                for seg in names:
+                    used = ZERO
+                    for _, need, _, prof in inputs:
+                        pn = {x.name: x for x in prof.segments}
+                        x = pn.get(seg) or pn.get("active") or prof.segments[0]
+                        used += x.rps * need.duration_s * need.vcpu
+                    used_by_seg.append(used)
             worst = ZERO
-            for i, seg in enumerate(names):
-                used = ZERO
-                for _, need, _, prof in inputs:
-                    pn = {x.name: x for x in prof.segments}
-                    x = pn.get(seg) or pn.get("active") or prof.segments[0]
-                    used += x.rps * need.duration_s * need.vcpu
+            for i, used in enumerate(used_by_seg):
                 worst = max(worst, used / (counts[i] * ivcpu)) if counts[i] else worst
             if worst > baseline:
                 skipped.append(f"{itype} (burstable: the tasks would run it at {worst:.0%} CPU, above its "
