@@ -86,28 +86,50 @@ class Finding:
         return d
 
 
+_NUMS: dict = {}  # JSON text of the numbers findings repeat (quotas, thresholds, common needs)
+
+
 def _num_json(v) -> str:
     if v is None or not v.is_finite():  # JSON has no Infinity
         return "null"
-    return float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+    if v.__class__ is not Decimal or not v:  # (a zero may be -0: "-0.0", which equals 0)
+        return float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+    hit = _NUMS.get(v)  # equal Decimals (1E+3, 1000.00) give the same text: float of the same value
+    if hit is None:
+        if len(_NUMS) > 50_000:
+            _NUMS.clear()
+        hit = _NUMS[v] = float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+    return hit
+
+
+_ENCODED: dict[str, str] = {}  # JSON text of the strings findings repeat (ids, titles, formulas, URLs, names)
+
+
+def _enc(s: str) -> str:
+    hit = _ENCODED.get(s)
+    if hit is None:
+        if len(_ENCODED) > 20_000:  # scenario names and files are new in each scenario: stay small
+            _ENCODED.clear()
+        hit = _ENCODED[s] = _encode_str(s)
+    return hit
 
 
 def finding_json(f: Finding, dump) -> str:
     """json.dumps(f.to_dict(), ensure_ascii=False) without building the dict (a folder has tens of
     thousands of findings); a field of an unexpected type takes the dict and dump."""
-    e, n = _encode_str, _num_json
+    e, r, n = _encode_str, _enc, _num_json
     try:
-        return (f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": {e(f.scenario)}, '
-                f'"status": {e(f.status)}, "needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {e(f.unit)}, '
+        return (f'{{"check": {r(f.check)}, "title": {r(f.title)}, "scenario": {r(f.scenario)}, '
+                f'"status": {r(f.status)}, "needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {r(f.unit)}, '
                 f'"headroom_pct": {n(f.headroom_pct)}, "used_pct": {n(f.used_pct)}, '
-                f'"limit_source": {e(f.limit_source)}, '
-                f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": {e(f.message)}, '
-                f'"fix": {e(f.fix)}, "formula": {e(f.formula)}, '
-                f'"source_url": {"null" if f.source_url is None else e(f.source_url)}, '
-                f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, '
-                f'"file": {"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
-                f'"region": {e(f.region)}, "level": {e(f.level)}, "design": {e(f.design)}, '
-                f'"delay_s": {n(f.delay_s)}}}')
+                f'"limit_source": {r(f.limit_source)}, '
+                f'"quota": {"null" if f.quota is None else r(f.quota)}, "message": {e(f.message)}, '
+                f'"fix": {e(f.fix)}, "formula": {r(f.formula)}, '
+                f'"source_url": {"null" if f.source_url is None else r(f.source_url)}, '
+                f'"severity": {r(f.severity)}, "subject": {r(f.subject)}, '
+                f'"file": {"null" if f.file is None else r(f.file)}, "account": {r(f.account)}, '
+                f'"region": {r(f.region)}, "level": {r(f.level)}, "design": {r(f.design)}, '
+                f'"delay_s": {"null" if f.delay_s is None else n(f.delay_s)}}}')
     except (TypeError, AttributeError):
         return dump(f.to_dict())
 
