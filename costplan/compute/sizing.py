@@ -89,8 +89,25 @@ class Profile:
     declared_window: bool
 
 
+_PROFILES: dict = {}  # (id(traffic), id(workload)) → (traffic, workload, Profile): the objects are held
+
+
 def profile(stage, workload) -> Profile:
+    """The stage's day (see Profile). A plan asks for it several times (each ECS option, the reads of
+    its sizing): it is kept for the last few (traffic, workload) pairs, both immutable in a plan."""
     t = stage.traffic
+    key = (id(t), id(workload))
+    hit = _PROFILES.get(key)
+    if hit is not None and hit[0] is t and hit[1] is workload:
+        return hit[2]
+    prof = _profile(t, workload)
+    if len(_PROFILES) >= 32:
+        _PROFILES.clear()
+    _PROFILES[key] = (t, workload, prof)
+    return prof
+
+
+def _profile(t, workload) -> Profile:
     days = min(Decimal(workload.active_days_per_month), units.DAYS_PER_MONTH)
     active_min = Decimal(workload.active_hours_per_day) * 60
     avg, peak = t.average_rps, max(t.peak_rps, t.average_rps)
