@@ -102,34 +102,38 @@ def _num_json(v) -> str:
     return hit
 
 
-_ENCODED: dict[str, str] = {}  # JSON text of the strings findings repeat (ids, titles, formulas, URLs, names)
-
-
-def _enc(s: str) -> str:
-    hit = _ENCODED.get(s)
-    if hit is None:
-        if len(_ENCODED) > 20_000:  # scenario names and files are new in each scenario: stay small
-            _ENCODED.clear()
-        hit = _ENCODED[s] = _encode_str(s)
-    return hit
+_CHUNKS: dict = {}  # JSON text of the runs of fields findings repeat (check, title, formula, URL, file...)
 
 
 def finding_json(f: Finding, dump) -> str:
     """json.dumps(f.to_dict(), ensure_ascii=False) without building the dict (a folder has tens of
-    thousands of findings); a field of an unexpected type takes the dict and dump."""
-    e, r, n = _encode_str, _enc, _num_json
+    thousands of findings); a field of an unexpected type takes the dict and dump. The runs of string
+    fields that recur from finding to finding are encoded once (keyed by their values)."""
+    e, n, memo = _encode_str, _num_json, _CHUNKS
     try:
-        return (f'{{"check": {r(f.check)}, "title": {r(f.title)}, "scenario": {r(f.scenario)}, '
-                f'"status": {r(f.status)}, "needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {r(f.unit)}, '
-                f'"headroom_pct": {n(f.headroom_pct)}, "used_pct": {n(f.used_pct)}, '
-                f'"limit_source": {r(f.limit_source)}, '
-                f'"quota": {"null" if f.quota is None else r(f.quota)}, "message": {e(f.message)}, '
-                f'"fix": {e(f.fix)}, "formula": {r(f.formula)}, '
-                f'"source_url": {"null" if f.source_url is None else r(f.source_url)}, '
-                f'"severity": {r(f.severity)}, "subject": {r(f.subject)}, '
-                f'"file": {"null" if f.file is None else r(f.file)}, "account": {r(f.account)}, '
-                f'"region": {r(f.region)}, "level": {r(f.level)}, "design": {r(f.design)}, '
-                f'"delay_s": {"null" if f.delay_s is None else n(f.delay_s)}}}')
+        k1 = (f.check, f.title, f.scenario, f.status)
+        a = memo.get(k1)
+        if a is None:
+            if len(memo) > 20_000:  # scenario names and files are new in each scenario: stay small
+                memo.clear()
+            a = memo[k1] = (f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": {e(f.scenario)}, '
+                            f'"status": {e(f.status)}, "needed": ')
+        k2 = (f.unit, f.limit_source, f.quota)
+        b = memo.get(k2)
+        if b is None:
+            b = memo[k2] = (f'"unit": {e(f.unit)}, ', f'"limit_source": {e(f.limit_source)}, '
+                                                      f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": ')
+        k3 = (f.formula, f.source_url, f.severity, f.subject, f.file, f.account, f.region, f.level, f.design)
+        c = memo.get(k3)
+        if c is None:
+            c = memo[k3] = (f'"formula": {e(f.formula)}, '
+                            f'"source_url": {"null" if f.source_url is None else e(f.source_url)}, '
+                            f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, '
+                            f'"file": {"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
+                            f'"region": {e(f.region)}, "level": {e(f.level)}, "design": {e(f.design)}, "delay_s": ')
+        return (f'{a}{n(f.needed)}, "limit": {n(f.limit)}, {b[0]}"headroom_pct": {n(f.headroom_pct)}, '
+                f'"used_pct": {n(f.used_pct)}, {b[1]}{e(f.message)}, "fix": {e(f.fix)}, {c}'
+                f'{"null" if f.delay_s is None else n(f.delay_s)}}}')
     except (TypeError, AttributeError):
         return dump(f.to_dict())
 
