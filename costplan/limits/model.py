@@ -102,37 +102,44 @@ def _num_json(v) -> str:
     return hit
 
 
-_CHUNKS: dict = {}  # JSON text of the runs of fields findings repeat (check, title, formula, URL, file...)
+_CHUNKS: dict = {}  # JSON text of the runs of fields findings repeat (check and title, formula and URL, ...)
 
 
 def finding_json(f: Finding, dump) -> str:
     """json.dumps(f.to_dict(), ensure_ascii=False) without building the dict (a folder has tens of
     thousands of findings); a field of an unexpected type takes the dict and dump. The runs of string
-    fields that recur from finding to finding are encoded once (keyed by their values)."""
+    fields that recur from finding to finding (those of a check; those of a scenario) are encoded once,
+    keyed by their values."""
     e, n, memo = _encode_str, _num_json, _CHUNKS
     try:
-        k1 = (f.check, f.title, f.scenario, f.status)
+        k1 = (f.check, f.title)
         a = memo.get(k1)
         if a is None:
             if len(memo) > 20_000:  # scenario names and files are new in each scenario: stay small
                 memo.clear()
-            a = memo[k1] = (f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": {e(f.scenario)}, '
-                            f'"status": {e(f.status)}, "needed": ')
-        k2 = (f.unit, f.limit_source, f.quota)
+            a = memo[k1] = f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": '
+        k2 = (f.scenario, f.status)
         b = memo.get(k2)
         if b is None:
-            b = memo[k2] = (f'"unit": {e(f.unit)}, ', f'"limit_source": {e(f.limit_source)}, '
-                                                      f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": ')
-        k3 = (f.formula, f.source_url, f.severity, f.subject, f.file, f.account, f.region, f.level, f.design)
+            b = memo[k2] = f'{e(f.scenario)}, "status": {e(f.status)}, "needed": '
+        k3 = (f.unit, f.limit_source, f.quota)
         c = memo.get(k3)
         if c is None:
-            c = memo[k3] = (f'"formula": {e(f.formula)}, '
+            c = memo[k3] = (f'"unit": {e(f.unit)}, ', f'"limit_source": {e(f.limit_source)}, '
+                                                      f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": ')
+        k4 = (f.formula, f.source_url, f.severity, f.subject)
+        d = memo.get(k4)
+        if d is None:
+            d = memo[k4] = (f'"formula": {e(f.formula)}, '
                             f'"source_url": {"null" if f.source_url is None else e(f.source_url)}, '
-                            f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, '
-                            f'"file": {"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
+                            f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, "file": ')
+        k5 = (f.file, f.account, f.region, f.level, f.design)
+        g = memo.get(k5)
+        if g is None:
+            g = memo[k5] = (f'{"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
                             f'"region": {e(f.region)}, "level": {e(f.level)}, "design": {e(f.design)}, "delay_s": ')
-        return (f'{a}{n(f.needed)}, "limit": {n(f.limit)}, {b[0]}"headroom_pct": {n(f.headroom_pct)}, '
-                f'"used_pct": {n(f.used_pct)}, {b[1]}{e(f.message)}, "fix": {e(f.fix)}, {c}'
+        return (f'{a}{b}{n(f.needed)}, "limit": {n(f.limit)}, {c[0]}"headroom_pct": {n(f.headroom_pct)}, '
+                f'"used_pct": {n(f.used_pct)}, {c[1]}{e(f.message)}, "fix": {e(f.fix)}, {d}{g}'
                 f'{"null" if f.delay_s is None else n(f.delay_s)}}}')
     except (TypeError, AttributeError):
         return dump(f.to_dict())
