@@ -342,6 +342,21 @@ def _fargate_shapes(need: Need, sizes: tuple, meas, rv: Decimal, rm: Decimal, ri
     return tuple(out)
 
 
+_FLOATS: dict = {}  # id(shapes) → (shapes, ((hourly, capacity) as floats per shape)): the tuple is held
+
+
+def _shape_floats(shapes: tuple) -> tuple:
+    """The two floats size_fargate's bound reads of each _fargate_shapes row (kept per shapes tuple)."""
+    hit = _FLOATS.get(id(shapes))
+    if hit is not None and hit[0] is shapes:
+        return hit[1]
+    if len(_FLOATS) >= 64:
+        _FLOATS.clear()
+    pairs = tuple((row[8], row[9]) for row in shapes)
+    _FLOATS[id(shapes)] = (shapes, pairs)
+    return pairs
+
+
 @dataclass
 class FargateSizing:
     stage: str
@@ -377,10 +392,9 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
     # the bound only orders and prunes (floats are fast); every price compared below is exact
     demand_f, floor_h, target_f = demand, floor * 730.0, float(target)
     shapes = _fargate_shapes(need, tuple(sizes), meas, rv, rm, rip)
-    bounds = []  # per shape: hourly × max(floor hours, task-hours the demand needs), a 1e-9 margin below
-    for *_, hourly_f, c_eff_f in shapes:
-        per_task_hours = demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0
-        bounds.append(hourly_f * (floor_h if floor_h >= per_task_hours else per_task_hours) * (1 - 1e-9))
+    # per shape: hourly × max(floor hours, task-hours the demand needs), a 1e-9 margin below
+    bounds = [hourly_f * (floor_h if floor_h >= (h := (demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0))
+                          else h) * (1 - 1e-9) for hourly_f, c_eff_f in _shape_floats(shapes)]
     if not shapes:
         largest = max(fargate_sizes())
         msg = (f"no Fargate task size holds one request of {stage.name}: it needs {num(need.vcpu)} vCPU "
