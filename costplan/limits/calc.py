@@ -64,7 +64,7 @@ def q(d, places: int = 1) -> str:
     if d.__class__ is Decimal and places == 1 and d:  # (a zero may be -0, shown as "-0")
         hit = _Q.get(d)  # equal Decimals (1E+3, 1000.0) show the same: the text is of the value
         if hit is None:
-            if len(_Q) > 50_000:
+            if len(_Q) > 8192:
                 _Q.clear()
             hit = _Q[d] = _q(d, 1)
         return hit

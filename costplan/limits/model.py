@@ -96,7 +96,7 @@ def _num_json(v) -> str:
         return float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
     hit = _NUMS.get(v)  # equal Decimals (1E+3, 1000.00) give the same text: float of the same value
     if hit is None:
-        if len(_NUMS) > 50_000:
+        if len(_NUMS) > 8192:
             _NUMS.clear()
         hit = _NUMS[v] = float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
     return hit
@@ -111,12 +111,12 @@ def finding_json(f: Finding, dump) -> str:
     fields that recur from finding to finding (those of a check; those of a scenario) are encoded once,
     keyed by their values."""
     e, n, memo = _encode_str, _num_json, _CHUNKS
+    if len(memo) > 4096:  # each scenario adds a few runs of its own (its name, its file): stay small
+        memo.clear()
     try:
         k1 = (f.check, f.title)
         a = memo.get(k1)
         if a is None:
-            if len(memo) > 20_000:  # scenario names and files are new in each scenario: stay small
-                memo.clear()
             a = memo[k1] = f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": '
         k2 = (f.scenario, f.status)
         b = memo.get(k2)
