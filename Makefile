@@ -61,6 +61,7 @@ update-goldens: install-test
 bench: bytecode
 	$(BIN)/python benchmarks/cli_latency.py
 	$(BIN)/python benchmarks/limits_batch.py
+	$(BIN)/python benchmarks/limits_split.py
 	$(BIN)/python benchmarks/compare_batch.py
 	$(BIN)/python benchmarks/compare_split.py
 

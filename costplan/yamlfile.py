@@ -1,6 +1,7 @@
 """Read YAML keeping the line of every key, so each problem can name file:line and field."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +177,11 @@ def read(path: str | Path) -> tuple[Any, dict[Path_, int], str]:
         raise CostplanError(Problem("is not a regular file, expected a scenario file", file=shown))
     try:
         with p.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+            # read(MAX + 1) allocates (and faults in) a 1 MiB buffer per file: ask for what the file holds
+            want = min(os.fstat(f.fileno()).st_size, MAX_FILE_BYTES) + 1
+            raw = f.read(want)
+            if len(raw) == want and want <= MAX_FILE_BYTES:  # it grew since: read on, to the limit
+                raw += f.read(MAX_FILE_BYTES + 1 - want)
         if len(raw) > MAX_FILE_BYTES:
             raise CostplanError(Problem(f"file is larger than {MAX_FILE_BYTES:,} bytes, the most a scenario may be",
                                         file=shown))

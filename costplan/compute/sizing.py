@@ -89,8 +89,25 @@ class Profile:
     declared_window: bool
 
 
+_PROFILES: dict = {}  # (id(traffic), id(workload)) → (traffic, workload, Profile): the objects are held
+
+
 def profile(stage, workload) -> Profile:
+    """The stage's day (see Profile). A plan asks for it several times (each ECS option, the reads of
+    its sizing): it is kept for the last few (traffic, workload) pairs, both immutable in a plan."""
     t = stage.traffic
+    key = (id(t), id(workload))
+    hit = _PROFILES.get(key)
+    if hit is not None and hit[0] is t and hit[1] is workload:
+        return hit[2]
+    prof = _profile(t, workload)
+    if len(_PROFILES) >= 32:
+        _PROFILES.clear()
+    _PROFILES[key] = (t, workload, prof)
+    return prof
+
+
+def _profile(t, workload) -> Profile:
     days = min(Decimal(workload.active_days_per_month), units.DAYS_PER_MONTH)
     active_min = Decimal(workload.active_hours_per_day) * 60
     avg, peak = t.average_rps, max(t.peak_rps, t.average_rps)
@@ -325,6 +342,21 @@ def _fargate_shapes(need: Need, sizes: tuple, meas, rv: Decimal, rm: Decimal, ri
     return tuple(out)
 
 
+_FLOATS: dict = {}  # id(shapes) → (shapes, ((hourly, capacity) as floats per shape)): the tuple is held
+
+
+def _shape_floats(shapes: tuple) -> tuple:
+    """The two floats size_fargate's bound reads of each _fargate_shapes row (kept per shapes tuple)."""
+    hit = _FLOATS.get(id(shapes))
+    if hit is not None and hit[0] is shapes:
+        return hit[1]
+    if len(_FLOATS) >= 64:
+        _FLOATS.clear()
+    pairs = tuple((row[8], row[9]) for row in shapes)
+    _FLOATS[id(shapes)] = (shapes, pairs)
+    return pairs
+
+
 @dataclass
 class FargateSizing:
     stage: str
@@ -357,15 +389,13 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
     # Branch and bound: a size costs at least its floor all month and at least the month's
     # request-seconds at its concurrency; price sizes cheapest-bound first, stop past the best.
     demand = _served_demand(sc, prof, need, cap)
-    cands = []
     # the bound only orders and prunes (floats are fast); every price compared below is exact
     demand_f, floor_h, target_f = demand, floor * 730.0, float(target)
-    for v, m, conc, bc, bm, rps, hourly, c_eff, hourly_f, c_eff_f in _fargate_shapes(
-            need, tuple(sizes), meas, rv, rm, rip):
-        per_task_hours = demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0
-        bound = hourly_f * max(floor_h, per_task_hours) * (1 - 1e-9)
-        cands.append((bound, v, m, conc, bc, bm, rps, hourly))
-    if not cands:
+    shapes = _fargate_shapes(need, tuple(sizes), meas, rv, rm, rip)
+    # per shape: hourly × max(floor hours, task-hours the demand needs), a 1e-9 margin below
+    bounds = [hourly_f * (floor_h if floor_h >= (h := (demand_f / (c_eff_f * target_f) if c_eff_f > 0 else 0.0))
+                          else h) * (1 - 1e-9) for hourly_f, c_eff_f in _shape_floats(shapes)]
+    if not shapes:
         largest = max(fargate_sizes())
         msg = (f"no Fargate task size holds one request of {stage.name}: it needs {num(need.vcpu)} vCPU "
                f"({num(need.lambda_vcpu)} vCPU at {num(stage.memory_mb)} MB × cpu_share {need.cpu_share:.0%}) and "
@@ -376,20 +406,34 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
         else:
             msg += f"; the largest is {num(largest[0])} vCPU / {num(largest[1])} GB"
         raise CostplanError(sc.problem(msg, "ecs", "vcpu"))
-    cands.sort(key=lambda c: c[0])  # stable: ties stay in the table's order, smaller sizes first
+    # stable: ties stay in the table's order, smaller sizes first
+    order = sorted(range(len(shapes)), key=bounds.__getitem__)
     # Under max_tasks a size whose tasks cannot carry the peak is cheap only because it serves less: a size
     # that carries it within the cap wins over every one that does not, whatever they cost; if none can,
     # the size that serves the most (the cap × what a task serves), then the cheapest.
     def rank(e):
         return (0, 0, e[0], e[1], e[2]) if not e[10] else (1, -e[6], e[0], e[1], e[2])
 
+    lag, delay, scheduled = _settings(sc, prof)
+    peak_scaling = ecs.scaling == "peak"
+    segs = prof.segments
     best = second = None
-    for bound, v, m, conc, bc, bm, rps, hourly in cands:
+    for i in order:
         if (best is not None and (not runner_up or second is not None) and not (second or best)[10]
-                and bound >= (second or best)[-1]):
+                and bounds[i] >= (second or best)[-1]):
             break
-        counts, needed, capped = task_counts(prof, rps, target, floor, cap)
-        tl = _hours(sc, prof, counts, floor)
+        v, m, conc, bc, bm, rps, hourly, *_ = shapes[i]
+        usable = rps * target  # task_counts()
+        counts = [max(floor, ceil(x.rps / usable)) if x.rps > 0 else floor for x in segs]
+        needed = max(counts)
+        capped = cap is not None and needed > cap
+        if capped:
+            counts = [min(c, cap) for c in counts]
+        if peak_scaling:  # _hours()
+            top = max(counts)
+            tl = Timeline(list(counts), Decimal(top) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, top, Decimal(top) * HOURS)
+        else:
+            tl = timeline(prof, counts, floor, lag, delay, scheduled)
         cost = tl.hours * hourly
         entry = (cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, float(cost))
         if best is None or rank(entry) < rank(best):
@@ -398,10 +442,9 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
             second = entry
     cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, _ = best
     choice = Choice(v, m, conc, bc, bm, meas is not None, hourly, cost, tl.hours,
-                    None if second is None else (second[1], second[2], second[0]), len(cands))
+                    None if second is None else (second[1], second[2], second[0]), len(shapes))
     sp = StagePlan(stage.name, stage.role, rps, rps * need.duration_s, counts, needed, capped)
     warnings = []
-    lag, _, scheduled = _settings(sc, prof)
     if ecs.scaling != "peak" and not scheduled and stage.role == "api":
         sp.shortfall = lag_shortfall(prof, counts, rps, lag, sc.workload.peak_window_s is not None)
         if sp.shortfall:
@@ -612,30 +655,49 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
         need_h = sum(d * c for d, c in zip(demand, coefs))
         cands.append((hourly_f * max(idle_i * 730.0, need_h) * (1 - 1e-9),) + row)  # orders and prunes only
     cands.sort(key=lambda c: c[0])  # stable: ties stay in the price book's order
+    # each segment of the first stage's day: where it falls in every stage's own day (the same part, else
+    # its busy hours, else its first)
+    where = []
+    for seg in names:
+        row = []
+        for _, _, _, prof in inputs:
+            pn = [x.name for x in prof.segments]
+            row.append(pn.index(seg) if seg in pn else (pn.index("active") if "active" in pn else 0))
+        where.append(row)
+    lag, delay, scheduled = _settings(sc, prof0)
+    peak_scaling = ecs.scaling == "peak"
+    min_tasks = int(ecs.min_tasks)
+    used_by_seg = None  # vCPU the tasks keep busy in each segment (burstable types), found once
     for bound, ivcpu, itype, imem, reserved, enis, baseline, mem_mb, hourly, price in cands:
         enough = 2 if runner_up else 1
         if len(results) >= enough and bound >= float(sorted(r[0] for r in results)[enough - 1]):
             break
         fits = [_fit(s, sc, need, meas, prof, itype, ivcpu, mem_mb, enis) for s, need, meas, prof in inputs]
         counts = []
-        for seg in names:
+        for row in where:
             total = 0
-            for f, (_, _, _, prof) in zip(fits, inputs):
-                pn = [x.name for x in prof.segments]
-                j = pn.index(seg) if seg in pn else (pn.index("active") if "active" in pn else 0)
-                total += ceil(Decimal(f.counts[j]) / f.tasks_per_instance)
+            for f, j in zip(fits, row):
+                total += -(-f.counts[j] // f.tasks_per_instance)  # whole instances (a ceiling)
             counts.append(max(floor_i, total))
-        idle = max(floor_i, sum(ceil(Decimal(int(ecs.min_tasks)) / f.tasks_per_instance) for f in fits))
-        tl = _hours(sc, prof0, counts, idle)
+        idle = max(floor_i, sum(-(-min_tasks // f.tasks_per_instance) for f in fits))
+        if peak_scaling:  # _hours()
+            top = max(counts)
+            tl = Timeline(list(counts), Decimal(top) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, top, Decimal(top) * HOURS)
+        else:
+            tl = timeline(prof0, counts, idle, lag, delay, scheduled)
         if baseline is not None:
             # every part of the day: instances launched for a peak have no credits saved up to spend
+            if used_by_seg is None:
+                used_by_seg = []
+                for seg in names:
+                    used = ZERO
+                    for _, need, _, prof in inputs:
+                        pn = {x.name: x for x in prof.segments}
+                        x = pn.get(seg) or pn.get("active") or prof.segments[0]
+                        used += x.rps * need.duration_s * need.vcpu
+                    used_by_seg.append(used)
             worst = ZERO
-            for i, seg in enumerate(names):
-                used = ZERO
-                for _, need, _, prof in inputs:
-                    pn = {x.name: x for x in prof.segments}
-                    x = pn.get(seg) or pn.get("active") or prof.segments[0]
-                    used += x.rps * need.duration_s * need.vcpu
+            for i, used in enumerate(used_by_seg):
                 worst = max(worst, used / (counts[i] * ivcpu)) if counts[i] else worst
             if worst > baseline:
                 skipped.append(f"{itype} (burstable: the tasks would run it at {worst:.0%} CPU, above its "

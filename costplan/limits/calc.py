@@ -52,12 +52,26 @@ def stage_need(st) -> Decimal:
     return min(Decimal(st.traffic.peak_concurrency), caps(st.max_concurrency))
 
 
+_Q: dict = {}  # q() of the Decimals checks show again and again (quotas, thresholds, common needs)
+
+
 def q(d, places: int = 1) -> str:
     """1234.5 → '1,234.5'; integers without decimals."""
     if d is None:
         return "—"
     if d.__class__ is int:
         return f"{d:,}"
+    if d.__class__ is Decimal and places == 1 and d:  # (a zero may be -0, shown as "-0")
+        hit = _Q.get(d)  # equal Decimals (1E+3, 1000.0) show the same: the text is of the value
+        if hit is None:
+            if len(_Q) > 8192:
+                _Q.clear()
+            hit = _Q[d] = _q(d, 1)
+        return hit
+    return _q(d, places)
+
+
+def _q(d, places: int) -> str:
     if d.__class__ is not Decimal:
         d = Decimal(d)
     if d.is_infinite():

@@ -86,28 +86,61 @@ class Finding:
         return d
 
 
+_NUMS: dict = {}  # JSON text of the numbers findings repeat (quotas, thresholds, common needs)
+
+
 def _num_json(v) -> str:
     if v is None or not v.is_finite():  # JSON has no Infinity
         return "null"
-    return float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+    if v.__class__ is not Decimal or not v:  # (a zero may be -0: "-0.0", which equals 0)
+        return float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+    hit = _NUMS.get(v)  # equal Decimals (1E+3, 1000.00) give the same text: float of the same value
+    if hit is None:
+        if len(_NUMS) > 8192:
+            _NUMS.clear()
+        hit = _NUMS[v] = float.__repr__(float(v.quantize(_CENT) if -_BIG < v < _BIG else v))
+    return hit
+
+
+_CHUNKS: dict = {}  # JSON text of the runs of fields findings repeat (check and title, formula and URL, ...)
 
 
 def finding_json(f: Finding, dump) -> str:
     """json.dumps(f.to_dict(), ensure_ascii=False) without building the dict (a folder has tens of
-    thousands of findings); a field of an unexpected type takes the dict and dump."""
-    e, n = _encode_str, _num_json
+    thousands of findings); a field of an unexpected type takes the dict and dump. The runs of string
+    fields that recur from finding to finding (those of a check; those of a scenario) are encoded once,
+    keyed by their values."""
+    e, n, memo = _encode_str, _num_json, _CHUNKS
+    if len(memo) > 4096:  # each scenario adds a few runs of its own (its name, its file): stay small
+        memo.clear()
     try:
-        return (f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": {e(f.scenario)}, '
-                f'"status": {e(f.status)}, "needed": {n(f.needed)}, "limit": {n(f.limit)}, "unit": {e(f.unit)}, '
-                f'"headroom_pct": {n(f.headroom_pct)}, "used_pct": {n(f.used_pct)}, '
-                f'"limit_source": {e(f.limit_source)}, '
-                f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": {e(f.message)}, '
-                f'"fix": {e(f.fix)}, "formula": {e(f.formula)}, '
-                f'"source_url": {"null" if f.source_url is None else e(f.source_url)}, '
-                f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, '
-                f'"file": {"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
-                f'"region": {e(f.region)}, "level": {e(f.level)}, "design": {e(f.design)}, '
-                f'"delay_s": {n(f.delay_s)}}}')
+        k1 = (f.check, f.title)
+        a = memo.get(k1)
+        if a is None:
+            a = memo[k1] = f'{{"check": {e(f.check)}, "title": {e(f.title)}, "scenario": '
+        k2 = (f.scenario, f.status)
+        b = memo.get(k2)
+        if b is None:
+            b = memo[k2] = f'{e(f.scenario)}, "status": {e(f.status)}, "needed": '
+        k3 = (f.unit, f.limit_source, f.quota)
+        c = memo.get(k3)
+        if c is None:
+            c = memo[k3] = (f'"unit": {e(f.unit)}, ', f'"limit_source": {e(f.limit_source)}, '
+                                                      f'"quota": {"null" if f.quota is None else e(f.quota)}, "message": ')
+        k4 = (f.formula, f.source_url, f.severity, f.subject)
+        d = memo.get(k4)
+        if d is None:
+            d = memo[k4] = (f'"formula": {e(f.formula)}, '
+                            f'"source_url": {"null" if f.source_url is None else e(f.source_url)}, '
+                            f'"severity": {e(f.severity)}, "subject": {e(f.subject)}, "file": ')
+        k5 = (f.file, f.account, f.region, f.level, f.design)
+        g = memo.get(k5)
+        if g is None:
+            g = memo[k5] = (f'{"null" if f.file is None else e(f.file)}, "account": {e(f.account)}, '
+                            f'"region": {e(f.region)}, "level": {e(f.level)}, "design": {e(f.design)}, "delay_s": ')
+        return (f'{a}{b}{n(f.needed)}, "limit": {n(f.limit)}, {c[0]}"headroom_pct": {n(f.headroom_pct)}, '
+                f'"used_pct": {n(f.used_pct)}, {c[1]}{e(f.message)}, "fix": {e(f.fix)}, {d}{g}'
+                f'{"null" if f.delay_s is None else n(f.delay_s)}}}')
     except (TypeError, AttributeError):
         return dump(f.to_dict())
 
