@@ -319,9 +319,11 @@ def _served_demand(sc, prof: Profile, need, cap) -> float:
     return minutes * float(need.duration_s) / 60 * float(prof.active_days)
 
 
-def _hours(sc, prof: Profile, counts: list[int], floor: int) -> Timeline:
-    lag, delay, scheduled = _settings(sc, prof)
-    if sc.ecs.scaling == "peak":
+def _hours(prof: Profile, counts: list[int], floor: int, lag: Decimal, delay: Decimal, scheduled: bool,
+           peak_scaling: bool) -> Timeline:
+    """The count-hours of the day's counts: at the peak count all month (ecs.scaling: peak), else the
+    timeline with its scale-out lag and scale-in wait (settings from _settings, read once per search)."""
+    if peak_scaling:
         peak = max(counts)
         return Timeline(list(counts), Decimal(peak) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, peak, Decimal(peak) * HOURS)
     return timeline(prof, counts, floor, lag, delay, scheduled)
@@ -416,24 +418,14 @@ def size_fargate(stage, sc, book, arch: str, runner_up: bool = True) -> FargateS
 
     lag, delay, scheduled = _settings(sc, prof)
     peak_scaling = ecs.scaling == "peak"
-    segs = prof.segments
     best = second = None
     for i in order:
         if (best is not None and (not runner_up or second is not None) and not (second or best)[10]
                 and bounds[i] >= (second or best)[-1]):
             break
         v, m, conc, bc, bm, rps, hourly, *_ = shapes[i]
-        usable = rps * target  # task_counts()
-        counts = [max(floor, ceil(x.rps / usable)) if x.rps > 0 else floor for x in segs]
-        needed = max(counts)
-        capped = cap is not None and needed > cap
-        if capped:
-            counts = [min(c, cap) for c in counts]
-        if peak_scaling:  # _hours()
-            top = max(counts)
-            tl = Timeline(list(counts), Decimal(top) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, top, Decimal(top) * HOURS)
-        else:
-            tl = timeline(prof, counts, floor, lag, delay, scheduled)
+        counts, needed, capped = task_counts(prof, rps, target, floor, cap)
+        tl = _hours(prof, counts, floor, lag, delay, scheduled, peak_scaling)
         cost = tl.hours * hourly
         entry = (cost, v, m, conc, bc, bm, rps, hourly, counts, needed, capped, tl, float(cost))
         if best is None or rank(entry) < rank(best):
@@ -680,11 +672,7 @@ def size_ec2(stages, sc, book, arch: str, runner_up: bool = True) -> Ec2Choice:
                 total += -(-f.counts[j] // f.tasks_per_instance)  # whole instances (a ceiling)
             counts.append(max(floor_i, total))
         idle = max(floor_i, sum(-(-min_tasks // f.tasks_per_instance) for f in fits))
-        if peak_scaling:  # _hours()
-            top = max(counts)
-            tl = Timeline(list(counts), Decimal(top) * MINUTES_PER_DAY, ZERO, ZERO, ZERO, top, Decimal(top) * HOURS)
-        else:
-            tl = timeline(prof0, counts, idle, lag, delay, scheduled)
+        tl = _hours(prof0, counts, idle, lag, delay, scheduled, peak_scaling)
         if baseline is not None:
             # every part of the day: instances launched for a peak have no credits saved up to spend
             if used_by_seg is None:
