@@ -1,0 +1,89 @@
+"""Hostile environment: a user price book (COSTPLAN_PRICING_DIR) that is empty, truncated, not UTF-8 or
+hand-edited into the wrong shape, and a broken repository config. Every case is one line naming the
+file that is wrong and exit 2, never an internal error or a scenario blamed for a price file."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SCENARIOS
+
+GOOD = str(SCENARIOS / "global_vote.yaml")
+
+
+def _clear_caches():
+    """Every lru_cache in costplan (price files, regions, quotas, instance specs) and the config's."""
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("costplan"):
+            for v in list(vars(mod).values()):
+                if callable(getattr(v, "cache_clear", None)):
+                    v.cache_clear()
+    from costplan import config
+
+    config._CACHE.clear()
+
+
+@pytest.fixture
+def price_dir(tmp_path, monkeypatch):
+    d = tmp_path / "prices"
+    d.mkdir()
+    monkeypatch.setenv("COSTPLAN_PRICING_DIR", str(d))
+    monkeypatch.setenv("COSTPLAN_NO_CACHE", "1")
+    _clear_caches()
+    yield d
+    monkeypatch.delenv("COSTPLAN_PRICING_DIR")
+    _clear_caches()
+
+
+SRC = "sources: {S: {url: 'https://example.com', as_of: '2025-01-01'}}\n"
+
+
+@pytest.mark.parametrize("name,text,expected", [
+    ("lambda.yaml", "", "price file: expected a mapping of price data, got nothing (an empty file?)"),
+    ("lambda.yaml", "[]\n", "price file: expected a mapping of price data, got a list"),
+    ("lambda.yaml", "prices: 5\n", "price file: prices: expected a mapping of entries, got the value '5'"),
+    ("lambda.yaml", "prices:\n  requests: 5\n", "price file: prices.requests: expected a mapping of its fields"),
+    ("lambda.yaml", SRC + "prices:\n  requests: {unit: requests, source: S, regions: {us-east-1: {usd: abc}}}\n",
+     "price file: prices.requests in us-east-1: cannot read the entry (a value is not a number)"),
+    ("lambda.yaml", SRC + "prices:\n  requests: {unit: requests, source: S, regions: {us-east-1: {usd: .nan}}}\n",
+     "price file: prices.requests in us-east-1: a price must be a finite amount of at least 0"),
+    ("lambda.yaml", SRC + "prices:\n  requests: {unit: requests, source: S, regions: {us-east-1: {usd: '-1'}}}\n",
+     "price file: prices.requests in us-east-1: a price must be a finite amount of at least 0"),
+    ("lambda.yaml", SRC + "prices:\n  requests: {source: S, regions: {us-east-1: {usd: '1'}}}\n",
+     "price file: prices.requests in us-east-1: cannot read the entry (missing 'unit')"),
+    ("lambda.yaml", "prices:\n  requests: {unit: requests, regions: {us-east-1: {usd: '1'}}}\n",
+     "price file: prices.requests in us-east-1: cannot read the entry (source '' is not listed under 'sources')"),
+    ("lambda.yaml", SRC + "prices:\n  requests: {unit: requests, source: S, regions: {us-east-1: {usd: '1'}}}\n",
+     "price file: has no entry prices.duration_arm64, which the bundled file has"),
+    ("lambda.yaml", "garbage: [unclosed\n", None),
+    ("lambda.yaml", b"\xff\xfe", "price file: not UTF-8 text (byte 1)"),
+    ("regions.yaml", "regions: [us-east-1]\n", "price file: regions: expected a mapping of region codes to names"),
+    ("regions.yaml", "x: 1\n", "price file: regions: expected a mapping of region codes to names"),
+    ("ec2.yaml", "instances:\n  m7g.large: 5\n", "price file: instances.m7g.large: expected a mapping of its fields"),
+    ("fargate.yaml", "task_sizes: 5\n", "price file: task_sizes: expected a list of mappings (vcpu, memory_gb)"),
+])
+def test_a_broken_user_price_file_is_one_line_naming_it(cli, price_dir, name, text, expected):
+    f = price_dir / name
+    f.write_bytes(text if isinstance(text, bytes) else text.encode())
+    code, _, err = cli("compare", GOOD)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    if expected is None:  # YAML's own complaint, with file:line
+        assert lines[0] == f"error: {f}:2: price file is not valid YAML: did not find expected ',' or ']'"
+    else:
+        assert lines[0].startswith(f"error: {f}: {expected}"), lines[0]
+
+
+def test_a_value_no_shape_check_reaches_is_still_named_and_exit_2(tmp_path):
+    """A quota entry missing its fields: the reader fails deep inside; the entry point names the user's
+    price files instead of reporting an internal error."""
+    (tmp_path / "quotas.yaml").write_text("quotas:\n  lambda.concurrent_executions: {}\n")
+    env = {"COSTPLAN_PRICING_DIR": str(tmp_path), "COSTPLAN_NO_CACHE": "1", "COSTPLAN_CONFIG": "none",
+           "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, "-m", "costplan", "limits-check", GOOD], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"error: {tmp_path / 'quotas.yaml'}: a user price file could not be used (KeyError")
+    assert "internal error" not in r.stderr
