@@ -87,3 +87,34 @@ def test_a_value_no_shape_check_reaches_is_still_named_and_exit_2(tmp_path):
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith(f"error: {tmp_path / 'quotas.yaml'}: a user price file could not be used (KeyError")
     assert "internal error" not in r.stderr
+
+
+# ---- the repository config (costplan.toml) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ('region = "eu-west-9"\n', 'region: unknown region \'eu-west-9\' (did you mean "eu-west-1" or "eu-west-2" or '
+                               '"eu-west-3"?)'),
+    ('region = ""\n', "region: unknown region ''; the price book covers us-east-1, "),
+    (b"region = \"\xff\"\n", "not UTF-8 text (byte 11); TOML files are UTF-8"),
+    ("accounts = []\n", "accounts: expected [accounts.LABEL] tables"),
+    ("thresholds = 0\n", "thresholds: expected a table with warn and critical"),
+    ("[thresholds]\nwarn = 90\ncritical = 50\n", "thresholds: warn 90% is above critical 50%; the warning comes first"),
+    ('[accounts.prod]\nregions = ["us-east-9"]\n', "accounts.prod.regions: unknown region 'us-east-9'"),
+])
+@pytest.mark.parametrize("command", ["compare", "limits-check", "scenario validate"])
+def test_a_broken_config_is_blamed_on_the_config_not_the_scenario(cli, tmp_path, monkeypatch, text, expected,
+                                                                   command):
+    from costplan import config
+
+    cfg = tmp_path / "costplan.toml"
+    cfg.write_bytes(text if isinstance(text, bytes) else text.encode())
+    monkeypatch.setenv("COSTPLAN_CONFIG", str(cfg))
+    config._CACHE.clear()
+    plain = tmp_path / "s.yaml"  # no region: the config's would apply
+    plain.write_text("version: 1\nname: s\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    try:
+        code, _, err = cli(*command.split(), str(plain))
+    finally:
+        config._CACHE.clear()
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"error: {cfg}: {expected}"), err
