@@ -501,6 +501,14 @@ class Scenario(Strict):
                 data = {k: v for k, v in data.items() if k not in empty}
         return data
 
+    @field_validator("name", "account")
+    @classmethod
+    def _one_line(cls, v):
+        """A name heads tables, report sections and test cases and labels resources: one line of text."""
+        if "\n" in v or "\r" in v or "\t" in v:
+            raise ValueError("must be one line of text (no line breaks or tabs)")
+        return v
+
     @model_validator(mode="after")
     def _check(self):
         if self.pattern not in PATTERNS:

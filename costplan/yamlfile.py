@@ -4,10 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from costplan.errors import CostplanError, Problem
+from costplan.errors import _HIDDEN_REST, HIDDEN, HIDDEN_IN_TEXT, CostplanError, Problem, one_line
 
 Path_ = tuple  # a path into the document: ("workload", "memory_mb")
 _STR = "tag:yaml.org,2002:str"
+_RAW_HIDDEN = __import__("re").compile(f"[{_HIDDEN_REST}]")  # the hidden characters YAML lets through raw
 
 
 _LOADER = None
@@ -88,6 +89,9 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     problems: list[Problem] = []
     if node is None:
         return None, lines
+    # Hidden characters reach a string only as an escape in a double-quoted scalar ("\e", "\u202e") or
+    # raw outside ASCII (PyYAML refuses raw controls): strings are checked only where either occurs.
+    scan = "\\" in text or (not text.isascii() and _RAW_HIDDEN.search(text) is not None)
     loader = _constructor()
     budget = [MAX_NODES]
     active: set[int] = set()  # nodes being built: an alias back to one of them is a cycle
@@ -128,6 +132,8 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                         stop(k, f"expands to more than {MAX_NODES:,} values (nested aliases?); a scenario may hold "
                                 f"at most {MAX_NODES:,}")
                     key = k.value
+                    if scan and HIDDEN.search(key):
+                        problems.append(_hidden(HIDDEN, key, file, k, path + (key,)))
                 else:
                     key = build(k, path + ("<key>",))
                 if not isinstance(key, str | int | float | bool) or key is None:
@@ -143,6 +149,8 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         if isinstance(n, yaml.SequenceNode):
             return [build(v, path + (i,)) for i, v in enumerate(n.value)]
         if n.tag == _STR:  # most scalars: what SafeConstructor.construct_yaml_str returns, without its calls
+            if scan and HIDDEN_IN_TEXT.search(n.value):
+                problems.append(_hidden(HIDDEN_IN_TEXT, n.value, file, n, path))
             return n.value
         if len(n.value) > 100 and n.tag.endswith((":int", ":float")):
             problems.append(Problem(f"a number of {len(n.value):,} characters; costplan reads numbers of at most "
@@ -165,9 +173,20 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     return data, lines
 
 
+def _hidden(pattern, value: str, file: str, node, path: Path_) -> Problem:
+    """A string holding a control, direction-override or zero-width character: it would drive the
+    terminal, break a one-line name or XML, or show a reviewer other text than the file holds."""
+    import unicodedata
+
+    ch = pattern.search(value).group()
+    name = unicodedata.name(ch, "a control character")
+    return Problem(f"contains U+{ord(ch):04X} ({name.lower()}), which is invisible or moves text; write plain text",
+                   file=file, line=node.start_mark.line + 1, field=".".join(map(str, path)) or None)
+
+
 def read(path: str | Path) -> tuple[Any, dict[Path_, int], str]:
     p = Path(path)
-    shown = str(path)
+    shown = one_line(str(path))  # the name every output shows: a control character or non-UTF-8 byte escaped
     if not p.exists():
         raise CostplanError(Problem("no such file", file=shown))
     if p.is_dir():

@@ -1,0 +1,84 @@
+"""Hidden characters: a control character (ESC drives the terminal, NUL breaks XML), a direction override
+(Trojan Source: a name shown in another order than the file holds), a zero-width mark or a line break in
+a one-line name. A scenario holding one is refused where it is written, by every command, in one line;
+a file *name* holding one (or a byte that is not UTF-8) is shown escaped, and every output stays valid."""
+from __future__ import annotations
+
+import json
+import xml.dom.minidom
+
+import pytest
+
+from conftest import SCENARIOS
+
+BODY = "pattern: sync_api\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n"
+
+
+@pytest.mark.parametrize("line,expected", [
+    ('name: "vote\\e[2J"', "2: name: contains U+001B (a control character), which is invisible or moves text"),
+    ('name: "a\\0b"', "2: name: contains U+0000 (a control character)"),
+    ('name: "admin\\u202Etxt.exe"', "2: name: contains U+202E (right-to-left override)"),
+    ('name: "\u2066vote\u2069"', "2: name: contains U+2066 (left-to-right isolate)"),
+    ('name: "vo\u200bte"', "2: name: contains U+200B (zero width space)"),
+    ('name: "a\\x85b"', "2: name: contains U+0085 (a control character)"),
+    ('name: "line\\nbreak"', "2: name: must be one line of text (no line breaks or tabs)"),
+    ('name: "tab\\there"', "2: name: must be one line of text (no line breaks or tabs)"),
+    ('name: x\naccount: "prod\\r"', "3: account: contains U+000D (a control character)"),
+    ('name: x\naccount: "prod\\ta"', "3: account: must be one line of text (no line breaks or tabs)"),
+    ('name: x\ndescription: "ok\\u2028"', "3: description: contains U+2028 (line separator)"),
+    ('name: x\n"dura\\u202Etion_ms": 1', "3: dura\\u202etion_ms: contains U+202E (right-to-left override)"),
+])
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("compare",), ("limits-check",), ("report",),
+                                     ("template",)])
+def test_a_hidden_character_is_refused_in_one_line_by_every_command(cli, tmp_path, line, expected, command):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"version: 1\n{line}\n{BODY}", encoding="utf-8")
+    args = [*command, str(f)] + (["--out", str(tmp_path / "t")] if command == ("template",) else [])
+    code, _, err = cli(*args)
+    assert code == 2 and err.startswith(f"error: {f}:{expected}"), err
+    assert len(err.strip().splitlines()) == 1 and "\x1b" not in err and "\u202e" not in err
+
+
+def test_a_multi_line_description_is_still_text(cli, tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: x\ndescription: |\n  first line\n  second\tline\n" + BODY, encoding="utf-8")
+    assert cli("scenario", "validate", str(f))[0] == 0
+
+
+def test_a_key_or_path_given_back_in_an_error_is_escaped_to_one_line(cli, tmp_path):
+    odd = tmp_path / "a\nb\x1b[31m.yaml"
+    code, _, err = cli("compare", str(odd))
+    assert (code, err) == (2, f"error: {tmp_path}/a\\nb\\x1b[31m.yaml: no such file\n")
+
+
+@pytest.fixture
+def odd_names(tmp_path):
+    """A folder of good scenarios whose file names hold ESC, a non-UTF-8 byte and a direction override."""
+    import os
+
+    d = tmp_path / "odd"
+    d.mkdir()
+    text = (SCENARIOS / "stock_explorer_websocket.yaml").read_bytes()  # has failing limits: every format says it
+    for raw in (b"a\x1b[31m.yaml", b"b\xff.yaml", "c\u202eyaml.exe.yaml".encode()):
+        with open(os.path.join(os.fsencode(d), raw), "wb") as f:
+            f.write(text)
+    return d
+
+
+@pytest.mark.parametrize("args,check", [
+    (["compare", "-f", "json"], "json"), (["compare"], None), (["compare", "-f", "markdown"], None),
+    (["limits-check"], None), (["limits-check", "-f", "json"], "json"), (["limits-check", "-f", "sarif"], "sarif"),
+    (["limits-check", "-f", "junit"], "xml"), (["limits-check", "-f", "github"], "uri"),
+    (["limits-check", "-f", "markdown"], None), (["report"], None),
+])
+def test_odd_file_names_are_shown_escaped_and_every_output_stays_valid(cli, odd_names, args, check):
+    code, out, err = cli(args[0], str(odd_names), *args[1:])
+    assert code in (0, 1), err
+    shown = out.replace("\\\\", "\\") if check == "json" else out  # JSON doubles the escapes' backslash
+    if "odd/" in out and check not in ("sarif", "uri"):  # formats that name the file name it escaped (not as a URI)
+        assert "a\\x1b[31m.yaml" in shown and "b\\udcff.yaml" in shown and "c\\u202eyaml.exe.yaml" in shown
+    assert "\x1b" not in out and "\u202e" not in out
+    if check in ("json", "sarif"):
+        json.loads(out)
+    elif check == "xml":
+        xml.dom.minidom.parseString(out.encode())
