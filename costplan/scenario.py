@@ -110,6 +110,39 @@ ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
 Positive = Annotated[Decimal, _u(units.count), AfterValidator(lambda v: _positive(v))]
 
 
+# Text that templates write into Terraform and CloudFormation strings and AWS names: only characters no
+# template language or AWS name interprets. `${...}` (Terraform interpolation, CloudFormation !Sub),
+# `%{...}` (Terraform directives), `{{resolve:...}}` (CloudFormation dynamic references), quotes and `*`
+# (an IAM wildcard in a policy Resource) would otherwise be written into the template as live syntax.
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_S3_PREFIX_RE = re.compile(r"[A-Za-z0-9!_.'()/-]{1,512}")  # S3's "safe characters" for key names, less *
+
+
+def _first_unsafe(v: str, allowed: str) -> str:
+    bad = next((c for c in v if not re.fullmatch(allowed, c)), None)
+    return f"; {bad!r} is not allowed" if bad is not None else ""
+
+
+def _name(v: str) -> str:
+    if not _NAME_RE.fullmatch(v):
+        raise ValueError(f"{v!r} is not a name templates can carry{_first_unsafe(v, r'[A-Za-z0-9_.-]')}: use letters, "
+                         "digits, '-', '_' and '.', starting with a letter or digit, at most 64 characters")
+    return v
+
+
+def _s3_prefix(v: str) -> str:
+    if not _S3_PREFIX_RE.fullmatch(v):
+        raise ValueError(f"{v!r} is not an S3 key prefix templates can carry{_first_unsafe(v, r'[A-Za-z0-9!_.()/-]')}"
+                         ": use letters, digits and ! - _ . ' ( ) / (S3's safe characters), e.g. uploads/")
+    return v
+
+
+# A named part of the design (a pipeline step, a subscriber, a table): it becomes part of resource names.
+Name = Annotated[str, AfterValidator(_name)]
+# A key prefix written into S3 notification filters and IAM policy resources.
+S3Prefix = Annotated[str, AfterValidator(_s3_prefix)]
+
+
 def _positive(v):
     if v is not None and v <= 0:
         raise ValueError(f"must be more than 0, got {units.plain(v)}")

@@ -375,3 +375,64 @@ def test_ctrl_c_in_typers_own_parsing_still_says_interrupted():
             "from costplan.cli.entry import main; main()" % str(SCENARIOS / "global_vote.yaml"))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert (r.returncode, r.stderr.decode().strip(), r.stdout) == (130, "interrupted", b"")
+
+
+# ---- user text that templates write: settings strings, names that look like references ------------------
+
+def _with(scenario: str, tmp_path, edit) -> str:
+    import yaml
+
+    d = yaml.safe_load((SCENARIOS / scenario).read_text())
+    edit(d)
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    return str(f)
+
+
+def _set(path, value):
+    def edit(d):
+        for p in path[:-1]:
+            d = d[p]
+        d[path[-1]] = value
+    return edit
+
+
+INJECTED = [  # live syntax in Terraform or CloudFormation strings, or an IAM wildcard in a policy Resource
+    ("avatar_resize_claim_check.yaml", ("settings", "output_prefix"), "${aws_s3_bucket.uploads_bucket.id}/",
+     "is not an S3 key prefix templates can carry; '$' is not allowed"),
+    ("avatar_resize_claim_check.yaml", ("settings", "trigger_prefix"), "up/{{resolve:ssm:/db/password}}",
+     "is not an S3 key prefix templates can carry; '{' is not allowed"),
+    ("avatar_resize_claim_check.yaml", ("settings", "output_prefix"), "*", "is not an S3 key prefix templates can "
+                                                                           "carry; '*' is not allowed"),
+    ("avatar_resize_claim_check.yaml", ("settings", "trigger_prefix"), "", "is not an S3 key prefix"),
+    ("qa_db_refresh_pipeline.yaml", ("settings", "steps", 2, "name"), "seed${var.db_password}",
+     "is not a name templates can carry; '$' is not allowed"),
+    ("user_registration_fanout.yaml", ("settings", "subscribers", 1, "name"), 'mail"ing',
+     "is not a name templates can carry; '\"' is not allowed"),
+    ("account_bans_ttl.yaml", ("settings", "ttl_attribute"), "%{ for x in y }", "is not a name templates can carry"),
+    ("global_vote.yaml", ("workload", "monthly_requests"), "3M", None),  # (the good file itself builds)
+]
+
+
+@pytest.mark.parametrize("scenario,path,value,message", INJECTED)
+def test_a_settings_string_templates_would_write_as_live_syntax_is_refused_at_its_line(cli, tmp_path, scenario, path,
+                                                                                     value, message):
+    f = _with(scenario, tmp_path, _set(path, value))
+    code, _, err = cli("template", f, "--out", str(tmp_path / "t"))
+    if message is None:
+        assert code == 0, err
+        return
+    field = ".".join(map(str, path))
+    assert code == 2 and err.startswith(f"error: {f}:") and f": {field}: " in err and message in err, err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize("name", ["data.pipeline.v2", "var.x", "sync var.old", "aws_lambda.orders"])
+def test_a_name_that_looks_like_a_terraform_reference_is_just_a_name(cli, tmp_path, name):
+    """The rule that every Terraform reference resolves read string literals too: a scenario called
+    data.pipeline.v2 failed `scenario validate` and `template` with TF001 data.pipeline.v2."""
+    f = tmp_path / "s.yaml"
+    f.write_text(f'version: 1\nname: "{name}"\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n')
+    assert cli("scenario", "validate", str(f))[0] == 0
+    code, _, err = cli("template", str(f), "--out", str(tmp_path / "t"))
+    assert code == 0, err
