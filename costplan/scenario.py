@@ -619,6 +619,8 @@ def pydantic_problems(err: ValidationError, file: str | None, lines: dict, prefi
             msg = "expected a mapping (key: value lines)"
         elif e["type"] == "list_type":
             msg = "expected a list (- item lines)"
+        elif e["type"] in ("decimal_type", "decimal_parsing") and e.get("input") is None:
+            msg = "expected a number, got nothing (null); give a value or remove the line"
         elif e["type"] == "literal_error":
             msg = f"expected {e['ctx']['expected']}, got {e.get('input')!r}"
         out.append(Problem(msg, file=file, line=line_for(lines, loc), field=field))

@@ -157,6 +157,12 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                                     "100", file=file, line=n.start_mark.line + 1,
                                     field=".".join(map(str, path)) or None))
             return None
+        if n.tag.endswith((":int", ":float")) and not n.style:  # plain (a quoted one is a string)
+            odd = _radix(n.value, n.tag.endswith(":int"))
+            if odd:
+                problems.append(Problem(odd, file=file, line=n.start_mark.line + 1,
+                                        field=".".join(map(str, path)) or None))
+                return None
         try:
             return loader.construct_object(n, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as e:
@@ -171,6 +177,28 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     if problems:
         raise CostplanError(problems)
     return data, lines
+
+
+def _radix(text: str, integer: bool) -> str | None:
+    """YAML 1.1 reads 1:30 as 90 (base 60), 010 as 8 (octal), 0x10 and 0b10 as hex and binary: a
+    scenario's 010 tasks or 1:30 duration would silently become another number. Refused, with the
+    reading YAML would make and what to write instead."""
+    bare = text.lstrip("+-").replace("_", "")
+    if ":" in bare:
+        return (f"YAML reads {text} as a base-60 number ({_yaml_number(text)}), not a time; write a number with its "
+                "unit (e.g. 90s or 1.5min), or quote it")
+    if integer and len(bare) > 1 and bare[0] == "0":
+        kind = {"x": "a hexadecimal", "b": "a binary"}.get(bare[1], "an octal")
+        sign = "-" if text.startswith("-") else ""
+        return (f"YAML reads {text} as {kind} number ({_yaml_number(text)}); write it in decimal"
+                + (f" ({sign}{bare.lstrip('0') or '0'})" if kind == "an octal" else ""))
+    return None
+
+
+def _yaml_number(text: str):
+    import yaml
+
+    return yaml.load(text, Loader=_loader())
 
 
 def _hidden(pattern, value: str, file: str, node, path: Path_) -> Problem:

@@ -20,6 +20,11 @@ EXPECTED = {
     "alias_bomb.yaml": ["error: {f}:1: expands to more than 20,000 values (nested aliases?); a scenario may hold at most 20,000"],
     "alias_recursive.yaml": ["error: {f}:1: an alias refers to itself (a recursive structure)"],
     "average_and_monthly.yaml": ["error: {f}:5: workload: give monthly_requests or average_rps, not both (each sets the volume)"],
+    "base60_duration.yaml": ["error: {f}:6: workload.duration_ms: YAML reads 1:30 as a base-60 number (90), not a time; "
+                             "write a number with its unit (e.g. 90s or 1.5min), or quote it"],
+    "octal_count.yaml": ["error: {f}:8: ecs.min_tasks: YAML reads 010 as an octal number (8); write it in decimal (10)"],
+    "null_required.yaml": ["error: {f}:6: workload.duration_ms: expected a number, got nothing (null); give a value or "
+                           "remove the line"],
     "batch_longer_than_lambda_max.yaml": ["error: {f}:9: settings.batch_size: stage 'consumer' runs 1,000.02 s per invocation; a Lambda invocation runs at most 900 s (a smaller batch or a shorter step)"],
     "cron_both_days.yaml": ["error: {f}:9: settings.expression: 'cron(0 2 1 * MON *)': exactly one of day-of-month and day-of-week must be ?"],
     "cron_five_fields.yaml": ["error: {f}:9: settings.expression: 'cron(0 2 1 * ?)': cron needs 6 fields (minutes hours day-of-month month day-of-week year), got 5"],
