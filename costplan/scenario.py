@@ -669,19 +669,26 @@ def with_repository_defaults(sc: Scenario) -> Scenario:
 def expand(paths: list[str]) -> list[Path]:
     """Files and folders (a folder means its *.yaml / *.yml files, sorted). Nothing to read is an error:
     a mistyped path must not pass a CI gate as "0 failed"."""
+    import os
+
     out: list[Path] = []
     problems = []
     if not paths:
         raise CostplanError(Problem("give at least one scenario file or folder"))
-    for p in paths:
+    seen: set[str] = set()  # a file named twice (a folder and a file in it, a symlink) is one scenario: checked
+    for p in paths:          # twice, limits-check would add its load to the account twice
         pp = Path(p)
         if pp.is_dir():
             found = sorted([*pp.glob("*.yaml"), *pp.glob("*.yml")])
             if not found:
                 problems.append(Problem("folder holds no scenario files (*.yaml, *.yml)", file=str(p)))
-            out.extend(found)
         else:
-            out.append(pp)
+            found = [pp]
+        for f in found:
+            real = os.path.realpath(f)
+            if real not in seen:
+                seen.add(real)
+                out.append(f)
     if problems:
         raise CostplanError(problems)
     return out
@@ -699,11 +706,19 @@ def load_many(paths: list[str]) -> list[Scenario]:
 def iter_load(files: list[Path], problems: list):
     """Each file's scenario as it is loaded (one held at a time: a folder of thousands in flat memory);
     a file that does not load adds its problems to `problems` and is skipped, so every file is tried."""
+    names: dict[str, str | None] = {}  # scenario name → the file that has it
     for f in files:
         try:
-            yield load(f)
+            sc = load(f)
         except CostplanError as e:
             problems.extend(e.problems)
+            continue
+        first = names.setdefault(sc.name, sc.source_file)
+        if first != sc.source_file:  # findings, report sections and chart files are keyed by the name
+            problems.append(sc.problem(f"{sc.name!r} is also the name of {first}; scenarios checked together need "
+                                       "their own names", "name"))
+            continue
+        yield sc
 
 
 def json_schema() -> dict:

@@ -441,3 +441,64 @@ def test_a_name_that_looks_like_a_terraform_reference_is_just_a_name(cli, tmp_pa
     assert cli("scenario", "validate", str(f))[0] == 0
     code, _, err = cli("template", str(f), "--out", str(tmp_path / "t"))
     assert code == 0, err
+
+
+# ---- one run, many files: the same file twice, two files with one name, outputs that collide ---------------
+
+def test_a_file_named_twice_is_one_scenario_not_twice_the_account_load(cli, tmp_path):
+    """global_vote takes 25,000 of the account's 35,000 API Gateway requests/s: named twice (or through a
+    symlink, or as a folder and a file in it) it was added twice, 50,000, and limits-check failed CI."""
+    import json
+
+    g = SCENARIOS / "global_vote.yaml"
+    link = tmp_path / "gv.yaml"
+    link.symlink_to(g)
+    for args in ([str(g), str(g)], [str(g), str(link)]):
+        code, out, err = cli("limits-check", *args, "-f", "json")
+        assert code == 0 and [s["name"] if "name" in s else s["scenario"] for s in json.loads(out)["scenarios"]] == [
+            "global-vote"], args  # (was exit 1: ACCOUNT-APIGW-RPS 25,000 + 25,000 = 50,000 against 35,000)
+    code, out, err = cli("limits-check", str(SCENARIOS), str(g), "-f", "json")
+    assert [s["scenario"] for s in json.loads(out)["scenarios"]].count("global-vote") == 1
+
+
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("compare",), ("limits-check",), ("report",)])
+def test_two_files_with_one_name_are_refused_naming_both(cli, tmp_path, command):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    body = "version: 1\nname: orders\nworkload:\n  monthly_requests: {}\n  duration_ms: 100ms\n"
+    a.write_text(body.format("3M"))
+    b.write_text(body.format("9M"))
+    code, _, err = cli(*command, str(tmp_path))
+    assert (code, err) == (2, f"error: {b}:2: name: 'orders' is also the name of {a}; scenarios checked together "
+                              "need their own names\n")
+
+
+def test_report_refused_for_its_out_writes_no_charts(cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "r.md"
+    out.write_text("the reviewer's notes\n")
+    code, _, err = cli("report", str(SCENARIOS / "global_vote.yaml"), "--out", str(out), "--charts",
+                       str(tmp_path / "charts"))
+    assert (code, err) == (2, f"error: {out}: already exists; use --force to overwrite it\n")
+    assert not (tmp_path / "charts").exists() and out.read_text() == "the reviewer's notes\n"
+
+
+def test_report_charts_are_all_written_or_none_and_never_shared_by_two_scenarios(cli, tmp_path):
+    """Two names with one file-name slug ("orders api", "orders-api") drew their charts over each other's;
+    a chart that exists is refused before any other is written."""
+    pytest.importorskip("matplotlib")
+    body = "version: 1\nname: {}\nworkload:\n  monthly_requests: {}\n  duration_ms: 100ms\n"
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.yaml").write_text(body.format("orders api", "3M"))
+    (tmp_path / "s" / "b.yaml").write_text(body.format("orders-api", "300M"))
+    charts = tmp_path / "charts"
+    code, _, err = cli("report", str(tmp_path / "s"), "--out", str(tmp_path / "r.md"), "--charts", str(charts))
+    assert code == 0, err
+    written = sorted(p.name for p in charts.iterdir())
+    assert written == ["orders-api-b-cost.png", "orders-api-b-cost.svg", "orders-api-cost.png", "orders-api-cost.svg"]
+    text = (tmp_path / "r.md").read_text()
+    assert "(charts/orders-api-cost.png)" in text and "(charts/orders-api-b-cost.png)" in text
+    (charts / "orders-api-cost.png").unlink()
+    code, _, err = cli("report", str(tmp_path / "s"), "--out", str(tmp_path / "r2.md"), "--charts", str(charts))
+    assert code == 2 and "orders-api-b-cost.png: already exists; use --force" in err
+    assert not (charts / "orders-api-cost.png").exists() and not (tmp_path / "r2.md").exists()
+    assert sorted(p.name for p in charts.iterdir()) == written[:2] + written[3:]  # nothing new, no staging left

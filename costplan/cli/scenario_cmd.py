@@ -35,12 +35,8 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
     from costplan import scenario as sc_mod
     from costplan.validate import every_command_accepts
 
-    problems, scenarios = [], []
-    for path in sc_mod.expand(files):  # an empty folder is one line and exit 2
-        try:
-            scenarios.append(sc_mod.load(path))
-        except CostplanError as e:
-            problems.extend(e.problems)
+    problems: list = []
+    scenarios = list(sc_mod.iter_load(sc_mod.expand(files), problems))  # an empty folder is one line and exit 2
     problems += [p for s in scenarios for p in every_command_accepts(s)]
     if format != ValidateFormat.text:
         from costplan.cli.limits import scan_text
