@@ -19,6 +19,10 @@ _LOADER = None
 MAX_FILE_BYTES = 1024 * 1024      # 1 MiB of YAML
 MAX_NODES = 20_000                # values after aliases are expanded (a real scenario: a few hundred)
 MAX_DEPTH = 50                    # nesting of mappings and lists
+# Items in one list (pipeline steps, subscribers, tables): each is planned, priced and templated as its own
+# part of the design, so 2,000 subscribers (60 KB of YAML) took `scenario validate` 96 s. No real
+# design in one scenario comes near this; split a larger one.
+MAX_ITEMS = 100
 
 
 def _loader():
@@ -147,6 +151,11 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                 out[key] = build(v, path + (key,))
             return out
         if isinstance(n, yaml.SequenceNode):
+            if len(n.value) > MAX_ITEMS:
+                problems.append(Problem(f"a list of {len(n.value):,} items; a scenario's lists hold at most {MAX_ITEMS} "
+                                        "(each item is planned as its own part of the design: split the scenario)",
+                                        file=file, line=n.start_mark.line + 1, field=".".join(map(str, path)) or None))
+                return []
             return [build(v, path + (i,)) for i, v in enumerate(n.value)]
         if n.tag == _STR:  # most scalars: what SafeConstructor.construct_yaml_str returns, without its calls
             if scan and HIDDEN_IN_TEXT.search(n.value):

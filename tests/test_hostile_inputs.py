@@ -502,3 +502,22 @@ def test_report_charts_are_all_written_or_none_and_never_shared_by_two_scenarios
     assert code == 2 and "orders-api-b-cost.png: already exists; use --force" in err
     assert not (charts / "orders-api-cost.png").exists() and not (tmp_path / "r2.md").exists()
     assert sorted(p.name for p in charts.iterdir()) == written[:2] + written[3:]  # nothing new, no staging left
+
+
+def test_a_list_too_long_to_plan_is_refused_at_its_line_before_any_planning(cli, tmp_path):
+    """Each subscriber is planned, priced and templated as its own function: 2,000 of them (60 KB of YAML)
+    took `scenario validate` 96 s. Lists are bounded like the values a file expands to."""
+    import time
+
+    from costplan.yamlfile import MAX_ITEMS
+
+    subs = "".join(f"    - {{name: s{i}, duration_ms: 40ms}}\n" for i in range(2000))
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: fan\npattern: pubsub\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n"
+                 f"settings:\n  subscribers:\n{subs}")
+    start = time.monotonic()
+    code, _, err = cli("scenario", "validate", str(f))
+    assert time.monotonic() - start < 5
+    assert (code, err) == (2, f"error: {f}:9: settings.subscribers: a list of 2,000 items; a scenario's lists hold at "
+                              f"most {MAX_ITEMS} (each item is planned as its own part of the design: split the "
+                              "scenario)\n")
