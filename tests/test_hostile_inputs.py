@@ -521,3 +521,14 @@ def test_a_list_too_long_to_plan_is_refused_at_its_line_before_any_planning(cli,
     assert (code, err) == (2, f"error: {f}:9: settings.subscribers: a list of 2,000 items; a scenario's lists hold at "
                               f"most {MAX_ITEMS} (each item is planned as its own part of the design: split the "
                               "scenario)\n")
+
+
+@pytest.mark.parametrize("key", ["concurrent_requests_per_task", "requests_per_second_per_task"])
+def test_an_extreme_ecs_capacity_is_bad_input_to_compare_and_skips_ecs_in_limits_check(cli, tmp_path, key):
+    """1e-30 requests per task sizes 1e29 tasks: compare refuses it as bad input, limits-check was an internal
+    error (InvalidOperation quantizing the sizing); it now checks the Lambda design and says why not ECS."""
+    f = tmp_path / "s.yaml"
+    f.write_text(f"version: 1\nname: x\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\necs:\n  {key}: 1e-30\n")
+    assert cli("compare", str(f))[0] == 2
+    code, out, _ = cli("limits-check", str(f))
+    assert code == 0 and "the ECS designs are not checked: their sizing overflows" in out
