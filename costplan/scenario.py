@@ -276,6 +276,16 @@ class Workload(Strict):
             raise ValueError("active_days_per_month must be more than 0 and at most 31")
         if self.peak_to_average < 1:
             raise ValueError("peak_to_average must be at least 1")
+        active_s = self.active_hours_per_day * 3600 * self.active_days_per_month
+        if active_s < 1:
+            raise ValueError("active_hours_per_day × active_days_per_month comes to under one second of traffic a "
+                             "month; give the hours and days the traffic really runs")
+        rate = self.average_rps if self.average_rps is not None else (
+            self.monthly_requests / active_s if self.monthly_requests is not None else None)
+        if rate is not None and self.peak_rps is None and rate * self.peak_to_average > units.MAX_COUNT:
+            raise ValueError(f"the peak comes to {rate * self.peak_to_average:.3g} requests a second (the volume in "
+                             f"{units.plain(active_s)} s of traffic a month × peak_to_average); costplan accepts a "
+                             "peak of up to 1e15 a second")
         if self.peak_rps is not None and (self.monthly_requests is not None or self.average_rps is not None):
             active = self.active_hours_per_day * 3600 * self.active_days_per_month
             average = self.average_rps if self.average_rps is not None else self.monthly_requests / active

@@ -19,6 +19,10 @@ EXPECTED = {
     "p99_below_average.yaml": ["error: {f}:5: workload: p99_duration_ms must be at least the average duration_ms"],
     "alias_bomb.yaml": ["error: {f}:1: expands to more than 20,000 values (nested aliases?); a scenario may hold at most 20,000"],
     "alias_recursive.yaml": ["error: {f}:1: an alias refers to itself (a recursive structure)"],
+    "active_under_a_second.yaml": ["error: {f}:4: workload: active_hours_per_day × active_days_per_month comes to under "
+                                   "one second of traffic a month; give the hours and days the traffic really runs"],
+    "peak_overflow.yaml": ["error: {f}:4: workload: the peak comes to 2.78e+16 requests a second (the volume in 36 s of "
+                           "traffic a month × peak_to_average); costplan accepts a peak of up to 1e15 a second"],
     "average_and_monthly.yaml": ["error: {f}:5: workload: give monthly_requests or average_rps, not both (each sets the volume)"],
     "base60_duration.yaml": ["error: {f}:6: workload.duration_ms: YAML reads 1:30 as a base-60 number (90), not a time; "
                              "write a number with its unit (e.g. 90s or 1.5min), or quote it"],
@@ -532,3 +536,21 @@ def test_an_extreme_ecs_capacity_is_bad_input_to_compare_and_skips_ecs_in_limits
     assert cli("compare", str(f))[0] == 2
     code, out, _ = cli("limits-check", str(f))
     assert code == 0 and "the ECS designs are not checked: their sizing overflows" in out
+
+
+def test_arithmetic_no_check_foresaw_is_bad_input_in_template_not_an_internal_error(cli, tmp_path, monkeypatch):
+    """An accepted value whose arithmetic overflows while the template is built (active_hours_per_day: 1e-30
+    did, in throttle_for's quantize) is one line naming the file, exit 2, from `template` and `validate`."""
+    from decimal import InvalidOperation
+
+    from costplan.templates import render
+
+    def overflow(*a, **k):
+        raise InvalidOperation
+
+    monkeypatch.setattr(render, "build_for", overflow)
+    f = str(SCENARIOS / "global_vote.yaml")
+    for args in (("template", f, "--out", str(tmp_path / "t")), ("scenario", "validate", f)):
+        code, _, err = cli(*args)
+        assert code == 2 and err.startswith(f"error: {f}:16: cannot be templated: a value makes the arithmetic fail "
+                                            "(InvalidOperation)"), err
