@@ -17,3 +17,15 @@ def test_a_vary_factor_that_is_not_a_finite_number_is_one_line_on_vary(cli, comm
     code, _, err = cli(command, GOOD, "--vary", vary)
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("error: --vary: bad range "), err
+
+
+def test_a_usage_key_given_twice_with_two_values_is_refused_not_one_silently_picked(cli):
+    code, _, err = cli("price", "lambda", "monthly_requests=1M", "monthly_requests=2M")
+    assert (code, err) == (2, "error: monthly_requests: given twice ('1M' and '2M'); give it once\n")
+    assert cli("price", "lambda", "monthly_requests=1M", "monthly_requests=1M")[0] == 0
+
+
+def test_a_quota_overridden_twice_with_two_values_is_refused(cli):
+    code, _, err = cli("limits-check", GOOD, "--quota", "lambda.concurrent_executions=10",
+                       "--quota", "lambda.concurrent_executions=5000")
+    assert (code, err) == (2, "error: --quota: lambda.concurrent_executions: given twice (10 and 5,000); give it once\n")
