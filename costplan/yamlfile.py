@@ -225,7 +225,7 @@ def read(path: str | Path) -> tuple[Any, dict[Path_, int], str]:
     p = Path(path)
     shown = one_line(str(path))  # the name every output shows: a control character or non-UTF-8 byte escaped
     if not p.exists():
-        raise CostplanError(Problem("no such file", file=shown))
+        raise CostplanError(Problem(_missing(p), file=shown))
     if p.is_dir():
         raise CostplanError(Problem("is a directory, expected a scenario file", file=shown))
     if not p.is_file():  # a named pipe or a device would block or never end
@@ -243,6 +243,21 @@ def read(path: str | Path) -> tuple[Any, dict[Path_, int], str]:
         raise CostplanError(Problem(f"cannot read: {e.strerror or e.__class__.__name__}", file=shown)) from None
     data, lines = parse(text, shown)
     return data, lines, shown
+
+
+def _missing(p: Path) -> str:
+    """Why a path that does not exist does not: a dangling or looping symbolic link says so."""
+    import errno
+    import os
+
+    if not os.path.islink(p):
+        return "no such file"
+    try:
+        os.stat(p)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "is a symbolic link loop (it points back at itself), expected a scenario file"
+    return f"is a symbolic link to {one_line(os.readlink(p))}, which does not exist"
 
 
 def line_for(lines: dict[Path_, int], loc: tuple) -> int | None:

@@ -554,3 +554,14 @@ def test_arithmetic_no_check_foresaw_is_bad_input_in_template_not_an_internal_er
         code, _, err = cli(*args)
         assert code == 2 and err.startswith(f"error: {f}:16: cannot be templated: a value makes the arithmetic fail "
                                             "(InvalidOperation)"), err
+
+
+def test_a_dangling_or_looping_symlink_says_which_not_no_such_file(cli, tmp_path):
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (tmp_path / "l1.yaml").symlink_to(tmp_path / "l2.yaml")
+    (tmp_path / "l2.yaml").symlink_to(tmp_path / "l1.yaml")
+    code, _, err = cli("scenario", "validate", str(tmp_path))
+    assert code == 2 and err.splitlines() == [
+        f"error: {tmp_path}/gone.yaml: is a symbolic link to {tmp_path}/nowhere.yaml, which does not exist",
+        f"error: {tmp_path}/l1.yaml: is a symbolic link loop (it points back at itself), expected a scenario file",
+        f"error: {tmp_path}/l2.yaml: is a symbolic link loop (it points back at itself), expected a scenario file"]
