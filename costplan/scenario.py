@@ -691,6 +691,12 @@ def expand(paths: list[str]) -> list[Path]:
         if pp.is_dir():
             found = sorted([*pp.glob("*.yaml"), *pp.glob("*.yml")])
             if not found:
+                try:  # glob says nothing of a folder it may not read: ask the folder itself
+                    with os.scandir(pp):
+                        pass
+                except OSError as e:
+                    problems.append(Problem(f"cannot read the folder: {e.strerror or e}", file=str(p)))
+                    continue
                 problems.append(Problem("folder holds no scenario files (*.yaml, *.yml)", file=str(p)))
         else:
             found = [pp]

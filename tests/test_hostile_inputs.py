@@ -565,3 +565,21 @@ def test_a_dangling_or_looping_symlink_says_which_not_no_such_file(cli, tmp_path
         f"error: {tmp_path}/gone.yaml: is a symbolic link to {tmp_path}/nowhere.yaml, which does not exist",
         f"error: {tmp_path}/l1.yaml: is a symbolic link loop (it points back at itself), expected a scenario file",
         f"error: {tmp_path}/l2.yaml: is a symbolic link loop (it points back at itself), expected a scenario file"]
+
+
+def test_a_folder_that_cannot_be_read_says_so_not_that_it_is_empty(cli, tmp_path, monkeypatch):
+    """(Run as root, a folder's permissions do not stop a read: the refusal is simulated.) glob swallows
+    the error, so an unreadable folder was reported as holding no scenario files."""
+    import os as os_mod
+
+    (tmp_path / "s.yaml").write_text("version: 1\n")
+    real = os_mod.scandir
+
+    def denied(path="."):
+        if str(path) == str(tmp_path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os_mod, "scandir", denied)
+    code, _, err = cli("compare", str(tmp_path))
+    assert (code, err) == (2, f"error: {tmp_path}: cannot read the folder: Permission denied\n")
