@@ -59,9 +59,9 @@ def odd_names(tmp_path):
     d = tmp_path / "odd"
     d.mkdir()
     text = (SCENARIOS / "stock_explorer_websocket.yaml").read_bytes()  # has failing limits: every format says it
-    for raw in (b"a\x1b[31m.yaml", b"b\xff.yaml", "c\u202eyaml.exe.yaml".encode()):
-        with open(os.path.join(os.fsencode(d), raw), "wb") as f:
-            f.write(text)
+    for i, raw in enumerate((b"a\x1b[31m.yaml", b"b\xff.yaml", "c\u202eyaml.exe.yaml".encode())):
+        with open(os.path.join(os.fsencode(d), raw), "wb") as f:  # each its own name: one run, distinct names
+            f.write(text.replace(b"name: stock-explorer-websocket", b"name: stock-explorer-%d" % i))
     return d
 
 
@@ -82,3 +82,40 @@ def test_odd_file_names_are_shown_escaped_and_every_output_stays_valid(cli, odd_
         json.loads(out)
     elif check == "xml":
         xml.dom.minidom.parseString(out.encode())
+
+
+HOSTILE_NAME = 'a|b <img src=x onerror=alert(1)> `c` [l](javascript:x) **B** _i_ &amp; ~~s~~'
+
+
+@pytest.mark.parametrize("args", [["compare", "{f}", "-f", "markdown"], ["limits-check", "{f}", "-f", "markdown"],
+                                  ["report", "{f}"], ["diff", "{f}", "{g}", "-f", "markdown"],
+                                  ["sensitivity", "{f}", "--vary", "monthly_requests=1x..2x", "-f", "markdown"]])
+def test_a_name_is_literal_text_in_every_markdown_output(cli, tmp_path, args):
+    """A scenario's name in a heading was raw Markdown: in a report or a PR comment it could add an image, a
+    link, emphasis or an HTML tag. Rendered as CommonMark, the heading shows exactly the name, and nothing else."""
+    import html
+
+    import yaml
+    from markdown_it import MarkdownIt
+
+    d = yaml.safe_load((SCENARIOS / "global_vote.yaml").read_text())
+    d["name"] = HOSTILE_NAME
+    f, g = tmp_path / "f.yaml", tmp_path / "g.yaml"
+    f.write_text(yaml.safe_dump(d))
+    d["workload"]["monthly_requests"] = "60M"
+    g.write_text(yaml.safe_dump(d))
+    code, out, err = cli(*[a.format(f=f, g=g) for a in args])
+    assert code in (0, 1), err
+    tokens = MarkdownIt("commonmark").parse(out)
+    headings = [t for prev, t in zip(tokens, tokens[1:]) if prev.type == "heading_open" and "onerror" in t.content]
+    assert headings
+    from costplan.report.render import md_text
+
+    for line in out.splitlines():  # in a table (GitHub's), the name is escaped like any text
+        if line.startswith("| `name` |"):
+            assert line.split(" | ")[1] == md_text(HOSTILE_NAME)
+    for h in headings:
+        rendered = MarkdownIt("commonmark").renderInline(h.content)
+        assert "<img" not in rendered and "<a " not in rendered and "<strong>" not in rendered
+        assert "<code>" not in rendered and "<em>" not in rendered
+        assert html.escape(HOSTILE_NAME, quote=False) in rendered  # shown as written
