@@ -119,3 +119,33 @@ def test_a_name_is_literal_text_in_every_markdown_output(cli, tmp_path, args):
         assert "<img" not in rendered and "<a " not in rendered and "<strong>" not in rendered
         assert "<code>" not in rendered and "<em>" not in rendered
         assert html.escape(HOSTILE_NAME, quote=False) in rendered  # shown as written
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+1+cmd", "-2+3", "@SUM(A1)"])
+@pytest.mark.parametrize("command", [["compare"], ["limits-check"]])
+def test_a_name_that_starts_like_a_formula_is_not_one_in_csv(cli, tmp_path, name, command):
+    """A CSV opened in a spreadsheet runs a cell that starts with = + - @ (CSV injection): such text gets a
+    leading apostrophe; numbers (negative ones too) stay numbers."""
+    import csv
+    import io
+
+    import yaml
+
+    d = yaml.safe_load((SCENARIOS / "global_vote.yaml").read_text())
+    d["name"] = name
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(d))
+    code, out, err = cli(*command, str(f), "-f", "csv")
+    assert code in (0, 1), err
+    cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
+    assert "'" + name in cells and name not in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert all(float(c) < 0 for c in cells if c.startswith("-"))  # only numbers start with '-'
+
+
+def test_negative_numbers_stay_numbers_in_csv():
+    from decimal import Decimal
+
+    from costplan.report.render import csv_text
+
+    assert csv_text(["a", "b", "c"], [[Decimal("-1.5"), "-2", "-x"]]) == "a,b,c\n-1.5,-2,'-x\n"

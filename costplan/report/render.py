@@ -111,12 +111,26 @@ def text_table(headers: list[str], rows: list[list[str]], align: str, indent: st
     return "\n".join([line(headers)] + [line(r) for r in rows]) + "\n"
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def csv_cell(c: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula (=, +, -, @; a scenario named
+    =HYPERLINK(...)) gets a leading apostrophe, as OWASP advises; numbers are left as they are."""
+    if isinstance(c, Decimal):
+        return number(c)
+    if isinstance(c, str) and c.startswith(_FORMULA) and not _PLAIN_NUMBER.fullmatch(c):
+        return "'" + c
+    return c
+
+
 def csv_text(headers: list[str], rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(headers)
     for r in rows:
-        w.writerow([number(c) if isinstance(c, Decimal) else c for c in r])
+        w.writerow([csv_cell(c) for c in r])
     return buf.getvalue()
 
 
