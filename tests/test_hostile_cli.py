@@ -29,3 +29,15 @@ def test_a_quota_overridden_twice_with_two_values_is_refused(cli):
     code, _, err = cli("limits-check", GOOD, "--quota", "lambda.concurrent_executions=10",
                        "--quota", "lambda.concurrent_executions=5000")
     assert (code, err) == (2, "error: --quota: lambda.concurrent_executions: given twice (10 and 5,000); give it once\n")
+
+
+@pytest.mark.parametrize("args,flag", [
+    (["scenario", "new", "sync_api", "--schema", "x.json\nname: injected"], "--schema"),
+    (["scenario", "new", "sync_api", "--schema", "x\u202e.json"], "--schema"),
+    (["scenario", "from-cloudwatch", "--function", "orders", "--account", "prod\nname: x"], "--account"),
+    (["scenario", "from-cloudwatch", "--function", "orders\x1b[2J"], "--function"),
+])
+def test_a_text_option_written_into_a_file_must_be_one_plain_line(cli, args, flag):
+    """`scenario new --schema 'x.json<newline>name: injected'` wrote a second `name:` line into the starter."""
+    code, out, err = cli(*args)
+    assert code == 2 and out == "" and err.startswith(f"error: {flag}: must be one line of plain text; it holds U+")

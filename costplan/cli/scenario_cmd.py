@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import emit, guarded, write_atomic
+from costplan.cli.common import emit, guarded, one_line_option, write_atomic
 from costplan.errors import CostplanError, Problem, did_you_mean
 
 app = typer.Typer(help="Write, check and describe scenario files.", no_args_is_help=True,
@@ -80,6 +80,7 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
         text = _with_other_settings(pattern, f.read_text(encoding="utf-8"))
     else:
         text = _from_example(pattern) or _generic(pattern)
+    one_line_option(schema_url, "--schema")
     if schema_url and not text.startswith("# yaml-language-server:"):
         text = f"# yaml-language-server: $schema={schema_url}\n" + text
     if out:
