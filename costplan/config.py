@@ -56,7 +56,12 @@ def find(start: Path | None = None) -> tuple[Path, dict] | None:
             return p, _read(p)
         pp = d / "pyproject.toml"
         if pp.is_file():
-            data = _read(pp)
+            try:
+                data = _read(pp)
+            except CostplanError:
+                if _mentions_costplan(pp):  # a broken [tool.costplan] is ours to report
+                    raise
+                continue  # someone else's broken pyproject.toml: it holds no costplan settings we could read
             table = data.get("tool", {}).get("costplan") if isinstance(data.get("tool"), dict) else None
             if table is not None:
                 return pp, table
@@ -66,6 +71,13 @@ def find(start: Path | None = None) -> tuple[Path, dict] | None:
     if user.is_file():
         return user, _read(user)
     return None
+
+
+def _mentions_costplan(path: Path) -> bool:
+    try:
+        return b"tool.costplan" in path.read_bytes()
+    except OSError:
+        return False
 
 
 def _read(path: Path) -> dict:

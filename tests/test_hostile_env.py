@@ -118,3 +118,23 @@ def test_a_broken_config_is_blamed_on_the_config_not_the_scenario(cli, tmp_path,
         config._CACHE.clear()
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith(f"error: {cfg}: {expected}"), err
+
+
+def test_someone_elses_broken_pyproject_does_not_stop_costplan_but_a_broken_tool_costplan_does(cli, tmp_path,
+                                                                                            monkeypatch):
+    from costplan import config
+
+    monkeypatch.delenv("COSTPLAN_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("version: 1\nname: s\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    try:
+        (tmp_path / "pyproject.toml").write_text('[project\nname = "unrelated"\n')  # not ours, and broken
+        config._CACHE.clear()
+        assert cli("compare", "s.yaml")[0] == 0
+        (tmp_path / "pyproject.toml").write_text('[tool.costplan\nregion = "eu-west-1"\n')
+        config._CACHE.clear()
+        code, _, err = cli("compare", "s.yaml")
+        assert code == 2 and err.startswith(f"error: {tmp_path / 'pyproject.toml'}: not valid TOML: ")
+    finally:
+        config._CACHE.clear()
