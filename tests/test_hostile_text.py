@@ -149,3 +149,41 @@ def test_negative_numbers_stay_numbers_in_csv():
     from costplan.report.render import csv_text
 
     assert csv_text(["a", "b", "c"], [[Decimal("-1.5"), "-2", "-x"]]) == "a,b,c\n-1.5,-2,'-x\n"
+
+
+def test_any_name_is_one_line_of_refusal_or_valid_output_in_every_machine_format(tmp_path_factory):
+    """Hypothesis writes names of any Unicode text (controls, direction marks, quotes, markup): each is refused
+    in one line per problem, or flows through JSON, SARIF and JUnit outputs that parse and carry it exactly."""
+    import json
+    import xml.dom.minidom
+
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from typer.testing import CliRunner
+
+    from costplan.cli.app import app
+    from costplan.errors import HIDDEN
+
+    base = yaml.safe_load((SCENARIOS / "periodic_light_api.yaml").read_text())
+
+    @settings(max_examples=15, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(name=st.text(min_size=1, max_size=30))
+    def check(name):
+        f = tmp_path_factory.mktemp("n") / "s.yaml"
+        f.write_text(yaml.safe_dump({**base, "name": name}, allow_unicode=True), encoding="utf-8")
+        for args, parse in ((["compare", "-f", "json"], json.loads), (["limits-check", "-f", "sarif"], json.loads),
+                            (["limits-check", "-f", "junit"], lambda t: xml.dom.minidom.parseString(t.encode()))):
+            r = CliRunner().invoke(app, [args[0], str(f), *args[1:]], env={"NO_COLOR": "1"})
+            assert r.exception is None or isinstance(r.exception, SystemExit), (name, r.exception)
+            if r.exit_code == 2:
+                assert r.stdout == "" and r.stderr.startswith(f"error: {f}:")
+                assert not HIDDEN.search(r.stderr.replace("\n", "")), repr(r.stderr)
+                continue
+            assert r.exit_code in (0, 1), (name, r.stderr)
+            doc = parse(r.stdout)
+            if args[0] == "compare":
+                assert doc[0]["scenario"] == name if isinstance(doc, list) else doc["scenario"] == name
+
+    check()
