@@ -8,6 +8,7 @@ from costplan.errors import _HIDDEN_REST, HIDDEN, HIDDEN_IN_TEXT, CostplanError,
 
 Path_ = tuple  # a path into the document: ("workload", "memory_mb")
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 _RAW_HIDDEN = __import__("re").compile(f"[{_HIDDEN_REST}]")  # the hidden characters YAML lets through raw
 
 
@@ -129,6 +130,7 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     def _build(n, path: Path_):
         if isinstance(n, yaml.MappingNode):
             out: dict = {}
+            merged: list = []
             for k, v in n.value:
                 if k.__class__ is scalar and k.tag == _STR:  # a plain key (nearly all): no build, no "<key>" line
                     budget[0] -= 1
@@ -138,6 +140,9 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                     key = k.value
                     if scan and HIDDEN.search(key):
                         problems.append(_hidden(HIDDEN, key, file, k, path + (key,)))
+                elif k.tag == _MERGE:  # `<<: *defaults` (YAML's merge key): the mapping(s) it names, under
+                    merged.append((k, v))  # the keys written here (which win)
+                    continue
                 else:
                     key = build(k, path + ("<key>",))
                 if not isinstance(key, str | int | float | bool) or key is None:
@@ -149,6 +154,18 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                                             field=".".join(map(str, path + (key,)))))
                 lines[path + (key,)] = k.start_mark.line + 1
                 out[key] = build(v, path + (key,))
+            for k, v in merged:
+                sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
+                for src in sources:
+                    if not isinstance(src, yaml.MappingNode):
+                        problems.append(Problem("<< (a merge key) takes a mapping or a list of mappings, e.g. "
+                                                "<<: *defaults", file=file, line=k.start_mark.line + 1,
+                                                field=".".join(map(str, path)) or None))
+                        continue
+                    for key, value in build(src, path).items():
+                        if key not in out:  # keys written beside << win, as YAML says; earlier sources first
+                            out[key] = value
+                            lines.setdefault(path + (key,), k.start_mark.line + 1)
             return out
         if isinstance(n, yaml.SequenceNode):
             if len(n.value) > MAX_ITEMS:

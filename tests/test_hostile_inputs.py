@@ -583,3 +583,20 @@ def test_a_folder_that_cannot_be_read_says_so_not_that_it_is_empty(cli, tmp_path
     monkeypatch.setattr(os_mod, "scandir", denied)
     code, _, err = cli("compare", str(tmp_path))
     assert (code, err) == (2, f"error: {tmp_path}: cannot read the folder: Permission denied\n")
+
+
+def test_yaml_merge_keys_share_settings_and_keys_written_beside_them_win(cli, tmp_path):
+    """`<<: *defaults` is how YAML shares a block: it gave two lines ('could not determine a constructor for
+    the tag merge', 'keys must be plain words') on every command."""
+    from costplan.scenario import load
+
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: m\nworkload:\n  <<: [{monthly_requests: 3M, duration_ms: 5ms},"
+                 " {duration_ms: 7ms, memory_mb: 256}]\n  duration_ms: 100ms\necs: &e\n  vcpu: 1\n  memory_gb: 2\n")
+    assert cli("scenario", "validate", str(f))[0] == 0
+    w = load(f).workload
+    assert (w.monthly_requests, w.duration_ms, w.memory_mb) == (3_000_000, 100, 256)
+    f.write_text("version: 1\nname: m\nworkload:\n  <<: 5\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    code, _, err = cli("compare", str(f))
+    assert (code, err) == (2, f"error: {f}:4: workload: << (a merge key) takes a mapping or a list of mappings, "
+                              "e.g. <<: *defaults\n")
