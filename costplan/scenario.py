@@ -544,6 +544,13 @@ class Scenario(Strict):
                 data = {k: v for k, v in data.items() if k not in empty}
         return data
 
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, v):
+        if isinstance(v, bool):  # `version: yes` is True, which equals 1 to Python
+            raise ValueError(f"expected 1, got {v!r}")
+        return v
+
     @field_validator("name", "account")
     @classmethod
     def _one_line(cls, v):
@@ -629,6 +636,20 @@ def pydantic_problems(err: ValidationError, file: str | None, lines: dict, prefi
             msg = "expected a mapping (key: value lines)"
         elif e["type"] == "list_type":
             msg = "expected a list (- item lines)"
+        elif e["type"] == "string_type":
+            got = e.get("input")
+            if got is None:
+                msg = "expected text, got nothing (null)"
+            elif isinstance(got, bool):
+                msg = f"expected text, got {str(got).lower()} (YAML reads yes, no, on, off as true/false: quote it)"
+            elif isinstance(got, int | float):
+                msg = f"expected text, got the number {got}; quote it if you mean the text \"{got}\""
+            elif isinstance(got, list | dict):
+                msg = f"expected text, got {'a list' if isinstance(got, list) else 'a mapping'}"
+            else:  # a date or time YAML recognised
+                msg = f"expected text, got the {type(got).__name__} {got}; quote it if you mean the text \"{got}\""
+        elif e["type"] == "string_too_short":
+            msg = "must not be empty"
         elif e["type"] in ("decimal_type", "decimal_parsing") and e.get("input") is None:
             msg = "expected a number, got nothing (null); give a value or remove the line"
         elif e["type"] == "literal_error":

@@ -600,3 +600,19 @@ def test_yaml_merge_keys_share_settings_and_keys_written_beside_them_win(cli, tm
     code, _, err = cli("compare", str(f))
     assert (code, err) == (2, f"error: {f}:4: workload: << (a merge key) takes a mapping or a list of mappings, "
                               "e.g. <<: *defaults\n")
+
+
+@pytest.mark.parametrize("line,message", [
+    ("name: 123", 'name: expected text, got the number 123; quote it if you mean the text "123"'),
+    ("name: yes", "name: expected text, got true (YAML reads yes, no, on, off as true/false: quote it)"),
+    ("name: 2024-01-01", 'name: expected text, got the date 2024-01-01; quote it if you mean the text "2024-01-01"'),
+    ("name: [a]", "name: expected text, got a list"),
+    ("name: ''", "name: must not be empty"),
+    ("name: x\nversion: yes", "version: expected 1, got True"),  # True == 1 to Python: it was accepted
+])
+def test_a_value_of_the_wrong_type_says_what_yaml_read_and_how_to_write_it(cli, tmp_path, line, message):
+    f = tmp_path / "s.yaml"
+    body = "workload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n"
+    f.write_text(("" if "version" in line else "version: 1\n") + body + line + "\n")
+    code, _, err = cli("scenario", "validate", str(f))
+    assert code == 2 and err.strip().endswith(message) and len(err.strip().splitlines()) == 1, err
