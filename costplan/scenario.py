@@ -648,6 +648,9 @@ def pydantic_problems(err: ValidationError, file: str | None, lines: dict, prefi
                 msg = f"expected text, got {'a list' if isinstance(got, list) else 'a mapping'}"
             else:  # a date or time YAML recognised
                 msg = f"expected text, got the {type(got).__name__} {got}; quote it if you mean the text \"{got}\""
+        elif e["type"] in ("bool_type", "bool_parsing"):
+            got = e.get("input")
+            msg = f"expected true or false, got {'a list' if isinstance(got, list) else 'a mapping' if isinstance(got, dict) else repr(got)}"
         elif e["type"] == "string_too_short":
             msg = "must not be empty"
         elif e["type"] in ("decimal_type", "decimal_parsing") and e.get("input") is None:

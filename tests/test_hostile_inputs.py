@@ -609,6 +609,7 @@ def test_yaml_merge_keys_share_settings_and_keys_written_beside_them_win(cli, tm
     ("name: [a]", "name: expected text, got a list"),
     ("name: ''", "name: must not be empty"),
     ("name: x\nversion: yes", "version: expected 1, got True"),  # True == 1 to Python: it was accepted
+    ("name: x\nfree_tier: maybe", "free_tier: expected true or false, got 'maybe'"),
 ])
 def test_a_value_of_the_wrong_type_says_what_yaml_read_and_how_to_write_it(cli, tmp_path, line, message):
     f = tmp_path / "s.yaml"
