@@ -709,7 +709,7 @@ def expand(paths: list[str]) -> list[Path]:
     problems = []
     if not paths:
         raise CostplanError(Problem("give at least one scenario file or folder"))
-    seen: set[str] = set()  # a file named twice (a folder and a file in it, a symlink) is one scenario: checked
+    seen: set = set()  # a file named twice (a folder and a file in it, a symlink) is one scenario: checked
     for p in paths:          # twice, limits-check would add its load to the account twice
         pp = Path(p)
         if pp.is_dir():
@@ -725,9 +725,13 @@ def expand(paths: list[str]) -> list[Path]:
         else:
             found = [pp]
         for f in found:
-            real = os.path.realpath(f)
-            if real not in seen:
-                seen.add(real)
+            try:  # the file itself, however it is reached (one stat: a realpath costs one per component)
+                st = os.stat(f)
+                key = (st.st_dev, st.st_ino)
+            except OSError:  # missing or unreadable: load() says why
+                key = str(f)
+            if key not in seen:
+                seen.add(key)
                 out.append(f)
     if problems:
         raise CostplanError(problems)

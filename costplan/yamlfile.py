@@ -4,12 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from costplan.errors import _HIDDEN_REST, HIDDEN, HIDDEN_IN_TEXT, CostplanError, Problem, one_line
+from costplan.errors import HIDDEN, HIDDEN_IN_TEXT, CostplanError, Problem, one_line
 
 Path_ = tuple  # a path into the document: ("workload", "memory_mb")
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
-_RAW_HIDDEN = __import__("re").compile(f"[{_HIDDEN_REST}]")  # the hidden characters YAML lets through raw
 
 
 _LOADER = None
@@ -95,8 +94,9 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     if node is None:
         return None, lines
     # Hidden characters reach a string only as an escape in a double-quoted scalar ("\e", "\u202e") or
-    # raw outside ASCII (PyYAML refuses raw controls): strings are checked only where either occurs.
-    scan = "\\" in text or (not text.isascii() and _RAW_HIDDEN.search(text) is not None)
+    # raw outside ASCII (PyYAML refuses raw controls): with no backslash in the file only strings that
+    # are not ASCII (an O(1) flag in CPython) are searched.
+    escapes = "\\" in text
     loader = _constructor()
     budget = [MAX_NODES]
     active: set[int] = set()  # nodes being built: an alias back to one of them is a cycle
@@ -138,7 +138,7 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                         stop(k, f"expands to more than {MAX_NODES:,} values (nested aliases?); a scenario may hold "
                                 f"at most {MAX_NODES:,}")
                     key = k.value
-                    if scan and HIDDEN.search(key):
+                    if (escapes or not key.isascii()) and HIDDEN.search(key):
                         problems.append(_hidden(HIDDEN, key, file, k, path + (key,)))
                 elif k.tag == _MERGE:  # `<<: *defaults` (YAML's merge key): the mapping(s) it names, under
                     merged.append((k, v))  # the keys written here (which win)
@@ -175,7 +175,7 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                 return []
             return [build(v, path + (i,)) for i, v in enumerate(n.value)]
         if n.tag == _STR:  # most scalars: what SafeConstructor.construct_yaml_str returns, without its calls
-            if scan and HIDDEN_IN_TEXT.search(n.value):
+            if (escapes or not n.value.isascii()) and HIDDEN_IN_TEXT.search(n.value):
                 problems.append(_hidden(HIDDEN_IN_TEXT, n.value, file, n, path))
             return n.value
         if len(n.value) > 100 and n.tag.endswith((":int", ":float")):
@@ -183,8 +183,9 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                                     "100", file=file, line=n.start_mark.line + 1,
                                     field=".".join(map(str, path)) or None))
             return None
-        if n.tag.endswith((":int", ":float")) and not n.style:  # plain (a quoted one is a string)
-            odd = _radix(n.value, n.tag.endswith(":int"))
+        v = n.value  # (a plain number starting 1-9 with no ':' is read as written: most are)
+        if (":" in v or v[:1] in ("0", "+", "-")) and n.tag.endswith((":int", ":float")) and not n.style:
+            odd = _radix(v, n.tag.endswith(":int"))
             if odd:
                 problems.append(Problem(odd, file=file, line=n.start_mark.line + 1,
                                         field=".".join(map(str, path)) or None))
