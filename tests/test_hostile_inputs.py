@@ -617,3 +617,13 @@ def test_a_value_of_the_wrong_type_says_what_yaml_read_and_how_to_write_it(cli, 
     f.write_text(("" if "version" in line else "version: 1\n") + body + line + "\n")
     code, _, err = cli("scenario", "validate", str(f))
     assert code == 2 and err.strip().endswith(message) and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("scenario", ["qa_db_refresh_pipeline.yaml", "db_refresh_async.yaml"])
+def test_a_name_like_a_reference_in_a_state_machine_heredoc_is_just_text(cli, tmp_path, scenario):
+    """The state machine's definition is a heredoc: its Comment carries the name ('costplan data.pipeline.v2:
+    ...'), which the reference rule read as a reference; only ${...} in a heredoc is one."""
+    f = _with(scenario, tmp_path, _set(("name",), "data.pipeline.v2"))
+    for fmt in ("terraform", "cloudformation"):
+        code, _, err = cli("template", f, "-f", fmt, "--out", str(tmp_path / fmt))
+        assert code == 0, err

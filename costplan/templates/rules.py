@@ -470,6 +470,9 @@ def declared(text: str) -> set[str]:
     return out
 
 
+_HEREDOC_LIVE = re.compile(r"(?<!\$)\$\{([^}]*)\}")
+
+
 def _live(line: str) -> str:
     """The parts of a line of HCL that Terraform evaluates: code outside strings, and the `${...}`
     interpolations inside them. The literal text of a string ("costplan data.pipeline.v2 (...)", a
@@ -510,10 +513,11 @@ def dangling_references(text: str) -> list[str]:
     heredoc = None
     for line in text.splitlines():
         s = line.strip()
-        if heredoc is not None:  # a heredoc's body is template text: scanned whole, as before
+        if heredoc is not None:  # a heredoc's body is a template: only its ${...} interpolations are live
             if s == heredoc:
                 heredoc = None
-            used |= set(REF.findall(line))
+            else:
+                used |= set(REF.findall(" ".join(_HEREDOC_LIVE.findall(line))))
             continue
         if s.startswith("#") or s.startswith(("resource ", "data ", "variable ", "output ")):
             continue
