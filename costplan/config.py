@@ -85,7 +85,10 @@ def _read(path: Path) -> dict:
 
     try:
         with open(path, "rb") as f:
-            return tomllib.load(f)
+            raw = f.read()
+        # an editor's byte-order mark (Notepad writes one) is not part of the settings: TOML's parser
+        # would call the first line an 'Invalid statement'
+        return tomllib.loads(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise CostplanError(Problem(f"not valid TOML: {e}", file=str(path))) from None
     except UnicodeDecodeError as e:

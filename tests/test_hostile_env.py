@@ -138,3 +138,22 @@ def test_someone_elses_broken_pyproject_does_not_stop_costplan_but_a_broken_tool
         assert code == 2 and err.startswith(f"error: {tmp_path / 'pyproject.toml'}: not valid TOML: ")
     finally:
         config._CACHE.clear()
+
+
+def test_a_config_saved_with_a_byte_order_mark_and_crlf_is_read(cli, tmp_path, monkeypatch):
+    import json
+
+    from costplan import config
+
+    cfg = tmp_path / "costplan.toml"
+    cfg.write_bytes(b'\xef\xbb\xbfregion = "eu-west-1"\r\n')  # as Windows Notepad saves it
+    monkeypatch.setenv("COSTPLAN_CONFIG", str(cfg))
+    config._CACHE.clear()
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: s\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    try:
+        code, out, err = cli("compare", str(f), "-f", "json")
+    finally:
+        config._CACHE.clear()
+    assert code == 0, err
+    assert json.loads(out)["region"] == "eu-west-1"
