@@ -627,3 +627,14 @@ def test_a_name_like_a_reference_in_a_state_machine_heredoc_is_just_text(cli, tm
     for fmt in ("terraform", "cloudformation"):
         code, _, err = cli("template", f, "-f", fmt, "--out", str(tmp_path / fmt))
         assert code == 0, err
+
+
+def test_scenario_examples_copies_all_or_none(cli, tmp_path):
+    """One file already there (the last in order but one) made the copy stop after writing the ten before it."""
+    out = tmp_path / "ex"
+    out.mkdir()
+    (out / "steady_heavy_api.yaml").write_text("mine\n")
+    code, _, err = cli("scenario", "examples", "--out", str(out))
+    assert (code, err) == (2, f"error: {out}/steady_heavy_api.yaml: already exists; use --force to overwrite it\n")
+    assert [p.name for p in out.iterdir()] == ["steady_heavy_api.yaml"]
+    assert (out / "steady_heavy_api.yaml").read_text() == "mine\n"

@@ -268,6 +268,13 @@ def examples(out: Annotated[Path | None, typer.Option("--out", "-o", help="Copy 
         for _, rel in pairs:
             typer.echo(rel)
         return
+    from costplan.safewrite import check_target
+
+    if Path(out).exists() and not Path(out).is_dir():
+        raise CostplanError(Problem("is not a folder; --out names the folder to copy the scenarios into",
+                                    file=str(out)))
+    for _, rel in pairs:  # every target first: all of the copies or none (not ten of fifteen)
+        check_target(Path(out) / rel, force)
     for p, rel in pairs:
         target = Path(out) / rel
         write_atomic(target, p.read_text(encoding="utf-8"), force=force)
