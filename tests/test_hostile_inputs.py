@@ -638,3 +638,19 @@ def test_scenario_examples_copies_all_or_none(cli, tmp_path):
     assert (code, err) == (2, f"error: {out}/steady_heavy_api.yaml: already exists; use --force to overwrite it\n")
     assert [p.name for p in out.iterdir()] == ["steady_heavy_api.yaml"]
     assert (out / "steady_heavy_api.yaml").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("blocker", ["main.tf/", "src", "src/consumer"])
+def test_template_force_writes_every_file_or_none(cli, tmp_path, blocker):
+    """With --force, a target that cannot be replaced (a folder where main.tf goes, a file where src/ goes)
+    was found only after the files before it had been replaced."""
+    out = tmp_path / "tf"
+    (out / blocker.rstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+    if blocker.endswith("/"):
+        (out / blocker).mkdir()
+    else:
+        (out / blocker).write_text("mine\n")
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    code, _, err = cli("template", str(SCENARIOS / "global_vote.yaml"), "--out", str(out), "--force")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
