@@ -56,7 +56,12 @@ def find(start: Path | None = None) -> tuple[Path, dict] | None:
             return p, _read(p)
         pp = d / "pyproject.toml"
         if pp.is_file():
-            data = _read(pp)
+            try:
+                data = _read(pp)
+            except CostplanError:
+                if _mentions_costplan(pp):  # a broken [tool.costplan] is ours to report
+                    raise
+                continue  # someone else's broken pyproject.toml: it holds no costplan settings we could read
             table = data.get("tool", {}).get("costplan") if isinstance(data.get("tool"), dict) else None
             if table is not None:
                 return pp, table
@@ -68,14 +73,27 @@ def find(start: Path | None = None) -> tuple[Path, dict] | None:
     return None
 
 
+def _mentions_costplan(path: Path) -> bool:
+    try:
+        return b"tool.costplan" in path.read_bytes()
+    except OSError:
+        return False
+
+
 def _read(path: Path) -> dict:
     import tomllib
 
     try:
         with open(path, "rb") as f:
-            return tomllib.load(f)
+            raw = f.read()
+        # an editor's byte-order mark (Notepad writes one) is not part of the settings: TOML's parser
+        # would call the first line an 'Invalid statement'
+        return tomllib.loads(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise CostplanError(Problem(f"not valid TOML: {e}", file=str(path))) from None
+    except UnicodeDecodeError as e:
+        raise CostplanError(Problem(f"not UTF-8 text (byte {e.start + 1}); TOML files are UTF-8",
+                                    file=str(path))) from None
     except OSError as e:
         raise CostplanError(Problem(f"cannot read: {e.strerror or e}", file=str(path))) from None
 
@@ -95,10 +113,16 @@ def parse(table: dict, path: str | None = None) -> Config:
     region = table.get("region")
     if region is not None and not isinstance(region, str):
         bad("region", "expected a region name such as eu-west-1")
+    elif region is not None:
+        problem = _region_problem(region)
+        if problem:
+            bad("region", problem)
+            region = None
     free = table.get("free_tier")
     if free is not None and not isinstance(free, bool):
         bad("free_tier", "expected true or false")
-    th = table.get("thresholds") or {}
+    th = table.get("thresholds")
+    th = {} if th is None else th
     warn = critical = None
     if not isinstance(th, dict):
         bad("thresholds", "expected a table with warn and critical")
@@ -112,8 +136,11 @@ def parse(table: dict, path: str | None = None) -> Config:
         warn = float(th["warn"])
     if isinstance(th.get("critical"), int | float) and not isinstance(th.get("critical"), bool):
         critical = float(th["critical"])
+    if warn is not None and critical is not None and warn > critical:
+        bad("thresholds", f"warn {warn:g}% is above critical {critical:g}%; the warning comes first")
     accounts: dict[str, Account] = {}
-    acc = table.get("accounts") or {}
+    acc = table.get("accounts")
+    acc = {} if acc is None else acc
     if not isinstance(acc, dict):
         bad("accounts", "expected [accounts.LABEL] tables")
         acc = {}
@@ -132,11 +159,32 @@ def parse(table: dict, path: str | None = None) -> Config:
         if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
             bad(f"accounts.{label}.regions", "expected a list of region names")
             regions = []
+        for r in regions:
+            problem = _region_problem(r)
+            if problem:
+                bad(f"accounts.{label}.regions", problem)
         accounts[label] = Account(label, prof if isinstance(prof, str) else None,
                                   role if isinstance(role, str) else None, tuple(regions))
     if problems:
         raise CostplanError(problems)
     return Config(path, region, free, warn, critical, accounts)
+
+
+def _region_problem(region: str) -> str | None:
+    """What is wrong with a region the config names (a typo here would otherwise be blamed on every
+    scenario file, or silently ignored), or None: the price book's regions and every real AWS Region."""
+    from costplan.pricing.book import region_hint, regions
+
+    if region in regions():
+        return None
+    try:
+        from costplan.aws.regions import aws_regions
+
+        if region in aws_regions():
+            return None
+    except ImportError:  # botocore (the aws extra) not installed: the price book's regions only
+        pass
+    return f"unknown region {region!r}{region_hint(region)}"
 
 
 def load(start: Path | None = None) -> Config:

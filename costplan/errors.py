@@ -1,7 +1,23 @@
 """The project's own errors: each carries one readable line per problem, never a traceback."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# Characters that would break "one line per problem" or hide what a line says when printed: C0 and C1
+# controls (line breaks, ESC sequences that drive a terminal), direction overrides and isolates
+# (Trojan Source: text shown in another order than it is), line/paragraph separators, zero-width marks.
+# (and lone surrogates: a file name that is not UTF-8, which no output stream or JSON can carry)
+_HIDDEN_REST = r"\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff"
+HIDDEN = re.compile(rf"[\x00-\x1f{_HIDDEN_REST}]")
+HIDDEN_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f{_HIDDEN_REST}]")  # a value may hold line breaks and tabs
+
+
+def one_line(text: str) -> str:
+    """text with every HIDDEN character written as its escape (\\n, \\x1b, \\u202e): one visible line."""
+    if HIDDEN.search(text) is None:
+        return text
+    return HIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass
@@ -12,6 +28,15 @@ class Problem:
     file: str | None = None
     line: int | None = None
     field: str | None = None
+
+    def __post_init__(self):
+        # paths, keys and values the user gave are quoted back in every output (stderr, SARIF, JUnit XML,
+        # GitHub annotations): hidden characters are written as escapes, so each stays one visible line
+        self.message = one_line(str(self.message))
+        if self.file is not None:
+            self.file = one_line(str(self.file))
+        if self.field is not None:
+            self.field = one_line(str(self.field))
 
     def __str__(self) -> str:
         where = ""

@@ -65,6 +65,12 @@ def _target(path: Path, force: bool) -> tuple[Path, os.stat_result | None]:
     return path_kind, st
 
 
+def check_target(path: str | Path, force: bool = False) -> None:
+    """Refuse now, before anything is written, what write_file(path, ..., force) would refuse (a writer of
+    several files checks them all first: all of its output or none)."""
+    _target(Path(path), force)
+
+
 def replace_target(path: str | Path) -> tuple[Path, int]:
     """For a writer that stages its own files (a template's folder): the file to replace for `path`
     (a symlink's target) and the mode to give it; refuses what is not a regular file."""

@@ -110,6 +110,39 @@ ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
 Positive = Annotated[Decimal, _u(units.count), AfterValidator(lambda v: _positive(v))]
 
 
+# Text that templates write into Terraform and CloudFormation strings and AWS names: only characters no
+# template language or AWS name interprets. `${...}` (Terraform interpolation, CloudFormation !Sub),
+# `%{...}` (Terraform directives), `{{resolve:...}}` (CloudFormation dynamic references), quotes and `*`
+# (an IAM wildcard in a policy Resource) would otherwise be written into the template as live syntax.
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_S3_PREFIX_RE = re.compile(r"[A-Za-z0-9!_.'()/-]{1,512}")  # S3's "safe characters" for key names, less *
+
+
+def _first_unsafe(v: str, allowed: str) -> str:
+    bad = next((c for c in v if not re.fullmatch(allowed, c)), None)
+    return f"; {bad!r} is not allowed" if bad is not None else ""
+
+
+def _name(v: str) -> str:
+    if not _NAME_RE.fullmatch(v):
+        raise ValueError(f"{v!r} is not a name templates can carry{_first_unsafe(v, r'[A-Za-z0-9_.-]')}: use letters, "
+                         "digits, '-', '_' and '.', starting with a letter or digit, at most 64 characters")
+    return v
+
+
+def _s3_prefix(v: str) -> str:
+    if not _S3_PREFIX_RE.fullmatch(v):
+        raise ValueError(f"{v!r} is not an S3 key prefix templates can carry{_first_unsafe(v, r'[A-Za-z0-9!_.()/-]')}"
+                         ": use letters, digits and ! - _ . ' ( ) / (S3's safe characters), e.g. uploads/")
+    return v
+
+
+# A named part of the design (a pipeline step, a subscriber, a table): it becomes part of resource names.
+Name = Annotated[str, AfterValidator(_name)]
+# A key prefix written into S3 notification filters and IAM policy resources.
+S3Prefix = Annotated[str, AfterValidator(_s3_prefix)]
+
+
 def _positive(v):
     if v is not None and v <= 0:
         raise ValueError(f"must be more than 0, got {units.plain(v)}")
@@ -243,6 +276,16 @@ class Workload(Strict):
             raise ValueError("active_days_per_month must be more than 0 and at most 31")
         if self.peak_to_average < 1:
             raise ValueError("peak_to_average must be at least 1")
+        active_s = self.active_hours_per_day * 3600 * self.active_days_per_month
+        if active_s < 1:
+            raise ValueError("active_hours_per_day × active_days_per_month comes to under one second of traffic a "
+                             "month; give the hours and days the traffic really runs")
+        rate = self.average_rps if self.average_rps is not None else (
+            self.monthly_requests / active_s if self.monthly_requests is not None else None)
+        if rate is not None and self.peak_rps is None and rate * self.peak_to_average > units.MAX_COUNT:
+            raise ValueError(f"the peak comes to {rate * self.peak_to_average:.3g} requests a second (the volume in "
+                             f"{units.plain(active_s)} s of traffic a month × peak_to_average); costplan accepts a "
+                             "peak of up to 1e15 a second")
         if self.peak_rps is not None and (self.monthly_requests is not None or self.average_rps is not None):
             active = self.active_hours_per_day * 3600 * self.active_days_per_month
             average = self.average_rps if self.average_rps is not None else self.monthly_requests / active
@@ -501,6 +544,21 @@ class Scenario(Strict):
                 data = {k: v for k, v in data.items() if k not in empty}
         return data
 
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, v):
+        if isinstance(v, bool):  # `version: yes` is True, which equals 1 to Python
+            raise ValueError(f"expected 1, got {v!r}")
+        return v
+
+    @field_validator("name", "account")
+    @classmethod
+    def _one_line(cls, v):
+        """A name heads tables, report sections and test cases and labels resources: one line of text."""
+        if "\n" in v or "\r" in v or "\t" in v:
+            raise ValueError("must be one line of text (no line breaks or tabs)")
+        return v
+
     @model_validator(mode="after")
     def _check(self):
         if self.pattern not in PATTERNS:
@@ -578,6 +636,25 @@ def pydantic_problems(err: ValidationError, file: str | None, lines: dict, prefi
             msg = "expected a mapping (key: value lines)"
         elif e["type"] == "list_type":
             msg = "expected a list (- item lines)"
+        elif e["type"] == "string_type":
+            got = e.get("input")
+            if got is None:
+                msg = "expected text, got nothing (null)"
+            elif isinstance(got, bool):
+                msg = f"expected text, got {str(got).lower()} (YAML reads yes, no, on, off as true/false: quote it)"
+            elif isinstance(got, int | float):
+                msg = f"expected text, got the number {got}; quote it if you mean the text \"{got}\""
+            elif isinstance(got, list | dict):
+                msg = f"expected text, got {'a list' if isinstance(got, list) else 'a mapping'}"
+            else:  # a date or time YAML recognised
+                msg = f"expected text, got the {type(got).__name__} {got}; quote it if you mean the text \"{got}\""
+        elif e["type"] in ("bool_type", "bool_parsing"):
+            got = e.get("input")
+            msg = f"expected true or false, got {'a list' if isinstance(got, list) else 'a mapping' if isinstance(got, dict) else repr(got)}"
+        elif e["type"] == "string_too_short":
+            msg = "must not be empty"
+        elif e["type"] in ("decimal_type", "decimal_parsing") and e.get("input") is None:
+            msg = "expected a number, got nothing (null); give a value or remove the line"
         elif e["type"] == "literal_error":
             msg = f"expected {e['ctx']['expected']}, got {e.get('input')!r}"
         out.append(Problem(msg, file=file, line=line_for(lines, loc), field=field))
@@ -626,19 +703,36 @@ def with_repository_defaults(sc: Scenario) -> Scenario:
 def expand(paths: list[str]) -> list[Path]:
     """Files and folders (a folder means its *.yaml / *.yml files, sorted). Nothing to read is an error:
     a mistyped path must not pass a CI gate as "0 failed"."""
+    import os
+
     out: list[Path] = []
     problems = []
     if not paths:
         raise CostplanError(Problem("give at least one scenario file or folder"))
-    for p in paths:
+    seen: set = set()  # a file named twice (a folder and a file in it, a symlink) is one scenario: checked
+    for p in paths:          # twice, limits-check would add its load to the account twice
         pp = Path(p)
         if pp.is_dir():
             found = sorted([*pp.glob("*.yaml"), *pp.glob("*.yml")])
             if not found:
+                try:  # glob says nothing of a folder it may not read: ask the folder itself
+                    with os.scandir(pp):
+                        pass
+                except OSError as e:
+                    problems.append(Problem(f"cannot read the folder: {e.strerror or e}", file=str(p)))
+                    continue
                 problems.append(Problem("folder holds no scenario files (*.yaml, *.yml)", file=str(p)))
-            out.extend(found)
         else:
-            out.append(pp)
+            found = [pp]
+        for f in found:
+            try:  # the file itself, however it is reached (one stat: a realpath costs one per component)
+                st = os.stat(f)
+                key = (st.st_dev, st.st_ino)
+            except OSError:  # missing or unreadable: load() says why
+                key = str(f)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
     if problems:
         raise CostplanError(problems)
     return out
@@ -656,11 +750,19 @@ def load_many(paths: list[str]) -> list[Scenario]:
 def iter_load(files: list[Path], problems: list):
     """Each file's scenario as it is loaded (one held at a time: a folder of thousands in flat memory);
     a file that does not load adds its problems to `problems` and is skipped, so every file is tried."""
+    names: dict[str, str | None] = {}  # scenario name → the file that has it
     for f in files:
         try:
-            yield load(f)
+            sc = load(f)
         except CostplanError as e:
             problems.extend(e.problems)
+            continue
+        first = names.setdefault(sc.name, sc.source_file)
+        if first != sc.source_file:  # findings, report sections and chart files are keyed by the name
+            problems.append(sc.problem(f"{sc.name!r} is also the name of {first}; scenarios checked together need "
+                                       "their own names", "name"))
+            continue
+        yield sc
 
 
 def json_schema() -> dict:

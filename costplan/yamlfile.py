@@ -5,10 +5,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from costplan.errors import CostplanError, Problem
+from costplan.errors import HIDDEN, HIDDEN_IN_TEXT, CostplanError, Problem, one_line
 
 Path_ = tuple  # a path into the document: ("workload", "memory_mb")
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 _LOADER = None
@@ -19,6 +20,10 @@ _LOADER = None
 MAX_FILE_BYTES = 1024 * 1024      # 1 MiB of YAML
 MAX_NODES = 20_000                # values after aliases are expanded (a real scenario: a few hundred)
 MAX_DEPTH = 50                    # nesting of mappings and lists
+# Items in one list (pipeline steps, subscribers, tables): each is planned, priced and templated as its own
+# part of the design, so 2,000 subscribers (60 KB of YAML) took `scenario validate` 96 s. No real
+# design in one scenario comes near this; split a larger one.
+MAX_ITEMS = 100
 
 
 def _loader():
@@ -89,6 +94,10 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     problems: list[Problem] = []
     if node is None:
         return None, lines
+    # Hidden characters reach a string only as an escape in a double-quoted scalar ("\e", "\u202e") or
+    # raw outside ASCII (PyYAML refuses raw controls): with no backslash in the file only strings that
+    # are not ASCII (an O(1) flag in CPython) are searched.
+    escapes = "\\" in text
     loader = _constructor()
     budget = [MAX_NODES]
     active: set[int] = set()  # nodes being built: an alias back to one of them is a cycle
@@ -122,6 +131,7 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     def _build(n, path: Path_):
         if isinstance(n, yaml.MappingNode):
             out: dict = {}
+            merged: list = []
             for k, v in n.value:
                 if k.__class__ is scalar and k.tag == _STR:  # a plain key (nearly all): no build, no "<key>" line
                     budget[0] -= 1
@@ -129,6 +139,11 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                         stop(k, f"expands to more than {MAX_NODES:,} values (nested aliases?); a scenario may hold "
                                 f"at most {MAX_NODES:,}")
                     key = k.value
+                    if (escapes or not key.isascii()) and HIDDEN.search(key):
+                        problems.append(_hidden(HIDDEN, key, file, k, path + (key,)))
+                elif k.tag == _MERGE:  # `<<: *defaults` (YAML's merge key): the mapping(s) it names, under
+                    merged.append((k, v))  # the keys written here (which win)
+                    continue
                 else:
                     key = build(k, path + ("<key>",))
                 if not isinstance(key, str | int | float | bool) or key is None:
@@ -140,16 +155,42 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
                                             field=".".join(map(str, path + (key,)))))
                 lines[path + (key,)] = k.start_mark.line + 1
                 out[key] = build(v, path + (key,))
+            for k, v in merged:
+                sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
+                for src in sources:
+                    if not isinstance(src, yaml.MappingNode):
+                        problems.append(Problem("<< (a merge key) takes a mapping or a list of mappings, e.g. "
+                                                "<<: *defaults", file=file, line=k.start_mark.line + 1,
+                                                field=".".join(map(str, path)) or None))
+                        continue
+                    for key, value in build(src, path).items():
+                        if key not in out:  # keys written beside << win, as YAML says; earlier sources first
+                            out[key] = value
+                            lines.setdefault(path + (key,), k.start_mark.line + 1)
             return out
         if isinstance(n, yaml.SequenceNode):
+            if len(n.value) > MAX_ITEMS:
+                problems.append(Problem(f"a list of {len(n.value):,} items; a scenario's lists hold at most {MAX_ITEMS} "
+                                        "(each item is planned as its own part of the design: split the scenario)",
+                                        file=file, line=n.start_mark.line + 1, field=".".join(map(str, path)) or None))
+                return []
             return [build(v, path + (i,)) for i, v in enumerate(n.value)]
         if n.tag == _STR:  # most scalars: what SafeConstructor.construct_yaml_str returns, without its calls
+            if (escapes or not n.value.isascii()) and HIDDEN_IN_TEXT.search(n.value):
+                problems.append(_hidden(HIDDEN_IN_TEXT, n.value, file, n, path))
             return n.value
         if len(n.value) > 100 and n.tag.endswith((":int", ":float")):
             problems.append(Problem(f"a number of {len(n.value):,} characters; costplan reads numbers of at most "
                                     "100", file=file, line=n.start_mark.line + 1,
                                     field=".".join(map(str, path)) or None))
             return None
+        v = n.value  # (a plain number starting 1-9 with no ':' is read as written: most are)
+        if (":" in v or v[:1] in ("0", "+", "-")) and n.tag.endswith((":int", ":float")) and not n.style:
+            odd = _radix(v, n.tag.endswith(":int"))
+            if odd:
+                problems.append(Problem(odd, file=file, line=n.start_mark.line + 1,
+                                        field=".".join(map(str, path)) or None))
+                return None
         try:
             return loader.construct_object(n, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as e:
@@ -166,11 +207,44 @@ def parse(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     return data, lines
 
 
+def _radix(text: str, integer: bool) -> str | None:
+    """YAML 1.1 reads 1:30 as 90 (base 60), 010 as 8 (octal), 0x10 and 0b10 as hex and binary: a
+    scenario's 010 tasks or 1:30 duration would silently become another number. Refused, with the
+    reading YAML would make and what to write instead."""
+    bare = text.lstrip("+-").replace("_", "")
+    if ":" in bare:
+        return (f"YAML reads {text} as a base-60 number ({_yaml_number(text)}), not a time; write a number with its "
+                "unit (e.g. 90s or 1.5min), or quote it")
+    if integer and len(bare) > 1 and bare[0] == "0":
+        kind = {"x": "a hexadecimal", "b": "a binary"}.get(bare[1], "an octal")
+        sign = "-" if text.startswith("-") else ""
+        return (f"YAML reads {text} as {kind} number ({_yaml_number(text)}); write it in decimal"
+                + (f" ({sign}{bare.lstrip('0') or '0'})" if kind == "an octal" else ""))
+    return None
+
+
+def _yaml_number(text: str):
+    import yaml
+
+    return yaml.load(text, Loader=_loader())
+
+
+def _hidden(pattern, value: str, file: str, node, path: Path_) -> Problem:
+    """A string holding a control, direction-override or zero-width character: it would drive the
+    terminal, break a one-line name or XML, or show a reviewer other text than the file holds."""
+    import unicodedata
+
+    ch = pattern.search(value).group()
+    name = unicodedata.name(ch, "a control character")
+    return Problem(f"contains U+{ord(ch):04X} ({name.lower()}), which is invisible or moves text; write plain text",
+                   file=file, line=node.start_mark.line + 1, field=".".join(map(str, path)) or None)
+
+
 def read(path: str | Path) -> tuple[Any, dict[Path_, int], str]:
     p = Path(path)
-    shown = str(path)
+    shown = one_line(str(path))  # the name every output shows: a control character or non-UTF-8 byte escaped
     if not p.exists():
-        raise CostplanError(Problem("no such file", file=shown))
+        raise CostplanError(Problem(_missing(p), file=shown))
     if p.is_dir():
         raise CostplanError(Problem("is a directory, expected a scenario file", file=shown))
     if not p.is_file():  # a named pipe or a device would block or never end
@@ -192,6 +266,21 @@ def read(path: str | Path) -> tuple[Any, dict[Path_, int], str]:
         raise CostplanError(Problem(f"cannot read: {e.strerror or e.__class__.__name__}", file=shown)) from None
     data, lines = parse(text, shown)
     return data, lines, shown
+
+
+def _missing(p: Path) -> str:
+    """Why a path that does not exist does not: a dangling or looping symbolic link says so."""
+    import errno
+    import os
+
+    if not os.path.islink(p):
+        return "no such file"
+    try:
+        os.stat(p)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "is a symbolic link loop (it points back at itself), expected a scenario file"
+    return f"is a symbolic link to {one_line(os.readlink(p))}, which does not exist"
 
 
 def line_for(lines: dict[Path_, int], loc: tuple) -> int | None:

@@ -106,3 +106,18 @@ def test_scenario_from_moto(moto_server, monkeypatch):
 def test_bad_days(fake):
     with pytest.raises(AwsError, match="days must be 1–455"):
         from_cloudwatch("orders-api", days=0)
+
+
+@pytest.mark.parametrize("given", ["arn:aws:lambda:us-east-1:123456789012:function:orders-api",
+                                   "arn:aws:lambda:us-east-1:123456789012:function:orders-api:live"])
+def test_a_function_arn_measures_the_function_by_name_and_never_copies_the_account_id(fake, fast, given):
+    """--function accepts an ARN: the account id in it went into the scenario's name, description and
+    comments, and CloudWatch was asked for FunctionName=<the ARN>, a dimension it never has."""
+    import urllib.parse
+
+    for key in (given, urllib.parse.quote(given, safe="")):
+        fake.functions[key] = fake.functions["orders-api"]
+    m = from_cloudwatch(given, days=14, config=fast, now=NOW)
+    assert m.scenario["name"] == "orders-api"
+    text = render_scenario_yaml(m)
+    assert "123456789012" not in text and "FunctionName=orders-api," in text

@@ -289,3 +289,19 @@ def test_the_progress_bar_counts_the_downloaded_bytes(pricelist):
     # the Linux and the Windows m5.large, each with its own OnDemand terms and no Reserved ones
     assert sorted(p["product"]["attributes"]["operatingSystem"] for p in products) == ["Linux", "Windows"]
     assert all(len(p["terms"]["OnDemand"]) == 1 and "Reserved" not in p["terms"] for p in products)
+
+
+def test_an_answer_of_the_wrong_shape_is_one_line_and_writes_nothing(pricelist, cli, tmp_path):
+    """Valid JSON whose products are not what AWS publishes (a proxy's or a mirror's answer) was an internal
+    error (TypeError: 'int' object is not iterable)."""
+    def break_products(d):
+        for p in d["products"].values():
+            p["attributes"] = 5
+
+    pricelist.edit(GW_EUC1, break_products)
+    out_dir = tmp_path / "book"
+    code, out, err = cli("pricing", "refresh", "--source", "bulk", "--region", "eu-central-1",
+                         "--services", "apigateway", "--out", str(out_dir))
+    assert code == 2 and err.startswith(f"error: the price list at {pricelist.url} answered in a shape costplan "
+                                        "does not know (TypeError: ")
+    assert err.strip().endswith("no price file was written") and not out_dir.exists()

@@ -19,7 +19,16 @@ EXPECTED = {
     "p99_below_average.yaml": ["error: {f}:5: workload: p99_duration_ms must be at least the average duration_ms"],
     "alias_bomb.yaml": ["error: {f}:1: expands to more than 20,000 values (nested aliases?); a scenario may hold at most 20,000"],
     "alias_recursive.yaml": ["error: {f}:1: an alias refers to itself (a recursive structure)"],
+    "active_under_a_second.yaml": ["error: {f}:4: workload: active_hours_per_day × active_days_per_month comes to under "
+                                   "one second of traffic a month; give the hours and days the traffic really runs"],
+    "peak_overflow.yaml": ["error: {f}:4: workload: the peak comes to 2.78e+16 requests a second (the volume in 36 s of "
+                           "traffic a month × peak_to_average); costplan accepts a peak of up to 1e15 a second"],
     "average_and_monthly.yaml": ["error: {f}:5: workload: give monthly_requests or average_rps, not both (each sets the volume)"],
+    "base60_duration.yaml": ["error: {f}:6: workload.duration_ms: YAML reads 1:30 as a base-60 number (90), not a time; "
+                             "write a number with its unit (e.g. 90s or 1.5min), or quote it"],
+    "octal_count.yaml": ["error: {f}:8: ecs.min_tasks: YAML reads 010 as an octal number (8); write it in decimal (10)"],
+    "null_required.yaml": ["error: {f}:6: workload.duration_ms: expected a number, got nothing (null); give a value or "
+                           "remove the line"],
     "batch_longer_than_lambda_max.yaml": ["error: {f}:9: settings.batch_size: stage 'consumer' runs 1,000.02 s per invocation; a Lambda invocation runs at most 900 s (a smaller batch or a shorter step)"],
     "cron_both_days.yaml": ["error: {f}:9: settings.expression: 'cron(0 2 1 * MON *)': exactly one of day-of-month and day-of-week must be ?"],
     "cron_five_fields.yaml": ["error: {f}:9: settings.expression: 'cron(0 2 1 * ?)': cron needs 6 fields (minutes hours day-of-month month day-of-week year), got 5"],
@@ -227,7 +236,7 @@ def test_starters_are_not_one_workload_for_every_pattern(cli):
 # ---- templates from unsafe names -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["vote-${uuid()}", 'a"b', "../../x", "/abs/name", "%{ for x in y }",
-                                  "line\nbreak"])
+                                  "a'b #c: {{resolve:ssm:x}}"])  # (a name with a line break is refused)
 def test_an_unsafe_name_is_escaped_in_templates_and_slugged_for_the_folder(cli, tmp_path, monkeypatch, name):
     import json
 
@@ -375,3 +384,273 @@ def test_ctrl_c_in_typers_own_parsing_still_says_interrupted():
             "from costplan.cli.entry import main; main()" % str(SCENARIOS / "global_vote.yaml"))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert (r.returncode, r.stderr.decode().strip(), r.stdout) == (130, "interrupted", b"")
+
+
+# ---- user text that templates write: settings strings, names that look like references ------------------
+
+def _with(scenario: str, tmp_path, edit) -> str:
+    import yaml
+
+    d = yaml.safe_load((SCENARIOS / scenario).read_text())
+    edit(d)
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    return str(f)
+
+
+def _set(path, value):
+    def edit(d):
+        for p in path[:-1]:
+            d = d[p]
+        d[path[-1]] = value
+    return edit
+
+
+INJECTED = [  # live syntax in Terraform or CloudFormation strings, or an IAM wildcard in a policy Resource
+    ("avatar_resize_claim_check.yaml", ("settings", "output_prefix"), "${aws_s3_bucket.uploads_bucket.id}/",
+     "is not an S3 key prefix templates can carry; '$' is not allowed"),
+    ("avatar_resize_claim_check.yaml", ("settings", "trigger_prefix"), "up/{{resolve:ssm:/db/password}}",
+     "is not an S3 key prefix templates can carry; '{' is not allowed"),
+    ("avatar_resize_claim_check.yaml", ("settings", "output_prefix"), "*", "is not an S3 key prefix templates can "
+                                                                           "carry; '*' is not allowed"),
+    ("avatar_resize_claim_check.yaml", ("settings", "trigger_prefix"), "", "is not an S3 key prefix"),
+    ("qa_db_refresh_pipeline.yaml", ("settings", "steps", 2, "name"), "seed${var.db_password}",
+     "is not a name templates can carry; '$' is not allowed"),
+    ("user_registration_fanout.yaml", ("settings", "subscribers", 1, "name"), 'mail"ing',
+     "is not a name templates can carry; '\"' is not allowed"),
+    ("account_bans_ttl.yaml", ("settings", "ttl_attribute"), "%{ for x in y }", "is not a name templates can carry"),
+    ("global_vote.yaml", ("workload", "monthly_requests"), "3M", None),  # (the good file itself builds)
+]
+
+
+@pytest.mark.parametrize("scenario,path,value,message", INJECTED)
+def test_a_settings_string_templates_would_write_as_live_syntax_is_refused_at_its_line(cli, tmp_path, scenario, path,
+                                                                                     value, message):
+    f = _with(scenario, tmp_path, _set(path, value))
+    code, _, err = cli("template", f, "--out", str(tmp_path / "t"))
+    if message is None:
+        assert code == 0, err
+        return
+    field = ".".join(map(str, path))
+    assert code == 2 and err.startswith(f"error: {f}:") and f": {field}: " in err and message in err, err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize("name", ["data.pipeline.v2", "var.x", "sync var.old", "aws_lambda.orders"])
+def test_a_name_that_looks_like_a_terraform_reference_is_just_a_name(cli, tmp_path, name):
+    """The rule that every Terraform reference resolves read string literals too: a scenario called
+    data.pipeline.v2 failed `scenario validate` and `template` with TF001 data.pipeline.v2."""
+    f = tmp_path / "s.yaml"
+    f.write_text(f'version: 1\nname: "{name}"\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n')
+    assert cli("scenario", "validate", str(f))[0] == 0
+    code, _, err = cli("template", str(f), "--out", str(tmp_path / "t"))
+    assert code == 0, err
+
+
+# ---- one run, many files: the same file twice, two files with one name, outputs that collide ---------------
+
+def test_a_file_named_twice_is_one_scenario_not_twice_the_account_load(cli, tmp_path):
+    """global_vote takes 25,000 of the account's 35,000 API Gateway requests/s: named twice (or through a
+    symlink, or as a folder and a file in it) it was added twice, 50,000, and limits-check failed CI."""
+    import json
+
+    g = SCENARIOS / "global_vote.yaml"
+    link = tmp_path / "gv.yaml"
+    link.symlink_to(g)
+    for args in ([str(g), str(g)], [str(g), str(link)]):
+        code, out, err = cli("limits-check", *args, "-f", "json")
+        assert code == 0 and [s["name"] if "name" in s else s["scenario"] for s in json.loads(out)["scenarios"]] == [
+            "global-vote"], args  # (was exit 1: ACCOUNT-APIGW-RPS 25,000 + 25,000 = 50,000 against 35,000)
+    code, out, err = cli("limits-check", str(SCENARIOS), str(g), "-f", "json")
+    assert [s["scenario"] for s in json.loads(out)["scenarios"]].count("global-vote") == 1
+
+
+@pytest.mark.parametrize("command", [("scenario", "validate"), ("compare",), ("limits-check",), ("report",)])
+def test_two_files_with_one_name_are_refused_naming_both(cli, tmp_path, command):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    body = "version: 1\nname: orders\nworkload:\n  monthly_requests: {}\n  duration_ms: 100ms\n"
+    a.write_text(body.format("3M"))
+    b.write_text(body.format("9M"))
+    code, _, err = cli(*command, str(tmp_path))
+    assert (code, err) == (2, f"error: {b}:2: name: 'orders' is also the name of {a}; scenarios checked together "
+                              "need their own names\n")
+
+
+def test_report_refused_for_its_out_writes_no_charts(cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "r.md"
+    out.write_text("the reviewer's notes\n")
+    code, _, err = cli("report", str(SCENARIOS / "global_vote.yaml"), "--out", str(out), "--charts",
+                       str(tmp_path / "charts"))
+    assert (code, err) == (2, f"error: {out}: already exists; use --force to overwrite it\n")
+    assert not (tmp_path / "charts").exists() and out.read_text() == "the reviewer's notes\n"
+
+
+def test_report_charts_are_all_written_or_none_and_never_shared_by_two_scenarios(cli, tmp_path):
+    """Two names with one file-name slug ("orders api", "orders-api") drew their charts over each other's;
+    a chart that exists is refused before any other is written."""
+    pytest.importorskip("matplotlib")
+    body = "version: 1\nname: {}\nworkload:\n  monthly_requests: {}\n  duration_ms: 100ms\n"
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.yaml").write_text(body.format("orders api", "3M"))
+    (tmp_path / "s" / "b.yaml").write_text(body.format("orders-api", "300M"))
+    charts = tmp_path / "charts"
+    code, _, err = cli("report", str(tmp_path / "s"), "--out", str(tmp_path / "r.md"), "--charts", str(charts))
+    assert code == 0, err
+    written = sorted(p.name for p in charts.iterdir())
+    assert written == ["orders-api-b-cost.png", "orders-api-b-cost.svg", "orders-api-cost.png", "orders-api-cost.svg"]
+    text = (tmp_path / "r.md").read_text()
+    assert "(charts/orders-api-cost.png)" in text and "(charts/orders-api-b-cost.png)" in text
+    (charts / "orders-api-cost.png").unlink()
+    code, _, err = cli("report", str(tmp_path / "s"), "--out", str(tmp_path / "r2.md"), "--charts", str(charts))
+    assert code == 2 and "orders-api-b-cost.png: already exists; use --force" in err
+    assert not (charts / "orders-api-cost.png").exists() and not (tmp_path / "r2.md").exists()
+    assert sorted(p.name for p in charts.iterdir()) == written[:2] + written[3:]  # nothing new, no staging left
+
+
+def test_a_list_too_long_to_plan_is_refused_at_its_line_before_any_planning(cli, tmp_path):
+    """Each subscriber is planned, priced and templated as its own function: 2,000 of them (60 KB of YAML)
+    took `scenario validate` 96 s. Lists are bounded like the values a file expands to."""
+    import time
+
+    from costplan.yamlfile import MAX_ITEMS
+
+    subs = "".join(f"    - {{name: s{i}, duration_ms: 40ms}}\n" for i in range(2000))
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: fan\npattern: pubsub\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n"
+                 f"settings:\n  subscribers:\n{subs}")
+    start = time.monotonic()
+    code, _, err = cli("scenario", "validate", str(f))
+    assert time.monotonic() - start < 5
+    assert (code, err) == (2, f"error: {f}:9: settings.subscribers: a list of 2,000 items; a scenario's lists hold at "
+                              f"most {MAX_ITEMS} (each item is planned as its own part of the design: split the "
+                              "scenario)\n")
+
+
+@pytest.mark.parametrize("key", ["concurrent_requests_per_task", "requests_per_second_per_task"])
+def test_an_extreme_ecs_capacity_is_bad_input_to_compare_and_skips_ecs_in_limits_check(cli, tmp_path, key):
+    """1e-30 requests per task sizes 1e29 tasks: compare refuses it as bad input, limits-check was an internal
+    error (InvalidOperation quantizing the sizing); it now checks the Lambda design and says why not ECS."""
+    f = tmp_path / "s.yaml"
+    f.write_text(f"version: 1\nname: x\nworkload:\n  monthly_requests: 3M\n  duration_ms: 100ms\necs:\n  {key}: 1e-30\n")
+    assert cli("compare", str(f))[0] == 2
+    code, out, _ = cli("limits-check", str(f))
+    assert code == 0 and "the ECS designs are not checked: their sizing overflows" in out
+
+
+def test_arithmetic_no_check_foresaw_is_bad_input_in_template_not_an_internal_error(cli, tmp_path, monkeypatch):
+    """An accepted value whose arithmetic overflows while the template is built (active_hours_per_day: 1e-30
+    did, in throttle_for's quantize) is one line naming the file, exit 2, from `template` and `validate`."""
+    from decimal import InvalidOperation
+
+    from costplan.templates import render
+
+    def overflow(*a, **k):
+        raise InvalidOperation
+
+    monkeypatch.setattr(render, "build_for", overflow)
+    f = str(SCENARIOS / "global_vote.yaml")
+    for args in (("template", f, "--out", str(tmp_path / "t")), ("scenario", "validate", f)):
+        code, _, err = cli(*args)
+        assert code == 2 and err.startswith(f"error: {f}:16: cannot be templated: a value makes the arithmetic fail "
+                                            "(InvalidOperation)"), err
+
+
+def test_a_dangling_or_looping_symlink_says_which_not_no_such_file(cli, tmp_path):
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (tmp_path / "l1.yaml").symlink_to(tmp_path / "l2.yaml")
+    (tmp_path / "l2.yaml").symlink_to(tmp_path / "l1.yaml")
+    code, _, err = cli("scenario", "validate", str(tmp_path))
+    assert code == 2 and err.splitlines() == [
+        f"error: {tmp_path}/gone.yaml: is a symbolic link to {tmp_path}/nowhere.yaml, which does not exist",
+        f"error: {tmp_path}/l1.yaml: is a symbolic link loop (it points back at itself), expected a scenario file",
+        f"error: {tmp_path}/l2.yaml: is a symbolic link loop (it points back at itself), expected a scenario file"]
+
+
+def test_a_folder_that_cannot_be_read_says_so_not_that_it_is_empty(cli, tmp_path, monkeypatch):
+    """(Run as root, a folder's permissions do not stop a read: the refusal is simulated.) glob swallows
+    the error, so an unreadable folder was reported as holding no scenario files."""
+    import os as os_mod
+
+    (tmp_path / "s.yaml").write_text("version: 1\n")
+    real = os_mod.scandir
+
+    def denied(path="."):
+        if str(path) == str(tmp_path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os_mod, "scandir", denied)
+    code, _, err = cli("compare", str(tmp_path))
+    assert (code, err) == (2, f"error: {tmp_path}: cannot read the folder: Permission denied\n")
+
+
+def test_yaml_merge_keys_share_settings_and_keys_written_beside_them_win(cli, tmp_path):
+    """`<<: *defaults` is how YAML shares a block: it gave two lines ('could not determine a constructor for
+    the tag merge', 'keys must be plain words') on every command."""
+    from costplan.scenario import load
+
+    f = tmp_path / "s.yaml"
+    f.write_text("version: 1\nname: m\nworkload:\n  <<: [{monthly_requests: 3M, duration_ms: 5ms},"
+                 " {duration_ms: 7ms, memory_mb: 256}]\n  duration_ms: 100ms\necs: &e\n  vcpu: 1\n  memory_gb: 2\n")
+    assert cli("scenario", "validate", str(f))[0] == 0
+    w = load(f).workload
+    assert (w.monthly_requests, w.duration_ms, w.memory_mb) == (3_000_000, 100, 256)
+    f.write_text("version: 1\nname: m\nworkload:\n  <<: 5\n  monthly_requests: 3M\n  duration_ms: 100ms\n")
+    code, _, err = cli("compare", str(f))
+    assert (code, err) == (2, f"error: {f}:4: workload: << (a merge key) takes a mapping or a list of mappings, "
+                              "e.g. <<: *defaults\n")
+
+
+@pytest.mark.parametrize("line,message", [
+    ("name: 123", 'name: expected text, got the number 123; quote it if you mean the text "123"'),
+    ("name: yes", "name: expected text, got true (YAML reads yes, no, on, off as true/false: quote it)"),
+    ("name: 2024-01-01", 'name: expected text, got the date 2024-01-01; quote it if you mean the text "2024-01-01"'),
+    ("name: [a]", "name: expected text, got a list"),
+    ("name: ''", "name: must not be empty"),
+    ("name: x\nversion: yes", "version: expected 1, got True"),  # True == 1 to Python: it was accepted
+    ("name: x\nfree_tier: maybe", "free_tier: expected true or false, got 'maybe'"),
+])
+def test_a_value_of_the_wrong_type_says_what_yaml_read_and_how_to_write_it(cli, tmp_path, line, message):
+    f = tmp_path / "s.yaml"
+    body = "workload:\n  monthly_requests: 3M\n  duration_ms: 100ms\n"
+    f.write_text(("" if "version" in line else "version: 1\n") + body + line + "\n")
+    code, _, err = cli("scenario", "validate", str(f))
+    assert code == 2 and err.strip().endswith(message) and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("scenario", ["qa_db_refresh_pipeline.yaml", "db_refresh_async.yaml"])
+def test_a_name_like_a_reference_in_a_state_machine_heredoc_is_just_text(cli, tmp_path, scenario):
+    """The state machine's definition is a heredoc: its Comment carries the name ('costplan data.pipeline.v2:
+    ...'), which the reference rule read as a reference; only ${...} in a heredoc is one."""
+    f = _with(scenario, tmp_path, _set(("name",), "data.pipeline.v2"))
+    for fmt in ("terraform", "cloudformation"):
+        code, _, err = cli("template", f, "-f", fmt, "--out", str(tmp_path / fmt))
+        assert code == 0, err
+
+
+def test_scenario_examples_copies_all_or_none(cli, tmp_path):
+    """One file already there (the last in order but one) made the copy stop after writing the ten before it."""
+    out = tmp_path / "ex"
+    out.mkdir()
+    (out / "steady_heavy_api.yaml").write_text("mine\n")
+    code, _, err = cli("scenario", "examples", "--out", str(out))
+    assert (code, err) == (2, f"error: {out}/steady_heavy_api.yaml: already exists; use --force to overwrite it\n")
+    assert [p.name for p in out.iterdir()] == ["steady_heavy_api.yaml"]
+    assert (out / "steady_heavy_api.yaml").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("blocker", ["main.tf/", "src", "src/consumer"])
+def test_template_force_writes_every_file_or_none(cli, tmp_path, blocker):
+    """With --force, a target that cannot be replaced (a folder where main.tf goes, a file where src/ goes)
+    was found only after the files before it had been replaced."""
+    out = tmp_path / "tf"
+    (out / blocker.rstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+    if blocker.endswith("/"):
+        (out / blocker).mkdir()
+    else:
+        (out / blocker).write_text("mine\n")
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    code, _, err = cli("template", str(SCENARIOS / "global_vote.yaml"), "--out", str(out), "--force")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before

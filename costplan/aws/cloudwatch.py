@@ -81,6 +81,9 @@ def from_cloudwatch(function_name: str, days: int = 14, session=None, *, region:
         raise AwsError(describe_error(e, "lambda", "GetFunctionConfiguration")) from None
     except Exception as e:  # noqa: BLE001
         raise AwsError(describe_error(e, "lambda", "GetFunctionConfiguration")) from None
+    # --function may be an ARN (with the account id) or a qualified name: CloudWatch's FunctionName
+    # dimension is the plain name, and the scenario must not carry the account id
+    function_name = str(conf.get("FunctionName") or function_name)
     reserved = None
     try:
         reserved = lam.get_function_concurrency(FunctionName=function_name).get("ReservedConcurrentExecutions")

@@ -538,6 +538,27 @@ def refresh_bulk(out_dir: str | Path, services: list[str] | None = None, regions
                 if rule is not None:
                     want.setdefault((offer, region), set()).add(rule.usagetype)
 
+    try:
+        files = _fetch_and_merge(base, want, loaded, plan, result, as_of, progress)
+    except (TypeError, KeyError, AttributeError, ValueError, ArithmeticError) as e:
+        # an answer of the right JSON but the wrong shape (a proxy, a mirror, $COSTPLAN_PRICE_LIST_URL):
+        # one line, nothing written (files are written below, after every answer was read)
+        raise BulkError(f"the price list at {base} answered in a shape costplan does not know ({type(e).__name__}: "
+                        f"{str(e)[:80]}); no price file was written") from None
+    files = {out_dir / f"{name}.yaml": text for name, text in files.items()}
+    if not check and files:
+        try:
+            result.written = write_files(files)
+        except OSError as e:
+            raise BulkError(f"could not write price files into {out_dir}: {e.strerror or e}") from None
+    return result
+
+
+def _fetch_and_merge(base, want, loaded, plan, result, as_of, progress) -> dict:
+    """Read every (offer, region) file the plan needs and merge its prices into the loaded files:
+    the new text of each file to write."""
+    from costplan.aws.bulk import region_file_url, stream_products
+
     fetched: dict[tuple[str, str], list[dict]] = {}
     published: dict[tuple[str, str], str] = {}
     for (offer, region), usagetypes in sorted(want.items()):
@@ -581,10 +602,5 @@ def refresh_bulk(out_dir: str | Path, services: list[str] | None = None, regions
                           + ("; hourly rates divided by 3600 where the file stores per second"
                              if name == "fargate" else "")),
                 "as_of": as_of, "grade": "P"}
-            files[out_dir / f"{name}.yaml"] = render(data, _header(text))
-    if not check and files:
-        try:
-            result.written = write_files(files)
-        except OSError as e:
-            raise BulkError(f"could not write price files into {out_dir}: {e.strerror or e}") from None
-    return result
+            files[name] = render(data, _header(text))
+    return files

@@ -129,9 +129,16 @@ def main() -> None:
     except Exception as e:  # a bug, not bad input
         if os.environ.get("COSTPLAN_DEBUG"):
             raise
-        print(f"costplan: internal error: {type(e).__name__}: {e} (a bug: please report it; set COSTPLAN_DEBUG=1 "
-              "for the traceback)", file=sys.stderr)
-        code = 3
+        book = sys.modules.get("costplan.pricing.book")
+        users = getattr(book, "USER_FILES", None)
+        if users:  # most likely a hand-edited price file the shape checks let through: bad input, name it
+            print(f"error: {', '.join(users)}: a user price file could not be used ({type(e).__name__}: {e}); "
+                  "compare it with the bundled file (costplan pricing show), or remove it", file=sys.stderr)
+            code = 2
+        else:
+            print(f"costplan: internal error: {type(e).__name__}: {e} (a bug: please report it; set "
+                  "COSTPLAN_DEBUG=1 for the traceback)", file=sys.stderr)
+            code = 3
     if code == 130:  # typer's answer to a KeyboardInterrupt in its parsing or in a command: silent otherwise
         streams.interrupted()
     streams.finish()

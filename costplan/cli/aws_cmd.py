@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, emit, guarded, write_atomic
+from costplan.cli.common import Format, FormatOpt, emit, guarded, one_line_option, write_atomic
 
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named profile (default: the usual "
                                                                   "credential chain).")]
@@ -113,6 +113,8 @@ def from_cloudwatch(
 
     Example: costplan scenario from-cloudwatch --function orders-api --days 14 --out scenarios/orders.yaml
     """
+    one_line_option(function, "--function")
+    one_line_option(account, "--account")
     from costplan.aws.cloudwatch import from_cloudwatch as measure
     from costplan.aws.cloudwatch import render_scenario_yaml
     from costplan.aws.session import session

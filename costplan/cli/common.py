@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.errors import CostplanError
+from costplan.errors import CostplanError, Problem
 
 
 class Format(str, Enum):
@@ -24,6 +24,18 @@ RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="AWS regio
                                                                        "else us-east-1).")]
 FreeTierOpt = Annotated[bool, typer.Option("--free-tier/--no-free-tier",
                                            help="Apply AWS's perpetual free tiers (default on).")]
+
+
+def one_line_option(value: str | None, flag: str) -> str | None:
+    """A text option costplan writes into a file (a schema path, an account label, a function name): one line
+    of plain text. A line break would add lines of its own to the YAML written; a control or direction
+    character would hide in it."""
+    from costplan.errors import HIDDEN
+
+    if value is not None and HIDDEN.search(value):
+        ch = HIDDEN.search(value).group()
+        raise CostplanError(Problem(f"must be one line of plain text; it holds U+{ord(ch):04X}", field=flag))
+    return value
 
 
 def fail(err: CostplanError) -> None:

@@ -16,6 +16,10 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
         if not sep or not k.strip():
             problems.append(Problem(f"expected KEY=VALUE, got {p!r}", field="usage"))
             continue
+        if k.strip() in out and out[k.strip()] != v.strip():  # which one would be priced? say so, never pick
+            problems.append(Problem(f"given twice ({out[k.strip()]!r} and {v.strip()!r}); give it once",
+                                    field=k.strip()))
+            continue
         out[k.strip()] = v.strip()
     if problems:
         raise CostplanError(problems)

@@ -46,6 +46,10 @@ def report(
     from costplan import scenario as sc_mod
     from costplan.report import markdown_report as mr
 
+    from costplan.safewrite import check_target
+
+    if out is not None:  # refused before charts are drawn: all of the output or none of it
+        check_target(out, force)
     loaded = sc_mod.load_many(scenarios)
     results = _compare_all(loaded, free_tier, region)
     limits, note = mr.run_limits(loaded)
@@ -59,11 +63,8 @@ def report(
 
             no_charts, charts = missing_extra(e), None
     if charts is not None:
-        from costplan.report.charts import write_charts
-
         base = (out.parent if out is not None else Path(".")).resolve()
-        for c in results:
-            made, skipped = write_charts(c, charts, force=force)
+        for c, made, skipped in _charts(results, charts, force):
             chart_refs[c.scenario.name] = [(alt, Path(os.path.relpath(p.resolve(), base)).as_posix())
                                            for alt, p in made]
             for s in skipped:
@@ -76,6 +77,51 @@ def report(
         typer.echo(f"wrote {out}" + (" without charts" if no_charts else ""), err=True)
     if no_charts is not None:  # the report is written; the charts asked for are not: say so, exit 2
         raise no_charts
+
+
+def _charts(results, folder: Path, force: bool):
+    """Every scenario's charts, drawn into a staging folder beside them, then checked (an existing file
+    is refused without --force) and moved into `folder` together: a refusal leaves nothing behind.
+    Scenarios that share a name get distinct file names (the second's file stem added), so one's charts
+    never replace another's. Yields (comparison, [(alt, final path)], notes)."""
+    import shutil
+    import tempfile
+
+    from costplan.errors import CostplanError, Problem
+    from costplan.report.charts import chart_slug, write_charts
+    from costplan.safewrite import check_target, replace_target
+
+    if folder.exists() and not folder.is_dir():
+        raise CostplanError(Problem("is not a folder; --charts names the folder for the chart files", file=str(folder)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".costplan-charts-", dir=folder))
+    except OSError as e:
+        raise CostplanError(Problem(f"cannot write charts here: {e.strerror or e}", file=str(folder))) from None
+    try:
+        drawn, used = [], set()
+        for c in results:
+            slug = chart_slug(c.scenario.name)
+            if slug in used:
+                stem = Path(c.scenario.source_file or "").stem
+                slug = f"{slug}-{chart_slug(stem)}" if stem else slug
+                n = 2
+                while slug in used:
+                    slug, n = f"{chart_slug(c.scenario.name)}-{n}", n + 1
+            used.add(slug)
+            made, skipped = write_charts(c, stage, force=True, slug=slug)
+            drawn.append((c, made, skipped))
+        staged = sorted(p for p in stage.iterdir())
+        for p in staged:
+            check_target(folder / p.name, force)
+        for p in staged:
+            target, mode = replace_target(folder / p.name)
+            os.chmod(p, mode)
+            os.replace(p, target)
+        for c, made, skipped in drawn:
+            yield c, [(alt, folder / p.name) for alt, p in made], skipped
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _gate_number(text: str | None, flag: str, expected: str) -> Decimal | None:

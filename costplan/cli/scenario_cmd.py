@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import emit, guarded, write_atomic
+from costplan.cli.common import emit, guarded, one_line_option, write_atomic
 from costplan.errors import CostplanError, Problem, did_you_mean
 
 app = typer.Typer(help="Write, check and describe scenario files.", no_args_is_help=True,
@@ -35,12 +35,8 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
     from costplan import scenario as sc_mod
     from costplan.validate import every_command_accepts
 
-    problems, scenarios = [], []
-    for path in sc_mod.expand(files):  # an empty folder is one line and exit 2
-        try:
-            scenarios.append(sc_mod.load(path))
-        except CostplanError as e:
-            problems.extend(e.problems)
+    problems: list = []
+    scenarios = list(sc_mod.iter_load(sc_mod.expand(files), problems))  # an empty folder is one line and exit 2
     problems += [p for s in scenarios for p in every_command_accepts(s)]
     if format != ValidateFormat.text:
         from costplan.cli.limits import scan_text
@@ -84,6 +80,7 @@ def new(pattern: Annotated[str, typer.Argument(help="Pattern, e.g. sync_api or q
         text = _with_other_settings(pattern, f.read_text(encoding="utf-8"))
     else:
         text = _from_example(pattern) or _generic(pattern)
+    one_line_option(schema_url, "--schema")
     if schema_url and not text.startswith("# yaml-language-server:"):
         text = f"# yaml-language-server: $schema={schema_url}\n" + text
     if out:
@@ -271,6 +268,13 @@ def examples(out: Annotated[Path | None, typer.Option("--out", "-o", help="Copy 
         for _, rel in pairs:
             typer.echo(rel)
         return
+    from costplan.safewrite import check_target
+
+    if Path(out).exists() and not Path(out).is_dir():
+        raise CostplanError(Problem("is not a folder; --out names the folder to copy the scenarios into",
+                                    file=str(out)))
+    for _, rel in pairs:  # every target first: all of the copies or none (not ten of fifteen)
+        check_target(Path(out) / rel, force)
     for p, rel in pairs:
         target = Path(out) / rel
         write_atomic(target, p.read_text(encoding="utf-8"), force=force)

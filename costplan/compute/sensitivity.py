@@ -61,7 +61,7 @@ def parse_vary(text: str) -> Vary:
         raise CostplanError(Problem("give both ends as factors (0.5x..4x) or both as values", field="--vary"))
     try:
         if rel[0]:
-            lo, hi = Decimal(a[:-1]), Decimal(b[:-1])
+            lo, hi = units.number(a[:-1]), units.number(b[:-1])  # finite, in range: never NaN
         else:
             parse = VARIABLES[name][0]
             lo, hi = parse(a), parse(b)

@@ -91,6 +91,9 @@ def design_options(scenario, plan, designs=None) -> tuple[dict, str | None, str]
         except CostplanError as e:  # e.g. a Region the price book does not cover: quotas still apply
             recommended = None
             why = f"the ECS designs are not checked: compare cannot size them here ({e.problems[0].message})"
+        except ArithmeticError as e:  # an extreme accepted value (1e-30 requests per task): compare refuses it
+            recommended = None       # as bad input; the Lambda design's quotas are still checked
+            why = f"the ECS designs are not checked: their sizing overflows ({type(e).__name__}); see `costplan compare`"
     if recommended is None and need_rec:
         recommended = "lambda"
     out = {}

@@ -116,9 +116,15 @@ def parse_overrides(items: list[str] | None) -> dict[str, Decimal]:
             problems.append(Problem(f"unknown quota id {qid!r}{suggest(qid)}", field="--quota"))
             continue
         try:
-            out[qid] = units.count(raw.strip())
+            value = units.count(raw.strip())
         except ValueError as e:
             problems.append(Problem(f"{qid}: {e}", field="--quota"))
+            continue
+        if qid in out and out[qid] != value:  # the last one silently won: a CI gate checked a quota nobody chose
+            problems.append(Problem(f"{qid}: given twice ({units.plain(out[qid])} and {units.plain(value)}); give it "
+                                    "once", field="--quota"))
+            continue
+        out[qid] = value
     if problems:
         raise CostplanError(problems)
     return out

@@ -14,7 +14,7 @@ from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import (ECS_FRONT_DOOR_HELP, KB_PER_GB, EcsFrontDoor, PatternSettings, api_front_door,
                                       derived, ecs_api_door, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
                                       stage, svc)
-from costplan.scenario import KB, Count, Ms, Number
+from costplan.scenario import KB, Count, Ms, Number, S3Prefix
 
 
 class Settings(PatternSettings):
@@ -27,8 +27,8 @@ class Settings(PatternSettings):
     outputs_per_object: Count = Field(Decimal(3), description="resized objects written per upload")
     output_size_kb: KB = Field(Decimal(60), description="average resized object size")
     notification_kb: KB = Field(Decimal(2), description="the S3 event the function receives (the claim check)")
-    trigger_prefix: str = Field("uploads/", description="prefix whose ObjectCreated events trigger the resize")
-    output_prefix: str = Field("avatars/", description="where resized objects are written")
+    trigger_prefix: S3Prefix = Field("uploads/", description="prefix whose ObjectCreated events trigger the resize")
+    output_prefix: S3Prefix = Field("avatars/", description="where resized objects are written")
     same_bucket_output: bool = Field(False, description="outputs go to the uploads bucket (recursion risk if the "
                                                         "prefixes overlap)")
     original_retention_days: Number = Field(Decimal(7), description="lifecycle rule expiring originals")

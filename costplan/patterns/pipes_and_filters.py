@@ -12,11 +12,11 @@ from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import PatternSettings, derived, log_assumption, logs, num, stage, svc, timeout_for
 from costplan.services.glue import billed_run_seconds
-from costplan.scenario import KB, MB, Count, Fraction, Ms, Number, Strict
+from costplan.scenario import KB, MB, Count, Fraction, Ms, Name, Number, Strict
 
 
 class Step(Strict):
-    name: str = Field(..., min_length=1)
+    name: Name = Field(..., min_length=1)
     kind: Literal["glue", "lambda"] = Field("lambda", description="a Glue job or a Lambda function")
     duration_ms: Ms = Field(..., description="average run time of the step")
     dpus: Number = Field(Decimal(2), description="Glue: DPUs per run")

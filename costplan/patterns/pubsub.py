@@ -12,11 +12,11 @@ from costplan.patterns import settings
 from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
                                       stage, svc, timeout_for)
-from costplan.scenario import KB, MB, Fraction, Ms, Strict
+from costplan.scenario import KB, MB, Fraction, Ms, Name, Strict
 
 
 class Subscriber(Strict):
-    name: str = Field(..., min_length=1, description="the subscriber, e.g. mailing")
+    name: Name = Field(..., min_length=1, description="the subscriber, e.g. mailing")
     filter_share: Fraction = Field(Decimal(1), description="share of events its filter policy / rule matches")
     duration_ms: Ms | None = Field(None, description="average handler duration (default: the workload's)")
     memory_mb: MB | None = Field(None, description="function memory (default: the workload's)")

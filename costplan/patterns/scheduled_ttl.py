@@ -13,13 +13,13 @@ from costplan import units
 from costplan.patterns.base import Design, Plan
 from costplan.patterns.common import (PatternSettings, derived, ecs_facts, ecs_queue, log_assumption, logs, num, on_ecs,
                                       rru, stage, svc, table, wru)
-from costplan.scenario import KB, Count, Number, Rate, Seconds
+from costplan.scenario import KB, Count, Name, Number, Rate, Seconds
 
 
 class Settings(PatternSettings):
     required_precision_s: Seconds = Field(..., description="how late after its expiry an item may be handled "
                                                            "(required: TTL deletes can lag by days)")
-    ttl_attribute: str = Field("expires_at", description="the table's TTL attribute (epoch seconds)")
+    ttl_attribute: Name = Field("expires_at", description="the table's TTL attribute (epoch seconds)")
     item_size_kb: KB = Field(Decimal(1), description="item size")
     average_ttl_days: Number = Field(Decimal(7), description="average time an item lives before it expires")
     reads_per_item: Number = Field(Decimal(0), description="reads of each item while it lives (e.g. ban checks)")

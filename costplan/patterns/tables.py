@@ -8,11 +8,11 @@ from decimal import Decimal
 from pydantic import Field
 
 from costplan.patterns.common import rru, table, wru
-from costplan.scenario import KB, Fraction, Number, Strict
+from costplan.scenario import KB, Fraction, Name, Number, Strict
 
 
 class TableSpec(Strict):
-    name: str = Field(..., min_length=1, description="table name, as in the findings")
+    name: Name = Field(..., min_length=1, description="table name, as in the findings")
     writes_per_request: Number = Field(Decimal(0), description="items written per request")
     reads_per_request: Number = Field(Decimal(0), description="items read per request (eventually consistent)")
     item_kb: KB = Field(Decimal(1), description="item size (writes: 1 KB units, reads: 4 KB units)")

@@ -110,13 +110,57 @@ def _bundled_dir():
 
 
 def _yaml_load(text: str, name: str):
+    """Parse a price file's text; `name` is the path shown in messages. Bad YAML is one line with
+    file:line, not PyYAML's multi-line report."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as e:
-        raise CostplanError(f"price file {name} is not valid YAML: {e}") from None
+        mark = getattr(e, "problem_mark", None)
+        what = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise CostplanError(Problem(f"price file is not valid YAML: {what}", file=name,
+                                    line=mark.line + 1 if mark else None)) from None
+
+
+def _bad_file(path, message: str) -> CostplanError:
+    """A price file that cannot be used (a corrupt or hand-edited user price book): one line naming it."""
+    return CostplanError(Problem(f"price file: {message}; fix it, or remove it to use the bundled file",
+                                 file=str(path)))
+
+
+def _check_shape(data, path, name: str):
+    """The shape every reader of a price file relies on: a mapping; `prices:` a mapping of mappings;
+    regions.yaml's `regions:` a mapping of names. Values inside an entry are checked when it is read."""
+    if not isinstance(data, dict):
+        raise _bad_file(path, f"expected a mapping of price data, got {_kind(data)}")
+    # sections of named entries, each entry a mapping of its fields
+    for section in ("prices", "sources", "quotas", "instances", "plans", "payments"):
+        entries = data.get(section)
+        if entries is None:
+            continue
+        if not isinstance(entries, dict):
+            raise _bad_file(path, f"{section}: expected a mapping of entries, got {_kind(entries)}")
+        for key, entry in entries.items():
+            if not isinstance(entry, dict):
+                raise _bad_file(path, f"{section}.{key}: expected a mapping of its fields, got {_kind(entry)}")
+    if "task_sizes" in data and not (isinstance(data["task_sizes"], list)
+                                     and all(isinstance(r, dict) for r in data["task_sizes"])):
+        raise _bad_file(path, "task_sizes: expected a list of mappings (vcpu, memory_gb)")
+    if name == "regions.yaml" and not isinstance(data.get("regions"), dict):
+        raise _bad_file(path, "regions: expected a mapping of region codes to names")
+    return data
+
+
+def _kind(v) -> str:
+    return {dict: "a mapping", list: "a list", type(None): "nothing (an empty file?)"}.get(
+        type(v), f"the value {str(v)[:40]!r}")
+
+
+# The user's price files this process has read (COSTPLAN_PRICING_DIR or ~/.config/costplan/pricing):
+# when a reader fails on a value the shape checks below let through, the CLI names them.
+USER_FILES: list[str] = []
 
 
 @lru_cache(maxsize=None)
@@ -125,6 +169,8 @@ def read_data_file(name: str) -> tuple[dict, str]:
     for origin, folder in data_dirs():
         f = folder / name
         if f.is_file():
+            if origin != "bundled" and str(f) not in USER_FILES:
+                USER_FILES.append(str(f))
             return _load_cached(f, name), origin
     raise CostplanError(f"no price data file {name!r}")
 
@@ -155,10 +201,19 @@ def _load_cached(f, name: str) -> dict:
             key = None
     if key is not None:
         try:
-            return json.loads(key.read_text(encoding="utf-8"))
+            data = json.loads(key.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass
-    data = _yaml_load(f.read_text(encoding="utf-8"), name)
+        else:
+            if isinstance(data, dict):  # a cache file that is not what we wrote is ignored, not trusted
+                return _check_shape(data, f, name)
+    try:
+        text = f.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise _bad_file(f, f"not UTF-8 text (byte {e.start + 1})") from None
+    except OSError as e:
+        raise _bad_file(f, f"cannot read: {e.strerror or e}") from None
+    data = _check_shape(_yaml_load(text, str(f)), f, name)
     if key is not None:
         try:
             key.parent.mkdir(parents=True, exist_ok=True)
@@ -188,8 +243,23 @@ class PriceBook:
         data, origin = self.service_file(service)
         prices = data.get("prices", {})
         if name not in prices:
+            if origin != "bundled":  # a user's price file replaces the bundled one whole
+                raise _bad_file(_file_of(origin, f"{service}.yaml"), f"has no entry prices.{name}, which the "
+                                "bundled file has (a price book file replaces the bundled one: keep every entry)")
             raise CostplanError(f"unknown price key {key!r}{did_you_mean(name, prices)}")
-        price = _parse_price(service, name, prices[name], data.get("sources", {}), self.region, origin)
+        try:
+            price = _parse_price(service, name, prices[name], data.get("sources", {}), self.region, origin)
+        except PriceGap:
+            raise
+        except (CostplanError, KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as e:
+            # a hand-edited or corrupt price file: name the file and the entry, never a traceback
+            what = (f"missing {e}" if isinstance(e, KeyError) else "a value is not a number"
+                    if isinstance(e, ArithmeticError) else str(e).removeprefix(f"{key}: ") or type(e).__name__)
+            raise _bad_file(_file_of(origin, f"{service}.yaml"),
+                            f"prices.{name} in {self.region}: cannot read the entry ({what})") from None
+        if not all(t.usd.is_finite() and t.usd >= 0 for t in price.tiers):
+            raise _bad_file(_file_of(origin, f"{service}.yaml"),
+                            f"prices.{name} in {self.region}: a price must be a finite amount of at least 0")
         self._cache[key] = price
         return price
 
@@ -254,6 +324,11 @@ def _parse_price(service: str, name: str, entry: dict, sources: dict, region: st
                  unit=entry["unit"], per=per, tiers=tiers, source=src, free_quantity=free_q,
                  free_pool=free.get("pool", key), free_source=free_src,
                  note=r.get("note", entry.get("note", "")), origin=origin)
+
+
+def _file_of(origin: str, name: str):
+    """The path of a data file read from `origin` (a user folder, or "bundled")."""
+    return (_bundled_dir() if origin == "bundled" else Path(origin)) / name
 
 
 @lru_cache(maxsize=1)

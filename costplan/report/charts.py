@@ -136,12 +136,19 @@ def notify_chart(series: dict[str, list[tuple[Decimal, Decimal]]], stem: Path, a
         plt.close(fig)
 
 
-def write_charts(c, out_dir: Path, force: bool = False) -> tuple[list[tuple[str, Path]], list[str]]:
-    """All charts that apply to one comparison: [(alt text, PNG path)] and notes on charts skipped."""
+def chart_slug(name: str) -> str:
+    """The file-name stem of a scenario's charts."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name).strip("-") or "scenario"
+
+
+def write_charts(c, out_dir: Path, force: bool = False, slug: str | None = None
+                 ) -> tuple[list[tuple[str, Path]], list[str]]:
+    """All charts that apply to one comparison: [(alt text, PNG path)] and notes on charts skipped.
+    `slug` names the files (default: from the scenario's name)."""
     from costplan.compute import sensitivity
 
     out_dir = Path(out_dir)
-    slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in c.scenario.name).strip("-") or "scenario"
+    slug = slug or chart_slug(c.scenario.name)
     made: list[tuple[str, Path]] = []
     notes: list[str] = []
     if any(o.name in ("fargate", "ec2") for o in c.options):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from costplan.pricing.bill import money
-from costplan.report.render import csv_text, md_table, number, qty, text_table, to_json, usd
+from costplan.report.render import csv_text, md_table, md_text, number, qty, text_table, to_json, usd
 
 
 def as_dict(c) -> dict:
@@ -135,7 +135,7 @@ def _title(c, name: str) -> str:
 def markdown(comparisons: list) -> str:
     parts = []
     for c in comparisons:
-        parts.append(f"## {c.scenario.name}\n\n{c.plan.summary}\n")
+        parts.append(f"## {md_text(c.scenario.name)}\n\n{c.plan.summary}\n")
         rows = [[o.title, usd(o.monthly_usd), "**cheapest**" if o is c.cheapest else ""] for o in c.options]
         parts.append(md_table(["Alternative", "Monthly", ""], rows, "lrl"))
         parts.append(f"\n{_be_line(c)}\n\n**Recommendation: {_title(c, c.recommendation)}.** {c.reason}\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from costplan.errors import CostplanError, Problem
 from costplan.pricing.bill import money
-from costplan.report.render import md_table, qty, to_json, usd
+from costplan.report.render import md_table, md_text, qty, to_json, usd
 
 ZERO = Decimal(0)
 
@@ -221,7 +221,7 @@ def _check_rows(d: CostDiff) -> list[list[str]]:
 def markdown(d: CostDiff) -> str:
     rows = [[o.title, _usd(o.old_usd), _usd(o.new_usd), _signed(o.change), _pct(o.old_usd, o.new_usd)]
             for o in d.options]
-    out = [f"### Cost diff: {d.scenario}\n", f"`{d.old_label}` → `{d.new_label}`\n",
+    out = [f"### Cost diff: {md_text(d.scenario)}\n", f"`{d.old_label}` → `{d.new_label}`\n",
            md_table(["Alternative", "Before", "After", "Change", "%"], rows, "lrrrr"),
            _rec_line(d, "**") + "\n",
            f"Break-even: {_be(d.old_breakeven)} → {_be(d.new_breakeven)}.\n"]

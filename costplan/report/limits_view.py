@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from costplan.report.render import md_table
+from costplan.report.render import md_code, md_table, md_text
 
 HEAD = ["status", "design", "check", "quota", "needed", "limit", "unit", "headroom", "source", "fix"]
 MARK = {"ok": "ok", "warn": "WARN", "fail": "FAIL"}
@@ -134,7 +134,7 @@ def markdown_head(counts: dict, warn, critical) -> str:
 
 def markdown_scenario(s) -> str:
     sc = s.scenario
-    parts = [f"## {sc.name}\n\nAccount `{sc.account}`, {sc.region}, pattern `{sc.pattern}`.\n\n"]
+    parts = [f"## {md_text(sc.name)}\n\nAccount {md_code(sc.account)}, {sc.region}, pattern `{sc.pattern}`.\n\n"]
     if s.unchecked:
         parts.append(f"Not checked: {s.unchecked}\n\n")
         return "".join(parts)
@@ -157,7 +157,7 @@ def markdown_tail(account_findings, warnings) -> str:
 
     parts = []
     for (account, region), fs in by_account(account_findings).items():
-        parts.append(f"## Account `{account}`, {region}\n\n")
+        parts.append(f"## Account {md_code(account)}, {region}\n\n")
         parts.append(md_table(MD_HEAD, _md_rows(fs), "llllrrrll") + "\n")
         for f in fs:
             parts.append(f"- **{f.check}** {f.message}\n")

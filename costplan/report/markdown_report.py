@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from costplan.report.render import md_table, qty, usd
+from costplan.report.render import md_code, md_table, md_text, qty, usd
 
 STATUS_ICON = {"ok": "✅ ok", "warn": "⚠️ warn", "fail": "❌ fail"}
 
@@ -140,8 +140,8 @@ def _value(v) -> str:
 
         return plain(v, 4)
     if isinstance(v, (dict, list)):
-        return "`" + json.dumps(v, default=str, sort_keys=True) + "`"
-    return str(v)
+        return md_code(json.dumps(v, default=str, sort_keys=True))
+    return md_text(v)  # the user's text (a name, a description): literal, not Markdown
 
 
 def effective_inputs(sc) -> list[tuple[str, str, str]]:
@@ -286,11 +286,11 @@ def breakeven_text(c) -> str:
 
 def scenario_section(c, limits=None, limits_note: str = "", charts: list[tuple[str, str]] | None = None) -> str:
     sc = c.scenario
-    meta = [f"pattern `{sc.pattern}`", f"region `{sc.region}`", f"account `{sc.account}`",
+    meta = [f"pattern `{sc.pattern}`", f"region `{sc.region}`", f"account {md_code(sc.account)}",
             "free tier applied" if c.free_tier else "no free tier"]
     if sc.source_file:
-        meta.insert(0, f"file `{sc.source_file}`")
-    parts = [f"## {sc.name}\n", (sc.description + "\n\n" if sc.description else "") + " · ".join(meta) + "\n",
+        meta.insert(0, f"file {md_code(sc.source_file)}")
+    parts = [f"## {md_text(sc.name)}\n", (sc.description + "\n\n" if sc.description else "") + " · ".join(meta) + "\n",
              "### Architecture\n", c.plan.summary + "\n",
              "### Monthly cost\n", cost_table(c)]
     parts += [line_items(o) for o in c.options]
@@ -329,10 +329,10 @@ def render(comparisons: list, limits=None, limits_note: str = "",
 
     limits: a LimitsResult (or None, with limits_note saying why not); charts: scenario name →
     [(alt text, path relative to the document)]."""
-    names = ", ".join(c.scenario.name for c in comparisons)
+    names = ", ".join(md_text(c.scenario.name) for c in comparisons)
     head = [f"# Cost and capacity review: {names}\n"]
     if len(comparisons) > 1:
-        rows = [[c.scenario.name, _title(c, c.recommendation), usd(c.option(c.recommendation).monthly_usd)
+        rows = [[md_text(c.scenario.name), _title(c, c.recommendation), usd(c.option(c.recommendation).monthly_usd)
                  if c.option(c.recommendation) else "—", c.cheapest.title, usd(c.cheapest.monthly_usd)]
                 for c in comparisons]
         head.append(md_table(["Scenario", "Recommended", "Monthly", "Cheapest", "Monthly"], rows, "llrlr"))

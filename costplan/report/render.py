@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -66,9 +67,29 @@ def json_default(o):
     raise TypeError(type(o).__name__)
 
 
+# (an underscore inside a word, queue_load_leveling, never opens emphasis: left as it is)
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+
+
+def md_text(text: Any) -> str:
+    """User text (a scenario's name, an account label) as literal Markdown: the characters that would open
+    emphasis, code, a link, an HTML tag or an entity, or a table column, are backslash-escaped, so a name
+    cannot restyle a report or PR comment, or inject a link or an image into it."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def md_code(text: Any) -> str:
+    """User text as an inline code span, fenced with more backticks than it holds."""
+    t = str(text).replace("\n", " ")
+    run = max((len(m) for m in re.findall(r"`+", t)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if run else ""
+    return f"{fence}{pad}{t}{pad}{fence}"
+
+
 def md_table(headers: list[str], rows: Iterable[list[Any]], align: str | None = None) -> str:
     def cell(v) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
+        return re.sub(r"(?<!\\)\|", r"\\|", str(v)).replace("\n", " ")  # (md_text's \| is escaped already)
 
     out = ["| " + " | ".join(headers) + " |"]
     al = align or "l" * len(headers)
@@ -90,12 +111,26 @@ def text_table(headers: list[str], rows: list[list[str]], align: str, indent: st
     return "\n".join([line(headers)] + [line(r) for r in rows]) + "\n"
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def csv_cell(c: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula (=, +, -, @; a scenario named
+    =HYPERLINK(...)) gets a leading apostrophe, as OWASP advises; numbers are left as they are."""
+    if isinstance(c, Decimal):
+        return number(c)
+    if isinstance(c, str) and c.startswith(_FORMULA) and not _PLAIN_NUMBER.fullmatch(c):
+        return "'" + c
+    return c
+
+
 def csv_text(headers: list[str], rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(headers)
     for r in rows:
-        w.writerow([number(c) if isinstance(c, Decimal) else c for c in r])
+        w.writerow([csv_cell(c) for c in r])
     return buf.getvalue()
 
 

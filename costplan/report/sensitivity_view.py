@@ -17,7 +17,7 @@ def show(sweeps: list, fmt: str) -> None:
         if fmt == "csv":
             sys.stdout.write(render.csv_text(*sens.csv_rows(sw)))
         elif fmt == "markdown":
-            sys.stdout.write(f"### Sensitivity of {sw.scenario.name} to {sw.field}\n\n"
+            sys.stdout.write(f"### Sensitivity of {render.md_text(sw.scenario.name)} to {sw.field}\n\n"
                              + render.md_table(headers, rows, align)
                              + f"\n\\* cheapest at that step. {sens.summary(sw)}\n")
         else:

@@ -90,7 +90,11 @@ def render(scenario, fmt: str, compute: str = "auto", auth: str = "iam") -> Rend
 
     if fmt not in FORMATS:
         raise CostplanError(f"--format must be terraform or cloudformation, got {fmt!r}")
-    b, compute = build_for(scenario, compute, auth)
+    try:
+        b, compute = build_for(scenario, compute, auth)
+    except ArithmeticError as e:  # an extreme value no scenario check caught: bad input, never a traceback
+        raise CostplanError(scenario.problem(f"cannot be templated: a value makes the arithmetic fail "
+                                             f"({type(e).__name__}); look for a zero or an extreme number")) from None
     tpl = cfn.to_json_ready(b.cfn_dict())
     violations = rules.check(tpl, b.facts) + rules.check_terraform(b.tf)
     if violations:

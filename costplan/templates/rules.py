@@ -470,12 +470,59 @@ def declared(text: str) -> set[str]:
     return out
 
 
+_HEREDOC_LIVE = re.compile(r"(?<!\$)\$\{([^}]*)\}")
+
+
+def _live(line: str) -> str:
+    """The parts of a line of HCL that Terraform evaluates: code outside strings, and the `${...}`
+    interpolations inside them. The literal text of a string ("costplan data.pipeline.v2 (...)", a
+    scenario's name in a description) refers to nothing."""
+    out, i, n = [], 0, len(line)
+    while i < n:
+        c = line[i]
+        if c == "#" or line.startswith("//", i):
+            break
+        if c != '"':
+            out.append(c)
+            i += 1
+            continue
+        i += 1  # inside a string: keep only ${...} (not $${, which is a literal "${")
+        while i < n and line[i] != '"':
+            if line[i] == "\\":
+                i += 2
+            elif line.startswith("$${", i):
+                i += 3
+            elif line.startswith("${", i):
+                depth, j = 0, i + 1
+                while j < n:
+                    depth += {"{": 1, "}": -1}.get(line[j], 0)
+                    if depth == 0:
+                        break
+                    j += 1
+                out.append(" " + line[i + 2:j] + " ")
+                i = j + 1
+            else:
+                i += 1
+        i += 1
+    return "".join(out)
+
+
 def dangling_references(text: str) -> list[str]:
     decl = declared(text)
     used = set()
+    heredoc = None
     for line in text.splitlines():
         s = line.strip()
+        if heredoc is not None:  # a heredoc's body is a template: only its ${...} interpolations are live
+            if s == heredoc:
+                heredoc = None
+            else:
+                used |= set(REF.findall(" ".join(_HEREDOC_LIVE.findall(line))))
+            continue
         if s.startswith("#") or s.startswith(("resource ", "data ", "variable ", "output ")):
             continue
-        used |= set(REF.findall(line))
+        m = re.search(r"<<-?([A-Z_]+)\s*$", line)
+        if m:
+            heredoc = m.group(1)
+        used |= set(REF.findall(_live(line)))
     return [f"TF001 {u}: reference to an undeclared resource or variable" for u in sorted(used - decl)]

@@ -29,6 +29,13 @@ def write_tree(out: Path, files: dict[str, str], force: bool = False) -> list[Pa
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text, encoding="utf-8")
         out.mkdir(exist_ok=True)
+        for rel in files:  # every target checked before any is replaced: all of the template or none of it
+            dest = out / rel
+            for folder in reversed(Path(rel).parents[:-1]):  # src, then src/consumer
+                if (out / folder).exists() and not (out / folder).is_dir():
+                    raise CostplanError(f"{out / folder}: exists and is not a directory")
+            if dest.parent.is_dir():
+                replace_target(dest)
         written = []
         for rel in files:
             dest = out / rel
