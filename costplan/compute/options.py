@@ -27,11 +27,13 @@ class Option:
 
 
 def _svc(name: str, usage: dict, resource: str) -> list[Component]:
+    """A service's components for usage the planner or this module built (planned_usage: parse_usage's
+    values and errors, without re-parsing Decimals tens of times a scenario)."""
     from costplan import services
-    from costplan.services.base import parse_usage
+    from costplan.services.base import planned_usage
 
     mod = services.get(name)
-    return mod.components(parse_usage(name, mod.USAGE, usage), resource=resource)
+    return mod.components(planned_usage(name, mod.USAGE, usage), resource=resource)
 
 
 def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
