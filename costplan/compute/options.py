@@ -319,11 +319,14 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
 
 
 def _ec2_absent(plan, movable, sc, book) -> str | None:
-    """Why ECS on EC2 has no option (no instance type in the price book holds one task), or None."""
+    """Why ECS on EC2 has no option (no instance type in the price book holds one task), or None. The
+    sizing ec2_option prices (sized: found once per plan), so the EC2 option does not size it again; with or
+    without a runner-up, size_ec2 fails alike (both search every type before giving up)."""
     from costplan.compute.sizing import NoInstanceFits, size_ec2
 
+    arch = sc.ecs.architecture or movable[0].architecture
     try:
-        size_ec2(movable, sc, book, sc.ecs.architecture or movable[0].architecture, runner_up=False)
+        sized(plan, ("ec2", arch, True), book, lambda: size_ec2(movable, sc, book, arch, runner_up=True))
     except NoInstanceFits as e:
         return (f"ECS on EC2 is not priced: no instance type in the price book holds one task "
                 f"({e.reason}); set ec2.instance_type to a larger type with a price")
