@@ -81,6 +81,17 @@ def lambda_components(stage, traffic=None, extra: dict | None = None, scenario=N
     return _svc("lambda", usage, stage.name)
 
 
+def _function(plan, stage, warm_copies: Decimal = Decimal(0)) -> list[Component]:
+    """lambda_components(stage, scenario=plan.scenario, warm_copies=...), once per plan for each function:
+    every option of the plan and the bands model's lines at that volume price the same functions."""
+    memo = plan.__dict__.setdefault("_functions", {})
+    key = (stage.name, stage.traffic, stage.memory_mb, stage.architecture, stage.ephemeral_storage_mb, warm_copies)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = tuple(lambda_components(stage, scenario=plan.scenario, warm_copies=warm_copies))
+    return list(hit)
+
+
 def cold_start_note(stage, scenario, warm_copies: Decimal = Decimal(0), traffic=None) -> str:
     """The cold-start line, with the arithmetic: count × INIT × memory = GB-seconds billed as duration."""
     from costplan.compute import coldstart
@@ -200,7 +211,15 @@ def _network_components(ecs, design, addresses_hours: Decimal, movable=()) -> tu
 
 def egress_components(plan) -> tuple[list[Component], list[str]]:
     """Data transfer out: the responses that leave through the front door, the same on every option
-    (a Lambda response leaves through API Gateway or the function URL at the same rate as an ALB's)."""
+    (a Lambda response leaves through API Gateway or the function URL at the same rate as an ALB's).
+    Found once per plan."""
+    hit = plan.__dict__.get("_egress")
+    if hit is None:
+        hit = plan.__dict__["_egress"] = _egress(plan)
+    return list(hit[0]), list(hit[1])
+
+
+def _egress(plan) -> tuple[tuple, tuple]:
     from costplan.compute.traffic import Traffic
 
     api = [s for s in plan.stages if s.role == "api"]
@@ -210,15 +229,15 @@ def egress_components(plan) -> tuple[list[Component], list[str]]:
         t = Traffic.from_workload(plan.scenario.workload)
         pairs = [(t.monthly_requests, t.response_size_kb)]
     else:
-        return [], []
+        return (), ()
     gb = sum((n * kb / 1024 / 1024 for n, kb in pairs), Decimal(0))
     if gb <= 0:
-        return [], []
+        return (), ()
     comps = _svc("data_transfer", {"internet_out_gb": gb}, "network")
     n = sum((p[0] for p in pairs), Decimal(0))
     note = (f"Data transfer out: {n:,.0f} responses × {pairs[0][1]:,} KB = {gb:,.2f} GB a month to the "
             f"internet (first 100 GB free across the account)")
-    return comps, [note]
+    return tuple(comps), (note,)
 
 
 def volume_components(plan, name: str, shared: bool = True) -> list[Component]:
@@ -232,7 +251,7 @@ def volume_components(plan, name: str, shared: bool = True) -> list[Component]:
     comps = fixed_components(plan, design, shared=shared) + egress_components(plan)[0]
     for s in design.stages:
         if name == "lambda" or not s.ecs_capable:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
     if name != "lambda":
         comps += _network_components(sc.ecs, design, Decimal(0), design.ecs_stages)[0]
     return comps
@@ -296,7 +315,7 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
     warnings = []
     for s in design.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
             continue
         arch = ecs.architecture or s.architecture
         z = sized(plan, ("fargate", s.name, arch, fixed), book,
@@ -381,7 +400,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         notes += enotes
     for s in design.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
     inst_hours = ch.timeline.hours
     itype = ch.instance_type
     comps += _svc("ec2", {"instance_type": itype, "instances": inst_hours / HOURS, "hours": HOURS}, "cluster")
@@ -486,7 +505,7 @@ def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
         egress, notes = egress_components(plan)
         comps = comps + egress
     for s in design.stages:
-        comps += lambda_components(s, scenario=sc)
+        comps += _function(plan, s)
     from costplan.units import plain
 
     notes += [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
@@ -530,10 +549,10 @@ def warm_options(plan, book, free_tier: bool, ledger: dict | None = None) -> lis
     notes = []
     for s in plan.stages:
         if s.warm is None:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
             continue
         n = s.warm.copies
-        comps += lambda_components(s, scenario=sc, warm_copies=n)
+        comps += _function(plan, s, n)
         pings = HOURS * 60 / s.warm.ping_interval_minutes
         # the pinged environments are recycled too: each replacement is a cold start on a ping
         ping_colds = n * HOURS / coldstart.ENVIRONMENT_LIFETIME_HOURS
@@ -559,7 +578,7 @@ def warm_options(plan, book, free_tier: bool, ledger: dict | None = None) -> lis
     pc_hours, how = provisioned_schedule(sc)
     for s in plan.stages:
         if s.warm is None:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
             continue
         n = s.warm.copies
         conc = s.traffic.average_concurrency
