@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from costplan import units
+from costplan import services, units
 from costplan.compute.traffic import ceil
 from costplan.errors import CostplanError
 from costplan.pricing.bill import Component, LineItem, price_components, total
+from costplan.services.base import planned_usage
 
 HOURS = units.HOURS_PER_MONTH
 
@@ -29,9 +30,6 @@ class Option:
 def _svc(name: str, usage: dict, resource: str) -> list[Component]:
     """A service's components for usage the planner or this module built (planned_usage: parse_usage's
     values and errors, without re-parsing Decimals tens of times a scenario)."""
-    from costplan import services
-    from costplan.services.base import planned_usage
-
     mod = services.get(name)
     return mod.components(planned_usage(name, mod.USAGE, usage), resource=resource)
 

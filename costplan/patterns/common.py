@@ -64,10 +64,12 @@ def derived(base: Traffic, monthly: Decimal, peak_rps: Decimal, duration_ms: Dec
                    request_size_kb=base.request_size_kb if request_kb is None else Decimal(request_kb))
 
 
+_MICRO = Decimal("0.000001")
+
+
 def svc(service: str, usage: dict, resource: str = "") -> ServiceUsage:
     """A service usage line with quantities kept to 6 decimals (see `derived`)."""
-    clean = {k: (Decimal(v).quantize(Decimal("0.000001")) if isinstance(v, Decimal) else v)
-             for k, v in usage.items()}
+    clean = {k: (v.quantize(_MICRO) if isinstance(v, Decimal) else v) for k, v in usage.items()}
     return ServiceUsage(service, clean, resource=resource)
 
 
