@@ -37,3 +37,20 @@ def test_same_values_and_errors_as_parse_usage(service):
     usage = {k.name: (k.default if k.default is not None else 0) for k in keys}
     for u in (usage, dict(reversed(list(usage.items()))), {**usage, "montly_requests": 1}):
         assert outcome(planned_usage, service, keys, u) == outcome(parse_usage, service, keys, u)
+
+
+def test_evolve_is_replace_for_the_dataclasses_plans_are_built_of():
+    from dataclasses import fields, replace
+
+    from costplan.compute.traffic import Traffic, evolve
+    from costplan.patterns.base import ComputeStage
+
+    t = Traffic(D(1000), D(3600), D("2.5"), D(120), D(300), D(2), D(3))
+    s = ComputeStage("api", "api", t, D(512), "arm64", D(3), warm=object())
+    for obj, change in ((t, {"monthly_requests": D(5), "peak_rps": D(1)}), (s, {"ecs_capable": False})):
+        got, want = evolve(obj, **change), replace(obj, **change)
+        assert got == want and type(got) is type(want) and got is not obj
+        assert all(getattr(got, f.name) is getattr(want, f.name) for f in fields(want))
+    assert hash(evolve(t, peak_rps=D(1))) == hash(replace(t, peak_rps=D(1)))
+    with pytest.raises(TypeError):
+        evolve(t, peak_rsp=D(1))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costplan import services, units
+from costplan.compute import coldstart
 from costplan.compute.traffic import ceil
 from costplan.errors import CostplanError
 from costplan.pricing.bill import Component, LineItem, price_components, total
@@ -49,12 +50,23 @@ def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
     if not shared:
         other = plan.ecs_design if design is plan.lambda_design else plan.lambda_design
         theirs = other.services if other is not None else []
-        differ = {su.service for su in lines if su not in theirs} | {su.service for su in theirs if su not in lines}
-        lines = [su for su in lines if su not in theirs or su.service in differ]
+        # `su in theirs`, looked for among their lines of the same service only (equal lines name the same one)
+        mine_by, theirs_by = _by_service(lines), _by_service(theirs)
+        ours = [su in theirs_by.get(su.service, ()) for su in lines]
+        differ = ({su.service for su, both in zip(lines, ours) if not both}
+                  | {su.service for su in theirs if su not in mine_by.get(su.service, ())})
+        lines = [su for su, both in zip(lines, ours) if not both or su.service in differ]
     out: list[Component] = []
     for su in lines:
         out.extend(_svc(su.service, su.usage, su.resource or su.service))
     memo[key] = tuple(out)
+    return out
+
+
+def _by_service(lines) -> dict:
+    out: dict = {}
+    for su in lines:
+        out.setdefault(su.service, []).append(su)
     return out
 
 
@@ -70,8 +82,6 @@ def lambda_components(stage, traffic=None, extra: dict | None = None, scenario=N
         "ephemeral_storage_mb": stage.ephemeral_storage_mb,
     }
     if scenario is not None:
-        from costplan.compute import coldstart
-
         cs = coldstart.cold_starts(t, scenario.workload, warm_copies)
         usage["monthly_cold_starts"] = cs.total
         usage["init_duration_ms"] = coldstart.init_ms(scenario.lambda_)[0]

@@ -148,11 +148,24 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
                            f"(pricing_data/{price.service}.yaml)")
         tiered = len(tiers) > 1
         for i, part in split_interval(tiers, start, end):
-            tname = tier_name(tiers, i, price.unit) if tiered else ""
+            tname = _tier_name(price, i) if tiered else ""
             usd = tiers[i].usd
             items.append(LineItem(f"{label} ({tname})" if tname else label, part, c.unit, usd, part * usd, key,
                                   price.source, c.resource, False, price, i, c.free_tier))
     return items
+
+
+_TIER_NAMES: dict = {}  # (id of the price, tier) → (the price, its tier's name): one a tier of a price book
+
+
+def _tier_name(price, i: int) -> str:
+    """tier_name of a price's tier i, worked out once for each price (human_count formats Decimals)."""
+    hit = _TIER_NAMES.get((id(price), i))
+    if hit is None or hit[0] is not price:
+        if len(_TIER_NAMES) > 4096:
+            _TIER_NAMES.clear()
+        hit = _TIER_NAMES[(id(price), i)] = (price, tier_name(price.tiers, i, price.unit))
+    return hit[1]
 
 
 def total(items: list[LineItem]) -> Decimal:
