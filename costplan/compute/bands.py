@@ -400,7 +400,10 @@ class Shapes:
 
         ts = [find(p) for p in self.plans]
         t1 = ts[0]
-        same = all(replace(t, monthly_requests=t1.monthly_requests, peak_rps=t1.peak_rps) == t1 for t in ts)
+        # every field but the two that move with volume is the same at every probe (what Traffic's equality
+        # compares, without a replace() a probe)
+        rest = _still(t1)
+        same = all(_still(t) == rest for t in ts)
         # traffic is kept to 3 decimals (patterns/common.py derived)
         m = _affine([float(t.monthly_requests) for t in ts], self.KS, 1e-3)
         r = _affine([float(t.peak_rps) for t in ts], self.KS, 1e-3)
@@ -585,6 +588,18 @@ def _init_ratio(plan, traffic):
 
 
 _ZERO = __import__("decimal").Decimal(0)
+
+
+def _traffic_still():
+    from dataclasses import fields
+    from operator import attrgetter
+
+    from costplan.compute.traffic import Traffic
+
+    return attrgetter(*(f.name for f in fields(Traffic) if f.name not in ("monthly_requests", "peak_rps")))
+
+
+_still = _traffic_still()  # a Traffic's fields that do not move with volume, as a tuple
 
 
 def _dec(k: float):

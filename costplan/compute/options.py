@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from costplan import units
+from costplan import services, units
+from costplan.compute import coldstart
 from costplan.compute.traffic import ceil
 from costplan.errors import CostplanError
 from costplan.pricing.bill import Component, LineItem, price_components, total
+from costplan.services.base import planned_usage
 
 HOURS = units.HOURS_PER_MONTH
 
@@ -27,11 +29,10 @@ class Option:
 
 
 def _svc(name: str, usage: dict, resource: str) -> list[Component]:
-    from costplan import services
-    from costplan.services.base import parse_usage
-
+    """A service's components for usage the planner or this module built (planned_usage: parse_usage's
+    values and errors, without re-parsing Decimals tens of times a scenario)."""
     mod = services.get(name)
-    return mod.components(parse_usage(name, mod.USAGE, usage), resource=resource)
+    return mod.components(planned_usage(name, mod.USAGE, usage), resource=resource)
 
 
 def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
@@ -49,12 +50,23 @@ def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
     if not shared:
         other = plan.ecs_design if design is plan.lambda_design else plan.lambda_design
         theirs = other.services if other is not None else []
-        differ = {su.service for su in lines if su not in theirs} | {su.service for su in theirs if su not in lines}
-        lines = [su for su in lines if su not in theirs or su.service in differ]
+        # `su in theirs`, looked for among their lines of the same service only (equal lines name the same one)
+        mine_by, theirs_by = _by_service(lines), _by_service(theirs)
+        ours = [su in theirs_by.get(su.service, ()) for su in lines]
+        differ = ({su.service for su, both in zip(lines, ours) if not both}
+                  | {su.service for su in theirs if su not in mine_by.get(su.service, ())})
+        lines = [su for su, both in zip(lines, ours) if not both or su.service in differ]
     out: list[Component] = []
     for su in lines:
         out.extend(_svc(su.service, su.usage, su.resource or su.service))
     memo[key] = tuple(out)
+    return out
+
+
+def _by_service(lines) -> dict:
+    out: dict = {}
+    for su in lines:
+        out.setdefault(su.service, []).append(su)
     return out
 
 
@@ -70,13 +82,22 @@ def lambda_components(stage, traffic=None, extra: dict | None = None, scenario=N
         "ephemeral_storage_mb": stage.ephemeral_storage_mb,
     }
     if scenario is not None:
-        from costplan.compute import coldstart
-
         cs = coldstart.cold_starts(t, scenario.workload, warm_copies)
         usage["monthly_cold_starts"] = cs.total
         usage["init_duration_ms"] = coldstart.init_ms(scenario.lambda_)[0]
     usage.update(extra or {})
     return _svc("lambda", usage, stage.name)
+
+
+def _function(plan, stage, warm_copies: Decimal = Decimal(0)) -> list[Component]:
+    """lambda_components(stage, scenario=plan.scenario, warm_copies=...), once per plan for each function:
+    every option of the plan and the bands model's lines at that volume price the same functions."""
+    memo = plan.__dict__.setdefault("_functions", {})
+    key = (stage.name, stage.traffic, stage.memory_mb, stage.architecture, stage.ephemeral_storage_mb, warm_copies)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = tuple(lambda_components(stage, scenario=plan.scenario, warm_copies=warm_copies))
+    return list(hit)
 
 
 def cold_start_note(stage, scenario, warm_copies: Decimal = Decimal(0), traffic=None) -> str:
@@ -198,7 +219,15 @@ def _network_components(ecs, design, addresses_hours: Decimal, movable=()) -> tu
 
 def egress_components(plan) -> tuple[list[Component], list[str]]:
     """Data transfer out: the responses that leave through the front door, the same on every option
-    (a Lambda response leaves through API Gateway or the function URL at the same rate as an ALB's)."""
+    (a Lambda response leaves through API Gateway or the function URL at the same rate as an ALB's).
+    Found once per plan."""
+    hit = plan.__dict__.get("_egress")
+    if hit is None:
+        hit = plan.__dict__["_egress"] = _egress(plan)
+    return list(hit[0]), list(hit[1])
+
+
+def _egress(plan) -> tuple[tuple, tuple]:
     from costplan.compute.traffic import Traffic
 
     api = [s for s in plan.stages if s.role == "api"]
@@ -208,15 +237,15 @@ def egress_components(plan) -> tuple[list[Component], list[str]]:
         t = Traffic.from_workload(plan.scenario.workload)
         pairs = [(t.monthly_requests, t.response_size_kb)]
     else:
-        return [], []
+        return (), ()
     gb = sum((n * kb / 1024 / 1024 for n, kb in pairs), Decimal(0))
     if gb <= 0:
-        return [], []
+        return (), ()
     comps = _svc("data_transfer", {"internet_out_gb": gb}, "network")
     n = sum((p[0] for p in pairs), Decimal(0))
     note = (f"Data transfer out: {n:,.0f} responses × {pairs[0][1]:,} KB = {gb:,.2f} GB a month to the "
             f"internet (first 100 GB free across the account)")
-    return comps, [note]
+    return tuple(comps), (note,)
 
 
 def volume_components(plan, name: str, shared: bool = True) -> list[Component]:
@@ -230,7 +259,7 @@ def volume_components(plan, name: str, shared: bool = True) -> list[Component]:
     comps = fixed_components(plan, design, shared=shared) + egress_components(plan)[0]
     for s in design.stages:
         if name == "lambda" or not s.ecs_capable:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
     if name != "lambda":
         comps += _network_components(sc.ecs, design, Decimal(0), design.ecs_stages)[0]
     return comps
@@ -294,7 +323,7 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
     warnings = []
     for s in design.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
             continue
         arch = ecs.architecture or s.architecture
         z = sized(plan, ("fargate", s.name, arch, fixed), book,
@@ -317,11 +346,14 @@ def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | 
 
 
 def _ec2_absent(plan, movable, sc, book) -> str | None:
-    """Why ECS on EC2 has no option (no instance type in the price book holds one task), or None."""
+    """Why ECS on EC2 has no option (no instance type in the price book holds one task), or None. The
+    sizing ec2_option prices (sized: found once per plan), so the EC2 option does not size it again; with or
+    without a runner-up, size_ec2 fails alike (both search every type before giving up)."""
     from costplan.compute.sizing import NoInstanceFits, size_ec2
 
+    arch = sc.ecs.architecture or movable[0].architecture
     try:
-        size_ec2(movable, sc, book, sc.ecs.architecture or movable[0].architecture, runner_up=False)
+        sized(plan, ("ec2", arch, True), book, lambda: size_ec2(movable, sc, book, arch, runner_up=True))
     except NoInstanceFits as e:
         return (f"ECS on EC2 is not priced: no instance type in the price book holds one task "
                 f"({e.reason}); set ec2.instance_type to a larger type with a price")
@@ -376,7 +408,7 @@ def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None
         notes += enotes
     for s in design.stages:
         if not s.ecs_capable:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
     inst_hours = ch.timeline.hours
     itype = ch.instance_type
     comps += _svc("ec2", {"instance_type": itype, "instances": inst_hours / HOURS, "hours": HOURS}, "cluster")
@@ -481,7 +513,7 @@ def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
         egress, notes = egress_components(plan)
         comps = comps + egress
     for s in design.stages:
-        comps += lambda_components(s, scenario=sc)
+        comps += _function(plan, s)
     from costplan.units import plain
 
     notes += [f"{s.name}: peak concurrency {s.traffic.peak_concurrency:,.1f} "
@@ -525,10 +557,10 @@ def warm_options(plan, book, free_tier: bool, ledger: dict | None = None) -> lis
     notes = []
     for s in plan.stages:
         if s.warm is None:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
             continue
         n = s.warm.copies
-        comps += lambda_components(s, scenario=sc, warm_copies=n)
+        comps += _function(plan, s, n)
         pings = HOURS * 60 / s.warm.ping_interval_minutes
         # the pinged environments are recycled too: each replacement is a cold start on a ping
         ping_colds = n * HOURS / coldstart.ENVIRONMENT_LIFETIME_HOURS
@@ -554,7 +586,7 @@ def warm_options(plan, book, free_tier: bool, ledger: dict | None = None) -> lis
     pc_hours, how = provisioned_schedule(sc)
     for s in plan.stages:
         if s.warm is None:
-            comps += lambda_components(s, scenario=sc)
+            comps += _function(plan, s)
             continue
         n = s.warm.copies
         conc = s.traffic.average_concurrency

@@ -1,10 +1,32 @@
 """The traffic profile: monthly volume, active time, average and peak rates, concurrency (Little's law)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from costplan import units
+
+
+_FIELDS: dict = {}
+
+
+def evolve(obj, **changes):
+    """dataclasses.replace for the plain dataclasses plans are built of (Traffic, ComputeStage: every field
+    set by __init__, no __post_init__), without __init__'s per-field cost: a scenario is planned a dozen
+    times. A name that is not a field is refused, as replace() refuses it."""
+    cls = type(obj)
+    spec = _FIELDS.get(cls)
+    if spec is None:
+        from dataclasses import fields
+
+        names = tuple(f.name for f in fields(cls))
+        spec = _FIELDS[cls] = (names, frozenset(names))
+    if not changes.keys() <= spec[1]:
+        raise TypeError(f"{cls.__name__} has no field {sorted(changes.keys() - spec[1])[0]!r}")
+    src = obj.__dict__
+    new = object.__new__(cls)
+    new.__dict__.update({n: src[n] for n in spec[0]}, **changes)
+    return new
 
 
 def ceil(d: Decimal) -> int:
@@ -61,7 +83,7 @@ class Traffic:
 
     def scaled(self, k: Decimal) -> "Traffic":
         """Same shape, k times the volume."""
-        return replace(self, monthly_requests=self.monthly_requests * k, peak_rps=self.peak_rps * k)
+        return evolve(self, monthly_requests=self.monthly_requests * k, peak_rps=self.peak_rps * k)
 
     def with_rate(self, monthly: Decimal, peak_rps: Decimal) -> "Traffic":
-        return replace(self, monthly_requests=monthly, peak_rps=peak_rps)
+        return evolve(self, monthly_requests=monthly, peak_rps=peak_rps)

@@ -24,10 +24,15 @@ REGISTRY: dict[str, str] = {
 def plan(scenario):
     """scenario → Plan, through the scenario's pattern module."""
     name = scenario.pattern
-    if name not in REGISTRY:
-        raise CostplanError(scenario.problem(f"pattern {name!r} has no planner yet", "pattern"))
-    module = importlib.import_module(REGISTRY[name])
+    module = _LOADED.get(name)  # planned a dozen times a scenario (the break-even model re-plans)
+    if module is None:
+        if name not in REGISTRY:
+            raise CostplanError(scenario.problem(f"pattern {name!r} has no planner yet", "pattern"))
+        module = _LOADED[name] = importlib.import_module(REGISTRY[name])
     return module.plan(scenario)
+
+
+_LOADED: dict = {}
 
 
 def timeout_for(p99_ms: Decimal) -> Decimal:

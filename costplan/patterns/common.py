@@ -3,14 +3,13 @@ DynamoDB request units, derived traffic, and the pieces of an ECS design (front 
 ECS consumer polls)."""
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from costplan import units
-from costplan.compute.traffic import Traffic
+from costplan.compute.traffic import Traffic, evolve
 from costplan.errors import CostplanError
 from costplan.patterns import default_timeout_s, timeout_for  # noqa: F401  (patterns import timeout_for here)
 from costplan.patterns.base import ComputeStage, Design, LoadBalancer, ServiceUsage
@@ -59,15 +58,17 @@ def derived(base: Traffic, monthly: Decimal, peak_rps: Decimal, duration_ms: Dec
     active = (base.active_seconds / 36).quantize(Decimal(1)) * 36
     d = base.duration_ms if duration_ms is None else Decimal(duration_ms)
     p99 = base.p99_duration_ms * d / base.duration_ms if base.duration_ms else d
-    return replace(base, monthly_requests=monthly, active_seconds=active, peak_rps=Decimal(peak_rps), duration_ms=d,
+    return evolve(base, monthly_requests=monthly, active_seconds=active, peak_rps=Decimal(peak_rps), duration_ms=d,
                    p99_duration_ms=max(p99, d),
                    request_size_kb=base.request_size_kb if request_kb is None else Decimal(request_kb))
 
 
+_MICRO = Decimal("0.000001")
+
+
 def svc(service: str, usage: dict, resource: str = "") -> ServiceUsage:
     """A service usage line with quantities kept to 6 decimals (see `derived`)."""
-    clean = {k: (Decimal(v).quantize(Decimal("0.000001")) if isinstance(v, Decimal) else v)
-             for k, v in usage.items()}
+    clean = {k: (v.quantize(_MICRO) if isinstance(v, Decimal) else v) for k, v in usage.items()}
     return ServiceUsage(service, clean, resource=resource)
 
 
@@ -156,7 +157,7 @@ def ecs_queue(scenario, name: str, stage: ComputeStage, messages: Decimal, size_
 
 def on_ecs(stages: list[ComputeStage], on_lambda: dict[str, str]) -> list[ComputeStage]:
     """The ECS design's stages: the same code, as ECS services except those that stay on Lambda."""
-    return [replace(s, ecs_capable=s.name not in on_lambda) for s in stages]
+    return [evolve(s, ecs_capable=s.name not in on_lambda) for s in stages]
 
 
 def marked(stages: list[ComputeStage], on_lambda: dict[str, str]) -> list[ComputeStage]:

@@ -47,10 +47,10 @@ class NotifyResult:
 def _svc(name: str, usage: dict, resource: str) -> list:
     """A service's cost components for one usage (patterns do not import the compute layer above them)."""
     from costplan import services
-    from costplan.services.base import parse_usage
+    from costplan.services.base import planned_usage
 
     mod = services.get(name)
-    return mod.components(parse_usage(name, mod.USAGE, usage), resource=resource)
+    return mod.components(planned_usage(name, mod.USAGE, usage), resource=resource)
 
 
 def components(method: str, s: NotifySettings, audience: Decimal) -> list:

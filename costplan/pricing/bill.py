@@ -69,7 +69,10 @@ class LineItem:
 
 def money(d: Decimal) -> float:
     """Round to the cent for display (JSON, tables)."""
-    return float(Decimal(d).quantize(Decimal("0.01")))
+    return float((d if type(d) is Decimal else Decimal(d)).quantize(_CENT))
+
+
+_CENT = Decimal("0.01")
 
 
 @dataclass
@@ -102,40 +105,67 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
         shared = _ACCOUNT_FREE.get()
         meter = _Meter(free_left=shared) if shared is not None else _Meter()
     items: list[LineItem] = []
+    prices = getattr(book, "_cache", None)  # PriceBook.get's own memo: priced ~30 lines a scenario
+    free_left, used = meter.free_left, meter.used
     for c in components:
-        q = Decimal(c.quantity)
+        q = c.quantity
+        if type(q) is not Decimal:
+            q = Decimal(q)
         if q <= 0:
             continue
-        price = book.get(c.price_key)
+        key = c.price_key
+        price = prices.get(key) if prices is not None else None
+        if price is None:
+            price = book.get(key)
         label = f"{c.name}"
         free_used = ZERO
         if free_tier and c.free_tier and price.free_quantity > 0:
-            left = meter.free_left.setdefault(price.free_pool, price.free_quantity)
+            left = free_left.setdefault(price.free_pool, price.free_quantity)
             free_used = min(left, q)
-            meter.free_left[price.free_pool] = left - free_used
+            free_left[price.free_pool] = left - free_used
             if free_used > 0:
-                items.append(LineItem(f"{label} (free tier)", free_used, c.unit, ZERO, ZERO, c.price_key,
-                                      price.free_source or price.source, c.resource, free=True,
-                                      free_tier=c.free_tier))
+                items.append(LineItem(f"{label} (free tier)", free_used, c.unit, ZERO, ZERO, key,
+                                      price.free_source or price.source, c.resource, True, None, 0, c.free_tier))
         billable = q - free_used
         if billable <= 0:
             continue
-        start = meter.used.get(c.price_key, ZERO)
-        meter.used[c.price_key] = start + billable
-        last = price.tiers[-1].upto
-        if last is not None and start + billable > last:
+        start = used.get(key, ZERO)
+        end = used[key] = start + billable
+        tiers = price.tiers
+        if len(tiers) == 1 and tiers[0].upto is None:  # one flat rate: split_interval's single part
+            lo = ZERO if ZERO > start else start
+            if end > lo:
+                part, usd = end - lo, tiers[0].usd
+                items.append(LineItem(label, part, c.unit, usd, part * usd, key, price.source, c.resource, False,
+                                      price, 0, c.free_tier))
+            continue
+        last = tiers[-1].upto
+        if last is not None and end > last:
             from costplan.errors import PriceGap
 
-            raise PriceGap(f"no price for {c.price_key} in {book.region} above {last:,} {price.unit} a "
+            raise PriceGap(f"no price for {key} in {book.region} above {last:,} {price.unit} a "
                            f"month: the price book knows only the tiers below it "
                            f"(pricing_data/{price.service}.yaml)")
-        parts = split_interval(price.tiers, start, start + billable)
-        for i, part in parts:
-            tname = tier_name(price.tiers, i, price.unit) if price.tiered else ""
-            items.append(LineItem(f"{label} ({tname})" if tname else label, part, c.unit, price.tiers[i].usd,
-                                  part * price.tiers[i].usd, c.price_key, price.source, c.resource,
-                                  price=price, tier=i, free_tier=c.free_tier))
+        tiered = len(tiers) > 1
+        for i, part in split_interval(tiers, start, end):
+            tname = _tier_name(price, i) if tiered else ""
+            usd = tiers[i].usd
+            items.append(LineItem(f"{label} ({tname})" if tname else label, part, c.unit, usd, part * usd, key,
+                                  price.source, c.resource, False, price, i, c.free_tier))
     return items
+
+
+_TIER_NAMES: dict = {}  # (id of the price, tier) → (the price, its tier's name): one a tier of a price book
+
+
+def _tier_name(price, i: int) -> str:
+    """tier_name of a price's tier i, worked out once for each price (human_count formats Decimals)."""
+    hit = _TIER_NAMES.get((id(price), i))
+    if hit is None or hit[0] is not price:
+        if len(_TIER_NAMES) > 4096:
+            _TIER_NAMES.clear()
+        hit = _TIER_NAMES[(id(price), i)] = (price, tier_name(price.tiers, i, price.unit))
+    return hit[1]
 
 
 def total(items: list[LineItem]) -> Decimal:

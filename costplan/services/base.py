@@ -29,6 +29,7 @@ def choice(*options: str) -> Callable[[Any], str]:
         return v
 
     parse.__name__ = "choice"
+    parse.options = frozenset(options)  # for planned_usage
     return parse
 
 
@@ -41,6 +42,7 @@ def within(parse: Callable[[Any], Any], lo: Decimal, hi: Decimal, unit: str) -> 
         return v
 
     check.__name__ = parse.__name__
+    check.within = (parse, lo, hi)  # for planned_usage
     return check
 
 
@@ -78,6 +80,100 @@ def parse_usage(service: str, keys: tuple[UsageKey, ...], raw: Mapping[str, Any]
     return out
 
 
+def planned_usage(service: str, keys: tuple[UsageKey, ...], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """parse_usage for usage the planner built itself (Decimals and ints, the parsers' own strings),
+    priced many times a scenario: the same values, without parse_usage's bookkeeping. A value outside
+    what the fast twins below take (a string with a unit, a float, anything a parser refuses) goes
+    through parse_usage, so every result and every error is parse_usage's."""
+    spec = _SPECS.get(id(keys))
+    if spec is None or spec[0] is not keys:
+        spec = _SPECS[id(keys)] = (keys, {k.name: _twin(k.parse) for k in keys},
+                                   tuple((k.name, _default(k)) for k in keys))
+    twins = spec[1]
+    out: dict[str, Any] = {}
+    try:
+        for name, value in raw.items():
+            v = twins[name](value)
+            if v is _SLOW:
+                return parse_usage(service, keys, raw)
+            out[name] = v
+    except (KeyError, units.UnitError, ValueError, TypeError, ArithmeticError):
+        return parse_usage(service, keys, raw)
+    for name, d in spec[2]:
+        if name not in out:
+            out[name] = d
+    return out
+
+
+_SPECS: dict = {}
+_SLOW = object()  # a twin's "ask parse_usage"
+
+
+def _scaled(mult, ceiling: Decimal, div=None):
+    """The units parser that reads a bare number as value × mult (checked against ceiling, then ÷ div),
+    for a Decimal or int: units._split's checks, the same multiplication, units._nonneg's checks."""
+    def twin(value):
+        t = type(value)
+        if t is int:
+            value = Decimal(value)
+        elif t is not Decimal:
+            return _SLOW
+        if not value.is_finite() or (value and not -30 <= value.adjusted() <= 30):
+            return _SLOW
+        v = value * mult
+        if v < 0 or v > ceiling:
+            return _SLOW
+        return v if div is None else v / div
+    return twin
+
+
+def _number(value):
+    """units.number for a Decimal or int."""
+    t = type(value)
+    if t is int:
+        value = Decimal(value)
+    elif t is not Decimal:
+        return _SLOW
+    if not value.is_finite() or (value and not -30 <= value.adjusted() <= 30):
+        return _SLOW
+    return value
+
+
+def _twin(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A parser's fast twin: the same value for the inputs it takes, _SLOW for the rest (parse_usage then
+    parses them). Parsers without a twin are called as they are."""
+    u = units
+    twins = {
+        u.count: _scaled(1, u.MAX_COUNT),
+        u.duration_ms: _scaled(u._DURATION["ms"], u.MAX_DURATION_MS),
+        u.duration_s: _scaled(u._DURATION["s"], u.MAX_DURATION_MS, 1000),
+        u.duration_h: _scaled(u._DURATION["h"], u.MAX_DURATION_MS, 3_600_000),
+        u.size_mb: _scaled(u._SIZE["mb"], u.MAX_BYTES, 1024**2),
+        u.size_kb: _scaled(u._SIZE["kb"], u.MAX_BYTES, 1024),
+        u.size_gb: _scaled(u._SIZE["gb"], u.MAX_BYTES, 1024**3),
+        u.number: _number,
+    }
+    if parse in twins:
+        return twins[parse]
+    if parse is u.rate_per_s:  # a value without "/" is a count
+        c = twins[u.count]
+        return lambda value: c(value) if type(value) is not str else parse(value)
+    if parse is boolean:
+        return lambda value: value if type(value) is bool else boolean(value)
+    options = getattr(parse, "options", None)
+    if options is not None:  # choice(): the planner passes the option itself
+        return lambda value: value if type(value) is str and value in options else parse(value)
+    inner = getattr(parse, "within", None)
+    if inner is not None:
+        twin, lo, hi = _twin(inner[0]), inner[1], inner[2]
+
+        def bounded(value):
+            v = twin(value)
+            return v if v is _SLOW or lo <= v <= hi else _SLOW
+        return bounded
+    return parse
+
+
 @cache
 def _default(k: UsageKey) -> Any:
     """A key's parsed default, parsed once: compare prices each option many times while it searches
@@ -101,4 +197,4 @@ def chunks(size_kb: Decimal, chunk_kb: int) -> int:
     return int((Decimal(size_kb) / chunk_kb).to_integral_value(rounding=ROUND_CEILING))
 
 
-__all__ = ["Component", "UsageKey", "boolean", "choice", "chunks", "parse_usage", "positive_int"]
+__all__ = ["Component", "UsageKey", "boolean", "choice", "chunks", "parse_usage", "planned_usage", "positive_int"]
