@@ -105,7 +105,6 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
         shared = _ACCOUNT_FREE.get()
         meter = _Meter(free_left=shared) if shared is not None else _Meter()
     items: list[LineItem] = []
-    prices = getattr(book, "_cache", None)  # PriceBook.get's own memo: priced ~30 lines a scenario
     free_left, used = meter.free_left, meter.used
     for c in components:
         q = c.quantity
@@ -114,9 +113,7 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
         if q <= 0:
             continue
         key = c.price_key
-        price = prices.get(key) if prices is not None else None
-        if price is None:
-            price = book.get(key)
+        price = book.get(key)
         label = f"{c.name}"
         free_used = ZERO
         if free_tier and c.free_tier and price.free_quantity > 0:

@@ -109,26 +109,8 @@ _SPECS: dict = {}
 _SLOW = object()  # a twin's "ask parse_usage"
 
 
-def _scaled(mult, ceiling: Decimal, div=None):
-    """The units parser that reads a bare number as value × mult (checked against ceiling, then ÷ div),
-    for a Decimal or int: units._split's checks, the same multiplication, units._nonneg's checks."""
-    def twin(value):
-        t = type(value)
-        if t is int:
-            value = Decimal(value)
-        elif t is not Decimal:
-            return _SLOW
-        if not value.is_finite() or (value and not -30 <= value.adjusted() <= 30):
-            return _SLOW
-        v = value * mult
-        if v < 0 or v > ceiling:
-            return _SLOW
-        return v if div is None else v / div
-    return twin
-
-
 def _number(value):
-    """units.number for a Decimal or int."""
+    """units.number for a Decimal or int (units._split's checks); _SLOW for anything else."""
     t = type(value)
     if t is int:
         value = Decimal(value)
@@ -137,6 +119,20 @@ def _number(value):
     if not value.is_finite() or (value and not -30 <= value.adjusted() <= 30):
         return _SLOW
     return value
+
+
+def _scaled(mult, ceiling: Decimal, div=None):
+    """The units parser that reads a bare number as value × mult (checked against ceiling, then ÷ div),
+    for a Decimal or int: units._split's checks, the same multiplication, units._nonneg's checks."""
+    def twin(value):
+        value = _number(value)
+        if value is _SLOW:
+            return _SLOW
+        v = value * mult
+        if v < 0 or v > ceiling:
+            return _SLOW
+        return v if div is None else v / div
+    return twin
 
 
 def _twin(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
