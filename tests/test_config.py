@@ -90,6 +90,30 @@ def test_config_defaults_apply_only_where_the_scenario_is_silent(tmp_path, monke
     assert b.region == "us-east-1" and b.free_tier is False
 
 
+def test_commands_without_a_scenario_file_take_the_config_region_and_free_tier(tmp_path, monkeypatch, cli):
+    # compare --executions, price and pricing show have no scenario to carry a region: the config's
+    # applies, as the config's docstring says, and an explicit --region / --free-tier still wins
+    monkeypatch.delenv("COSTPLAN_CONFIG", raising=False)
+    (tmp_path / "costplan.toml").write_text('region = "eu-west-1"\nfree_tier = false\n')
+    monkeypatch.chdir(tmp_path)
+    config._CACHE.clear()
+    code, out, _ = cli("compare", "--executions", "3M", "--duration", "120ms", "--format", "json")
+    got = json.loads(out)
+    assert code == 0 and got["region"] == "eu-west-1" and got["free_tier"] is False
+    code, out, _ = cli("compare", "--executions", "3M", "--duration", "120ms", "--region", "us-west-2",
+                       "--free-tier", "--format", "json")
+    got = json.loads(out)
+    assert got["region"] == "us-west-2" and got["free_tier"] is True
+    code, out, _ = cli("price", "lambda", "monthly_requests=3M", "--format", "json")
+    got = json.loads(out)
+    assert got["region"] == "eu-west-1" and not any("free tier" in li["name"] for li in got["line_items"])
+    code, out, _ = cli("price", "lambda", "monthly_requests=3M", "--free-tier", "--format", "json")
+    assert any("free tier" in li["name"] for li in json.loads(out)["line_items"])
+    code, out, _ = cli("pricing", "show", "lambda", "--format", "json")
+    assert code == 0 and "eu-west-1" in out
+    config._CACHE.clear()
+
+
 @pytest.mark.parametrize("text,expected", [
     ('regoin = "x"', 'regoin: unknown key (did you mean "region"?)'),
     ('[accounts.prod]\nprofil = "p"', 'accounts.prod.profil: unknown key (did you mean "profile"?)'),

@@ -21,9 +21,31 @@ class Format(str, Enum):
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="AWS region (default: the scenario's, "
-                                                                       "else us-east-1).")]
-FreeTierOpt = Annotated[bool, typer.Option("--free-tier/--no-free-tier",
-                                           help="Apply AWS's perpetual free tiers (default on).")]
+                                                                       "else costplan.toml's region, else "
+                                                                       "us-east-1).")]
+FreeTierOpt = Annotated[bool | None, typer.Option("--free-tier/--no-free-tier",
+                                                  help="Apply AWS's perpetual free tiers (default: costplan.toml's "
+                                                       "free_tier, else on).")]
+
+
+def default_region(region: str | None) -> str:
+    """--region, else the repository config's region (costplan.toml), else us-east-1: what a command
+    without a scenario file prices in (a scenario file takes the config's itself, scenario.load)."""
+    if region:
+        return region
+    from costplan.config import cached
+
+    return cached().region or "us-east-1"
+
+
+def default_free_tier(free_tier: bool | None) -> bool:
+    """--free-tier / --no-free-tier, else the repository config's free_tier, else on."""
+    if free_tier is not None:
+        return free_tier
+    from costplan.config import cached
+
+    cfg = cached().free_tier
+    return True if cfg is None else cfg
 
 
 def one_line_option(value: str | None, flag: str) -> str | None:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, RegionOpt, emit, guarded
+from costplan.cli.common import Format, FormatOpt, RegionOpt, default_region, emit, guarded
 from costplan.errors import CostplanError, Problem
 
 
@@ -33,7 +33,12 @@ def scenario_from_flags(executions, duration, memory, architecture, peak_rps, ho
         w["peak_rps"] = peak_rps
     if hours_per_day is not None:
         w["active_hours_per_day"] = hours_per_day
-    return {"version": 1, "name": "command line", "region": region or "us-east-1", "workload": w}
+    out = {"version": 1, "name": "command line", "region": default_region(region), "workload": w}
+    from costplan.config import cached
+
+    if cached().free_tier is not None:  # the config's, as a scenario file without free_tier takes it
+        out["free_tier"] = cached().free_tier
+    return out
 
 
 def refuse_ignored_options(scenarios, workload_flags: dict, vary, steps, brief, notify, format) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, FreeTierOpt, RegionOpt, emit, guarded
+from costplan.cli.common import Format, FormatOpt, FreeTierOpt, RegionOpt, default_free_tier, default_region, emit, guarded
 from costplan.errors import CostplanError, Problem
 
 
@@ -33,7 +33,7 @@ def price(
     usage: Annotated[list[str] | None, typer.Argument(help="Usage as KEY=VALUE, e.g. monthly_requests=10M "
                                                            "request_duration_ms=250 memory_mb=1024.")] = None,
     region: RegionOpt = None,
-    free_tier: FreeTierOpt = True,
+    free_tier: FreeTierOpt = None,
     format: FormatOpt = Format.table,
 ):
     """Price one service from its usage keys (units last: monthly_requests, request_duration_ms, memory_mb).
@@ -45,8 +45,8 @@ def price(
     from costplan.pricing.book import PriceBook
     from costplan.report.render import console, csv_text, md_table, qty, to_json, usd
 
-    book = PriceBook(region or "us-east-1")
-    items = services.price(service, parse_pairs(usage or []), book, free_tier=free_tier)
+    book = PriceBook(default_region(region))
+    items = services.price(service, parse_pairs(usage or []), book, free_tier=default_free_tier(free_tier))
     t = total(items)
     as_of = sorted({li.source.as_of for li in items if li.source})
     if format == Format.json:

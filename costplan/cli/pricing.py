@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from costplan.cli.common import Format, FormatOpt, RegionOpt, emit, guarded
+from costplan.cli.common import Format, FormatOpt, RegionOpt, default_region, emit, guarded
 from costplan.errors import CostplanError, PriceGap
 
 app = typer.Typer(help="Inspect (and refresh) the price book.", no_args_is_help=True,
@@ -29,7 +29,7 @@ def show(service: Annotated[str | None, typer.Argument(help="Price file, e.g. la
     from costplan.pricing.book import PriceBook
     from costplan.report.render import console, csv_text, md_table, to_json
 
-    book = PriceBook(region or "us-east-1")
+    book = PriceBook(default_region(region))
     files = _price_files()
     if service and service not in files:
         raise CostplanError(f"no price file for {service!r}{did_you_mean(service, files)}; "
