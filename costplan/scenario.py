@@ -575,6 +575,19 @@ class Scenario(Strict):
         return Problem(message, file=self.source_file, line=self.line(*path),
                        field=".".join(str(p) for p in path) or None)
 
+    def locate(self, problems: list[Problem]) -> list[Problem]:
+        """Problems found while planning or pricing this scenario, each naming its file, and the line of
+        its field where it names a field of the scenario and no line."""
+        from dataclasses import replace
+
+        out = []
+        for p in problems:
+            if p.file is None:
+                line = p.line if p.line is not None or not p.field else self.line(*p.field.split("."))
+                p = replace(p, file=self.source_file, line=line)
+            out.append(p)
+        return out
+
 
 # Keys users may write at the top level (aliases included), for "did you mean".
 def _fields(model: type[BaseModel]) -> list[str]:

@@ -654,3 +654,21 @@ def test_template_force_writes_every_file_or_none(cli, tmp_path, blocker):
     code, _, err = cli("template", str(SCENARIOS / "global_vote.yaml"), "--out", str(out), "--force")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+
+
+def test_a_workload_beyond_what_costplan_prices_is_blamed_on_the_workload_with_its_line(cli, tmp_path):
+    # 1e14 responses of 1 MB a month: data transfer out beyond the 1 EB a usage may hold. The refusal
+    # came from deep in pricing, naming an internal usage key without a line (and, from `template`, without
+    # the file); now every command names the file, the workload's line and what the workload comes to.
+    f = tmp_path / "huge.yaml"
+    f.write_text("version: 1\nname: huge\nworkload:\n  monthly_requests: 1e14\n  duration_ms: 100ms\n"
+                 "  response_size_kb: 1MB\n")
+    want = f"error: {f}:3: workload: the workload comes to more than costplan prices: "
+    for args in (("compare", str(f)), ("scenario", "validate", str(f)),
+                 ("template", str(f), "--out", str(tmp_path / "t"))):
+        code, _, err = cli(*args)
+        assert code == 2 and err.startswith(want), (args, err)
+        assert "internet_out_gb is implausibly large" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "t").exists()
+    code, out, _ = cli("limits-check", str(f))  # quotas still apply: the Lambda design is checked
+    assert code == 1 and "compare cannot size them here (the workload comes to more than costplan prices" in out

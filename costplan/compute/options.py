@@ -8,7 +8,7 @@ from decimal import Decimal
 from costplan import services, units
 from costplan.compute import coldstart
 from costplan.compute.traffic import ceil
-from costplan.errors import CostplanError
+from costplan.errors import CostplanError, Problem
 from costplan.pricing.bill import Component, LineItem, price_components, total
 from costplan.services.base import planned_usage
 
@@ -30,9 +30,30 @@ class Option:
 
 def _svc(name: str, usage: dict, resource: str) -> list[Component]:
     """A service's components for usage the planner or this module built (planned_usage: parse_usage's
-    values and errors, without re-parsing Decimals tens of times a scenario)."""
+    values and errors, without re-parsing Decimals tens of times a scenario). That usage comes from the
+    workload, so a value a service refuses (beyond what costplan prices: 1 EB out, 1e15 requests) is the
+    workload's problem, said in its words, not an internal usage key's."""
     mod = services.get(name)
-    return mod.components(planned_usage(name, mod.USAGE, usage), resource=resource)
+    try:
+        usage = planned_usage(name, mod.USAGE, usage)
+    except CostplanError as e:
+        raise CostplanError([Problem(f"the workload comes to more than costplan prices: {resource or name}'s "
+                                     f"{name} usage {p.field or ''} {p.message}".replace("  ", " "),
+                                     field="workload") for p in e.problems]) from None
+    return mod.components(usage, resource=resource)
+
+
+def _in_scenario(fn):
+    """Problems an option's pricing finds name the scenario's file, and a line where they name a field."""
+    import functools
+
+    @functools.wraps(fn)
+    def priced(plan, *args, **kwargs):
+        try:
+            return fn(plan, *args, **kwargs)
+        except CostplanError as e:
+            raise CostplanError(plan.scenario.locate(e.problems)) from None
+    return priced
 
 
 def fixed_components(plan, design=None, shared: bool = True) -> list[Component]:
@@ -304,6 +325,7 @@ def _schedule_note(name: str, prof, counts, tl, unit: str, per_task_rps=None) ->
     return text + f"; {tl.hours:,.1f} {unit}-hours a month"
 
 
+@_in_scenario
 def fargate_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
     from costplan.compute.sizing import size_fargate, tasks_by_hour
 
@@ -383,6 +405,7 @@ def _stage_sizing(z, ecs, tasks_by_hour) -> dict:
     }
 
 
+@_in_scenario
 def ec2_option(plan, book, free_tier: bool, fixed: bool = True) -> Option | None:
     from costplan.compute.sizing import NoInstanceFits, num, size_ec2
 
@@ -504,6 +527,7 @@ def movable_profile(movable, sc):
     return profile(movable[0], sc.workload)
 
 
+@_in_scenario
 def lambda_option(plan, book, free_tier: bool, fixed: bool = True) -> Option:
     sc = plan.scenario
     design = plan.lambda_design
@@ -541,6 +565,7 @@ def provisioned_schedule(scenario) -> tuple[Decimal, str]:
                    f"(Application Auto Scaling scheduled actions)")
 
 
+@_in_scenario
 def warm_options(plan, book, free_tier: bool, ledger: dict | None = None) -> list[Option]:
     """The two cold-start mitigations for N warm copies, priced on top of the plain Lambda option, each
     with what it covers: copies kept warm against the concurrency needed, and the cold starts left."""
