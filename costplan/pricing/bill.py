@@ -129,13 +129,6 @@ def price_components(components: list[Component], book: PriceBook, free_tier: bo
         start = used.get(key, ZERO)
         end = used[key] = start + billable
         tiers = price.tiers
-        if len(tiers) == 1 and tiers[0].upto is None:  # one flat rate: split_interval's single part
-            lo = ZERO if ZERO > start else start
-            if end > lo:
-                part, usd = end - lo, tiers[0].usd
-                items.append(LineItem(label, part, c.unit, usd, part * usd, key, price.source, c.resource, False,
-                                      price, 0, c.free_tier))
-            continue
         last = tiers[-1].upto
         if last is not None and end > last:
             from costplan.errors import PriceGap

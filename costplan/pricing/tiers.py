@@ -14,6 +14,9 @@ def split_interval(tiers: Sequence, start: Decimal, end: Decimal) -> list[tuple[
     Usage is cumulative across the account and region, so `start` is where this resource's usage
     begins on the account's monthly meter.
     """
+    if len(tiers) == 1 and tiers[0].upto is None:  # one flat rate (most prices): one part, no loop
+        lo = start if start > ZERO else ZERO
+        return [(0, end - lo)] if end > lo else []
     out: list[tuple[int, Decimal]] = []
     lower = ZERO
     for i, tier in enumerate(tiers):
